@@ -1,0 +1,5 @@
+import Foundation
+@main
+struct GatewayMain {
+    static func main() { print("gateway: not yet wired") }
+}
