@@ -1,0 +1,294 @@
+import CRdKafka
+import Foundation
+import Logging
+import Synchronization
+
+/// One member of a consumer group, polling on its own dedicated thread (never Swift's
+/// cooperative pool: `rd_kafka_consumer_poll` blocks).
+///
+/// Delivery semantics: at-least-once with no loss and, for orderly hand-overs, no re-delivery.
+/// An offset is stored (`rd_kafka_offset_store`, `enable.auto.offset.store=false`) only after
+/// `handler` returned for that record, and stored offsets are committed by auto-commit, as soon
+/// as the consumer has caught up (async), by a synchronous commit in the rebalance callback
+/// before partitions are given up, and on close. Because `handler` runs on the same thread that
+/// serves the rebalance callback, no record is half-processed when partitions are revoked.
+/// A coordinator that refuses commits once a rebalance has begun (librdkafka's mock cluster does;
+/// Kafka brokers accept them from the current generation) makes the revocation commit fail, and
+/// records handled after the last successful commit are then delivered again to the next owner.
+public final class KafkaConsumerWorker: Sendable {
+    private enum Lifecycle {
+        case created
+        case running(DedicatedThread)
+        case stopped
+    }
+
+    public let name: String
+    private let loop: ConsumerLoop
+    private let groupState: ConsumerGroupState
+    /// Referenced by the handle's C callbacks; must outlive the handle.
+    private let context: ClientContext
+    private let lifecycle = Mutex(Lifecycle.created)
+
+    /// Creates the consumer and subscribes it; consumption starts with `start()`, which should
+    /// follow soon: a subscribed consumer that does not poll holds up its group's rebalances.
+    public init(
+        configuration: ConsumerConfiguration, name: String, logger: Logger,
+        handler: @escaping @Sendable (KafkaRecord) -> Void
+    ) throws(KafkaError) {
+        guard !configuration.topics.isEmpty else { throw .invalidConfiguration("no topics to consume") }
+        self.name = name
+        var properties: [(String, String)] = [
+            ("bootstrap.servers", configuration.kafka.bootstrapServers),
+            ("group.id", configuration.groupID),
+            ("client.id", name),
+            ("auto.offset.reset", configuration.autoOffsetReset),
+            // Offsets are stored by us after the handler ran, and committed by auto-commit.
+            ("enable.auto.offset.store", "false"),
+            ("enable.auto.commit", "true"),
+            ("enable.partition.eof", "false"),
+        ]
+        properties += configuration.kafka.properties.sorted { $0.key < $1.key }
+        let conf = try RdKafkaClient.makeConf(properties)
+        rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
+
+        let resetToEarliest = ["earliest", "smallest", "beginning"].contains(configuration.autoOffsetReset)
+        let groupState = ConsumerGroupState(resetToEarliest: resetToEarliest)
+        let context = ClientContext(name: name, logger: logger, consumerState: groupState)
+        let handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: context)
+        // Before any poll, so before the rebalance callback can look at the state.
+        groupState.attach(handle)
+
+        // Route the group's events (rebalances, errors) through consumer_poll on our thread.
+        rd_kafka_poll_set_consumer(handle)
+        let topics = rd_kafka_topic_partition_list_new(Int32(configuration.topics.count))!
+        defer { rd_kafka_topic_partition_list_destroy(topics) }
+        for topic in configuration.topics {
+            rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA)
+        }
+        let err = rd_kafka_subscribe(handle, topics)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            groupState.detachHandle()
+            rd_kafka_destroy(handle)
+            throw KafkaError(err)
+        }
+        self.context = context
+        self.groupState = groupState
+        self.loop = ConsumerLoop(handle: handle, groupState: groupState, logger: context.logger, handler: handler)
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Starts the polling thread. Calling it again (or after `stop()`) does nothing.
+    public func start() {
+        lifecycle.withLock { lifecycle in
+            guard case .created = lifecycle else { return }
+            let loop = self.loop
+            lifecycle = .running(DedicatedThread(name: "kafka-c-\(name)") { loop.run() })
+        }
+    }
+
+    /// Blocking: leaves the group (`rd_kafka_consumer_close` revokes, commits and sends
+    /// LeaveGroup), then joins the thread and destroys the handle. Idempotent.
+    public func stop() {
+        lifecycle.withLock { lifecycle in
+            switch lifecycle {
+            case .created:
+                // Never polled: close on this thread instead.
+                loop.requestStop()
+                loop.shutDown()
+            case .running(let thread):
+                loop.requestStop()
+                thread.join()
+            case .stopped:
+                return
+            }
+            lifecycle = .stopped
+        }
+    }
+
+    /// Per assigned partition, how many records are between this consumer's position and the
+    /// partition's end (cached high watermark). Cheap and callable from any thread.
+    public func lag() -> [PartitionLag] {
+        groupState.lag()
+    }
+
+    public var assignedPartitions: [Int32] {
+        groupState.assignedPartitions.map(\.partition).sorted()
+    }
+
+    /// Records handed to `handler` so far.
+    public var consumedCount: Int {
+        loop.consumed.load(ordering: .relaxed)
+    }
+}
+
+/// The poll loop of one consumer. Separate from the worker so the thread does not keep the worker
+/// alive (its `deinit` stops an abandoned consumer).
+/// `@unchecked Sendable`: the handle is used only by the thread running `run()` (or, if the
+/// worker was never started, by `stop()` on its caller), and destroyed by that same thread at the
+/// end, after `ConsumerGroupState.detachHandle()`.
+private final class ConsumerLoop: @unchecked Sendable {
+    let handle: OpaquePointer
+    let groupState: ConsumerGroupState
+    let logger: Logger
+    let handler: @Sendable (KafkaRecord) -> Void
+    let consumed = Atomic<Int>(0)
+    private let stopping = Atomic(false)
+
+    init(handle: OpaquePointer, groupState: ConsumerGroupState, logger: Logger, handler: @escaping @Sendable (KafkaRecord) -> Void) {
+        self.handle = handle
+        self.groupState = groupState
+        self.logger = logger
+        self.handler = handler
+    }
+
+    func requestStop() {
+        stopping.store(true, ordering: .releasing)
+    }
+
+    func run() {
+        logger.debug("consumer started")
+        var storedSinceCommit = false
+        while !stopping.load(ordering: .acquiring) {
+            // 100 ms bounds how long stop() waits for the loop to notice.
+            if let message = rd_kafka_consumer_poll(handle, 100) {
+                storedSinceCommit = process(message) || storedSinceCommit
+                rd_kafka_message_destroy(message)
+            } else if storedSinceCommit {
+                // Caught up: commit now (async) instead of waiting for the auto-commit timer, so
+                // that a crash or a rebalance right after a burst does not redeliver the burst.
+                // It also covers coordinators that refuse commits once a rebalance has begun
+                // (librdkafka's mock cluster does), where the commit on revocation fails.
+                storedSinceCommit = false
+                let err = rd_kafka_commit(handle, nil, 1)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                    logger.debug("idle commit failed", metadata: ["kafka.error": .string(KafkaError(err).description)])
+                }
+            }
+            groupState.refreshStartOffsets(handle: handle, timeoutMs: 2000)
+        }
+        shutDown()
+    }
+
+    /// Leaves the group (the rebalance callback commits what was processed), then destroys the
+    /// handle.
+    func shutDown() {
+        let err = rd_kafka_consumer_close(handle)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("consumer close failed", metadata: ["kafka.error": .string(KafkaError(err).description)])
+        }
+        groupState.detachHandle()
+        rd_kafka_destroy(handle)
+        logger.debug("consumer stopped", metadata: ["kafka.consumed": "\(consumed.load(ordering: .relaxed))"])
+    }
+
+    /// Hands one record to the handler and stores its offset; returns whether an offset was stored.
+    private func process(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> Bool {
+        let m = message.pointee
+        guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            // Consumer errors (unknown topic, broker trouble) are reported here; librdkafka keeps
+            // retrying by itself, so they are logged, not fatal.
+            logger.warning(
+                "consumer error",
+                metadata: ["kafka.error": .string(KafkaError(m.err, message: messageErrorText(message)).description)])
+            return false
+        }
+        handler(makeRecord(message))
+        // Only now is the record processed: store offset+1 for the next commit.
+        let err = rd_kafka_offset_store(m.rkt, m.partition, m.offset)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            // _STATE: the partition was revoked meanwhile; its new owner will see the record again.
+            logger.debug("offset store failed", metadata: ["kafka.error": .string(KafkaError(err).description)])
+        }
+        consumed.wrappingAdd(1, ordering: .relaxed)
+        return err == RD_KAFKA_RESP_ERR_NO_ERROR
+    }
+
+    private func makeRecord(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaRecord {
+        let m = message.pointee
+        let key: [UInt8]? = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        let value: [UInt8] = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
+        var headers: [KafkaHeader] = []
+        var headerList: OpaquePointer? = nil
+        if rd_kafka_message_headers(message, &headerList) == RD_KAFKA_RESP_ERR_NO_ERROR, let headerList {
+            var index = 0
+            var name: UnsafePointer<CChar>? = nil
+            var bytes: UnsafeRawPointer? = nil
+            var size = 0
+            while rd_kafka_header_get_all(headerList, index, &name, &bytes, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let headerValue = bytes.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+                headers.append(KafkaHeader(name.map { String(cString: $0) } ?? "", headerValue))
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let milliseconds = rd_kafka_message_timestamp(message, &timestampType)
+        let timestamp = milliseconds >= 0 ? Date(timeIntervalSince1970: Double(milliseconds) / 1000) : nil
+        return KafkaRecord(
+            topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
+            key: key, value: value, headers: headers, timestamp: timestamp)
+    }
+
+    private func messageErrorText(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> String? {
+        let m = message.pointee
+        guard let payload = m.payload, m.len > 0 else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: payload, count: m.len), as: UTF8.self)
+    }
+}
+
+/// Runs inside rd_kafka_consumer_poll/consumer_close, i.e. on the consumer's own thread.
+private let rebalanceCallback: @convention(c) (
+    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
+) -> Void = { handle, err, partitions, opaque in
+    guard let handle, let context = ClientContext.from(opaque), let state = context.consumerState else { return }
+    let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+    let list = topicPartitions(of: partitions)
+    switch err {
+    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        context.logger.info(
+            "partitions assigned", metadata: ["kafka.partitions": .string(describe(list))])
+        if cooperative {
+            if let error = rd_kafka_incremental_assign(handle, partitions) {
+                context.logger.error("incremental assign failed", metadata: ["kafka.error": .string(KafkaError(consuming: error).description)])
+            }
+        } else {
+            let assignErr = rd_kafka_assign(handle, partitions)
+            if assignErr != RD_KAFKA_RESP_ERR_NO_ERROR {
+                context.logger.error("assign failed", metadata: ["kafka.error": .string(KafkaError(assignErr).description)])
+            }
+        }
+        state.assign(list)
+    case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+        context.logger.info("partitions revoked", metadata: ["kafka.partitions": .string(describe(list))])
+        // Commit what the handler finished before the partitions move, so the next owner starts
+        // right after it. Skipped when the assignment was lost (the group moved on without us and
+        // would reject the commit anyway).
+        if rd_kafka_assignment_lost(handle) == 0 {
+            let commitErr = rd_kafka_commit(handle, nil, 0)
+            if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                context.logger.warning(
+                    "commit on revocation failed; records since the last commit may be delivered again",
+                    metadata: ["kafka.error": .string(KafkaError(commitErr).description)])
+            }
+        }
+        if cooperative {
+            if let error = rd_kafka_incremental_unassign(handle, partitions) {
+                context.logger.error("incremental unassign failed", metadata: ["kafka.error": .string(KafkaError(consuming: error).description)])
+            }
+            state.revoke(list)
+        } else {
+            _ = rd_kafka_assign(handle, nil)
+            state.revoke(nil)
+        }
+    default:
+        context.logger.error("rebalance error", metadata: ["kafka.error": .string(KafkaError(err).description)])
+        _ = rd_kafka_assign(handle, nil)
+        state.revoke(nil)
+    }
+}
+
+private func describe(_ partitions: [TopicPartition]) -> String {
+    partitions.map { "\($0.topic)[\($0.partition)]" }.joined(separator: ",")
+}

@@ -1,0 +1,232 @@
+import CRdKafka
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+import Synchronization
+
+/// One librdkafka producer handle (one `rd_kafka_t`) plus the thread that drains its delivery
+/// reports.
+///
+/// `@unchecked Sendable` because it holds the raw handle. That is safe because librdkafka
+/// documents `rd_kafka_t` as thread-safe for everything called here (produce, poll, flush,
+/// metadata, outq_len) except `rd_kafka_destroy`, and `destroy` is ordered after every other use:
+/// each call enters through `gate` (an atomic count of calls in progress plus a "closed" bit),
+/// `close` sets the bit, waits for the count to reach zero and joins the poll thread, then destroys.
+/// `close` itself is serialized by the `closed` mutex.
+final class KafkaProducer: @unchecked Sendable {
+    let name: String
+    private let handle: OpaquePointer
+    private let context: ClientContext
+    /// Bit 0: closed. Bits 1...: calls in progress (counted in steps of 2). One atomic RMW per
+    /// call keeps produce() cheap while still letting close() know when nobody uses the handle.
+    private let gate = Atomic<Int>(0)
+    private let pollLoop: PollLoop
+    private let pollThread: DedicatedThread
+    private let closed = Mutex(false)
+
+    init(name: String, properties: [(String, String)], logger: Logger) throws(KafkaError) {
+        self.name = name
+        let context = ClientContext(name: name, logger: logger)
+        let conf = try RdKafkaClient.makeConf(properties)
+        rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
+        let handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: context)
+        self.handle = handle
+        self.context = context
+        let pollLoop = PollLoop(handle: handle)
+        self.pollLoop = pollLoop
+        // Delivery reports (and error callbacks) are only served by rd_kafka_poll; this thread is
+        // where every produce() completion runs.
+        pollThread = DedicatedThread(name: "kafka-dr-\(name)") { pollLoop.run() }
+    }
+
+    deinit {
+        close(timeout: .zero)
+    }
+
+    /// Enqueues one record (copied by librdkafka). On success `completion` runs exactly once from
+    /// the delivery-report callback; on a thrown error it never runs.
+    func produce(
+        topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
+        completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+    ) throws(KafkaError) {
+        try withHandle { handle throws(KafkaError) in
+            // The box travels through librdkafka as the message opaque and is released by the
+            // delivery-report callback: one allocation, no table, no lock.
+            let box = Unmanaged.passRetained(DeliveryBox(topic: topic, completion: completion))
+            var headerList: OpaquePointer? = nil
+            if !headers.isEmpty {
+                let list = rd_kafka_headers_new(headers.count)!
+                for header in headers {
+                    header.value.withUnsafeBytes { bytes in
+                        _ = rd_kafka_header_add(list, header.name, -1, bytes.baseAddress, bytes.count)
+                    }
+                }
+                headerList = list
+            }
+            let error = topic.withCString { topicName in
+                value.withUnsafeBytes { valueBytes in
+                    withOptionalBytes(key) { keyBytes in
+                        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6) { vus in
+                            var count = 0
+                            func append(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+                                var vu = rd_kafka_vu_t()
+                                vu.vtype = type
+                                fill(&vu)
+                                vus.initializeElement(at: count, to: vu)
+                                count += 1
+                            }
+                            append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
+                            append(RD_KAFKA_VTYPE_VALUE) {
+                                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
+                                $0.u.mem.size = valueBytes.count
+                            }
+                            if let keyBytes {
+                                append(RD_KAFKA_VTYPE_KEY) {
+                                    $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: keyBytes.baseAddress)
+                                    $0.u.mem.size = keyBytes.count
+                                }
+                            }
+                            // COPY: the Swift arrays are only borrowed for the duration of this call.
+                            append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                            append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = box.toOpaque() }
+                            if let headerList {
+                                append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headerList }
+                            }
+                            defer { vus.baseAddress!.deinitialize(count: count) }
+                            return rd_kafka_produceva(handle, vus.baseAddress, count)
+                        }
+                    }
+                }
+            }
+            if let error {
+                // Refused: librdkafka kept neither the opaque nor the header list.
+                box.release()
+                if let headerList { rd_kafka_headers_destroy(headerList) }
+                throw KafkaError(consuming: error)
+            }
+        }
+    }
+
+    /// Messages not yet acknowledged, including delivery reports not yet served.
+    var queueDepth: Int {
+        (try? withHandle { handle in Int(rd_kafka_outq_len(handle)) }) ?? 0
+    }
+
+    /// A blocking metadata round trip: proves a broker answers, and lists the brokers it knows.
+    func brokers(timeout: Duration) -> Result<[String], KafkaError> {
+        do {
+            return try withHandle { handle throws(KafkaError) in
+                var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+                // all_topics=0 and no topic: the cheapest request, brokers only (plus topics this
+                // client already knows).
+                let err = rd_kafka_metadata(handle, 0, nil, &metadata, Int32(timeout.clampedMilliseconds))
+                guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(err) }
+                defer { rd_kafka_metadata_destroy(metadata) }
+                let brokers = UnsafeBufferPointer(start: metadata.pointee.brokers, count: Int(metadata.pointee.broker_cnt))
+                return .success(brokers.map { "\(String(cString: $0.host)):\($0.port)" })
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Flushes for up to `timeout`, fails whatever is still queued or in flight (so every
+    /// completion still runs exactly once), stops the poll thread and destroys the handle.
+    /// Idempotent. Completions may also run on the calling thread, because `rd_kafka_flush` serves
+    /// delivery reports itself.
+    func close(timeout: Duration) {
+        closed.withLock { closed in
+            guard !closed else { return }
+            closed = true
+            gate.bitwiseOr(1, ordering: .acquiringAndReleasing)
+            // Calls in progress are short (an enqueue) except checkBrokers, which can block for
+            // its timeout: yield first, then sleep rather than spin.
+            var spins = 0
+            while gate.load(ordering: .acquiring) != 1 {
+                spins += 1
+                if spins < 100 { sched_yield() } else { usleep(1000) }
+            }
+            let remaining = rd_kafka_flush(handle, timeout.clampedMilliseconds)
+            if remaining != RD_KAFKA_RESP_ERR_NO_ERROR {
+                let left = rd_kafka_outq_len(handle)
+                context.logger.warning(
+                    "producer close: messages not delivered within the timeout are failed",
+                    metadata: ["kafka.undelivered": "\(left)"])
+                // Purged messages get a delivery report (_PURGE_QUEUE/_PURGE_INFLIGHT), which the
+                // short flush below serves, so no completion is lost.
+                _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+                _ = rd_kafka_flush(handle, 1000)
+            }
+            pollLoop.stop()
+            pollThread.join()
+            rd_kafka_poll(handle, 0)  // reports that arrived between the flush and the stop
+            rd_kafka_destroy(handle)
+            context.logger.debug("producer closed")
+        }
+    }
+
+    /// Runs `body` with the handle unless the producer is closing; see `gate`.
+    private func withHandle<R>(_ body: (OpaquePointer) throws(KafkaError) -> R) throws(KafkaError) -> R {
+        let before = gate.wrappingAdd(2, ordering: .acquiring).oldValue
+        defer { gate.wrappingSubtract(2, ordering: .releasing) }
+        guard before & 1 == 0 else { throw .closed }
+        return try body(handle)
+    }
+}
+
+/// The delivery-report loop of one producer. A separate object (not the producer) so that the
+/// thread does not keep the producer alive and `deinit` can still close an abandoned producer.
+/// `@unchecked Sendable`: the handle is only polled here, which librdkafka allows from any
+/// thread; its owner destroys it only after `stop()` and joining the thread.
+private final class PollLoop: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let stopping = Atomic(false)
+
+    init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    func run() {
+        while !stopping.load(ordering: .acquiring) {
+            // A short timeout bounds how long stop() waits; rd_kafka_yield cuts it shorter.
+            rd_kafka_poll(handle, 100)
+        }
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        rd_kafka_yield(handle)
+    }
+}
+
+/// What a delivery report needs to complete one produce() call.
+private final class DeliveryBox {
+    let topic: String
+    let completion: @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+
+    init(topic: String, completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void) {
+        self.topic = topic
+        self.completion = completion
+    }
+}
+
+/// Runs on the thread that calls rd_kafka_poll/flush, once per message.
+private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+    _, message, _ in
+    guard let message, let opaque = message.pointee._private else { return }
+    let box = Unmanaged<DeliveryBox>.fromOpaque(opaque).takeRetainedValue()
+    let m = message.pointee
+    if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+        box.completion(.success(DeliveryReport(topic: box.topic, partition: m.partition, offset: m.offset)))
+    } else {
+        box.completion(.failure(KafkaError(m.err)))
+    }
+}
+
+private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    guard let bytes else { return body(nil) }
+    return bytes.withUnsafeBytes { body($0) }
+}

@@ -1,0 +1,21 @@
+/// Settings of the producer pool. The typed settings are applied first and
+/// `kafka.properties` after them, so an explicit librdkafka property (`-X linger.ms=10`,
+/// `KAFKA_LINGER_MS=10`) overrides the typed default.
+public struct ProducerConfiguration: Sendable {
+    public var kafka: KafkaConfiguration
+    /// Producers (rd_kafka_t handles) in the pool. More than one spreads the per-handle locks and
+    /// the delivery-report thread across cores.
+    public var poolSize = 2
+    /// `message.timeout.ms`: how long librdkafka keeps retrying a record before failing it with
+    /// `_MSG_TIMED_OUT`.
+    public var deliveryTimeout: Duration = .seconds(30)
+    /// `queue.buffering.max.messages` per producer: beyond it produce() fails with `_QUEUE_FULL`,
+    /// which is the gateway's back-pressure signal.
+    public var maxQueuedMessages = 100_000
+    /// `linger.ms`: batching delay; a few milliseconds buys much larger batches.
+    public var linger: Duration = .milliseconds(2)
+
+    public init(kafka: KafkaConfiguration) {
+        self.kafka = kafka
+    }
+}
