@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "kafka-transaction-gateway",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "txgen", targets: ["TxGen"]),

@@ -1,0 +1,17 @@
+import KafkaBridge
+import Logging
+
+/// Starts the embedded cluster with the gateway's topics.
+enum EmbeddedCluster {
+    static func start(brokers: Int, partitions: Int32, topics: [String], logger: Logger) throws -> EmbeddedKafkaCluster {
+        let cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: logger)
+        let replication = Int32(min(3, brokers))
+        for topic in topics {
+            try cluster.createTopic(topic, partitions: partitions, replicationFactor: replication)
+        }
+        logger.info("embedded Kafka cluster started", metadata: [
+            "brokers": "\(brokers)", "bootstrap_servers": "\(cluster.bootstrapServers)", "topics": "\(topics.joined(separator: ","))",
+        ])
+        return cluster
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import HTTPCore
+import KafkaBridge
+
+/// Everything `gateway serve` needs, resolved from flags, environment and defaults.
+struct GatewayConfiguration: Sendable {
+    var host = "0.0.0.0"
+    var port = 8080
+    /// nil: start the embedded cluster.
+    var bootstrapServers: String?
+    var kafkaProperties: [String: String] = [:]
+    var topic = "transactions"
+    var alertsTopic = "transactions.alerts"
+    var embeddedBrokers = 3
+    var embeddedPartitions: Int32 = 6
+    var eventLoops = ProcessInfo.processInfo.activeProcessorCount
+    var producers = 2
+    var maxBodyBytes = 1 << 20
+    var maxBatchItems = 1000
+    var maxConnections = 10_000
+    var deliveryTimeout: Duration = .seconds(10)
+    var shutdownGrace: Duration = .seconds(10)
+    var monitor = MonitorSettings()
+
+    struct MonitorSettings: Sendable {
+        var enabled = true
+        var consumers = 3
+        var groupID = "gateway-monitor"
+        var alertRulesFile: String?
+    }
+
+    var server: HTTPServerConfiguration {
+        var server = HTTPServerConfiguration()
+        server.host = host
+        server.port = port
+        server.eventLoopCount = max(1, eventLoops)
+        server.maxBodyBytes = maxBodyBytes
+        server.maxConnections = maxConnections
+        return server
+    }
+
+    func producer(bootstrapServers: String) -> ProducerConfiguration {
+        var producer = ProducerConfiguration(kafka: KafkaConfiguration(bootstrapServers: bootstrapServers, properties: kafkaProperties))
+        producer.poolSize = max(1, producers)
+        producer.deliveryTimeout = deliveryTimeout
+        return producer
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import HTTPCore
+import KafkaBridge
+import Prometheus
+
+/// The gateway's own Prometheus metrics (HTTP and producer), on swift-prometheus' registry.
+/// Naming follows Prometheus conventions: `_total` counters, base units (seconds), snake_case labels.
+final class GatewayMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let produced: Counter
+    private let queueDepth: Gauge
+    /// Routes we label by name; anything else is "unmatched" so a scanner cannot explode cardinality.
+    private let knownRoutes: Set<String>
+    private static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+    private static let latencyBuckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    // Computed: swift-prometheus' descriptor type is not Sendable, so it cannot be a static let.
+    private static var producedName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "gateway", subsystem: "kafka", metricName: "produced", unitName: "total",
+            helpText: "Records acknowledged by the brokers")
+    }
+    private static var queueDepthName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "gateway", subsystem: "kafka", metricName: "producer_queue", unitName: "depth",
+            helpText: "Records waiting in the producers for a broker acknowledgement")
+    }
+    private static var deliveryErrorsName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "gateway", subsystem: "kafka", metricName: "delivery_errors", unitName: "total",
+            helpText: "Records Kafka refused or did not acknowledge, by librdkafka error name")
+    }
+    private static var requestsName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "gateway", subsystem: "http", metricName: "requests", unitName: "total",
+            helpText: "HTTP responses by route, method and status")
+    }
+    private static var durationName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "gateway", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+            helpText: "Time from request parsed to response queued")
+    }
+
+    init(knownRoutes: Set<String>) {
+        self.knownRoutes = knownRoutes
+        produced = registry.makeCounter(descriptor: Self.producedName)
+        queueDepth = registry.makeGauge(descriptor: Self.queueDepthName)
+    }
+
+    /// HTTPServer's observer: one call per response written.
+    func observe(_ request: HTTPRequest?, status: Int, duration: Duration) {
+        let route = request.map { knownRoutes.contains($0.path) ? $0.path : "unmatched" } ?? "unparsed"
+        let method = request.map { Self.knownMethods.contains($0.method) ? $0.method : "other" } ?? "unknown"
+        registry.makeCounter(
+            descriptor: Self.requestsName, labels: [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.durationName, labels: [("route", route)], buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
+    func recordProduced() { produced.increment() }
+
+    func recordDeliveryError(_ error: KafkaError) {
+        registry.makeCounter(descriptor: Self.deliveryErrorsName, labels: [("error", error.name)]).increment()
+    }
+
+    func setQueueDepth(_ depth: Int) { queueDepth.set(Double(depth)) }
+
+    func render() -> [UInt8] { registry.emitToBuffer() }
+}

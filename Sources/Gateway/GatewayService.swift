@@ -1,0 +1,104 @@
+import Foundation
+import HTTPCore
+import KafkaBridge
+import Logging
+
+/// Wires the gateway together and owns start-up and shutdown order.
+///
+/// Start: embedded cluster (if no bootstrap servers) -> producer pool -> monitor -> HTTP server.
+/// Stop is the reverse, so in-flight requests still have a producer to finish on.
+final class GatewayService: @unchecked Sendable {
+    // Safe: start() and stop() are called from the main thread only, one after the other.
+    let configuration: GatewayConfiguration
+    let logger: Logger
+    private var cluster: EmbeddedKafkaCluster?
+    private var producer: KafkaProducerPool?
+    private var server: HTTPServer?
+    private var monitorService: MonitorService?
+    private(set) var port = 0
+
+    init(configuration: GatewayConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    func start() throws {
+        let bootstrap = try startKafka()
+        let producer = try KafkaProducerPool(configuration: configuration.producer(bootstrapServers: bootstrap), logger: logger)
+        self.producer = producer
+        let metrics = GatewayMetrics(knownRoutes: ["/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats"])
+        if configuration.monitor.enabled {
+            monitorService = try startMonitor(bootstrap: bootstrap, producer: producer)
+        }
+        let router = makeRouter(producer: producer, metrics: metrics)
+        let server = HTTPServer(configuration: configuration.server, logger: logger,
+                                observer: { request, status, duration in metrics.observe(request, status: status, duration: duration) },
+                                handler: router.handler)
+        port = try server.start()
+        self.server = server
+        logger.info("gateway listening", metadata: [
+            "address": "http://\(configuration.host):\(port)", "bootstrap_servers": "\(bootstrap)",
+            "embedded_cluster": "\(cluster != nil)", "topic": "\(configuration.topic)",
+        ])
+    }
+
+    func stop() {
+        server?.shutdown(gracePeriod: configuration.shutdownGrace)
+        monitorService?.stop()
+        producer?.close(timeout: .seconds(5))
+        cluster?.close()
+        logger.info("gateway stopped")
+    }
+
+    private func startKafka() throws -> String {
+        if let servers = configuration.bootstrapServers { return servers }
+        let cluster = try EmbeddedCluster.start(
+            brokers: configuration.embeddedBrokers, partitions: configuration.embeddedPartitions,
+            topics: [configuration.topic, configuration.alertsTopic], logger: logger)
+        self.cluster = cluster
+        return cluster.bootstrapServers
+    }
+
+    private func startMonitor(bootstrap: String, producer: KafkaProducerPool) throws -> MonitorService {
+        var monitorConfig = MonitorConfiguration()
+        if let path = configuration.monitor.alertRulesFile {
+            monitorConfig.rules = try AlertRulesConfiguration.decode(from: Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        let service = MonitorService(monitor: Monitor(configuration: monitorConfig), alerts: AlertStore(),
+                                     producer: producer, alertsTopic: configuration.alertsTopic, logger: logger)
+        var properties = configuration.kafkaProperties
+        if cluster != nil {
+            // The mock cluster waits session.timeout.ms before a rebalance completes; the 45 s
+            // default would leave a second instance idle that long.
+            properties["session.timeout.ms"] = properties["session.timeout.ms"] ?? "6000"
+            properties["heartbeat.interval.ms"] = properties["heartbeat.interval.ms"] ?? "500"
+        }
+        try service.start(kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: properties),
+                          topic: configuration.topic, groupID: configuration.monitor.groupID,
+                          consumers: configuration.monitor.consumers)
+        return service
+    }
+
+    private func makeRouter(producer: KafkaProducerPool, metrics: GatewayMetrics) -> HTTPRouter {
+        let transactions = TransactionsRoute(producer: producer, topic: configuration.topic,
+                                             maxBatchItems: configuration.maxBatchItems, metrics: metrics, logger: logger)
+        let health = HealthRoutes(producer: producer, embedded: cluster != nil, readinessTimeout: .seconds(2))
+        var router = HTTPRouter()
+        router.add("POST", "/transactions", transactions.handle)
+        router.add("GET", "/healthz", health.healthz)
+        router.add("GET", "/readyz", health.readyz)
+        let monitor = monitorService
+        router.add("GET", "/metrics") { _, responder in
+            metrics.setQueueDepth(producer.queueDepth)
+            var body = metrics.render()
+            if let monitor { body += Array(MonitorMetrics.render(monitor).utf8) }
+            responder.respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]), body: body))
+        }
+        if let monitor {
+            let routes = MonitorRoutes(service: monitor)
+            router.add("GET", "/stats", routes.stats)
+            router.add("GET", "/alerts", routes.alerts)
+        }
+        return router
+    }
+}

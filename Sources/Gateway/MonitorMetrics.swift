@@ -1,0 +1,60 @@
+import Foundation
+
+/// Renders the monitor's view (rolling statistics, consumer progress, alerts) as Prometheus text,
+/// appended to the registry's own metrics on each scrape.
+enum MonitorMetrics {
+    static func render(_ service: MonitorService) -> String {
+        var out = PrometheusText()
+        let counters = service.monitor.counters
+        out.family("gateway_monitor_consumed_total", type: "counter", help: "Records read from the transactions topic by this instance",
+                   samples: [([], Double(service.consumedCount))])
+        out.family("gateway_monitor_invalid_records_total", type: "counter", help: "Records skipped because they are not valid transactions",
+                   samples: [([], Double(service.invalidRecordCount))])
+        out.family("gateway_monitor_duplicates_skipped_total", type: "counter", help: "Transactions skipped because their id was already counted",
+                   samples: [([], Double(counters.duplicatesSkipped))])
+        out.family("gateway_monitor_recorded_total", type: "counter", help: "Transactions applied to the statistics",
+                   samples: [([], Double(counters.recorded))])
+        out.family("gateway_monitor_late_records_total", type: "counter", help: "Transactions too late for the windows (still in totals)",
+                   samples: [([], Double(counters.late))])
+        out.family("gateway_consumer_assigned_partitions", type: "gauge", help: "Partitions of the transactions topic this instance's consumers own now",
+                   samples: [([], Double(service.assignedPartitionCount))])
+        out.family("gateway_consumer_lag", type: "gauge", help: "Records behind the high watermark, per owned partition",
+                   samples: service.lag().map { ([("topic", $0.topic), ("partition", String($0.partition))], Double($0.lag)) })
+        out.family("gateway_alerts_total", type: "counter", help: "Alerts raised by this instance, by rule and severity",
+                   samples: counters.alertsByRuleAndSeverity.sorted { $0.key < $1.key }.map {
+                       ([("rule", $0.key.rule.rawValue), ("severity", $0.key.severity.rawValue)], Double($0.value))
+                   })
+        out.family("gateway_alerts_publish_failures_total", type: "counter", help: "Alerts that could not be produced to the alerts topic",
+                   samples: [([], Double(service.alertPublishFailures))])
+        renderWindows(service.monitor.snapshot(), into: &out)
+        return out.text
+    }
+
+    private static func renderWindows(_ snapshot: StatisticsSnapshot, into out: inout PrometheusText) {
+        let windows = snapshot.allWindows
+        out.family("gateway_window_transactions", type: "gauge", help: "Transactions in the rolling window (event time); window=\"total\" is since start",
+                   samples: windows.map { ([("window", $0.label)], Double($0.count)) })
+        out.family("gateway_window_rate_per_second", type: "gauge", help: "Transactions per second over the window",
+                   samples: windows.map { ([("window", $0.label)], $0.ratePerSecond) })
+        var sums: [([(String, String)], Double)] = []
+        var counts: [([(String, String)], Double)] = []
+        var quantiles: [([(String, String)], Double)] = []
+        for window in windows {
+            for (currency, stats) in window.currencies.sorted(by: { $0.key < $1.key }) {
+                let labels = [("window", window.label), ("currency", currency)]
+                counts.append((labels, Double(stats.count)))
+                if let sum = stats.sum.flatMap(Double.init) { sums.append((labels, sum)) }
+                for (q, value) in [("0.5", stats.p50), ("0.9", stats.p90), ("0.99", stats.p99)] {
+                    if let value { quantiles.append((labels + [("quantile", q)], value)) }
+                }
+            }
+        }
+        out.family("gateway_window_transactions_by_currency", type: "gauge", help: "Transactions in the window by currency", samples: counts)
+        out.family("gateway_window_amount_sum", type: "gauge", help: "Sum of amounts in the window by currency", samples: sums)
+        out.family("gateway_window_amount_quantile", type: "gauge", help: "Amount quantiles in the window by currency (HdrHistogram, about 1% precision)", samples: quantiles)
+        out.family("gateway_window_transactions_by_channel", type: "gauge", help: "Transactions in the window by channel",
+                   samples: windows.flatMap { window in window.byChannel.sorted { $0.key < $1.key }.map { ([("window", window.label), ("channel", $0.key)], Double($0.value)) } })
+        out.family("gateway_window_transactions_by_country", type: "gauge", help: "Transactions in the window by country (top K, the rest as other)",
+                   samples: windows.flatMap { window in window.byCountry.sorted { $0.key < $1.key }.map { ([("window", window.label), ("country", $0.key)], Double($0.value)) } })
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import KafkaBridge
+import Logging
+import Synchronization
+
+/// The consumer side of the gateway: a consumer group reading `transactions` into the `Monitor`,
+/// alerts produced to the alerts topic, and a reader of that topic filling the `AlertStore`
+/// (so every instance serves every instance's alerts).
+///
+/// Each consumer runs on its own thread (KafkaBridge's worker); offsets are stored only after the
+/// record has been applied, so a record is never lost, and the monitor's dedupe window makes a
+/// redelivered record (after a rebalance or a crash) count once.
+final class MonitorService: Sendable {
+    let monitor: Monitor
+    let alerts: AlertStore
+    private let producer: KafkaProducerPool
+    private let alertsTopic: String
+    private let logger: Logger
+    private let workers: Mutex<[KafkaConsumerWorker]> = Mutex([])
+    private let alertReader: Mutex<KafkaConsumerWorker?> = Mutex(nil)
+    private let invalidRecords = Atomic<Int>(0)
+    private let alertsPublishFailed = Atomic<Int>(0)
+
+    init(monitor: Monitor, alerts: AlertStore, producer: KafkaProducerPool, alertsTopic: String, logger: Logger) {
+        self.monitor = monitor
+        self.alerts = alerts
+        self.producer = producer
+        self.alertsTopic = alertsTopic
+        self.logger = logger
+    }
+
+    var invalidRecordCount: Int { invalidRecords.load(ordering: .relaxed) }
+    var alertPublishFailures: Int { alertsPublishFailed.load(ordering: .relaxed) }
+
+    /// Starts `consumers` workers in `groupID` on `topic`, and the alert reader.
+    func start(kafka: KafkaConfiguration, topic: String, groupID: String, consumers: Int) throws {
+        var started: [KafkaConsumerWorker] = []
+        for index in 0..<consumers {
+            let config = ConsumerConfiguration(kafka: kafka, groupID: groupID, topics: [topic])
+            let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) { [self] record in
+                apply(record)
+            }
+            started.append(worker)
+        }
+        // Each instance reads every alert: a group of its own, from the beginning of the topic.
+        let readerConfig = ConsumerConfiguration(kafka: kafka, groupID: "gateway-alerts-\(UUID().uuidString.prefix(8))", topics: [alertsTopic])
+        let reader = try KafkaConsumerWorker(configuration: readerConfig, name: "alert-reader", logger: logger) { [self] record in
+            store(alertRecord: record)
+        }
+        started.forEach { $0.start() }
+        reader.start()
+        workers.withLock { $0 = started }
+        alertReader.withLock { $0 = reader }
+        logger.info("monitor started", metadata: ["group_id": "\(groupID)", "consumers": "\(consumers)", "topic": "\(topic)"])
+    }
+
+    /// Blocking: each worker leaves the group and commits what it applied.
+    func stop() {
+        let all = workers.withLock { workers in defer { workers = [] }; return workers }
+        all.forEach { $0.stop() }
+        alertReader.withLock { reader in reader?.stop(); reader = nil }
+    }
+
+    /// Consumer lag of every partition this instance owns now.
+    func lag() -> [PartitionLag] { workers.withLock { $0 }.flatMap { $0.lag() } }
+
+    var assignedPartitionCount: Int { workers.withLock { $0 }.reduce(0) { $0 + $1.assignedPartitions.count } }
+
+    var consumedCount: Int { workers.withLock { $0 }.reduce(0) { $0 + $1.consumedCount } }
+
+    // MARK: record handling (consumer threads)
+
+    private func apply(_ record: KafkaRecord) {
+        guard let transaction = try? Transaction.makeDecoder().decode(Transaction.self, from: Data(record.value)) else {
+            // Another producer wrote something that is not a transaction: count it, skip it.
+            invalidRecords.add(1, ordering: .relaxed)
+            logger.debug("skipped invalid record", metadata: ["partition": "\(record.partition)", "offset": "\(record.offset)"])
+            return
+        }
+        guard let raised = monitor.record(transaction), !raised.isEmpty else { return }
+        for alert in raised { publish(alert) }
+    }
+
+    /// Stores the alert here at once and produces it for the other instances (keyed by account).
+    private func publish(_ alert: Alert) {
+        _ = alerts.add(alert)
+        guard let value = try? JSONEncoder().encode(alert) else { return }
+        do {
+            try producer.produce(topic: alertsTopic, key: Array(alert.accountId.utf8), value: Array(value),
+                                 headers: [TransactionRecord.contentType]) { [self] result in
+                if case .failure(let error) = result {
+                    alertsPublishFailed.add(1, ordering: .relaxed)
+                    logger.warning("alert not published", metadata: ["alert_id": "\(alert.id)", "error": "\(error.name)"])
+                }
+            }
+        } catch {
+            alertsPublishFailed.add(1, ordering: .relaxed)
+            logger.warning("alert not published", metadata: ["alert_id": "\(alert.id)", "error": "\(error.name)"])
+        }
+    }
+
+    private func store(alertRecord record: KafkaRecord) {
+        guard let alert = try? JSONDecoder().decode(Alert.self, from: Data(record.value)) else {
+            logger.debug("skipped invalid alert record", metadata: ["offset": "\(record.offset)"])
+            return
+        }
+        _ = alerts.add(alert)
+    }
+}

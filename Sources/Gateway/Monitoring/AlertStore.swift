@@ -1,0 +1,90 @@
+import Foundation
+import Synchronization
+
+/// The newest alerts, in memory, for `GET /alerts`; thread-safe (one `Mutex`).
+///
+/// Bounded: keeps the `capacity` newest by `detected_at` (ties by arrival), evicting the oldest.
+/// Alert ids are unique in the store, so an alert raised twice (a redelivery, another instance
+/// forwarding it) is kept once.
+final class AlertStore: Sendable {
+    static let defaultCapacity = 10_000
+    let capacity: Int
+    private let state = Mutex(State())
+
+    private struct State: Sendable {
+        /// Ascending by position: oldest first, so the newest are appended in the usual case.
+        var entries: [Entry] = []
+        var ids: Set<String> = []
+        var nextSequence: UInt64 = 0
+    }
+
+    private struct Entry: Sendable {
+        var position: AlertCursor
+        var alert: Alert
+    }
+
+    init(capacity: Int = defaultCapacity) {
+        precondition(capacity > 0, "alert store capacity must be positive")
+        self.capacity = capacity
+    }
+
+    var count: Int { state.withLock { $0.entries.count } }
+
+    /// Stores an alert. Returns false if an alert with its id is already present, or if the store
+    /// is full and this alert is older than every alert kept (it would be evicted at once).
+    @discardableResult
+    func add(_ alert: Alert) -> Bool {
+        state.withLock { state in
+            guard !state.ids.contains(alert.id) else { return false }
+            let entry = Entry(position: AlertCursor(detectedAt: alert.detectedAt, sequence: state.nextSequence), alert: alert)
+            if state.entries.count == capacity, let oldest = state.entries.first, entry.position < oldest.position {
+                return false
+            }
+            state.nextSequence += 1
+            state.entries.insert(entry, at: Self.insertionIndex(of: entry.position, in: state.entries))
+            state.ids.insert(alert.id)
+            if state.entries.count > capacity { state.ids.remove(state.entries.removeFirst().alert.id) }
+            return true
+        }
+    }
+
+    /// Newest first, filtered, at most `query.limit`, continuing after `query.cursor`.
+    func query(_ query: AlertQuery) -> AlertPage {
+        state.withLock { state in
+            var end = state.entries.count
+            if let cursor = query.cursor { end = Self.insertionIndex(of: cursor, in: state.entries, strictlyBefore: true) }
+            var alerts: [Alert] = []
+            var lastReturned: AlertCursor?
+            for entry in state.entries[..<end].reversed() {
+                if let since = query.since, entry.position.detectedAt < since { break }
+                guard Self.matches(entry.alert, query) else { continue }
+                if alerts.count == query.limit {
+                    // One more match exists: there is a next page, starting after the last returned.
+                    return AlertPage(alerts: alerts, nextCursor: lastReturned?.encoded)
+                }
+                alerts.append(entry.alert)
+                lastReturned = entry.position
+            }
+            return AlertPage(alerts: alerts, nextCursor: nil)
+        }
+    }
+
+    private static func matches(_ alert: Alert, _ query: AlertQuery) -> Bool {
+        (query.rule == nil || alert.rule == query.rule)
+            && (query.severity == nil || alert.severity == query.severity)
+            && (query.accountId == nil || alert.accountId == query.accountId)
+    }
+
+    /// Binary search: the index of the first entry after `position` (or, with `strictlyBefore`,
+    /// the first entry at or after it: entries below the index all come strictly before it).
+    private static func insertionIndex(of position: AlertCursor, in entries: [Entry], strictlyBefore: Bool = false) -> Int {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            let before = strictlyBefore ? entries[middle].position < position : entries[middle].position <= position
+            if before { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}

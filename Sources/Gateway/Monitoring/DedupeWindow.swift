@@ -1,0 +1,66 @@
+/// Remembers the transaction ids recently applied, so that a record delivered twice (a Kafka
+/// redelivery after a rebalance, a client retry) is counted once in the statistics and rules.
+///
+/// Bounded two ways, so memory stays bounded whatever the traffic:
+/// - time: an id is remembered for `window` of the monitor's clock (the `now` passed to
+///   `Monitor.record`, i.e. when the monitor received the record), inclusive;
+/// - size: at most `capacity` ids; when full, the oldest is forgotten first.
+///
+/// Beyond either bound an id is forgotten, and **a repeated id is then counted again**: exactly
+/// once holds only within the window. Size the window to cover the longest redelivery you expect
+/// (consumer restart plus rebalance) and the capacity to cover the window at peak rate.
+///
+/// Ids are stored as 128-bit keyed hashes (Swift's per-process-seeded SipHash, twice with
+/// different salts): 16 bytes per id whatever its length, and an adversary cannot craft an id
+/// that collides with another to hide it from the monitor.
+struct DedupeWindow: Sendable {
+    let windowMilliseconds: Int64
+    let capacity: Int
+    private var present: Set<Key> = []
+    private var order: RingBuffer<Entry>
+
+    private struct Key: Hashable, Sendable {
+        var high: Int
+        var low: Int
+    }
+
+    private struct Entry: Sendable {
+        var key: Key
+        var seenAt: Int64
+    }
+
+    init(windowMilliseconds: Int64, capacity: Int) {
+        precondition(capacity > 0, "dedupe capacity must be positive")
+        self.windowMilliseconds = windowMilliseconds
+        self.capacity = capacity
+        order = RingBuffer(capacity: capacity)
+    }
+
+    var count: Int { present.count }
+
+    /// Records `id` as seen at `now`. Returns true the first time within the window (apply the
+    /// record), false for a repeat (skip it). A repeat does not extend the id's window.
+    mutating func insert(_ id: String, now: Int64) -> Bool {
+        forgetExpired(now: now)
+        let key = Self.key(id)
+        guard present.insert(key).inserted else { return false }
+        if order.isFull { present.remove(order.removeFirst().key) }
+        order.append(Entry(key: key, seenAt: now))
+        return true
+    }
+
+    private mutating func forgetExpired(now: Int64) {
+        while let oldest = order.first, now - oldest.seenAt > windowMilliseconds {
+            present.remove(order.removeFirst().key)
+        }
+    }
+
+    private static func key(_ id: String) -> Key {
+        var high = Hasher()
+        high.combine(id)
+        var low = Hasher()
+        low.combine(0x9E37_79B9_7F4A_7C15 as UInt64)
+        low.combine(id)
+        return Key(high: high.finalize(), low: low.finalize())
+    }
+}

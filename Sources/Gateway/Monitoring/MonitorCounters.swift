@@ -1,0 +1,28 @@
+/// Running counts of the monitor, for `/metrics`.
+struct MonitorCounters: Sendable, Equatable {
+    /// Transactions applied (first delivery of their id within the dedupe window).
+    var recorded = 0
+    /// Transactions skipped because their id was already applied.
+    var duplicatesSkipped = 0
+    /// Applied transactions kept out of the windows for arriving too late (still in totals).
+    var late = 0
+    /// Applied transactions kept out of the windows for an event time too far in the future.
+    var future = 0
+    /// Alerts raised (before any store-level deduplication), by rule and severity.
+    var alertsByRuleAndSeverity: [AlertKey: Int] = [:]
+    /// Accounts with rule state now, and accounts evicted to stay within `maxAccounts`.
+    var accountsTracked = 0
+    var accountsEvicted = 0
+    /// Transaction ids remembered for dedupe now.
+    var dedupeEntries = 0
+}
+
+/// A (rule, severity) pair: one labelled series of the alerts counter.
+struct AlertKey: Hashable, Sendable, Comparable {
+    var rule: AlertRuleName
+    var severity: AlertSeverity
+
+    static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.rule, lhs.severity) < (rhs.rule, rhs.severity)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// What `GET /stats` returns and what `/metrics` renders as gauges: the rolling windows and the
+/// totals since start, at one instant.
+///
+/// JSON keys are snake_case by explicit coding keys, so encode it with a plain `JSONEncoder`
+/// (a `.convertToSnakeCase` strategy would also rewrite currency and country keys such as "US").
+/// `windows` is encoded as an object keyed by label ("1m", "5m", ...); in Swift it is an array
+/// in configuration order. For gauges iterate `allWindows` (the windows, then "total").
+struct StatisticsSnapshot: Encodable, Sendable, Equatable {
+    var generatedAt: Date
+    /// The highest event time seen (nil before the first record).
+    var watermark: Date?
+    /// The event time the windows were read at: the watermark, moved on by the time the stream
+    /// has been idle (see `RollingStatistics.windowEnd`).
+    var windowEnd: Date?
+    var allowedLatenessSeconds: Double
+    /// Records dropped from the windows for arriving later than the allowed lateness.
+    var late: Int
+    /// Records dropped from the windows for an event time too far ahead of the monitor's clock.
+    var future: Int
+    var windows: [WindowStatistics]
+    var total: WindowStatistics
+
+    var allWindows: [WindowStatistics] { windows + [total] }
+
+    enum CodingKeys: String, CodingKey {
+        case generatedAt = "generated_at", watermark, windowEnd = "window_end"
+        case allowedLatenessSeconds = "allowed_lateness_seconds", late, future, windows, total
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(RFC3339.format(generatedAt), forKey: .generatedAt)
+        try container.encode(watermark.map(RFC3339.format), forKey: .watermark)
+        try container.encode(windowEnd.map(RFC3339.format), forKey: .windowEnd)
+        try container.encode(allowedLatenessSeconds, forKey: .allowedLatenessSeconds)
+        try container.encode(late, forKey: .late)
+        try container.encode(future, forKey: .future)
+        var byLabel = container.nestedContainer(keyedBy: LabelKey.self, forKey: .windows)
+        for window in windows { try byLabel.encode(window, forKey: LabelKey(window.label)) }
+        try container.encode(total, forKey: .total)
+    }
+
+    /// Encodes with sorted keys, the form `GET /stats` serves.
+    func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    private struct LabelKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ label: String) { stringValue = label }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
+/// One window ("1m", "5m", "15m") or the totals since start ("total").
+struct WindowStatistics: Encodable, Sendable, Equatable {
+    var label: String
+    /// Nil for "total".
+    var lengthSeconds: Double?
+    var count: Int
+    /// count / window length; for "total", count / time since the first record (at least 1 s).
+    var ratePerSecond: Double
+    /// By currency code; "other" gathers the currencies beyond the tracked ones.
+    var currencies: [String: CurrencyStatistics]
+    /// By channel name; "unknown" counts transactions without a channel.
+    var byChannel: [String: Int]
+    /// The top countries by count; "other" gathers the rest, "unknown" those without a country.
+    var byCountry: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case label, lengthSeconds = "length_seconds", count, ratePerSecond = "rate_per_second"
+        case currencies, byChannel = "by_channel", byCountry = "by_country"
+    }
+}
+
+/// One currency within a window. Amounts are in the currency's unit.
+struct CurrencyStatistics: Encodable, Sendable, Equatable {
+    var count: Int
+    /// Exact decimal string. Nil for "other", where a sum across currencies would mean nothing.
+    var sum: String?
+    /// Quantiles from an HdrHistogram of amounts in hundredths, within its precision
+    /// (two significant digits by default: about 1 %). Nil for "other".
+    var p50: Double?
+    var p90: Double?
+    var p99: Double?
+}

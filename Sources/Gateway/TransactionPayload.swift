@@ -1,0 +1,89 @@
+import Foundation
+import HTTPCore
+
+/// One transaction as the client sent it, decoded leniently so that validation can name every bad
+/// field at once instead of stopping at the first (issue contract: 422 lists all of them).
+///
+/// Decoding never throws for a bad field: type errors, unknown fields and non-object items are
+/// collected in `errors`, which is what lets a batch decode even when some items are bad.
+struct TransactionPayload: Decodable {
+    var id: String?
+    var accountId: String?
+    var amount: Amount?
+    var currency: String?
+    var timestamp: String?
+    var merchantId: String?
+    var merchantCategory: String?
+    var country: String?
+    var channel: String?
+    var metadata: [String: String]?
+    var errors: [InvalidParam] = []
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: Decoder) throws {
+        guard let container = try? decoder.container(keyedBy: AnyKey.self) else {
+            errors.append(InvalidParam(field: "", message: "must be a JSON object"))
+            return
+        }
+        for key in container.allKeys { decodeField(key, from: container) }
+    }
+
+    private mutating func decodeField(_ key: AnyKey, from container: KeyedDecodingContainer<AnyKey>) {
+        func string(_ name: String) -> String? {
+            if (try? container.decodeNil(forKey: key)) == true { return nil }
+            if let value = try? container.decode(String.self, forKey: key) { return value }
+            errors.append(InvalidParam(field: name, message: "must be a string"))
+            return nil
+        }
+        switch key.stringValue {
+        case "id": id = string("id")
+        case "account_id": accountId = string("account_id")
+        case "currency": currency = string("currency")
+        case "timestamp": timestamp = string("timestamp")
+        case "merchant_id": merchantId = string("merchant_id")
+        case "merchant_category": merchantCategory = string("merchant_category")
+        case "country": country = string("country")
+        case "channel": channel = string("channel")
+        case "amount": amount = decodeAmount(key, from: container)
+        case "metadata": metadata = decodeMetadata(key, from: container)
+        default: errors.append(InvalidParam(field: key.stringValue, message: "unknown field"))
+        }
+    }
+
+    private mutating func decodeAmount(_ key: AnyKey, from container: KeyedDecodingContainer<AnyKey>) -> Amount? {
+        do {
+            if let text = try? container.decode(String.self, forKey: key) {
+                return try Amount(validating: text)
+            }
+            guard let number = try? container.decode(Decimal.self, forKey: key) else {
+                throw Amount.Problem.notANumber
+            }
+            return try Amount(validating: number)
+        } catch let problem as Amount.Problem {
+            errors.append(InvalidParam(field: "amount", message: problem.message))
+        } catch {
+            errors.append(InvalidParam(field: "amount", message: "\(error)"))
+        }
+        // Presence is recorded by the error; the validator must not also report "is required".
+        return nil
+    }
+
+    private mutating func decodeMetadata(_ key: AnyKey, from container: KeyedDecodingContainer<AnyKey>) -> [String: String]? {
+        if (try? container.decodeNil(forKey: key)) == true { return nil }
+        guard let value = try? container.decode([String: String].self, forKey: key) else {
+            errors.append(InvalidParam(field: "metadata", message: "must be a flat object of string values"))
+            return nil
+        }
+        return value
+    }
+
+    /// Names of the fields present in the payload, so required-field checks do not double-report
+    /// a field that was present but of the wrong type.
+    var fieldsWithErrors: Set<String> { Set(errors.map(\.field)) }
+}

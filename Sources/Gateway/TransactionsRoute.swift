@@ -1,0 +1,201 @@
+import Foundation
+import HTTPCore
+import KafkaBridge
+import Logging
+
+/// `POST /transactions`: validate one transaction or a batch, produce to Kafka keyed by account,
+/// answer when the brokers acknowledged (or when queued, with `Prefer: respond-async`).
+///
+/// Runs on the event-loop thread up to the produce call; answers come from delivery-report threads.
+struct TransactionsRoute: Sendable {
+    let producer: KafkaProducerPool
+    let topic: String
+    let maxBatchItems: Int
+    let metrics: GatewayMetrics
+    let logger: Logger
+    private let validator = TransactionValidator()
+
+    init(producer: KafkaProducerPool, topic: String, maxBatchItems: Int, metrics: GatewayMetrics, logger: Logger) {
+        self.producer = producer
+        self.topic = topic
+        self.maxBatchItems = maxBatchItems
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let contentType = request.headers["Content-Type"]
+        let mediaType = contentType.map(Self.mediaType) ?? ""
+        let async = Self.prefersAsync(request.headers)
+        guard !request.body.allSatisfy(Self.isJSONWhitespace) else {
+            return responder.respond(.problem(GatewayProblems.emptyBody()))
+        }
+        switch mediaType {
+        case "application/json" where Self.firstByte(request.body) == UInt8(ascii: "["):
+            handleJSONArray(request, responder, async: async)
+        case "application/json":
+            handleSingle(request, responder, async: async)
+        case "application/x-ndjson":
+            handleNDJSON(request, responder, async: async)
+        default:
+            responder.respond(.problem(GatewayProblems.unsupportedMediaType(contentType)))
+        }
+    }
+
+    // MARK: single
+
+    private func handleSingle(_ request: HTTPRequest, _ responder: HTTPResponder, async: Bool) {
+        let payload: TransactionPayload
+        do {
+            payload = try JSONDecoder().decode(TransactionPayload.self, from: Data(request.body))
+        } catch {
+            return responder.respond(.problem(GatewayProblems.malformedJSON(Self.describe(error))))
+        }
+        switch validator.validate(payload, receivedAt: Date()) {
+        case .failure(let failure):
+            responder.respond(.problem(GatewayProblems.validation(failure.errors)))
+        case .success(let transaction):
+            produce(transaction, requestID: request.requestID, async: async) { outcome in
+                switch outcome {
+                case .accepted(let body): responder.respond(.json(202, body, headers: async ? Self.asyncApplied : HTTPHeaders()))
+                case .rejected(let problem): responder.respond(GatewayProblems.response(problem))
+                }
+            }
+        }
+    }
+
+    // MARK: batches
+
+    private func handleJSONArray(_ request: HTTPRequest, _ responder: HTTPResponder, async: Bool) {
+        let payloads: [TransactionPayload]
+        do {
+            payloads = try JSONDecoder().decode([TransactionPayload].self, from: Data(request.body))
+        } catch {
+            return responder.respond(.problem(GatewayProblems.malformedJSON(Self.describe(error))))
+        }
+        handleBatch(payloads.map { .decoded($0) }, request, responder, async: async)
+    }
+
+    private func handleNDJSON(_ request: HTTPRequest, _ responder: HTTPResponder, async: Bool) {
+        let lines = request.body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .filter { !$0.allSatisfy(Self.isJSONWhitespace) }
+        let decoder = JSONDecoder()
+        let items: [BatchItem] = lines.map { line in
+            do { return .decoded(try decoder.decode(TransactionPayload.self, from: Data(line))) } catch {
+                return .rejected(GatewayProblems.malformedJSON(Self.describe(error)))
+            }
+        }
+        handleBatch(items, request, responder, async: async)
+    }
+
+    /// A batch line or array element: decoded, or already known to be bad (malformed JSON).
+    private enum BatchItem {
+        case decoded(TransactionPayload)
+        case rejected(ProblemDetails)
+    }
+
+    /// What one transaction comes to: the accepted/queued JSON, or its problem.
+    enum Outcome: Sendable {
+        case accepted([UInt8])
+        case rejected(ProblemDetails)
+    }
+
+    private func handleBatch(_ items: [BatchItem], _ request: HTTPRequest,
+                             _ responder: HTTPResponder, async: Bool) {
+        guard items.count <= maxBatchItems else {
+            return responder.respond(.problem(GatewayProblems.batchTooLarge(items.count, limit: maxBatchItems)))
+        }
+        guard !items.isEmpty else { return responder.respond(.problem(GatewayProblems.emptyBody())) }
+        let batch = TransactionBatch(count: items.count, responder: responder)
+        let receivedAt = Date()
+        for (index, item) in items.enumerated() {
+            guard case .decoded(let payload) = item else {
+                if case .rejected(let problem) = item { batch.complete(index, json: GatewayProblems.json(problem)) }
+                continue
+            }
+            switch validator.validate(payload, receivedAt: receivedAt) {
+            case .failure(let failure):
+                batch.complete(index, json: GatewayProblems.json(GatewayProblems.validation(failure.errors)))
+            case .success(let transaction):
+                produce(transaction, requestID: request.requestID, async: async) { outcome in
+                    switch outcome {
+                    case .accepted(let body): batch.complete(index, json: body)
+                    case .rejected(let problem): batch.complete(index, json: GatewayProblems.json(problem))
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: producing
+
+    /// Produces one validated transaction; `done` gets the accepted/queued JSON or the problem.
+    private func produce(_ transaction: Transaction, requestID: String, async: Bool,
+                         done: @escaping @Sendable (Outcome) -> Void) {
+        let value = TransactionRecord.value(of: transaction)
+        let headers = TransactionRecord.headers(requestID: requestID)
+        let id = transaction.id
+        let topic = self.topic
+        let metrics = self.metrics
+        do {
+            try producer.produce(topic: topic, key: Array(transaction.accountId.utf8), value: value, headers: headers) { result in
+                switch result {
+                case .success(let report):
+                    metrics.recordProduced()
+                    if !async { done(.accepted(Self.acceptedJSON(id: id, report: report))) }
+                case .failure(let error):
+                    metrics.recordDeliveryError(error)
+                    if !async { done(.rejected(GatewayProblems.kafkaUnavailable(error))) }
+                }
+            }
+            if async { done(.accepted(Self.queuedJSON(id: id, topic: topic))) }
+        } catch {
+            metrics.recordDeliveryError(error)
+            logger.warning("produce refused", metadata: ["request_id": "\(requestID)", "error": "\(error.name)"])
+            done(.rejected(GatewayProblems.kafkaUnavailable(error)))
+        }
+    }
+
+    // Identifiers are validated to [A-Za-z0-9._:-] and topics are ours, so no JSON escaping is needed.
+    static func acceptedJSON(id: String, report: DeliveryReport) -> [UInt8] {
+        Array(#"{"id":"\#(id)","status":"accepted","topic":"\#(report.topic)","partition":\#(report.partition),"offset":\#(report.offset)}"#.utf8)
+    }
+
+    static func queuedJSON(id: String, topic: String) -> [UInt8] {
+        Array(#"{"id":"\#(id)","status":"queued","topic":"\#(topic)"}"#.utf8)
+    }
+
+    static let asyncApplied = HTTPHeaders([("Preference-Applied", "respond-async")])
+
+    // MARK: request helpers
+
+    /// RFC 7240 `Prefer` may list several preferences, comma-separated, with parameters.
+    static func prefersAsync(_ headers: HTTPHeaders) -> Bool {
+        headers.values("Prefer").contains { value in
+            value.split(separator: ",").contains {
+                $0.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "respond-async"
+            }
+        }
+    }
+
+    /// The media type of a Content-Type, without parameters, lower-cased (RFC 9110 §8.3.1).
+    static func mediaType(_ contentType: String) -> String {
+        (contentType.split(separator: ";").first.map(String.init) ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    static func isJSONWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    static func firstByte(_ body: [UInt8]) -> UInt8? { body.first { !isJSONWhitespace($0) } }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        default:
+            return "the body is not valid JSON"
+        }
+    }
+}

@@ -1,0 +1,418 @@
+import CEpoll
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One thread, one epoll set, one SO_REUSEPORT listener, and the connections it accepted.
+///
+/// `@unchecked Sendable` because responders on other threads hold a reference. What makes that safe:
+/// every `var` here is read and written only on the loop's own thread (inside `run()`, or in `deliver`
+/// after `isLoopThread` confirmed it). Other threads touch only `inbox` (a Mutex), the atomics
+/// `wakePending` and `threadID`, the eventfd, and immutable `let`s.
+///
+/// Connections are registered edge-triggered for input and output once, at accept; the hot path makes
+/// no epoll_ctl calls. Timeouts are found by a sweep every `context.sweepInterval`.
+final class EventLoop: @unchecked Sendable {
+    private struct Inbox {
+        var completions: [(ResponseToken, HTTPResponse)] = []
+        var shutdownDeadline: UInt64?
+    }
+
+    private static let listenerToken = UInt64.max
+    private static let wakeToken = UInt64.max - 1
+    private static let maxEvents = 256
+    private static let acceptBatch = 64
+    static let readBufferSize = 16 * 1024
+    private static let pooledBuffers = 128
+    /// A pass stops answering pipelined requests once this much output is waiting, and writes first.
+    static let outputHighWater = 256 * 1024
+
+    let index: Int
+    let context: ServerContext
+    let logger: Logger
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let inbox = Mutex(Inbox())
+    private let wakePending = Atomic<Bool>(false)
+    /// pthread_self() of the running loop, 0 when it is not running.
+    private let threadID = Atomic<UInt>(0)
+    /// Connections this loop accepted, and eventfd writes made to wake it: for tests and diagnostics.
+    let acceptedCount = Atomic<Int>(0)
+    let wakeCount = Atomic<Int>(0)
+
+    // MARK: Loop-thread state
+
+    private var listenFD: Int32
+    private var acceptPausedUntil: UInt64 = 0
+    /// Indexed by fd: the kernel hands out the lowest free descriptor, so this stays dense.
+    private var connections: [HTTPConnection?] = []
+    private(set) var liveConnections = 0
+    private var nextGeneration: UInt32 = 0
+    /// Response bytes produced by the current connection pass; written (and emptied) at its end.
+    var scratch: [UInt8] = []
+    /// Sink for bytes read during a lingering close.
+    var discard = [UInt8](repeating: 0, count: 4096)
+    private var bufferPool: [[UInt8]] = []
+    private(set) var now: UInt64 = 0
+    private var nextSweep: UInt64 = 0
+    private var dateCache = HTTPDateCache()
+    private var dispatching: ResponseToken?
+    private var inlineResponse: HTTPResponse?
+    private var localCompletions: [(ResponseToken, HTTPResponse)] = []
+    private var spareCompletions: [(ResponseToken, HTTPResponse)] = []
+    private(set) var draining = false
+    private var drainDeadline: UInt64 = 0
+    private var running = true
+    private var idGenerator = RequestIDGenerator()
+
+    init(index: Int, listenFD: Int32, context: ServerContext) throws {
+        self.index = index
+        self.listenFD = listenFD
+        self.context = context
+        var logger = context.logger
+        logger[metadataKey: "loop"] = "\(index)"
+        self.logger = logger
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epollFD >= 0 else { throw HTTPServerError.systemCall("epoll_create1", errno: errno) }
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wakeFD >= 0 else {
+            let code = errno
+            close(epollFD)
+            throw HTTPServerError.systemCall("eventfd", errno: code)
+        }
+        guard register(wakeFD, token: Self.wakeToken, events: EPOLLIN.rawValue),
+            register(listenFD, token: Self.listenerToken, events: EPOLLIN.rawValue)
+        else {
+            let code = errno
+            close(wakeFD)
+            close(epollFD)
+            throw HTTPServerError.systemCall("epoll_ctl", errno: code)
+        }
+    }
+
+    /// The eventfd stays open until no responder can reach this loop any more, so a late `respond`
+    /// can never write into a descriptor number that was reused for something else.
+    deinit {
+        if listenFD >= 0 { close(listenFD) }  // only when the loop never ran
+        close(wakeFD)
+        close(epollFD)
+    }
+
+    // MARK: - Running
+
+    func run() {
+        threadID.store(UInt(pthread_self()), ordering: .releasing)
+        now = MonotonicClock.now()
+        nextSweep = now + context.sweepInterval
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Self.maxEvents)
+        defer {
+            events.deallocate()
+            threadID.store(0, ordering: .releasing)
+        }
+        while running {
+            let count = epoll_wait(epollFD, events, Int32(Self.maxEvents), waitTimeout())
+            now = MonotonicClock.now()
+            if count < 0 {
+                if errno == EINTR { continue }
+                logger.critical("epoll_wait failed", metadata: ["errno": "\(errno)"])
+                break
+            }
+            for offset in 0..<Int(count) {
+                handle(events[offset])
+            }
+            runLocalCompletions()
+            if now >= nextSweep { sweep() }
+            if draining { checkDrained() }
+        }
+        closeEverything()
+    }
+
+    /// Milliseconds until the next sweep or drain deadline; blocks indefinitely with nothing to time.
+    private func waitTimeout() -> Int32 {
+        if liveConnections == 0 && !draining && acceptPausedUntil == 0 { return -1 }
+        let target = draining ? min(nextSweep, drainDeadline) : nextSweep
+        guard target > now else { return 0 }
+        return Int32(clamping: (target - now + 999_999) / 1_000_000)
+    }
+
+    private func handle(_ event: epoll_event) {
+        switch event.data.u64 {
+        case Self.listenerToken:
+            acceptConnections()
+        case Self.wakeToken:
+            drainInbox()
+        case let data:
+            let fd = Int32(truncatingIfNeeded: data)
+            guard let connection = connection(fd: fd, generation: UInt32(truncatingIfNeeded: data >> 32)) else {
+                return  // closed earlier in this batch
+            }
+            connection.handle(events: event.events)
+        }
+    }
+
+    private func connection(fd: Int32, generation: UInt32) -> HTTPConnection? {
+        guard fd >= 0, Int(fd) < connections.count, let connection = connections[Int(fd)],
+            connection.generation == generation
+        else { return nil }
+        return connection
+    }
+
+    private func register(_ fd: Int32, token: UInt64, events: UInt32) -> Bool {
+        var event = epoll_event()
+        event.events = events
+        event.data.u64 = token
+        return epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0
+    }
+
+    // MARK: - Accepting
+
+    private func acceptConnections() {
+        for _ in 0..<Self.acceptBatch where listenFD >= 0 {
+            var address = sockaddr_storage()
+            let fd = POSIXSocket.accept(listenFD, address: &address)
+            if fd >= 0 {
+                adopt(fd, remoteAddress: POSIXSocket.describe(address))
+                continue
+            }
+            switch errno {
+            case EAGAIN, EWOULDBLOCK:
+                return
+            case EINTR, ECONNABORTED, EPROTO:
+                continue
+            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                // The pending connection stays queued and the level-triggered listener would wake us
+                // again at once: stop watching it for a moment instead of spinning.
+                logger.error("accept failed; pausing accepts for 100 ms", metadata: ["errno": "\(errno)"])
+                pauseAccepting()
+                return
+            default:
+                logger.error("accept failed", metadata: ["errno": "\(errno)"])
+                return
+            }
+        }
+    }
+
+    private func adopt(_ fd: Int32, remoteAddress: String) {
+        acceptedCount.wrappingAdd(1, ordering: .relaxed)
+        POSIXSocket.setNoDelay(fd)
+        let admitted = context.admitConnection()
+        nextGeneration = (nextGeneration &+ 1) & 0x7FFF_FFFF  // keeps tokens clear of the reserved ones
+        let parser = HTTPParser(
+            limits: context.limits, remoteAddress: remoteAddress,
+            idGenerator: RequestIDGenerator(seed: idGenerator.nextUInt64()))
+        let connection = HTTPConnection(fd: fd, generation: nextGeneration, loop: self, parser: parser)
+        if Int(fd) >= connections.count {
+            connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count))
+        }
+        connections[Int(fd)] = connection
+        liveConnections += 1
+        let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+        guard register(fd, token: UInt64(nextGeneration) << 32 | UInt64(UInt32(bitPattern: fd)), events: events)
+        else {
+            logger.error("epoll_ctl ADD failed", metadata: ["errno": "\(errno)"])
+            connection.close()
+            return
+        }
+        if admitted {
+            connection.start()
+        } else {
+            logger.warning("connection limit reached; answering 503", metadata: ["max": "\(context.maxConnections)"])
+            connection.reject()
+        }
+    }
+
+    private func pauseAccepting() {
+        guard listenFD >= 0 else { return }
+        epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil)
+        acceptPausedUntil = now + 100_000_000
+    }
+
+    private func resumeAccepting() {
+        acceptPausedUntil = 0
+        guard listenFD >= 0, !draining else { return }
+        if !register(listenFD, token: Self.listenerToken, events: EPOLLIN.rawValue) {
+            logger.error("cannot re-register the listener", metadata: ["errno": "\(errno)"])
+        }
+    }
+
+    private func stopListening() {
+        guard listenFD >= 0 else { return }
+        close(listenFD)  // also removes it from the epoll set
+        listenFD = -1
+    }
+
+    /// Called by a connection when it closed its descriptor.
+    func remove(_ connection: HTTPConnection) {
+        let fd = Int(connection.fd)
+        guard fd < connections.count, connections[fd] === connection else { return }
+        connections[fd] = nil
+        liveConnections -= 1
+        context.releaseConnection()
+    }
+
+    // MARK: - Buffers and output
+
+    /// Read buffers are lent to connections only while they hold unparsed bytes, so thousands of idle
+    /// keep-alive connections cost no buffer memory.
+    func borrowBuffer() -> [UInt8] {
+        bufferPool.popLast() ?? [UInt8](repeating: 0, count: Self.readBufferSize)
+    }
+
+    func returnBuffer(_ buffer: [UInt8]) {
+        if buffer.count == Self.readBufferSize, bufferPool.count < Self.pooledBuffers {
+            bufferPool.append(buffer)
+        }
+    }
+
+    /// Serializes `response` into `scratch` and returns the status actually written.
+    func write(_ response: HTTPResponse, framing: ResponseSerializer.Framing) -> Int {
+        dateCache.update()
+        ResponseSerializer.write(response, framing: framing, date: dateCache.bytes, into: &scratch)
+        return ResponseSerializer.finalStatus(response.status)
+    }
+
+    /// Reports a written response to the observer, with the time since `start` (monotonic ns).
+    func observe(_ request: HTTPRequest?, status: Int, since start: UInt64) {
+        guard let observer = context.observer else { return }
+        let elapsed = start == 0 ? 0 : MonotonicClock.now() &- start
+        observer(request, status, .nanoseconds(Int64(clamping: elapsed)))
+    }
+
+    func releaseScratchIfLarge() {
+        if scratch.capacity > 4 * Self.outputHighWater {
+            scratch = []
+        }
+    }
+
+    // MARK: - Completions
+
+    var isLoopThread: Bool {
+        threadID.load(ordering: .acquiring) == UInt(pthread_self())
+    }
+
+    func beginDispatch(_ token: ResponseToken) {
+        dispatching = token
+    }
+
+    /// Ends a handler call and returns the response it gave inline, if any.
+    func endDispatch() -> HTTPResponse? {
+        dispatching = nil
+        defer { inlineResponse = nil }
+        return inlineResponse
+    }
+
+    /// Routes a response to its connection: inline during the handler call, through a local list for
+    /// other responses made on this thread, and through the locked inbox plus an eventfd wake-up from
+    /// any other thread.
+    func deliver(_ token: ResponseToken, _ response: HTTPResponse) {
+        if isLoopThread {
+            if dispatching == token {
+                inlineResponse = response
+            } else {
+                localCompletions.append((token, response))
+            }
+            return
+        }
+        inbox.withLock { $0.completions.append((token, response)) }
+        wake()
+    }
+
+    /// Writes the eventfd only if no wake-up is already pending; the loop clears the flag before it
+    /// drains the inbox, so a completion queued after the drain always triggers a new wake-up.
+    private func wake() {
+        guard !wakePending.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        wakeCount.wrappingAdd(1, ordering: .relaxed)
+        var one: UInt64 = 1
+        _ = Glibc.write(wakeFD, &one, MemoryLayout<UInt64>.size)
+    }
+
+    private func drainInbox() {
+        var counter: UInt64 = 0
+        _ = read(wakeFD, &counter, MemoryLayout<UInt64>.size)
+        wakePending.store(false, ordering: .sequentiallyConsistent)
+        var batch = spareCompletions
+        let shutdownDeadline = inbox.withLock { inbox -> UInt64? in
+            swap(&inbox.completions, &batch)
+            return inbox.shutdownDeadline
+        }
+        for (token, response) in batch {
+            complete(token, response)
+        }
+        batch.removeAll(keepingCapacity: true)
+        spareCompletions = batch
+        if let shutdownDeadline, !draining {
+            beginDraining(deadline: shutdownDeadline)
+        }
+    }
+
+    private func runLocalCompletions() {
+        while !localCompletions.isEmpty {
+            let batch = localCompletions
+            localCompletions.removeAll(keepingCapacity: true)
+            for (token, response) in batch {
+                complete(token, response)
+            }
+        }
+    }
+
+    private func complete(_ token: ResponseToken, _ response: HTTPResponse) {
+        // A response for a connection that has gone away is dropped; the client can no longer read it.
+        connection(fd: token.fd, generation: token.generation)?.resume(sequence: token.sequence, response: response)
+    }
+
+    // MARK: - Timeouts
+
+    private func sweep() {
+        nextSweep = now + context.sweepInterval
+        if acceptPausedUntil != 0, now >= acceptPausedUntil {
+            resumeAccepting()
+        }
+        guard liveConnections > 0 else { return }
+        for fd in connections.indices {
+            guard let connection = connections[fd], connection.deadline != 0, connection.deadline <= now else {
+                continue
+            }
+            connection.timeout()
+        }
+    }
+
+    // MARK: - Shutdown
+
+    /// Thread-safe: asks the loop to stop accepting and to close once in-flight requests are answered,
+    /// or at `deadline` (monotonic ns) at the latest.
+    func requestShutdown(deadline: UInt64) {
+        inbox.withLock { $0.shutdownDeadline = deadline }
+        wake()
+    }
+
+    private func beginDraining(deadline: UInt64) {
+        draining = true
+        drainDeadline = deadline
+        stopListening()
+        for fd in connections.indices {
+            if let connection = connections[fd] { connection.drain() }
+        }
+        checkDrained()
+    }
+
+    private func checkDrained() {
+        if liveConnections == 0 {
+            running = false
+        } else if now >= drainDeadline {
+            logger.warning("grace period over; closing connections", metadata: ["open": "\(liveConnections)"])
+            running = false
+        }
+    }
+
+    private func closeEverything() {
+        stopListening()
+        for fd in connections.indices {
+            if let connection = connections[fd] { connection.close() }
+        }
+        connections = []
+        bufferPool = []
+    }
+}

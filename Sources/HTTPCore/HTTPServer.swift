@@ -1,0 +1,129 @@
+import Logging
+import Synchronization
+
+/// An HTTP/1.1 server (RFC 9112) on POSIX sockets and epoll.
+///
+/// `start()` binds one SO_REUSEPORT listener per event loop (the first decides the port when 0 was
+/// asked for) and starts one thread per loop. Each connection lives on the loop that accepted it.
+/// Handlers run on that loop's thread and answer through their `HTTPResponder`, inline or later from
+/// any thread.
+///
+/// Call `shutdown(gracePeriod:)` before dropping the last reference: the loop threads keep the loops
+/// alive and run until told to stop.
+public final class HTTPServer: Sendable {
+    private enum State {
+        case idle
+        case running([EventLoop], [LoopThread])
+        case stopped
+    }
+
+    private let configuration: HTTPServerConfiguration
+    private let logger: Logger
+    private let context: ServerContext
+    private let state = Mutex(State.idle)
+    private let port = Atomic<Int>(0)
+
+    /// - Parameter observer: called on a loop thread for every response written, including the server's
+    ///   own 400/408/413/414/417/431/501/503/505; `request` is nil when the server answered before a
+    ///   complete request existed. The duration runs from the complete request (or the start of the
+    ///   refused one) to the response being handed to the socket.
+    public init(
+        configuration: HTTPServerConfiguration, logger: Logger,
+        observer: (@Sendable (HTTPRequest?, Int, Duration) -> Void)? = nil,
+        handler: @escaping HTTPHandler
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        context = ServerContext(configuration: configuration, logger: logger, observer: observer, handler: handler)
+    }
+
+    /// Binds, spawns the loop threads and returns the bound port.
+    public func start() throws -> Int {
+        try state.withLock { state in
+            guard case .idle = state else { throw HTTPServerError.alreadyStarted }
+            let listeners = try bindListeners()
+            var loops: [EventLoop] = []
+            var threads: [LoopThread] = []
+            do {
+                for (index, listener) in listeners.fds.enumerated() {
+                    loops.append(try EventLoop(index: index, listenFD: listener, context: context))
+                }
+                for loop in loops {
+                    threads.append(try LoopThread.spawn(name: "http-loop-\(loop.index)") { loop.run() })
+                }
+            } catch {
+                // Started loops close their listeners when they stop; loops that never ran close theirs
+                // when released; listeners no loop took yet are closed here.
+                Self.stop(loops: Array(loops.prefix(threads.count)), threads: threads, deadline: 0)
+                for fd in listeners.fds.dropFirst(loops.count) { closeDescriptor(fd) }
+                throw error
+            }
+            state = .running(loops, threads)
+            port.store(listeners.port, ordering: .releasing)
+            logger.info(
+                "HTTP server listening",
+                metadata: ["host": "\(configuration.host)", "port": "\(listeners.port)", "loops": "\(loops.count)"])
+            return listeners.port
+        }
+    }
+
+    /// The port `start()` bound, 0 before that.
+    public var boundPort: Int {
+        port.load(ordering: .acquiring)
+    }
+
+    /// Per loop: connections accepted and eventfd wake-ups so far (diagnostics; used by the tests to
+    /// show that connections spread over loops and that inline answers need no wake-up).
+    var loopStatistics: [(accepted: Int, wakeUps: Int)] {
+        state.withLock { state in
+            guard case .running(let loops, _) = state else { return [] }
+            return loops.map { ($0.acceptedCount.load(ordering: .relaxed), $0.wakeCount.load(ordering: .relaxed)) }
+        }
+    }
+
+    /// Connections currently open, across all loops (including ones being refused or closed).
+    public var openConnections: Int {
+        context.openConnections
+    }
+
+    /// Blocking: stops accepting, lets in-flight requests finish (their responses are sent with
+    /// `Connection: close`) for up to `gracePeriod`, closes every connection and joins the threads.
+    /// Idle keep-alive connections are closed at once. A second call returns immediately.
+    public func shutdown(gracePeriod: Duration) {
+        let running: ([EventLoop], [LoopThread])? = state.withLock { state in
+            defer { state = .stopped }
+            guard case .running(let loops, let threads) = state else { return nil }
+            return (loops, threads)
+        }
+        guard let (loops, threads) = running else { return }
+        logger.info("HTTP server stopping", metadata: ["grace": "\(gracePeriod)"])
+        Self.stop(loops: loops, threads: threads, deadline: MonotonicClock.now() + gracePeriod.clampedNanoseconds)
+        logger.info("HTTP server stopped")
+    }
+
+    private static func stop(loops: [EventLoop], threads: [LoopThread], deadline: UInt64) {
+        for loop in loops {
+            loop.requestShutdown(deadline: deadline)
+        }
+        for thread in threads {
+            thread.join()
+        }
+    }
+
+    /// One listener per loop on the same port: with port 0 the first bind picks it.
+    private func bindListeners() throws -> (fds: [Int32], port: Int) {
+        let count = max(1, configuration.eventLoopCount)
+        let backlog = Int32(clamping: configuration.listenBacklog)
+        let first = try POSIXSocket.listen(host: configuration.host, port: configuration.port, backlog: backlog)
+        var fds = [first.fd]
+        do {
+            for _ in 1..<count {
+                fds.append(try POSIXSocket.listen(host: configuration.host, port: first.port, backlog: backlog).fd)
+            }
+        } catch {
+            for fd in fds { closeDescriptor(fd) }
+            throw error
+        }
+        return (fds, first.port)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Listen address, threading, limits and timeouts. Defaults suit a public-facing gateway.
+public struct HTTPServerConfiguration: Sendable {
+    public var host = "0.0.0.0"
+    /// 0 asks the kernel for an ephemeral port; `HTTPServer.start()` returns the one it got.
+    public var port = 8080
+    /// Event-loop threads, each with its own epoll set and SO_REUSEPORT listener.
+    public var eventLoopCount = ProcessInfo.processInfo.activeProcessorCount
+    /// Longest request line; a longer target is answered with 414 (RFC 9112 §3), a longer method with 400.
+    public var maxRequestLineBytes = 8192
+    /// Total size of the header field lines (and, separately, of the chunked trailer section): 431.
+    public var maxHeaderBytes = 16 * 1024
+    /// Header field lines per request: 431.
+    public var maxHeaderCount = 100
+    /// Request body size after de-chunking: 413.
+    public var maxBodyBytes = 1 << 20
+    /// From the first byte of a request (or from accept, for the first one) to the end of its header
+    /// section. 408 then close for a started request; a connection that never sent a byte is closed
+    /// silently, since an unsolicited 408 could be mistaken for the answer to a request sent meanwhile.
+    public var headerReadTimeout: Duration = .seconds(10)
+    /// A keep-alive connection with no request in progress is closed silently after this long. It is
+    /// also the send timeout: a client that stops reading its response is dropped after it.
+    public var idleTimeout: Duration = .seconds(60)
+    /// From the end of the header section to the end of the body; a total, not a per-read timeout, so
+    /// a client dribbling one byte at a time cannot hold a connection for ever. 408 then close.
+    public var bodyReadTimeout: Duration = .seconds(30)
+    /// Connections beyond this, across all loops, get a 503 and are closed.
+    public var maxConnections = 10_000
+    /// After a response that closes the connection the server stops sending and keeps reading (and
+    /// discarding) for up to this long, so that unread request bytes do not make the kernel reset the
+    /// connection before the client has read the response (RFC 9112 §9.6).
+    public var lingerTimeout: Duration = .seconds(2)
+    /// listen(2) backlog per event loop.
+    public var listenBacklog = 1024
+
+    public init() {}
+}

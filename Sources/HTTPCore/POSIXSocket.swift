@@ -1,0 +1,125 @@
+import CEpoll
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Errors from starting the server.
+public enum HTTPServerError: Error, Equatable, CustomStringConvertible {
+    case alreadyStarted
+    case invalidAddress(String)
+    /// A system call failed; `errno` is its error number.
+    case systemCall(String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .alreadyStarted: "the server was already started"
+        case .invalidAddress(let host): "cannot resolve listen address '\(host)'"
+        case .systemCall(let call, let code): "\(call) failed: \(String(cString: strerror(code))) (errno \(code))"
+        }
+    }
+}
+
+/// The few socket calls the server makes, with errno turned into `HTTPServerError`.
+enum POSIXSocket {
+    /// A non-blocking listening socket with SO_REUSEPORT, so that every event loop can own one on the
+    /// same port and the kernel spreads new connections across them.
+    static func listen(host: String, port: Int, backlog: Int32) throws -> (fd: Int32, port: Int) {
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &result) == 0, let info = result else {
+            throw HTTPServerError.invalidAddress(host)
+        }
+        defer { freeaddrinfo(result) }
+        let flags = Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
+        let fd = socket(info.pointee.ai_family, flags, 0)
+        guard fd >= 0 else { throw HTTPServerError.systemCall("socket", errno: errno) }
+        do {
+            try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")
+            try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT")
+            guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+                throw HTTPServerError.systemCall("bind \(host):\(port)", errno: errno)
+            }
+            guard Glibc.listen(fd, backlog) == 0 else { throw HTTPServerError.systemCall("listen", errno: errno) }
+            return (fd, try localPort(fd))
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    static func localPort(_ fd: Int32) throws -> Int {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard result == 0 else { throw HTTPServerError.systemCall("getsockname", errno: errno) }
+        return endpoint(address).port
+    }
+
+    /// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; returns -1 with errno set like accept(2).
+    static func accept(_ listenFD: Int32, address: inout sockaddr_storage) -> Int32 {
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let flags = Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
+        return withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { cepoll_accept4(listenFD, $0, &length, flags) }
+        }
+    }
+
+    /// Responses are written in one send per pass; Nagle would only delay them (and pipelined ones
+    /// would meet the client's delayed ACK).
+    static func setNoDelay(_ fd: Int32) {
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    private static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32, _ label: String) throws {
+        var value = value
+        guard setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            throw HTTPServerError.systemCall("setsockopt \(label)", errno: errno)
+        }
+    }
+
+    /// "203.0.113.7:51234" or "[2001:db8::1]:51234".
+    static func describe(_ address: sockaddr_storage) -> String {
+        let (host, port) = endpoint(address)
+        return address.ss_family == sa_family_t(AF_INET6) ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    private static func endpoint(_ address: sockaddr_storage) -> (host: String, port: Int) {
+        var address = address
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        return withUnsafePointer(to: &address) { pointer in
+            switch Int32(pointer.pointee.ss_family) {
+            case AF_INET:
+                return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { v4 in
+                    var raw = v4.pointee.sin_addr
+                    inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
+                    return (cString(text), Int(UInt16(bigEndian: v4.pointee.sin_port)))
+                }
+            case AF_INET6:
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { v6 in
+                    var raw = v6.pointee.sin6_addr
+                    inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count))
+                    return (cString(text), Int(UInt16(bigEndian: v6.pointee.sin6_port)))
+                }
+            default:
+                return ("unknown", 0)
+            }
+        }
+    }
+
+    private static func cString(_ chars: [CChar]) -> String {
+        chars.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}
+
+/// close(2) under a name that does not collide with the types' own `close()` methods.
+@discardableResult
+func closeDescriptor(_ fd: Int32) -> Int32 {
+    close(fd)
+}

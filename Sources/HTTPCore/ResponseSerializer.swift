@@ -1,0 +1,162 @@
+/// Writes a response's status line, header section and body into an output buffer (RFC 9112 §4, §6).
+///
+/// The server owns message framing: it always writes `Date`, `Content-Length` (except where RFC 9110
+/// §8.6 forbids it) and, when it is going to close or the client is HTTP/1.0 keep-alive, `Connection`.
+/// The corresponding handler fields are dropped so a handler cannot produce a response whose framing
+/// disagrees with what the server does.
+enum ResponseSerializer {
+    struct Framing {
+        /// The request was HEAD: write the header section only (RFC 9110 §9.3.2).
+        var isHead: Bool
+        /// The connection closes after this response: send `Connection: close` (RFC 9112 §9.6).
+        var close: Bool
+        /// An HTTP/1.0 client asked to keep the connection: confirm with `Connection: keep-alive`.
+        var confirmKeepAlive: Bool
+    }
+
+    /// True when the handler asked to close the connection after this response.
+    static func requestsClose(_ response: HTTPResponse) -> Bool {
+        for field in response.headers where field.name.utf8.count == 10 {
+            var name = field.name
+            var value = field.value
+            let isClose = name.withUTF8 { nameBytes in
+                ASCII.equalsLowercase(UnsafeRawBufferPointer(nameBytes), "connection")
+                    && value.withUTF8 { valueBytes in
+                        !ASCII.forEachListElement(UnsafeRawBufferPointer(valueBytes)) {
+                            !ASCII.equalsLowercase($0, "close")
+                        }
+                    }
+            }
+            if isClose { return true }
+        }
+        return false
+    }
+
+    /// A status the wire format can carry as a final response; anything else is reported as 500.
+    static func finalStatus(_ status: Int) -> Int {
+        (200...999).contains(status) ? status : 500
+    }
+
+    static func write(_ response: HTTPResponse, framing: Framing, date: [UInt8], into out: inout [UInt8]) {
+        let status = finalStatus(response.status)
+        // RFC 9110 §6.4.1: 204 and 304 never have content; §8.6: 204 has no Content-Length either.
+        let bodyAllowed = status != 204 && status != 304
+        writeStatusLine(status, into: &out)
+        var handlerContentLength: String?
+        for field in response.headers {
+            switch classify(field.name) {
+            case .framing: continue
+            case .contentLength:
+                handlerContentLength = field.value
+                continue
+            case .other:
+                writeField(field.name, field.value, into: &out)
+            }
+        }
+        appendStatic("Date: ", to: &out)
+        out.append(contentsOf: date)
+        appendStatic("\r\n", to: &out)
+        if bodyAllowed {
+            appendStatic("Content-Length: ", to: &out)
+            if framing.isHead, let declared = handlerContentLength, declared.utf8.allSatisfy({ $0 &- 0x30 < 10 }),
+                !declared.isEmpty
+            {
+                out.append(contentsOf: declared.utf8)  // HEAD may announce the GET's length (§9.3.2)
+            } else {
+                appendDecimal(response.body.count, to: &out)
+            }
+            appendStatic("\r\n", to: &out)
+        }
+        if framing.close {
+            appendStatic("Connection: close\r\n", to: &out)
+        } else if framing.confirmKeepAlive {
+            appendStatic("Connection: keep-alive\r\n", to: &out)
+        }
+        appendStatic("\r\n", to: &out)
+        if bodyAllowed && !framing.isHead {
+            out.append(contentsOf: response.body)
+        }
+    }
+
+    /// "HTTP/1.1 100 Continue", sent before reading a body the client is holding back (RFC 9110 §15.2.1).
+    static func writeContinue(into out: inout [UInt8]) {
+        appendStatic("HTTP/1.1 100 Continue\r\n\r\n", to: &out)
+    }
+
+    private static func writeStatusLine(_ status: Int, into out: inout [UInt8]) {
+        // RFC 9110 §6.2: a server sends its highest conformant version with the request's major version.
+        appendStatic("HTTP/1.1 ", to: &out)
+        appendDecimal(status, to: &out)
+        out.append(ASCII.space)
+        appendStatic(HTTPStatus.staticReasonPhrase(status), to: &out)
+        appendStatic("\r\n", to: &out)
+    }
+
+    /// Copies a handler field, replacing CR, LF and NUL with SP so that a value taken from user input
+    /// can never split the response (RFC 9110 §5.5).
+    private static func writeField(_ name: String, _ value: String, into out: inout [UInt8]) {
+        appendSanitized(name, to: &out)
+        out.append(ASCII.colon)
+        out.append(ASCII.space)
+        appendSanitized(value, to: &out)
+        appendStatic("\r\n", to: &out)
+    }
+
+    private static func appendSanitized(_ text: String, to out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: text.utf8)
+        for index in start..<out.count {
+            let byte = out[index]
+            if byte == ASCII.cr || byte == ASCII.lf || byte == 0 {
+                out[index] = ASCII.space
+            }
+        }
+    }
+
+    private enum FieldKind {
+        case framing
+        case contentLength
+        case other
+    }
+
+    /// Fields the server writes itself. Checked by length first, so most fields cost one comparison.
+    private static func classify(_ name: String) -> FieldKind {
+        let count = name.utf8.count
+        guard count == 4 || count == 10 || count == 14 || count == 17 else { return .other }
+        var name = name
+        return name.withUTF8 { raw in
+            let bytes = UnsafeRawBufferPointer(raw)
+            switch count {
+            case 4 where ASCII.equalsLowercase(bytes, "date"): return .framing
+            case 10 where ASCII.equalsLowercase(bytes, "connection"): return .framing
+            case 14 where ASCII.equalsLowercase(bytes, "content-length"): return .contentLength
+            case 17 where ASCII.equalsLowercase(bytes, "transfer-encoding"): return .framing
+            default: return .other
+            }
+        }
+    }
+
+    static func appendStatic(_ text: StaticString, to out: inout [UInt8]) {
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        guard value > 0 else {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var remaining = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while remaining > 0 {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+                count += 1
+            }
+            out.append(contentsOf: buffer[(20 - count)...])
+        }
+    }
+}

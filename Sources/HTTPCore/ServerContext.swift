@@ -1,0 +1,52 @@
+import Logging
+import Synchronization
+
+/// What every loop of one server shares: configuration turned into the units the loops use, the
+/// handler and observer, and the server-wide connection count. Immutable apart from that atomic.
+final class ServerContext: Sendable {
+    typealias Observer = @Sendable (HTTPRequest?, Int, Duration) -> Void
+
+    let limits: HTTPParser.Limits
+    let headerReadTimeout: UInt64
+    let idleTimeout: UInt64
+    let bodyReadTimeout: UInt64
+    let lingerTimeout: UInt64
+    /// How often loops look for expired deadlines: an eighth of the shortest timeout, within [5 ms, 250 ms].
+    let sweepInterval: UInt64
+    let maxConnections: Int
+    let handler: HTTPHandler
+    let observer: Observer?
+    let logger: Logger
+    private let connectionCount = Atomic<Int>(0)
+
+    init(configuration: HTTPServerConfiguration, logger: Logger, observer: Observer?, handler: @escaping HTTPHandler) {
+        limits = HTTPParser.Limits(
+            maxRequestLineBytes: max(16, configuration.maxRequestLineBytes),
+            maxHeaderBytes: max(64, configuration.maxHeaderBytes),
+            maxHeaderCount: max(1, configuration.maxHeaderCount),
+            maxBodyBytes: max(0, configuration.maxBodyBytes))
+        headerReadTimeout = configuration.headerReadTimeout.clampedNanoseconds
+        idleTimeout = configuration.idleTimeout.clampedNanoseconds
+        bodyReadTimeout = configuration.bodyReadTimeout.clampedNanoseconds
+        lingerTimeout = configuration.lingerTimeout.clampedNanoseconds
+        let shortest = min(headerReadTimeout, idleTimeout, bodyReadTimeout, lingerTimeout)
+        sweepInterval = min(max(shortest / 8, 5_000_000), 250_000_000)
+        maxConnections = max(1, configuration.maxConnections)
+        self.handler = handler
+        self.observer = observer
+        self.logger = logger
+    }
+
+    /// Counts a new connection; false when it is over the limit (it still counts until it is closed).
+    func admitConnection() -> Bool {
+        connectionCount.wrappingAdd(1, ordering: .relaxed).newValue <= maxConnections
+    }
+
+    func releaseConnection() {
+        connectionCount.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    var openConnections: Int {
+        connectionCount.load(ordering: .relaxed)
+    }
+}

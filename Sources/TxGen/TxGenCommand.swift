@@ -1,0 +1,244 @@
+import ArgumentParser
+import Foundation
+import Synchronization
+
+/// Set by SIGINT: stop sending, drain what is in flight, and still print the summary.
+let interruptRequested = Atomic<Bool>(false)
+
+@main
+struct TxGenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "txgen",
+        abstract: "Generate realistic financial transactions, with injected fraud patterns, and drive the gateway with them.",
+        discussion: """
+            Sends POST /transactions (one JSON transaction per request, or NDJSON batches with \
+            --batch) over libcurl's multi interface with keep-alive connections, open-loop at --rate \
+            transactions per second, for --duration or --count. A progress line goes to stderr every \
+            second and a summary (latency percentiles, status counts, achieved rate, late sends) to \
+            stdout at the end. Exit status: 0 when at least one transaction was accepted, 1 when none \
+            was, 64 on bad usage.
+
+            Event time is simulated: the first transaction is at --start-time and each next one \
+            --event-step later, so a seeded stream is byte-identical on every run. Normal traffic is \
+            built never to trigger the gateway's alert rules; --fraud-share of the transactions belong \
+            to injected patterns (high_amount, velocity, amount_spike, country_hop, duplicate_charge), \
+            each on a fresh account, listed by --expect-report.
+            """)
+
+    @Option(help: "Gateway endpoint.")
+    var url = "http://127.0.0.1:8080/transactions"
+
+    @Option(help: "Target transactions per second (open loop); 0 sends as fast as possible.")
+    var rate: Double = 1000
+
+    @Option(help: "How long to send: 30s, 500ms, 2m (default 30s when --count is not given either).")
+    var duration: DurationValue?
+
+    @Option(help: "Number of transactions to send (or to write with --dry-run).")
+    var count: Int?
+
+    @Option(help: "Concurrent connections (requests in flight).")
+    var concurrency = 16
+
+    @Option(help: "Send NDJSON batches of this many transactions (1-1000) instead of one JSON per request.")
+    var batch: Int?
+
+    @Option(help: "Seed for a reproducible stream (default: random, printed in the summary).")
+    var seed: UInt64?
+
+    @Option(help: "Share of transactions that belong to injected fraud patterns (0-1).")
+    var fraudShare = 0.01
+
+    @Option(help: "Accounts in the simulated population.")
+    var accounts = Population.defaultAccountCount
+
+    @Option(help: "Merchants in the simulated population (at least one per country and category).")
+    var merchants = Population.defaultMerchantCount
+
+    @Option(help: ArgumentHelp("Write the injected patterns as JSON to this file.", valueName: "file"))
+    var expectReport: String?
+
+    @Flag(help: "Print the summary as JSON on stdout.")
+    var json = false
+
+    @Flag(help: "Write the transactions as NDJSON to stdout instead of sending them.")
+    var dryRun = false
+
+    @Option(help: "Per-request timeout.")
+    var timeout = DurationValue(nanoseconds: 10_000_000_000)
+
+    @Option(help: "Simulated event time between consecutive transactions (1ms-1s).")
+    var eventStep = DurationValue(nanoseconds: 100_000_000)
+
+    @Option(help: "Event time of the first transaction (RFC 3339, or 'now'; default: 2026-01-01T00:00:00Z with --seed, else now).")
+    var startTime: String?
+
+    @Option(help: "Transaction ids are <prefix>-<sequence> (default: tx-<6 hex digits from the seed>).")
+    var idPrefix: String?
+
+    @Flag(help: "No progress line on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard rate.isFinite, rate >= 0 else { throw ValidationError("--rate must be 0 or a positive number") }
+        if let count, count < 0 { throw ValidationError("--count must not be negative") }
+        if let duration, duration.nanoseconds == 0 { throw ValidationError("--duration must be positive") }
+        guard (1...10_000).contains(concurrency) else { throw ValidationError("--concurrency must be 1-10000") }
+        if let batch, !(1...1000).contains(batch) { throw ValidationError("--batch must be 1-1000 (the gateway's batch limit)") }
+        guard fraudShare.isFinite, (0...1).contains(fraudShare) else { throw ValidationError("--fraud-share must be between 0 and 1") }
+        guard accounts >= 1, accounts <= 50_000_000 else { throw ValidationError("--accounts must be 1-50000000") }
+        guard merchants >= 1, merchants <= 10_000_000 else { throw ValidationError("--merchants must be 1-10000000") }
+        guard timeout.nanoseconds >= 1_000_000 else { throw ValidationError("--timeout must be at least 1ms") }
+        guard (1_000_000...1_000_000_000).contains(eventStep.nanoseconds), eventStep.nanoseconds % 1_000_000 == 0 else {
+            throw ValidationError("--event-step must be whole milliseconds from 1ms to 1s (fraud bursts need sub-second steps)")
+        }
+        if let startTime, startTime != "now", Timestamp.parse(startTime) == nil {
+            throw ValidationError("--start-time must be an RFC 3339 date-time like 2026-11-25T16:20:00Z, or 'now'")
+        }
+        if let idPrefix {
+            let allowed = idPrefix.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
+            }
+            guard allowed, (1...48).contains(idPrefix.utf8.count) else {
+                throw ValidationError("--id-prefix must be 1-48 characters of [A-Za-z0-9._:-]")
+            }
+        }
+        if dryRun {
+            if count == nil && (rate == 0 || duration == nil) && rate == 0 {
+                throw ValidationError("--dry-run needs --count, or a --rate above 0 (times --duration, default 30s)")
+            }
+        } else if let problem = CurlMultiClient.validate(url: url) {
+            throw ValidationError(problem)
+        }
+    }
+
+    mutating func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGINT) { _ in
+            interruptRequested.store(true, ordering: .relaxed)
+            signal(SIGINT, SIG_DFL)  // a second Ctrl-C ends the process at once
+        }
+        let output = StandardStreams()
+        let status = execute(output: output) { interruptRequested.load(ordering: .relaxed) }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Sending or dry-run generation with everything the process touches passed in, so tests can
+    /// run the real command in-process. Returns the exit status.
+    func execute(output: Output, shouldStop: () -> Bool = { false }) -> Int32 {
+        let configuration = streamConfiguration()
+        if dryRun { return generate(configuration, output: output) }
+        return send(configuration, output: output, shouldStop: shouldStop)
+    }
+
+    private var effectiveDuration: DurationValue? {
+        duration ?? (count == nil ? DurationValue(nanoseconds: 30_000_000_000) : nil)
+    }
+
+    func streamConfiguration() -> StreamConfiguration {
+        var seed = self.seed ?? UInt64.random(in: .min ... .max)  // unseeded runs only
+        if self.seed == nil, seed == 0 { seed = 1 }
+        var configuration = StreamConfiguration(seed: seed)
+        configuration.accountCount = accounts
+        configuration.merchantCount = merchants
+        configuration.fraudShare = fraudShare
+        configuration.stepMillis = Int64(eventStep.milliseconds)
+        configuration.idPrefix = idPrefix
+        // With a rate and a duration the number of transactions is known in advance, so fraud
+        // patterns are only started where they can finish.
+        if let count {
+            configuration.count = count
+        } else if rate > 0, let effectiveDuration {
+            configuration.count = Int((rate * effectiveDuration.seconds).rounded())
+        }
+        let now = Int64(Date().timeIntervalSince1970) * 1000
+        switch startTime {
+        case "now": configuration.startMillis = now
+        case let text?: configuration.startMillis = Timestamp.parse(text) ?? now
+        case nil: configuration.startMillis = self.seed == nil ? now : StreamConfiguration.defaultStartMillis
+        }
+        return configuration
+    }
+
+    private func generate(_ configuration: StreamConfiguration, output: Output) -> Int32 {
+        var stream = TransactionStream(configuration)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 17)
+        var written = 0
+        while let transaction = stream.next() {
+            transaction.appendNDJSONLine(to: &buffer)
+            written += 1
+            if buffer.count >= 1 << 16 {
+                output.standardOutput(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        if !buffer.isEmpty { output.standardOutput(buffer) }
+        let report = ExpectReport(patterns: stream.injector.patterns, includeOutcomes: false)
+        guard writeReport(report, output: output) else { return 1 }
+        if !quiet {
+            let injected = report.entries.reduce(0) { $0 + $1.transactionIDs.count }
+            output.errorLine("txgen: wrote \(written) transactions (\(injected) in \(report.entries.count) injected patterns), "
+                + "seed \(configuration.seed)")
+        }
+        return 0
+    }
+
+    private func send(_ configuration: StreamConfiguration, output: Output, shouldStop: () -> Bool) -> Int32 {
+        var load = LoadConfiguration()
+        load.url = url
+        load.concurrency = concurrency
+        load.batchSize = batch
+        load.ratePerSecond = rate
+        load.durationNanos = effectiveDuration?.nanoseconds
+        load.timeoutMillis = max(1, timeout.milliseconds)
+        load.connectTimeoutMillis = min(load.timeoutMillis, 3_000)
+        let runner: LoadRunner
+        do {
+            runner = try LoadRunner(configuration: load, stream: TransactionStream(configuration))
+        } catch {
+            output.errorLine("txgen: cannot set up libcurl: \(error)")
+            return 1
+        }
+        let statistics = runner.run(shouldStop: shouldStop) { snapshot in
+            if !quiet { output.errorLine(snapshot.line) }
+        }
+        let report = ExpectReport(patterns: runner.stream.injector.patterns, includeOutcomes: true)
+        let reportWritten = writeReport(report, output: output)
+        let summary = Summary(statistics: statistics, configuration: load, seed: configuration.seed, report: report)
+        if json {
+            do { output.line(try summary.json()) } catch { output.errorLine("txgen: cannot encode the summary: \(error)") }
+        } else {
+            output.line(summary.text)
+        }
+        if statistics.accepted == 0 {
+            var why = "txgen: no transaction was accepted"
+            if let (message, times) = statistics.errorMessages.max(by: { $0.value < $1.value }) {
+                why += ": \(times) requests failed with \(message)"
+            } else if let (outcome, times) = statistics.itemStatusCounts.max(by: { $0.value < $1.value }) {
+                why += ": \(times) batch items came back as \(outcome)"
+                    + (outcome.first?.isNumber == true ? "" : " (the answer must be a JSON array of per-item results)")
+            } else if let (status, times) = statistics.statusCounts.max(by: { $0.value < $1.value }) {
+                why += ": \(times) requests answered HTTP \(status)"
+                    + (statistics.problemSamples[status].map { " (\($0))" } ?? "")
+            } else if statistics.transactionsSent == 0 {
+                why += ": nothing was sent"
+            }
+            output.errorLine(why)
+            return 1
+        }
+        return reportWritten ? 0 : 1
+    }
+
+    private func writeReport(_ report: ExpectReport, output: Output) -> Bool {
+        guard let expectReport else { return true }
+        do {
+            try report.write(to: expectReport)
+            return true
+        } catch {
+            output.errorLine("txgen: cannot write the expect report to \(expectReport): \(error.localizedDescription)")
+            return false
+        }
+    }
+}

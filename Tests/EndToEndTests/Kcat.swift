@@ -1,0 +1,53 @@
+import Foundation
+
+/// kcat, an independent Kafka client, reading records back the way an operator would.
+enum Kcat {
+    struct Record: Sendable {
+        var key: String
+        var value: String
+        var partition: Int
+        var offset: Int
+        var headers: String
+    }
+
+    /// Reads topic from the beginning until `count` records arrived or `timeout` passed (kcat
+    /// waits for records still on their way; it is killed at the deadline).
+    static func consume(bootstrap: String, topic: String, count: Int, timeout: Duration = .seconds(30)) throws -> [Record] {
+        // Fields separated by ASCII unit separators: values are JSON and may contain anything printable.
+        let format = "%k\u{1F}%p\u{1F}%o\u{1F}%h\u{1F}%s\u{1E}"
+        let output = try run(["-b", bootstrap, "-C", "-t", topic, "-o", "beginning", "-c", String(count), "-q", "-f", format], timeout: timeout)
+        return output.split(separator: "\u{1E}").compactMap { chunk in
+            let fields = chunk.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 5 else { return nil }
+            return Record(key: fields[0], value: fields[4], partition: Int(fields[1]) ?? -1, offset: Int(fields[2]) ?? -1, headers: fields[3])
+        }
+    }
+
+    /// Produces raw lines (e.g. junk) to a topic.
+    static func produce(bootstrap: String, topic: String, lines: [String], timeout: Duration = .seconds(30)) throws {
+        _ = try run(["-b", bootstrap, "-P", "-t", topic], input: lines.joined(separator: "\n") + "\n", timeout: timeout)
+    }
+
+    /// Runs kcat with a deadline; it is killed by its PID when it overruns.
+    static func run(_ arguments: [String], input: String? = nil, timeout: Duration) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
+        process.arguments = arguments
+        let out = ProcessOutput()
+        let inPipe = Pipe()
+        process.standardOutput = out.pipe
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = inPipe
+        try process.run()
+        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try? inPipe.fileHandleForWriting.close()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        out.drain()
+        return out.text
+    }
+}

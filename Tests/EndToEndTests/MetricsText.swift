@@ -1,0 +1,50 @@
+import Foundation
+
+/// Reads sample values out of Prometheus text, and checks the text with the reference parser.
+enum MetricsText {
+    /// The value of the sample with exactly this name and these labels (order-insensitive).
+    static func value(_ text: String, _ name: String, _ labels: [String: String] = [:]) -> Double? {
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " ") else { continue }
+            let series = line[..<space]
+            let (sampleName, sampleLabels) = parse(series)
+            if sampleName == name && sampleLabels == labels { return Double(line[line.index(after: space)...]) }
+        }
+        return nil
+    }
+
+    private static func parse(_ series: Substring) -> (String, [String: String]) {
+        guard let brace = series.firstIndex(of: "{") else { return (String(series), [:]) }
+        var labels: [String: String] = [:]
+        for match in series[brace...].matches(of: /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/) {
+            labels[String(match.1)] = String(match.2)
+        }
+        return (String(series[..<brace]), labels)
+    }
+
+    /// Parses with the Python `prometheus_client` text parser (the reference implementation);
+    /// returns the family names, or throws with the parser's complaint.
+    static func parseWithPrometheusClient(_ text: String) throws -> Set<String> {
+        let script = """
+        import sys
+        from prometheus_client.parser import text_string_to_metric_families
+        for family in text_string_to_metric_families(sys.stdin.read()):
+            print(family.name)
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        let input = Pipe()
+        let output = ProcessOutput()
+        process.standardInput = input
+        process.standardOutput = output.pipe
+        process.standardError = output.pipe
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        output.drain()
+        guard process.terminationStatus == 0 else { throw TestFailure("prometheus_client rejected /metrics:\n\(output.text)") }
+        return Set(output.text.split(separator: "\n").map(String.init))
+    }
+}

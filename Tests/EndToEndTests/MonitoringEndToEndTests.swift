@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+
+/// A scripted set of transactions through the real gateway; the exact counts must show in
+/// /metrics and /stats, the exact alerts in /alerts and on the alerts topic (read with kcat).
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct MonitoringEndToEndTests {
+    /// One transaction of the script; `seconds` is the event time after the base time.
+    static func tx(_ id: String, _ account: String, amount: String, seconds: Int, merchant: String = "m-1",
+                   country: String = "BR", currency: String = "BRL") -> String {
+        let base = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18, fixed so the script is stable
+        let time = ISO8601DateFormatter().string(from: base.addingTimeInterval(TimeInterval(seconds)))
+        return #"{"id":"\#(id)","account_id":"\#(account)","amount":"\#(amount)","currency":"\#(currency)","merchant_id":"\#(merchant)","country":"\#(country)","channel":"pix","timestamp":"\#(time)"}"#
+    }
+
+    /// 17 distinct transactions that raise exactly one alert per rule.
+    static let script: [String] = {
+        var lines: [String] = []
+        lines.append(tx("hi-1", "acc-high", amount: "15000.00", seconds: 0))                                    // high_amount
+        for i in 0..<6 { lines.append(tx("vel-\(i)", "acc-vel", amount: "\(10 + i).00", seconds: 100 + i * 5, merchant: "m-v\(i)")) } // velocity, once
+        for i in 0..<5 { lines.append(tx("sp-\(i)", "acc-spike", amount: "100.00", seconds: 200 + i * 120, merchant: "m-s\(i)")) }
+        lines.append(tx("sp-5", "acc-spike", amount: "1000.00", seconds: 200 + 5 * 120, merchant: "m-s5"))     // amount_spike
+        lines.append(tx("hop-1", "acc-hop", amount: "50.00", seconds: 300, merchant: "m-h1", country: "BR"))
+        lines.append(tx("hop-2", "acc-hop", amount: "60.00", seconds: 600, merchant: "m-h2", country: "AR"))   // country_hop
+        lines.append(tx("dup-1", "acc-dup", amount: "42.00", seconds: 400, merchant: "m-d"))
+        lines.append(tx("dup-2", "acc-dup", amount: "42.00", seconds: 410, merchant: "m-d"))                   // duplicate_charge
+        return lines
+    }()
+
+    static func waitFor(_ gateway: GatewayProcess, _ metric: String, _ expected: Double, timeout: Duration = .seconds(60)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var last = ""
+        while ContinuousClock.now < deadline {
+            last = try await HTTPClient.send("GET", "\(gateway.baseURL)/metrics").text
+            if let value = MetricsText.value(last, metric), value >= expected { return last }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestFailure("\(metric) did not reach \(expected) within \(timeout):\n\(last)")
+    }
+
+    static func waitForPartitions(_ gateways: [GatewayProcess], _ expected: Double, timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var owned: [Double] = []
+        while ContinuousClock.now < deadline {
+            owned = []
+            for gateway in gateways {
+                let text = try await HTTPClient.send("GET", "\(gateway.baseURL)/metrics").text
+                owned.append(MetricsText.value(text, "gateway_consumer_assigned_partitions") ?? 0)
+            }
+            if owned.reduce(0, +) == expected && owned.allSatisfy({ $0 > 0 }) { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw TestFailure("partitions owned \(owned), expected \(expected) in all")
+    }
+
+    @Test func scriptedTransactions_giveExactCountsAndAlerts() async throws {
+        let gateway = try GatewayProcess.start()
+        defer { gateway.stop() }
+        // Before the group is stable, a rebalance can redeliver records (the mock cluster refuses
+        // commits during a rebalance): dedupe keeps them out of the statistics, but the duplicate
+        // and invalid counters would count them. Start the script once all partitions are owned.
+        try await Self.waitForPartitions([gateway], 6)
+        let ndjson = Self.script.joined(separator: "\n")
+        let batch = try await HTTPClient.send("POST", "\(gateway.baseURL)/transactions", body: ndjson,
+                                              headers: ["Content-Type": "application/x-ndjson"])
+        #expect(batch.status == 200)
+        #expect(try batch.jsonArray().allSatisfy { $0["status"] as? String == "accepted" })
+        // A client retry of an id already sent is counted once.
+        let retry = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", Self.script[0])
+        #expect(retry.status == 202)
+        // Junk written to the topic by another producer is counted and skipped.
+        try Kcat.produce(bootstrap: gateway.bootstrapServers, topic: "transactions", lines: ["this is not a transaction"])
+
+        _ = try await Self.waitFor(gateway, "gateway_monitor_consumed_total", 19)
+        let metrics = try await Self.waitFor(gateway, "gateway_monitor_recorded_total", 17)
+        #expect(MetricsText.value(metrics, "gateway_monitor_recorded_total") == 17)
+        #expect(MetricsText.value(metrics, "gateway_monitor_duplicates_skipped_total") == 1)
+        #expect(MetricsText.value(metrics, "gateway_monitor_invalid_records_total") == 1)
+        #expect(MetricsText.value(metrics, "gateway_window_transactions", ["window": "total"]) == 17)
+        #expect(MetricsText.value(metrics, "gateway_window_transactions_by_currency", ["window": "total", "currency": "BRL"]) == 17)
+        #expect(MetricsText.value(metrics, "gateway_window_transactions_by_channel", ["window": "total", "channel": "pix"]) == 17)
+        #expect(MetricsText.value(metrics, "gateway_window_transactions_by_country", ["window": "total", "country": "AR"]) == 1)
+        #expect(MetricsText.value(metrics, "gateway_kafka_produced_total") ?? 0 >= 18)
+        for (rule, severity) in [("high_amount", "high"), ("velocity", "medium"), ("amount_spike", "medium"),
+                                 ("country_hop", "high"), ("duplicate_charge", "medium")] {
+            #expect(MetricsText.value(metrics, "gateway_alerts_total", ["rule": rule, "severity": severity]) == 1, "\(rule)")
+        }
+        let families = try MetricsText.parseWithPrometheusClient(metrics)
+        #expect(families.isSuperset(of: ["gateway_http_requests", "gateway_http_request_duration_seconds", "gateway_alerts",
+                                         "gateway_window_transactions", "gateway_consumer_lag", "gateway_kafka_produced"]))
+
+        let alerts = try await HTTPClient.send("GET", "\(gateway.baseURL)/alerts").json()
+        let list = try #require(alerts["alerts"] as? [[String: Any]])
+        let byRule = Dictionary(uniqueKeysWithValues: list.map { ($0["rule"] as? String ?? "", $0) })
+        #expect(list.count == 5)
+        #expect(byRule["high_amount"]?["account_id"] as? String == "acc-high")
+        #expect(byRule["high_amount"]?["transaction_ids"] as? [String] == ["hi-1"])
+        #expect(byRule["velocity"]?["account_id"] as? String == "acc-vel")
+        #expect(byRule["amount_spike"]?["transaction_ids"] as? [String] == ["sp-5"])
+        #expect(byRule["country_hop"]?["account_id"] as? String == "acc-hop")
+        #expect(Set(byRule["duplicate_charge"]?["transaction_ids"] as? [String] ?? []) == ["dup-1", "dup-2"])
+        let filtered = try await HTTPClient.send("GET", "\(gateway.baseURL)/alerts?rule=velocity&limit=10").json()
+        #expect((filtered["alerts"] as? [[String: Any]])?.count == 1)
+        let bad = try await HTTPClient.send("GET", "\(gateway.baseURL)/alerts?limit=5000&severity=dire")
+        #expect(bad.status == 400)
+        #expect(bad.header("Content-Type")?.hasPrefix("application/problem+json") == true)
+
+        let published = try Kcat.consume(bootstrap: gateway.bootstrapServers, topic: "transactions.alerts", count: 5)
+        #expect(published.count == 5)
+        #expect(Set(published.map(\.key)) == ["acc-high", "acc-vel", "acc-spike", "acc-hop", "acc-dup"])
+
+        let stats = try await HTTPClient.send("GET", "\(gateway.baseURL)/stats").json()
+        let total = try #require(stats["total"] as? [String: Any])
+        #expect(total["count"] as? Int == 17)
+        #expect((stats["windows"] as? [String: Any])?.keys.sorted() == ["15m", "1m", "5m"])
+    }
+
+    @Test func twoInstancesOnOneCluster_countEveryTransactionExactlyOnce() async throws {
+        let cluster = try GatewayProcess.startCluster()
+        defer { cluster.stop() }
+        let args = ["--bootstrap-servers", cluster.bootstrapServers, "--consumers", "2"]
+        // The mock cluster rebalances after session.timeout.ms; short values keep the test quick.
+        let env = ["KAFKA_SESSION_TIMEOUT_MS": "6000", "KAFKA_HEARTBEAT_INTERVAL_MS": "500"]
+        let first = try GatewayProcess.start(args, environment: env)
+        defer { first.stop() }
+        let second = try GatewayProcess.start(args, environment: env)
+        defer { second.stop() }
+
+        // Wait until the group is stable: the two instances own all 6 partitions between them.
+        try await Self.waitForPartitions([first, second], 6)
+
+        let count = 60
+        for i in 0..<count {
+            let target = i.isMultiple(of: 2) ? first : second
+            let body = Self.tx("two-\(i)", "acc-\(i % 12)", amount: "10.00", seconds: i * 61, merchant: "m-\(i)")
+            let response = try await HTTPClient.postJSON("\(target.baseURL)/transactions", body)
+            #expect(response.status == 202)
+        }
+        func recorded() async throws -> (Double, Double) {
+            let a = MetricsText.value(try await HTTPClient.send("GET", "\(first.baseURL)/metrics").text, "gateway_monitor_recorded_total") ?? 0
+            let b = MetricsText.value(try await HTTPClient.send("GET", "\(second.baseURL)/metrics").text, "gateway_monitor_recorded_total") ?? 0
+            return (a, b)
+        }
+        var (a, b) = (0.0, 0.0)
+        let countDeadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < countDeadline {
+            (a, b) = try await recorded()
+            if a + b >= Double(count) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        // Settle a little longer: a double count would show up as more than `count`.
+        try await Task.sleep(for: .seconds(2))
+        (a, b) = try await recorded()
+        #expect(a + b == Double(count), "first \(a) + second \(b)")
+        #expect(a > 0 && b > 0, "both instances should own partitions")
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Single-transaction POST throughput: the gateway (release build, embedded cluster) beside nginx
+# answering a static 202, measured in the same run with the same wrk settings (the machine is shared
+# and noisy, so only the ratio means much). Usage: bench/run.sh [duration] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10s}
+connections=${2:-64}
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+swift build -c release --product gateway >/dev/null
+
+mkdir -p "$work/logs"
+cat > "$work/nginx.conf" <<NGINX
+daemon off;
+worker_processes 1;
+error_log $work/logs/error.log;
+pid $work/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work;
+  server {
+    listen 127.0.0.1:18081;
+    location / { return 202 '{"id":"tx-0001","status":"accepted","topic":"transactions","partition":0,"offset":0}'; }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf" -p "$work" &
+pids+=($!)
+
+GATEWAY_LOG_LEVEL=warning .build/release/gateway serve --host 127.0.0.1 --port 18080 "${@:3}" > "$work/gateway.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do curl -fsS http://127.0.0.1:18080/readyz >/dev/null 2>&1 && break; sleep 0.2; done
+
+echo "== nginx static 202 (1 worker) =="
+wrk -t1 -c"$connections" -d"$duration" -s bench/transaction.lua http://127.0.0.1:18081/transactions | tee "$work/nginx.txt"
+echo "== gateway POST /transactions (acks=all, embedded 3-broker cluster) =="
+wrk -t1 -c"$connections" -d"$duration" -s bench/transaction.lua http://127.0.0.1:18080/transactions | tee "$work/gateway.txt"
+
+n=$(awk '/Requests\/sec/ {print $2}' "$work/nginx.txt")
+g=$(awk '/Requests\/sec/ {print $2}' "$work/gateway.txt")
+python3 -c "print(f'gateway/nginx = {float($g)/float($n):.3f}  (gateway {float($g):.0f} req/s, nginx {float($n):.0f} req/s)')"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the gateway and its tests need on Debian/Ubuntu, only what is missing.
+# librdkafka-dev: Kafka client + embedded (mock) cluster; libcurl4-openssl-dev: txgen's HTTP client;
+# kcat: independent Kafka client used by tests and demos; python3-pip modules: Prometheus text parser
+# and OpenAPI validator used by tests.
+set -euo pipefail
+packages=(librdkafka-dev libcurl4-openssl-dev kcat pkg-config curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+python3 - <<'PY' 2>/dev/null || python3 -m pip install -q prometheus-client openapi-spec-validator pyyaml
+import prometheus_client, openapi_spec_validator, yaml
+PY
