@@ -18,6 +18,10 @@ struct TransactionPayload: Decodable {
     var channel: String?
     var metadata: [String: String]?
     var errors: [InvalidParam] = []
+    /// False when the item is not a JSON object at all; then no field can be checked.
+    var isObject = true
+    /// The field name used for the item itself (JSONPath's root).
+    static let rootField = "$"
 
     private struct AnyKey: CodingKey {
         var stringValue: String
@@ -28,7 +32,8 @@ struct TransactionPayload: Decodable {
 
     init(from decoder: Decoder) throws {
         guard let container = try? decoder.container(keyedBy: AnyKey.self) else {
-            errors.append(InvalidParam(field: "", message: "must be a JSON object"))
+            errors.append(InvalidParam(field: Self.rootField, message: "must be a JSON object"))
+            isObject = false
             return
         }
         for key in container.allKeys { decodeField(key, from: container) }

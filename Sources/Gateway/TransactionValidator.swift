@@ -16,6 +16,7 @@ struct TransactionValidator: Sendable {
     static let countries: Set<String> = Set(Locale.Region.isoRegions.map(\.identifier).filter { $0.count == 2 })
 
     func validate(_ payload: TransactionPayload, receivedAt: Date) -> Result<Transaction, ValidationFailure> {
+        guard payload.isObject else { return .failure(ValidationFailure(errors: payload.errors)) }
         var errors = payload.errors
         let alreadyBad = payload.fieldsWithErrors
         func require<T>(_ value: T?, _ field: String) -> T? {
