@@ -32,8 +32,4 @@ struct Country: Sendable, Hashable {
         Country(code: "PL", currency: "PLN", unitsPerUSD: 4.0, weight: 2),
         Country(code: "SE", currency: "SEK", unitsPerUSD: 10.5, weight: 2),
     ]
-
-    /// The currency every generated transaction in `code` must carry.
-    static let currencyByCode: [String: String] = Dictionary(
-        uniqueKeysWithValues: all.map { ($0.code, $0.currency) })
 }

@@ -28,9 +28,6 @@ struct FraudInjector: Sendable {
         self.rng = parent.derived(0xF4A0D)
     }
 
-    /// Number of transactions injected so far.
-    var injectedCount: Int { patterns.reduce(0) { $0 + $1.transactionIDs.count } }
-
     /// The index into `active` of the earliest step due at `clock`, if any.
     func dueSlot(at clock: Int64) -> Int? {
         var best: Int?
@@ -69,13 +66,13 @@ struct FraudInjector: Sendable {
         for rule in candidates {
             let accountNumber = nextAccountNumber
             let (steps, trigger) = plan(rule, population: population)
-            let delays = steps.reduce(Int64(0)) { $0 + $1.delayMillis }
-            let needed = Int((delays + stepMillis - 1) / stepMillis) + steps.count + Self.fitMargin
+            let pattern = FraudPattern(rule: rule, accountID: population.accountID(number: accountNumber),
+                                       steps: steps, triggerStep: trigger)
+            let needed = Int((pattern.totalDelayMillis + stepMillis - 1) / stepMillis) + steps.count + Self.fitMargin
             if let remaining, needed > remaining { continue }
             nextAccountNumber += 1
             ruleCycle.removeAll { $0 == rule }
-            patterns.append(FraudPattern(rule: rule, accountID: population.accountID(number: accountNumber),
-                                         steps: steps, triggerStep: trigger))
+            patterns.append(pattern)
             plannedTransactions += steps.count
             let index = patterns.count - 1
             let transaction = makeTransaction(patternIndex: index, id: id, clock: clock, population: population)
@@ -89,7 +86,6 @@ struct FraudInjector: Sendable {
 
     /// Load runs report back what the gateway said about each injected transaction.
     mutating func recordOutcome(pattern: Int, accepted: Bool) {
-        patterns[pattern].completedCount += 1
         if accepted { patterns[pattern].acceptedCount += 1 }
     }
 

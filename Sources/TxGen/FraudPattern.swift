@@ -21,8 +21,6 @@ struct FraudPattern: Sendable {
     private(set) var lastEventMillis: Int64?
     /// Pattern transactions the gateway answered "accepted" (load runs only).
     var acceptedCount = 0
-    /// Pattern transactions that got any answer or error (load runs only).
-    var completedCount = 0
 
     init(rule: FraudRule, accountID: String, steps: [PlannedStep], triggerStep: Int) {
         precondition(!steps.isEmpty && steps.indices.contains(triggerStep), "a pattern needs its trigger step")

@@ -105,7 +105,7 @@ struct TxGenCommand: ParsableCommand {
             }
         }
         if dryRun {
-            if count == nil && (rate == 0 || duration == nil) && rate == 0 {
+            if count == nil && rate == 0 {
                 throw ValidationError("--dry-run needs --count, or a --rate above 0 (times --duration, default 30s)")
             }
         } else if let problem = CurlMultiClient.validate(url: url) {
@@ -115,6 +115,8 @@ struct TxGenCommand: ParsableCommand {
 
     mutating func run() throws {
         signal(SIGPIPE, SIG_IGN)
+        // Initialise the (lazy) global now: the signal handler must only do an atomic store.
+        _ = interruptRequested.load(ordering: .relaxed)
         signal(SIGINT) { _ in
             interruptRequested.store(true, ordering: .relaxed)
             signal(SIGINT, SIG_DFL)  // a second Ctrl-C ends the process at once
@@ -137,8 +139,7 @@ struct TxGenCommand: ParsableCommand {
     }
 
     func streamConfiguration() -> StreamConfiguration {
-        var seed = self.seed ?? UInt64.random(in: .min ... .max)  // unseeded runs only
-        if self.seed == nil, seed == 0 { seed = 1 }
+        let seed = self.seed ?? UInt64.random(in: .min ... .max)  // the system generator: unseeded runs only
         var configuration = StreamConfiguration(seed: seed)
         configuration.accountCount = accounts
         configuration.merchantCount = merchants

@@ -13,8 +13,6 @@ struct WeightedIndex: Sendable {
         precondition(sum > 0, "weights must not all be zero")
     }
 
-    var count: Int { cumulative.count }
-
     func draw(using rng: inout SeededGenerator) -> Int {
         let target = rng.uniform() * cumulative[cumulative.count - 1]
         var low = 0
