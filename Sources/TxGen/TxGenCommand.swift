@@ -19,7 +19,7 @@ struct TxGenCommand: ParsableCommand {
             was, 64 on bad usage.
 
             Event time is simulated: the first transaction is at --start-time and each next one \
-            --event-step later, so a seeded stream is byte-identical on every run. Normal traffic is \
+            --event-step (default 1/--rate) later, so a seeded stream is byte-identical on every run. Normal traffic is \
             built never to trigger the gateway's alert rules; --fraud-share of the transactions belong \
             to injected patterns (high_amount, velocity, amount_spike, country_hop, duplicate_charge), \
             each on a fresh account, listed by --expect-report.
@@ -67,8 +67,17 @@ struct TxGenCommand: ParsableCommand {
     @Option(help: "Per-request timeout.")
     var timeout = DurationValue(nanoseconds: 10_000_000_000)
 
-    @Option(help: "Simulated event time between consecutive transactions (1ms-1s).")
-    var eventStep = DurationValue(nanoseconds: 100_000_000)
+    @Option(help: "Simulated event time between consecutive transactions, 1ms-1s (default: 1/--rate, so event time keeps pace with the wall clock; 100ms with --rate 0).")
+    var eventStep: DurationValue?
+
+    /// The step in use. Event time that ran ahead of the clock (e.g. 100 ms per transaction at
+    /// 500/s) would soon be minutes in the future, which the gateway's windows refuse.
+    var effectiveEventStep: DurationValue {
+        if let eventStep { return eventStep }
+        guard rate > 0 else { return DurationValue(nanoseconds: 100_000_000) }
+        let millis = min(1000, max(1, Int64((1000 / rate).rounded())))
+        return DurationValue(nanoseconds: UInt64(millis) * 1_000_000)
+    }
 
     @Option(help: "Event time of the first transaction (RFC 3339, or 'now'; default: 2026-01-01T00:00:00Z with --seed, else now).")
     var startTime: String?
@@ -89,7 +98,7 @@ struct TxGenCommand: ParsableCommand {
         guard accounts >= 1, accounts <= 50_000_000 else { throw ValidationError("--accounts must be 1-50000000") }
         guard merchants >= 1, merchants <= 10_000_000 else { throw ValidationError("--merchants must be 1-10000000") }
         guard timeout.nanoseconds >= 1_000_000 else { throw ValidationError("--timeout must be at least 1ms") }
-        guard (1_000_000...1_000_000_000).contains(eventStep.nanoseconds), eventStep.nanoseconds % 1_000_000 == 0 else {
+        if let eventStep, !(1_000_000...1_000_000_000).contains(eventStep.nanoseconds) || eventStep.nanoseconds % 1_000_000 != 0 {
             throw ValidationError("--event-step must be whole milliseconds from 1ms to 1s (fraud bursts need sub-second steps)")
         }
         if let startTime, startTime != "now", Timestamp.parse(startTime) == nil {
@@ -144,7 +153,7 @@ struct TxGenCommand: ParsableCommand {
         configuration.accountCount = accounts
         configuration.merchantCount = merchants
         configuration.fraudShare = fraudShare
-        configuration.stepMillis = Int64(eventStep.milliseconds)
+        configuration.stepMillis = Int64(effectiveEventStep.milliseconds)
         configuration.idPrefix = idPrefix
         // With a rate and a duration the number of transactions is known in advance, so fraud
         // patterns are only started where they can finish.
