@@ -67,6 +67,8 @@ final class EventLoop: @unchecked Sendable {
     private var drainDeadline: UInt64 = 0
     private var running = true
     private var idGenerator = RequestIDGenerator()
+    private var rejectedSinceLog = 0
+    private var nextRejectionLog: UInt64 = 0
 
     init(index: Int, listenFD: Int32, context: ServerContext) throws {
         self.index = index
@@ -150,6 +152,7 @@ final class EventLoop: @unchecked Sendable {
                 return  // closed earlier in this batch
             }
             connection.handle(events: event.events)
+            assert(scratch.isEmpty, "a connection pass must write or drop all of its output")
         }
     }
 
@@ -219,9 +222,20 @@ final class EventLoop: @unchecked Sendable {
         if admitted {
             connection.start()
         } else {
-            logger.warning("connection limit reached; answering 503", metadata: ["max": "\(context.maxConnections)"])
+            noteRejection()
             connection.reject()
         }
+    }
+
+    /// One log line per second at most while the limit holds, so a connection flood cannot flood the log.
+    private func noteRejection() {
+        rejectedSinceLog += 1
+        guard now >= nextRejectionLog else { return }
+        logger.warning(
+            "connection limit reached; answering 503",
+            metadata: ["max": "\(context.maxConnections)", "refused": "\(rejectedSinceLog)"])
+        rejectedSinceLog = 0
+        nextRejectionLog = now + 1_000_000_000
     }
 
     private func pauseAccepting() {
@@ -361,6 +375,7 @@ final class EventLoop: @unchecked Sendable {
     private func complete(_ token: ResponseToken, _ response: HTTPResponse) {
         // A response for a connection that has gone away is dropped; the client can no longer read it.
         connection(fd: token.fd, generation: token.generation)?.resume(sequence: token.sequence, response: response)
+        assert(scratch.isEmpty, "a connection pass must write or drop all of its output")
     }
 
     // MARK: - Timeouts

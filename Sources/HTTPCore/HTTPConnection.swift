@@ -252,11 +252,17 @@ final class HTTPConnection {
     /// Answers a request the server refused itself with problem+json, then closes: after a framing
     /// error the rest of the byte stream cannot be trusted (RFC 9112 §9.6, §11).
     private func fail(_ error: HTTPParseError) {
+        let partial = loop.context.observer == nil && loop.logger.logLevel > .debug ? nil : parser.partialRequest()
         loop.logger.debug(
-            "refusing request", metadata: ["status": "\(error.status)", "reason": "\(error)", "fd": "\(fd)"])
-        let status = loop.write(.problem(error.problem), framing: .init(isHead: false, close: true, confirmKeepAlive: false))
+            "refusing request",
+            metadata: [
+                "status": "\(error.status)", "reason": "\(error)", "remote": "\(parser.remoteAddress)",
+                "request-id": "\(partial?.requestID ?? "-")", "target": "\(partial?.target ?? "-")",
+            ])
+        let status = loop.write(
+            .problem(error.problem), framing: .init(isHead: false, close: true, confirmKeepAlive: false))
         closeAfterWrite = true
-        loop.observe(nil, status: status, since: requestStarted)
+        loop.observe(partial, status: status, since: requestStarted)
     }
 
     // MARK: - Reading
@@ -331,6 +337,11 @@ final class HTTPConnection {
 
     /// Moves the pass's output to the socket; what the socket does not take waits in `outbound`.
     private func flush() {
+        guard !isClosed else {
+            // Never touch a closed descriptor: another thread may already have been given its number.
+            loop.scratch.removeAll(keepingCapacity: true)
+            return
+        }
         var failed = false
         if !loop.scratch.isEmpty {
             if outbound.isEmpty {

@@ -454,7 +454,7 @@ struct HTTPParser {
     private mutating func handleChunkSize(_ line: UnsafeRawBufferPointer) -> Event? {
         var index = 0
         var size = 0
-        while index < line.count, let value = PercentDecoding.hexValue(line[index]) {
+        while index < line.count, let value = ASCII.hexValue(line[index]) {
             guard index < 15 else { return fail(.invalidChunk) }  // > 60 bits cannot be a real chunk
             size = size << 4 | Int(value)
             index += 1
@@ -495,6 +495,16 @@ struct HTTPParser {
     }
 
     // MARK: - Completion
+
+    /// What is known of a request the server is refusing (for the observer and logs): nil unless its
+    /// request line was parsed. The body is empty and the fields are those read so far.
+    mutating func partialRequest() -> HTTPRequest? {
+        guard !facts.method.isEmpty else { return nil }
+        return HTTPRequest(
+            method: facts.method, target: facts.target, path: facts.path, query: facts.query,
+            version: facts.version, headers: HTTPHeaders(fields: facts.fields), body: [],
+            requestID: facts.requestID ?? idGenerator.next(), remoteAddress: remoteAddress, keepAlive: false)
+    }
 
     private mutating func finishRequest() -> HTTPRequest {
         let keepAlive = facts.isHTTP11 ? !facts.connectionClose : facts.connectionKeepAlive && !facts.connectionClose

@@ -63,37 +63,3 @@ public struct HTTPRequest: Sendable {
         }
     }
 }
-
-enum PercentDecoding {
-    static func decode(_ bytes: Substring.UTF8View) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "+") {
-                output.append(ASCII.space)
-            } else if byte == UInt8(ascii: "%"),
-                let high = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex), high < bytes.endIndex,
-                let low = bytes.index(high, offsetBy: 1, limitedBy: bytes.endIndex), low < bytes.endIndex,
-                let hi = hexValue(bytes[high]), let lo = hexValue(bytes[low])
-            {
-                output.append(hi << 4 | lo)
-                index = low
-            } else {
-                output.append(byte)
-            }
-            index = bytes.index(after: index)
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-}

@@ -4,14 +4,6 @@ import Synchronization
 /// any thread.
 public typealias HTTPHandler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 
-/// Identifies one request on one connection: the fd, the connection's generation (fds are reused),
-/// and the request's sequence number on that connection.
-struct ResponseToken: Equatable, Sendable {
-    let fd: Int32
-    let generation: UInt32
-    let sequence: UInt32
-}
-
 /// Completes one request exactly once, from any thread. Extra calls are ignored.
 ///
 /// Called on the loop thread while the handler runs, the response is taken straight from a slot on the
@@ -43,7 +35,8 @@ public final class HTTPResponder: Sendable {
     deinit {
         guard !responded.load(ordering: .acquiring) else { return }
         loop.logger.error(
-            "handler released its responder without responding; answering 500", metadata: ["request-id": "\(requestID)"])
+            "handler released its responder without responding; answering 500",
+            metadata: ["request-id": "\(requestID)"])
         let problem = ProblemDetails(status: 500, detail: "The request handler did not produce a response.")
         loop.deliver(token, .problem(problem))
     }

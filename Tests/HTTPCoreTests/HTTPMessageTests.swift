@@ -72,7 +72,8 @@ struct HTTPMessageTests {
     }
 
     @Test func serializer_writesStatusLineDateLengthAndBody() {
-        let text = serialize(HTTPResponse(status: 202, headers: ["Content-Type": "application/json"], body: Array("{}".utf8)))
+        let response = HTTPResponse(status: 202, headers: ["Content-Type": "application/json"], body: Array("{}".utf8))
+        let text = serialize(response)
         #expect(
             text == "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
                 + "Content-Length: 2\r\n\r\n{}")
@@ -109,7 +110,8 @@ struct HTTPMessageTests {
     }
 
     @Test func handlerConnectionClose_isDetectedCaseInsensitively() {
-        #expect(ResponseSerializer.requestsClose(HTTPResponse(status: 200, headers: ["connection": "Keep-Alive, CLOSE"])))
+        let closing = HTTPResponse(status: 200, headers: ["connection": "Keep-Alive, CLOSE"])
+        #expect(ResponseSerializer.requestsClose(closing))
         #expect(!ResponseSerializer.requestsClose(HTTPResponse(status: 200, headers: ["Connection": "keep-alive"])))
     }
 }

@@ -113,7 +113,8 @@ struct HTTPParserTests {
     @Test func pipelinedRequests_inOneBuffer_parseInOrder() {
         let outcomes = parse(
             "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi")
-        guard outcomes.count == 2, case .request(let first) = outcomes[0], case .request(let second) = outcomes[1] else {
+        guard outcomes.count == 2, case .request(let first) = outcomes[0], case .request(let second) = outcomes[1]
+        else {
             Issue.record("got \(outcomes)")
             return
         }
@@ -199,8 +200,10 @@ struct HTTPParserTests {
 
     static let validInputs: [String] = [
         "GET /alerts?limit=5 HTTP/1.1\r\nHost: example\r\nX-Request-Id: r-1\r\n\r\n",
-        "POST /transactions HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"a\":\"b c\"}",
-        "POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n0a\r\n0123456789\r\n0\r\nT: v\r\n\r\n",
+        "POST /transactions HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n"
+            + "{\"a\":\"b c\"}",
+        "POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "3;ext=1\r\nabc\r\n0a\r\n0123456789\r\n0\r\nT: v\r\n\r\n",
         "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyz",
         "\r\nGET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
     ]
