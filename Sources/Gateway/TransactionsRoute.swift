@@ -180,7 +180,12 @@ struct TransactionsRoute: Sendable {
 
     /// The media type of a Content-Type, without parameters, lower-cased (RFC 9110 §8.3.1).
     static func mediaType(_ contentType: String) -> String {
-        (contentType.split(separator: ";").first.map(String.init) ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        // Byte-level: this runs once per request, and Foundation's trimming is costly here.
+        let bytes = contentType.utf8
+        let end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+        var type = bytes[..<end].drop { $0 == 0x20 || $0 == 0x09 }
+        while let last = type.last, last == 0x20 || last == 0x09 { type = type.dropLast() }
+        return String(decoding: type.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 
     static func isJSONWhitespace(_ byte: UInt8) -> Bool {
