@@ -14,7 +14,8 @@ import Glibc
 /// `wakePending` and `threadID`, the eventfd, and immutable `let`s.
 ///
 /// Connections are registered edge-triggered for input and output once, at accept; the hot path makes
-/// no epoll_ctl calls. Timeouts are found by a sweep every `context.sweepInterval`.
+/// no epoll_ctl calls. Timeouts, including the response deadline of each connection's request in
+/// flight, are found by a sweep every `context.sweepInterval`: no timer per request.
 final class EventLoop: @unchecked Sendable {
     private struct Inbox {
         var completions: [(ResponseToken, HTTPResponse)] = []
@@ -69,6 +70,8 @@ final class EventLoop: @unchecked Sendable {
     private var idGenerator = RequestIDGenerator()
     private var rejectedSinceLog = 0
     private var nextRejectionLog: UInt64 = 0
+    private var timedOutSinceLog = 0
+    private var nextTimeoutLog: UInt64 = 0
 
     init(index: Int, listenFD: Int32, context: ServerContext) throws {
         self.index = index
@@ -387,11 +390,28 @@ final class EventLoop: @unchecked Sendable {
         }
         guard liveConnections > 0 else { return }
         for fd in connections.indices {
-            guard let connection = connections[fd], connection.deadline != 0, connection.deadline <= now else {
-                continue
+            guard let connection = connections[fd] else { continue }
+            // A connection has at most one request in flight (they are handled one after another), so
+            // this is the deadline of its oldest unanswered request. The 504 goes first: it may move the
+            // connection on to a new phase, whose deadline the next check then sees.
+            if connection.responseDeadline != 0, connection.responseDeadline <= now {
+                connection.responseTimedOut()
             }
-            connection.timeout()
+            if connection.deadline != 0, connection.deadline <= now {
+                connection.timeout()
+            }
         }
+    }
+
+    /// One log line per second at most: when a dependency stalls, every request times out at once.
+    func noteResponseTimeout(requestID: String?) {
+        timedOutSinceLog += 1
+        guard now >= nextTimeoutLog else { return }
+        logger.warning(
+            "handler did not answer within the response timeout; answering 504",
+            metadata: ["request-id": "\(requestID ?? "-")", "timed-out": "\(timedOutSinceLog)"])
+        timedOutSinceLog = 0
+        nextTimeoutLog = now + 1_000_000_000
     }
 
     // MARK: - Shutdown

@@ -22,7 +22,7 @@ final class HTTPConnection {
         case idle  // keep-alive, between requests
         case head  // header section incomplete
         case body  // body incomplete
-        case handler  // handler has not answered; no timeout (the handler's business)
+        case handler  // handler has not answered; its deadline is `responseDeadline`, not `deadline`
         case writing  // client is not reading our output
         case lingering  // closing: output shut down, discarding input
     }
@@ -36,6 +36,8 @@ final class HTTPConnection {
         let started: UInt64
         /// Kept only when there is an observer to hand it to.
         let request: HTTPRequest?
+        /// Kept only when a response timeout may need to log it.
+        let requestID: String?
     }
 
     /// Bytes a lingering close reads and throws away before giving up on a polite close.
@@ -69,6 +71,10 @@ final class HTTPConnection {
     private var requestStarted: UInt64 = 0
     /// Monotonic ns after which `timeout()` applies; 0 for none.
     private(set) var deadline: UInt64 = 0
+    /// Monotonic ns after which `responseTimedOut()` answers the request in flight with 504; 0 when no
+    /// request is in flight or no response timeout is configured. Separate from `deadline` because a
+    /// handler may still be working while earlier responses wait for the client to read them (.writing).
+    private(set) var responseDeadline: UInt64 = 0
 
     init(fd: Int32, generation: UInt32, loop: EventLoop, parser: HTTPParser) {
         self.fd = fd
@@ -111,10 +117,20 @@ final class HTTPConnection {
         run()
     }
 
-    /// A response that arrived through the loop's completion queue.
+    /// A response that arrived through the loop's completion queue. One for a request that is no
+    /// longer in flight (answered with 504 meanwhile) is dropped.
     func resume(sequence: UInt32, response: HTTPResponse) {
-        guard !isClosed else { return }
-        complete(sequence: sequence, response: response)
+        guard !isClosed, complete(sequence: sequence, response: response) else { return }
+        run()
+    }
+
+    /// The handler missed `responseTimeout`: answer 504 in its place (RFC 9110 §15.6.5) and go on with
+    /// the connection. The handler's responder stays unaware; its answer, if one still comes, carries a
+    /// sequence number that is no longer in flight and is dropped by `resume`.
+    func responseTimedOut() {
+        guard !isClosed, let flight = inFlight else { return }
+        loop.noteResponseTimeout(requestID: flight.requestID)
+        complete(sequence: flight.sequence, response: loop.context.responseTimeoutAnswer)
         run()
     }
 
@@ -229,7 +245,11 @@ final class HTTPConnection {
         inFlight = InFlight(
             sequence: sequence, isHead: request.method == "HEAD", keepAlive: request.keepAlive,
             isHTTP10: request.version.minor == 0, started: loop.now,
-            request: loop.context.observer == nil ? nil : request)
+            request: loop.context.observer == nil ? nil : request,
+            requestID: loop.context.responseTimeout == nil ? nil : request.requestID)
+        if let limit = loop.context.responseTimeout {
+            responseDeadline = loop.now + limit
+        }
         phase = .none  // the next request's timeouts start afresh
         let responder = HTTPResponder(loop: loop, token: token, requestID: request.requestID)
         loop.beginDispatch(token)
@@ -239,14 +259,18 @@ final class HTTPConnection {
         }
     }
 
-    private func complete(sequence: UInt32, response: HTTPResponse) {
-        guard let flight = inFlight, flight.sequence == sequence else { return }
+    /// Writes the response to the request in flight; false (and nothing written) if `sequence` is not it.
+    @discardableResult
+    private func complete(sequence: UInt32, response: HTTPResponse) -> Bool {
+        guard let flight = inFlight, flight.sequence == sequence else { return false }
         inFlight = nil
+        responseDeadline = 0
         let close = !flight.keepAlive || loop.draining || inputClosed || ResponseSerializer.requestsClose(response)
         let status = loop.write(
             response, framing: .init(isHead: flight.isHead, close: close, confirmKeepAlive: flight.isHTTP10 && !close))
         if close { closeAfterWrite = true }
         loop.observe(flight.request, status: status, since: flight.started)
+        return true
     }
 
     /// Answers a request the server refused itself with problem+json, then closes: after a framing

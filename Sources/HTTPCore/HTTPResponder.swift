@@ -9,6 +9,8 @@ public typealias HTTPHandler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 /// Called on the loop thread while the handler runs, the response is taken straight from a slot on the
 /// loop (no lock, no wake-up). From anywhere else it goes through the loop's locked queue and eventfd.
 /// A responder released without responding answers 500, so a buggy handler cannot wedge a connection.
+/// When `HTTPServerConfiguration.responseTimeout` passed first, the server has already answered 504:
+/// a later `respond` (or the 500 of a released responder) is then dropped by the owning loop.
 public final class HTTPResponder: Sendable {
     /// The request's id, for log lines written while completing it.
     public let requestID: String

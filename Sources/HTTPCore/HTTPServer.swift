@@ -24,10 +24,11 @@ public final class HTTPServer: Sendable {
     private let port = Atomic<Int>(0)
 
     /// - Parameter observer: called on a loop thread for every response written, including the server's
-    ///   own 400/408/413/414/417/431/501/503/505. For those, `request` holds what was read before the
+    ///   own 400/408/413/414/417/431/501/503/504/505. For those, `request` holds what was read before the
     ///   server refused it (request line and the fields so far, no body), or nil when no request line
-    ///   could be parsed. The duration runs from the complete request (or the start of the refused
-    ///   one) to the response being handed to the socket.
+    ///   could be parsed; for a 504 (`responseTimeout`) it is the complete request. The duration runs
+    ///   from the complete request (or the start of the refused one) to the response being handed to
+    ///   the socket.
     public init(
         configuration: HTTPServerConfiguration, logger: Logger,
         observer: (@Sendable (HTTPRequest?, Int, Duration) -> Void)? = nil,

@@ -25,6 +25,14 @@ public struct HTTPServerConfiguration: Sendable {
     /// From the end of the header section to the end of the body; a total, not a per-read timeout, so
     /// a client dribbling one byte at a time cannot hold a connection for ever. 408 then close.
     public var bodyReadTimeout: Duration = .seconds(30)
+    /// The longest a handler may take to answer a request, from the moment the complete request was
+    /// handed to it; nil (the default) sets no limit. When it passes, the server answers
+    /// `504 Gateway Timeout` (RFC 9110 §15.6.5) as `application/problem+json` in the handler's place and
+    /// carries on with the connection: it stays open (unless the request asked to close it), and
+    /// pipelined requests behind this one are answered in order. The handler's later answer is dropped.
+    /// The observer sees the 504. Deadlines are checked by the loops' periodic sweep, so the 504 goes out
+    /// up to one sweep interval (an eighth of the shortest timeout, within 5–250 ms) after the deadline.
+    public var responseTimeout: Duration? = nil
     /// Connections beyond this, across all loops, get a 503 and are closed.
     public var maxConnections = 10_000
     /// After a response that closes the connection the server stops sending and keeps reading (and

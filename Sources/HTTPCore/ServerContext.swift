@@ -11,6 +11,11 @@ final class ServerContext: Sendable {
     let idleTimeout: UInt64
     let bodyReadTimeout: UInt64
     let lingerTimeout: UInt64
+    /// `responseTimeout` in nanoseconds; nil for no deadline.
+    let responseTimeout: UInt64?
+    /// The 504 answered when `responseTimeout` passes, encoded once: it is sent most often when a
+    /// dependency is down and many requests time out together.
+    let responseTimeoutAnswer: HTTPResponse
     /// How often loops look for expired deadlines: an eighth of the shortest timeout, within [5 ms, 250 ms].
     let sweepInterval: UInt64
     let maxConnections: Int
@@ -29,7 +34,12 @@ final class ServerContext: Sendable {
         idleTimeout = configuration.idleTimeout.clampedNanoseconds
         bodyReadTimeout = configuration.bodyReadTimeout.clampedNanoseconds
         lingerTimeout = configuration.lingerTimeout.clampedNanoseconds
-        let shortest = min(headerReadTimeout, idleTimeout, bodyReadTimeout, lingerTimeout)
+        responseTimeout = configuration.responseTimeout?.clampedNanoseconds
+        responseTimeoutAnswer = .problem(
+            ProblemDetails(
+                status: 504,
+                detail: "The request was not answered within \(configuration.responseTimeout ?? .zero)."))
+        let shortest = min(headerReadTimeout, idleTimeout, bodyReadTimeout, lingerTimeout, responseTimeout ?? .max)
         sweepInterval = min(max(shortest / 8, 5_000_000), 250_000_000)
         maxConnections = max(1, configuration.maxConnections)
         self.handler = handler

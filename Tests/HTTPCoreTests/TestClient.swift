@@ -22,7 +22,7 @@ struct ClientResponse {
     }
 }
 
-enum ClientError: Error {
+enum ClientError: Error, Equatable {
     case connectFailed(Int32)
     case timeout
     case closed
