@@ -19,6 +19,9 @@ struct GatewayConfiguration: Sendable {
     var maxBatchItems = 1000
     var maxConnections = 10_000
     var deliveryTimeout: Duration = .seconds(10)
+    /// How long a client waits for the brokers' answer before a 504; longer than the delivery
+    /// timeout, so that a delivery failure (503) normally wins and 504 means a lost report.
+    var responseTimeout: Duration = .seconds(15)
     var shutdownGrace: Duration = .seconds(10)
     var monitor = MonitorSettings()
 
@@ -36,6 +39,7 @@ struct GatewayConfiguration: Sendable {
         server.eventLoopCount = max(1, eventLoops)
         server.maxBodyBytes = maxBodyBytes
         server.maxConnections = maxConnections
+        server.responseTimeout = responseTimeout
         return server
     }
 

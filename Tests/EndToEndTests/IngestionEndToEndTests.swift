@@ -151,6 +151,18 @@ struct IngestionEndToEndTests {
         #expect(health.status == 200)
     }
 
+    @Test func noDeliveryReportInTime_gives504_andTheConnectionStaysUsable() async throws {
+        // No broker, a long delivery timeout and a short response timeout: the report cannot arrive in time.
+        let gateway = try GatewayProcess.start(["--consumers", "0", "--bootstrap-servers", "127.0.0.1:1",
+                                                "--delivery-timeout-ms", "20000", "--response-timeout-ms", "500"])
+        defer { gateway.stop() }
+        let response = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction())
+        #expect(response.status == 504, "\(response.text)")
+        #expect(response.header("Content-Type")?.hasPrefix("application/problem+json") == true)
+        let health = try await HTTPClient.send("GET", "\(gateway.baseURL)/healthz")
+        #expect(health.status == 200)
+    }
+
     @Test func sigterm_stopsTheGatewayCleanly() async throws {
         let gateway = try GatewayProcess.start(["--consumers", "0"])
         let response = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction())
