@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func dryRun_isTheSameStreamAsTheGenerator() throws {
-        let command = try TxGenCommand.parse(["--dry-run", "--count", "2000", "--seed", "31", "--quiet"])
+        let command = try TxGenCommand.parse(["--dry-run", "--count", "2000", "--seed", "31", "--event-step", "100ms", "--quiet"])
         let output = CapturedOutput()
         #expect(command.execute(output: output) == 0)
         #expect(output.outText == generate(seed: 31, count: 2_000, fraudShare: 0.01).ndjson)
