@@ -12,16 +12,23 @@ protocol AlertRule: Sendable {
     func evaluate(_ input: RuleInput, state: inout State) -> AlertDraft?
 }
 
-/// One transaction as the rules see it: the record plus values computed once for all rules.
+/// One transaction as the rules see it: the record plus values computed once for all rules,
+/// before `Monitor` takes its lock.
 struct RuleInput: Sendable {
     var transaction: Transaction
     var eventTime: Int64
     var tenThousandths: UInt64
+    /// The id as kept in account state (no heap string for UUIDs).
+    var compactId: CompactTransactionID
+    /// For the dedupe window (not a rule input, but computed with the rest, off the lock).
+    var dedupeKey: DedupeWindow.Key
 
     init(_ transaction: Transaction) {
         self.transaction = transaction
         eventTime = MonitorClock.milliseconds(transaction.timestamp)
         tenThousandths = transaction.amount.tenThousandths
+        compactId = CompactTransactionID(transaction.id)
+        dedupeKey = DedupeWindow.Key(transaction.id)
     }
 }
 

@@ -33,7 +33,9 @@ struct AmountSpikeRule: AlertRule {
         }
         guard state.count >= minHistory, isSpike(input.tenThousandths, state) else { return nil }
         let mean = Amount.decimalString(tenThousandths: state.sumTenThousandths / UInt128(state.count))
-        return draft([tx.id], "amount \(tx.amount) \(tx.currency) is more than \(multiplier)x the account's mean \(mean) \(tx.currency) over \(state.count) earlier transactions")
+        let reason = "amount \(tx.amount) \(tx.currency) is more than \(multiplier)x the account's mean "
+            + "\(mean) \(tx.currency) over \(state.count) earlier transactions"
+        return draft([tx.id], reason)
     }
 
     /// amount > multiplier x sum / count, compared exactly as amount x count > multiplier x sum

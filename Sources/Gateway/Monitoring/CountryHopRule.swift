@@ -9,9 +9,11 @@ struct CountryHopRule: AlertRule {
     let severity: AlertSeverity
     let windowMilliseconds: Int64
 
+    typealias Sighting = (country: String, time: Int64, id: CompactTransactionID)
+
     /// The account's latest transaction with a country, by event time.
     struct State: Sendable {
-        var last: (country: String, time: Int64, id: String)?
+        var last: Sighting?
     }
 
     init(_ configuration: AlertRulesConfiguration.CountryHop) {
@@ -21,14 +23,20 @@ struct CountryHopRule: AlertRule {
 
     func evaluate(_ input: RuleInput, state: inout State) -> AlertDraft? {
         guard let country = input.transaction.country else { return nil }
-        let previous = state.last
-        if previous == nil || input.eventTime >= previous!.time {
-            state.last = (country, input.eventTime, input.transaction.id)
+        guard let previous = state.last else {
+            state.last = (country, input.eventTime, input.compactId)
+            return nil
         }
-        guard let previous, previous.country != country,
-              abs(input.eventTime - previous.time) <= windowMilliseconds else { return nil }
-        let gap = MonitorClock.secondsText(abs(input.eventTime - previous.time))
-        return draft([previous.id, input.transaction.id],
-                     "transactions in \(previous.country) and \(country) \(gap) s apart (limit: \(MonitorClock.secondsText(windowMilliseconds)) s)")
+        let gap = abs(input.eventTime - previous.time)
+        let hopped = previous.country != country && gap <= windowMilliseconds
+        let draft = hopped ? hopDraft(input, from: previous, to: country, gap: gap) : nil
+        if input.eventTime >= previous.time { state.last = (country, input.eventTime, input.compactId) }
+        return draft
+    }
+
+    private func hopDraft(_ input: RuleInput, from previous: Sighting, to country: String, gap: Int64) -> AlertDraft {
+        let limit = MonitorClock.secondsText(windowMilliseconds)
+        return draft([previous.id.text, input.transaction.id],
+                     "transactions in \(previous.country) and \(country) \(MonitorClock.secondsText(gap)) s apart (limit: \(limit) s)")
     }
 }

@@ -19,9 +19,24 @@ struct DedupeWindow: Sendable {
     private var present: Set<Key> = []
     private var order: RingBuffer<Entry>
 
-    private struct Key: Hashable, Sendable {
+    /// A transaction id as remembered; computed before taking the monitor's lock (hashing is
+    /// the costly part).
+    struct Key: Hashable, Sendable {
         var high: Int
         var low: Int
+
+        init(_ id: String) {
+            var high = Hasher()
+            high.combine(id)
+            var low = Hasher()
+            low.combine(0x9E37_79B9_7F4A_7C15 as UInt64)
+            low.combine(id)
+            self.high = high.finalize()
+            self.low = low.finalize()
+        }
+
+        /// `high` is already a keyed hash: feeding the Set's hasher half the key is enough.
+        func hash(into hasher: inout Hasher) { hasher.combine(high) }
     }
 
     private struct Entry: Sendable {
@@ -41,8 +56,11 @@ struct DedupeWindow: Sendable {
     /// Records `id` as seen at `now`. Returns true the first time within the window (apply the
     /// record), false for a repeat (skip it). A repeat does not extend the id's window.
     mutating func insert(_ id: String, now: Int64) -> Bool {
+        insert(Key(id), now: now)
+    }
+
+    mutating func insert(_ key: Key, now: Int64) -> Bool {
         forgetExpired(now: now)
-        let key = Self.key(id)
         guard present.insert(key).inserted else { return false }
         if order.isFull { present.remove(order.removeFirst().key) }
         order.append(Entry(key: key, seenAt: now))
@@ -53,14 +71,5 @@ struct DedupeWindow: Sendable {
         while let oldest = order.first, now - oldest.seenAt > windowMilliseconds {
             present.remove(order.removeFirst().key)
         }
-    }
-
-    private static func key(_ id: String) -> Key {
-        var high = Hasher()
-        high.combine(id)
-        var low = Hasher()
-        low.combine(0x9E37_79B9_7F4A_7C15 as UInt64)
-        low.combine(id)
-        return Key(high: high.finalize(), low: low.finalize())
     }
 }

@@ -15,11 +15,13 @@ struct DuplicateChargeRule: AlertRule {
         var newest: Int64 = .min
     }
 
+    /// The merchant is kept as a keyed 64-bit hash (per-process seed, so not forgeable): merchant
+    /// ids can be long strings, and an accidental collision has odds of 2^-64 per comparison.
     struct Charge: Sendable {
-        var merchant: String
+        var merchant: Int
         var tenThousandths: UInt64
         var time: Int64
-        var id: String
+        var id: CompactTransactionID
     }
 
     init(_ configuration: AlertRulesConfiguration.DuplicateCharge) {
@@ -29,18 +31,27 @@ struct DuplicateChargeRule: AlertRule {
 
     func evaluate(_ input: RuleInput, state: inout State) -> AlertDraft? {
         let tx = input.transaction
-        guard let merchant = tx.merchantId else { return nil }
+        guard let merchantId = tx.merchantId else { return nil }
+        let merchant = merchantId.hashValue
         let newest = max(state.newest, input.eventTime)
         state.newest = newest
-        state.recent.removeAll { newest - $0.time > windowMilliseconds }
-        let original = state.recent.last {
-            $0.merchant == merchant && $0.tenThousandths == input.tenThousandths && $0.id != tx.id
+        let expired = { (charge: Charge) in newest - charge.time > windowMilliseconds }
+        // Checking first keeps the common case (nothing expired) free of array rewriting.
+        if state.recent.contains(where: expired) { state.recent.removeAll(where: expired) }
+        let original = state.recent.lastIndex {
+            $0.tenThousandths == input.tenThousandths && $0.merchant == merchant && $0.id != input.compactId
                 && abs(input.eventTime - $0.time) <= windowMilliseconds
         }
-        state.recent.append(Charge(merchant: merchant, tenThousandths: input.tenThousandths, time: input.eventTime, id: tx.id))
-        if state.recent.count > Self.maxRemembered { state.recent.removeFirst() }
-        guard let original else { return nil }
+        let draft = original.map { duplicateDraft(input, of: state.recent[$0]) }
+        if state.recent.count == Self.maxRemembered { state.recent.removeFirst() }
+        state.recent.append(Charge(merchant: merchant, tenThousandths: input.tenThousandths, time: input.eventTime, id: input.compactId))
+        return draft
+    }
+
+    private func duplicateDraft(_ input: RuleInput, of original: Charge) -> AlertDraft {
+        let tx = input.transaction
         let gap = MonitorClock.secondsText(abs(input.eventTime - original.time))
-        return draft([original.id, tx.id], "same merchant \(merchant) and amount \(tx.amount) \(tx.currency) charged twice \(gap) s apart")
+        return draft([original.id.text, tx.id],
+                     "same merchant \(tx.merchantId ?? "") and amount \(tx.amount) \(tx.currency) charged twice \(gap) s apart")
     }
 }

@@ -5,8 +5,12 @@ import Synchronization
 /// window, the rolling statistics and the alert rules.
 ///
 /// Thread-safe: several consumer threads may call `record` at once; one `Mutex` guards all
-/// state (a record holds it for about a microsecond). Snapshots copy the statistics under the
+/// state. Parsing and hashing happen before the lock; under it a record costs 1-3 us at 100,000
+/// accounts, mostly cache misses on per-account state. Snapshots copy the statistics under the
 /// lock (copy-on-write, cheap) and do the heavy merging outside it.
+///
+/// Late and future records (see `RollingStatistics`) stay out of the windows but still go
+/// through dedupe, totals and the rules: the rules work on each account's own event times.
 final class Monitor: Sendable {
     let configuration: MonitorConfiguration
     private let rules: RuleSet
@@ -19,6 +23,8 @@ final class Monitor: Sendable {
         var counters = MonitorCounters()
     }
 
+    /// Traps on an invalid configuration: check `configuration.problems` first (the CLI should
+    /// report them as usage errors).
     init(configuration: MonitorConfiguration = MonitorConfiguration()) {
         let problems = configuration.problems
         precondition(problems.isEmpty, "invalid monitor configuration: \(problems.joined(separator: "; "))")
@@ -75,7 +81,7 @@ final class Monitor: Sendable {
     /// The part under the lock: everything but building `Alert`s (hashing, strings).
     private func apply(_ input: RuleInput, now: Int64, to core: inout Core) -> [AlertDraft]? {
         let tx = input.transaction
-        guard core.dedupe.insert(tx.id, now: now) else {
+        guard core.dedupe.insert(input.dedupeKey, now: now) else {
             core.counters.duplicatesSkipped += 1
             return nil
         }

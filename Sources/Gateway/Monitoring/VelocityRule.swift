@@ -12,8 +12,10 @@ struct VelocityRule: AlertRule {
 
     /// The account's latest `threshold - 1` transactions by event time: all a window of
     /// `threshold` needs besides the current one, so the list is bounded whatever the rate.
+    typealias Event = (time: Int64, id: CompactTransactionID)
+
     struct State: Sendable {
-        var recent: [(time: Int64, id: String)] = []
+        var recent: [Event] = []
         var inBurst = false
     }
 
@@ -25,25 +27,28 @@ struct VelocityRule: AlertRule {
 
     func evaluate(_ input: RuleInput, state: inout State) -> AlertDraft? {
         let now = input.eventTime
+        // `recent` is sorted by time, so the earlier events within the window are one range.
         // Out-of-order events only see earlier ones: later ones in `recent` are not in its window.
-        let inWindow = state.recent.filter { $0.time <= now && now - $0.time <= windowMilliseconds }
+        let upper = state.recent.firstIndex { $0.time > now } ?? state.recent.endIndex
+        let lower = state.recent[..<upper].firstIndex { now - $0.time <= windowMilliseconds } ?? upper
+        let count = upper - lower + 1
+        let draft = count >= threshold && !state.inBurst ? burstDraft(input, state.recent[lower..<upper]) : nil
+        state.inBurst = count >= threshold
         remember(input, in: &state)
-        guard inWindow.count + 1 >= threshold else {
-            state.inBurst = false
-            return nil
-        }
-        guard !state.inBurst else { return nil }
-        state.inBurst = true
-        let span = MonitorClock.secondsText(now - inWindow[0].time)
+        return draft
+    }
+
+    private func burstDraft(_ input: RuleInput, _ earlier: ArraySlice<Event>) -> AlertDraft {
+        let span = MonitorClock.secondsText(input.eventTime - earlier.first!.time)
         let window = MonitorClock.secondsText(windowMilliseconds)
-        return draft(inWindow.map(\.id) + [input.transaction.id],
-                     "\(inWindow.count + 1) transactions within \(span) s (limit: \(threshold) within \(window) s)")
+        return draft(earlier.map(\.id.text) + [input.transaction.id],
+                     "\(earlier.count + 1) transactions within \(span) s (limit: \(threshold) within \(window) s)")
     }
 
     /// Inserts in event-time order and keeps only the newest `threshold - 1`.
     private func remember(_ input: RuleInput, in state: inout State) {
         let index = state.recent.firstIndex { $0.time > input.eventTime } ?? state.recent.endIndex
-        state.recent.insert((input.eventTime, input.transaction.id), at: index)
+        state.recent.insert((input.eventTime, input.compactId), at: index)
         if state.recent.count > threshold - 1 { state.recent.removeFirst(state.recent.count - (threshold - 1)) }
     }
 }
