@@ -40,7 +40,7 @@ struct Alert: Codable, Sendable, Hashable {
         self.detectedAt = detectedAt
     }
 
-    /// 32 hex digits: the first 128 bits of SHA-256 over the rule name and the transaction ids,
+    /// 32 hex digits: FNV-1a (128-bit) over the rule name and the transaction ids,
     /// each length-prefixed so that no two different lists encode alike.
     static func id(rule: AlertRuleName, transactionIds: [String]) -> String {
         var bytes: [UInt8] = []
@@ -49,10 +49,7 @@ struct Alert: Codable, Sendable, Hashable {
             withUnsafeBytes(of: UInt64(utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
             bytes.append(contentsOf: utf8)
         }
-        return SHA256.hash(bytes).prefix(16).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return FNV1a128.hex(bytes)
     }
 
     enum CodingKeys: String, CodingKey {

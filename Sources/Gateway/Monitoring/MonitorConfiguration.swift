@@ -24,8 +24,9 @@ struct MonitorConfiguration: Sendable {
     var dedupeWindow: Duration = .seconds(600)
     /// How many transaction ids are remembered at most (about 60 bytes each).
     var dedupeCapacity = 1_000_000
-    /// Accounts whose rule state is kept, least recently seen evicted first.
-    var maxAccounts = 1_000_000
+    /// Accounts whose rule state is kept, least recently seen evicted first (about 600 bytes each,
+    /// so the default bounds rule state near 150 MB; an evicted account starts its rules afresh).
+    var maxAccounts = 250_000
     var rules = AlertRulesConfiguration()
 
     init() {}

@@ -36,14 +36,18 @@ import Testing
         #expect(try JSONDecoder().decode(Alert.self, from: JSONEncoder().encode(alert)) == alert)
     }
 
-    @Test func sha256_matchesTheStandardTestVectors() {
-        func hex(_ text: String) -> String {
-            SHA256.hash(Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
-        }
-        #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    @Test func fnv1a128_matchesTheReferenceValues() {
+        // Reference values of FNV-1a 128 (the offset basis for empty input; "a" from the spec's test suite).
+        #expect(FNV1a128.hex([]) == "6c62272e07bb014262b821756295c58d")
+        #expect(FNV1a128.hex(Array("a".utf8)) == "d228cb696f1a8caf78912b704e4a8964")
+    }
+
+    @Test func alertID_isDeterministic_andDependsOnRuleAndIds() {
+        let id = Alert.id(rule: .velocity, transactionIds: ["a", "b"])
+        #expect(id.count == 32)
+        #expect(id == Alert.id(rule: .velocity, transactionIds: ["a", "b"]))
+        #expect(id != Alert.id(rule: .velocity, transactionIds: ["ab"]))
+        #expect(id != Alert.id(rule: .highAmount, transactionIds: ["a", "b"]))
     }
 
     @Test func monitorAlert_carriesTheTriggeringTransaction() throws {
