@@ -29,7 +29,8 @@ struct GatewayConfiguration: Sendable {
         var enabled = true
         var consumers = 3
         var groupID = "gateway-monitor"
-        var alertRulesFile: String?
+        var configuration = MonitorConfiguration()
+        var alertStoreCapacity = 10_000
     }
 
     var server: HTTPServerConfiguration {

@@ -60,11 +60,9 @@ final class GatewayService: @unchecked Sendable {
     }
 
     private func startMonitor(bootstrap: String, producer: KafkaProducerPool) throws -> MonitorService {
-        var monitorConfig = MonitorConfiguration()
-        if let path = configuration.monitor.alertRulesFile {
-            monitorConfig.rules = try AlertRulesConfiguration.decode(from: Data(contentsOf: URL(fileURLWithPath: path)))
-        }
-        let service = MonitorService(monitor: Monitor(configuration: monitorConfig), alerts: AlertStore(),
+        let settings = configuration.monitor
+        let service = MonitorService(monitor: Monitor(configuration: settings.configuration),
+                                     alerts: AlertStore(capacity: settings.alertStoreCapacity),
                                      producer: producer, alertsTopic: configuration.alertsTopic, logger: logger)
         var properties = configuration.kafkaProperties
         if cluster != nil {

@@ -61,8 +61,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Consumer group of the monitor (GATEWAY_GROUP_ID).")
     var groupId: String = Environment.string("GATEWAY_GROUP_ID", "gateway-monitor")
 
-    @Option(help: "JSON file overriding alert rule settings (GATEWAY_ALERT_RULES).")
-    var alertRules: String?
+    @OptionGroup(title: "Monitoring")
+    var monitorOptions: MonitorOptions
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (GATEWAY_LOG_LEVEL).")
     var logLevel: String = Environment.string("GATEWAY_LOG_LEVEL", "info")
@@ -73,6 +73,7 @@ struct ServeCommand: ParsableCommand {
         guard embeddedBrokers >= 1, embeddedPartitions >= 1 else { throw ValidationError("embedded brokers and partitions must be >= 1") }
         guard maxBodyBytes > 0, maxBatchItems > 0, deliveryTimeoutMs > 0, responseTimeoutMs > 0 else { throw ValidationError("limits must be > 0") }
         _ = try KafkaConfiguration.parseProperties(kafkaProperty)
+        _ = try monitorOptions.resolved()
     }
 
     func resolved() throws -> GatewayConfiguration {
@@ -97,7 +98,8 @@ struct ServeCommand: ParsableCommand {
         config.monitor.enabled = consumers > 0
         config.monitor.consumers = consumers
         config.monitor.groupID = groupId
-        config.monitor.alertRulesFile = alertRules ?? Environment.string("GATEWAY_ALERT_RULES")
+        config.monitor.configuration = try monitorOptions.resolved()
+        config.monitor.alertStoreCapacity = monitorOptions.alertStoreCapacity
         return config
     }
 

@@ -154,4 +154,39 @@ struct MonitoringEndToEndTests {
         #expect(a + b == Double(count), "first \(a) + second \(b)")
         #expect(a > 0 && b > 0, "both instances should own partitions")
     }
+
+    @Test func ruleFlagsAndFile_changeWhatFires() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"high_amount": {"threshold": 100}, "country_hop": {"enabled": false}}"#.utf8).write(to: file)
+        let gateway = try GatewayProcess.start(["--alert-rules", file.path, "--velocity-count", "3", "--disable-rules", "duplicate_charge"])
+        defer { gateway.stop() }
+        try await Self.waitForPartitions([gateway], 6)
+        let lines = [
+            Self.tx("f-1", "acc-f", amount: "150.00", seconds: 0, merchant: "m-x", country: "BR"),  // high_amount at 100
+            Self.tx("f-2", "acc-f", amount: "50.00", seconds: 5, merchant: "m-x", country: "AR"),   // hop disabled
+            Self.tx("f-3", "acc-f", amount: "50.00", seconds: 10, merchant: "m-x", country: "AR"),  // 3rd in 60 s: velocity; duplicate disabled
+        ]
+        let batch = try await HTTPClient.send("POST", "\(gateway.baseURL)/transactions", body: lines.joined(separator: "\n"),
+                                              headers: ["Content-Type": "application/x-ndjson"])
+        #expect(batch.status == 200)
+        _ = try await Self.waitFor(gateway, "gateway_monitor_recorded_total", 3)
+        let alerts = try await HTTPClient.send("GET", "\(gateway.baseURL)/alerts").json()
+        let rules = (alerts["alerts"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        #expect(rules.sorted() == ["high_amount", "velocity"])
+    }
+
+    @Test func badRulesFile_stopsStartupWithAClearMessage() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"velocity": {"treshold": 3}}"#.utf8).write(to: file)
+        do {
+            let gateway = try GatewayProcess.start(["--alert-rules", file.path], timeout: .seconds(10))
+            gateway.stop()
+            Issue.record("the gateway started with a misspelt rules file")
+        } catch {
+            #expect("\(error)".contains("--alert-rules"), "\(error)")
+            #expect("\(error)".contains("treshold"), "\(error)")
+        }
+    }
 }
