@@ -86,14 +86,8 @@ struct MonitorOptions: ParsableArguments {
         if let countryHopWindowSeconds { rules.countryHop.windowSeconds = countryHopWindowSeconds }
         if let duplicateChargeWindowSeconds { rules.duplicateCharge.windowSeconds = duplicateChargeWindowSeconds }
         for name in (disableRules ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
-            switch AlertRuleName(rawValue: name) {
-            case .highAmount: rules.highAmount.enabled = false
-            case .velocity: rules.velocity.enabled = false
-            case .amountSpike: rules.amountSpike.enabled = false
-            case .countryHop: rules.countryHop.enabled = false
-            case .duplicateCharge: rules.duplicateCharge.enabled = false
-            case nil: throw ValidationError("--disable-rules: unknown rule \(name)")
-            }
+            guard let rule = AlertRuleName(rawValue: name) else { throw ValidationError("--disable-rules: unknown rule \(name)") }
+            rules.disable(rule)
         }
     }
 

@@ -19,6 +19,17 @@ struct AlertRulesConfiguration: Codable, Sendable, Equatable {
 
     init() {}
 
+    /// Turns one rule off (`--disable-rules`).
+    mutating func disable(_ rule: AlertRuleName) {
+        switch rule {
+        case .highAmount: highAmount.enabled = false
+        case .velocity: velocity.enabled = false
+        case .amountSpike: amountSpike.enabled = false
+        case .countryHop: countryHop.enabled = false
+        case .duplicateCharge: duplicateCharge.enabled = false
+        }
+    }
+
     /// Decodes a rules file, e.g. `--alert-rules rules.json`.
     static func decode(from data: Data) throws -> Self {
         try JSONDecoder().decode(Self.self, from: data)

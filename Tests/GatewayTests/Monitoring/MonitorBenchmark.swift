@@ -7,18 +7,6 @@ import Testing
 ///
 ///     MONITOR_BENCH=1 swift test -c release -Xswiftc -enable-testing \
 ///         --scratch-path .build-mon --filter MonitorBenchmark
-extension AlertRulesConfiguration {
-    mutating func disable(_ rule: AlertRuleName) {
-        switch rule {
-        case .highAmount: highAmount.enabled = false
-        case .velocity: velocity.enabled = false
-        case .amountSpike: amountSpike.enabled = false
-        case .countryHop: countryHop.enabled = false
-        case .duplicateCharge: duplicateCharge.enabled = false
-        }
-    }
-}
-
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["MONITOR_BENCH"] != nil))
 struct MonitorBenchmark {
     static let total = 1_000_000
