@@ -9,8 +9,89 @@ enum RFC3339 {
         return try? Date(text, strategy: withoutFraction)
     }
 
-    static func format(_ date: Date) -> String { date.formatted(withFraction) }
+    /// `2026-11-25T16:20:00.123Z`. Written digit by digit (every record has two of these), with the
+    /// exact output of the ISO8601FormatStyle it replaces; that style is still used outside 1970-9999.
+    static func format(_ date: Date) -> String {
+        guard let time = UTCTime(date) else { return foundationFormat(date) }
+        return String(unsafeUninitializedCapacity: UTCTime.length) { time.write(to: $0) }
+    }
+
+    /// Appends `format(date)` as UTF-8, without the intermediate String (record encoding).
+    static func append(_ date: Date, to bytes: inout [UInt8]) {
+        guard let time = UTCTime(date) else { return bytes.append(contentsOf: foundationFormat(date).utf8) }
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: UTCTime.length))
+        bytes.withUnsafeMutableBufferPointer { _ = time.write(to: UnsafeMutableBufferPointer(rebasing: $0[start...])) }
+    }
+
+    /// The formatter `format` replaces: the reference for its tests, and the path for other years.
+    static func foundationFormat(_ date: Date) -> String { date.formatted(withFraction) }
 
     private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
     private static let withoutFraction = Date.ISO8601FormatStyle(timeZone: .gmt)
+}
+
+extension RFC3339 {
+    /// A date's UTC calendar fields, computed as swift-foundation's Gregorian calendar does:
+    /// whole seconds are `floor` of the time interval, nanoseconds `Int((t - floor(t)) * 1e9)`
+    /// (truncated), milliseconds the nanoseconds truncated. So a Date made from …00.123 may print
+    /// .122 (the Double holds .12299990…), exactly as before.
+    struct UTCTime {
+        static let length = 24  // yyyy-MM-ddTHH:mm:ss.SSSZ
+        /// 1970-01-01 and 10000-01-01 as seconds since 2001: four-digit years, no Julian calendar.
+        static let fastRange = -978_307_200.0..<252_423_993_600.0
+        static let unixOffset = 978_307_200
+
+        let year, month, day, hour, minute, second, millisecond: Int
+
+        init?(_ date: Date) {
+            let interval = date.timeIntervalSinceReferenceDate
+            guard Self.fastRange.contains(interval) else { return nil }  // also false for NaN
+            let seconds = interval.rounded(.down)
+            let nanoseconds = Int((interval - seconds) * 1_000_000_000)
+            let unixSeconds = Int(seconds) + Self.unixOffset
+            (year, month, day) = Self.civil(days: unixSeconds / 86_400)
+            let secondOfDay = unixSeconds % 86_400
+            hour = secondOfDay / 3_600
+            minute = secondOfDay % 3_600 / 60
+            second = secondOfDay % 60
+            millisecond = nanoseconds / 1_000_000
+        }
+
+        /// Year, month, day of a day count since 1970-01-01, for days >= 0 (Howard Hinnant's
+        /// civil_from_days: years of March to February make leap days fall at the end).
+        static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
+            let shifted = days + 719_468  // days since 0000-03-01
+            let era = shifted / 146_097
+            let dayOfEra = shifted - era * 146_097
+            let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+            let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+            let monthFromMarch = (5 * dayOfYear + 2) / 153
+            let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+            let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+            return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        }
+
+        /// Writes the 24 bytes; returns how many were written.
+        func write(to buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+            var offset = 0
+            func put(_ value: Int, digits: Int, then separator: UInt8) {
+                var rest = value
+                for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                buffer[offset + digits] = separator
+                offset += digits + 1
+            }
+            put(year, digits: 4, then: UInt8(ascii: "-"))
+            put(month, digits: 2, then: UInt8(ascii: "-"))
+            put(day, digits: 2, then: UInt8(ascii: "T"))
+            put(hour, digits: 2, then: UInt8(ascii: ":"))
+            put(minute, digits: 2, then: UInt8(ascii: ":"))
+            put(second, digits: 2, then: UInt8(ascii: "."))
+            put(millisecond, digits: 3, then: UInt8(ascii: "Z"))
+            return offset
+        }
+    }
 }

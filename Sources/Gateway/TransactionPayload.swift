@@ -6,6 +6,9 @@ import HTTPCore
 ///
 /// Decoding never throws for a bad field: type errors, unknown fields and non-object items are
 /// collected in `errors`, which is what lets a batch decode even when some items are bad.
+///
+/// The request path fills it with `TransactionJSONReader`; this `Decodable` conformance is the
+/// reference that reader is tested against, so the two must give the same fields and errors.
 struct TransactionPayload: Decodable {
     var id: String?
     var accountId: String?
@@ -23,6 +26,23 @@ struct TransactionPayload: Decodable {
     /// The field name used for the item itself (JSONPath's root).
     static let rootField = "$"
 
+    // The messages of the decoding errors, shared with `TransactionJSONReader`.
+    static let notAnObjectMessage = "must be a JSON object"
+    static let unknownFieldMessage = "unknown field"
+    static let notAStringMessage = "must be a string"
+    static let notFlatMetadataMessage = "must be a flat object of string values"
+
+    /// An empty payload, filled field by field by `TransactionJSONReader`.
+    init() {}
+
+    /// The payload of an item that is not a JSON object: only the root error.
+    static var notAnObject: TransactionPayload {
+        var payload = TransactionPayload()
+        payload.errors.append(InvalidParam(field: rootField, message: notAnObjectMessage))
+        payload.isObject = false
+        return payload
+    }
+
     private struct AnyKey: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
@@ -32,8 +52,7 @@ struct TransactionPayload: Decodable {
 
     init(from decoder: Decoder) throws {
         guard let container = try? decoder.container(keyedBy: AnyKey.self) else {
-            errors.append(InvalidParam(field: Self.rootField, message: "must be a JSON object"))
-            isObject = false
+            self = .notAnObject
             return
         }
         for key in container.allKeys { decodeField(key, from: container) }
@@ -43,7 +62,7 @@ struct TransactionPayload: Decodable {
         func string(_ name: String) -> String? {
             if (try? container.decodeNil(forKey: key)) == true { return nil }
             if let value = try? container.decode(String.self, forKey: key) { return value }
-            errors.append(InvalidParam(field: name, message: "must be a string"))
+            errors.append(InvalidParam(field: name, message: Self.notAStringMessage))
             return nil
         }
         switch key.stringValue {
@@ -57,7 +76,7 @@ struct TransactionPayload: Decodable {
         case "channel": channel = string("channel")
         case "amount": amount = decodeAmount(key, from: container)
         case "metadata": metadata = decodeMetadata(key, from: container)
-        default: errors.append(InvalidParam(field: key.stringValue, message: "unknown field"))
+        default: errors.append(InvalidParam(field: key.stringValue, message: Self.unknownFieldMessage))
         }
     }
 
@@ -82,7 +101,7 @@ struct TransactionPayload: Decodable {
     private mutating func decodeMetadata(_ key: AnyKey, from container: KeyedDecodingContainer<AnyKey>) -> [String: String]? {
         if (try? container.decodeNil(forKey: key)) == true { return nil }
         guard let value = try? container.decode([String: String].self, forKey: key) else {
-            errors.append(InvalidParam(field: "metadata", message: "must be a flat object of string values"))
+            errors.append(InvalidParam(field: "metadata", message: Self.notFlatMetadataMessage))
             return nil
         }
         return value

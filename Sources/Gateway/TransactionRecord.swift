@@ -4,10 +4,10 @@ import KafkaBridge
 /// How a transaction is written to Kafka: the key is `account_id` (one account, one partition,
 /// in order), the value the normalized JSON, headers the content type and the request id.
 enum TransactionRecord {
+    /// The same bytes as `Transaction.makeEncoder()` (which the consumer's decoder mirrors),
+    /// written directly: JSONEncoder was a fifth of the process CPU here.
     static func value(of transaction: Transaction) -> [UInt8] {
-        // A fresh encoder per record: JSONEncoder is a class whose thread-safety is not documented,
-        // and records are encoded concurrently on every event loop.
-        (try? Array(Transaction.makeEncoder().encode(transaction))) ?? []
+        TransactionJSONWriter.bytes(of: transaction)
     }
 
     static let contentType = KafkaHeader("content-type", Array("application/json".utf8))

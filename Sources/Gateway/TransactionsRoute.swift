@@ -47,9 +47,9 @@ struct TransactionsRoute: Sendable {
     private func handleSingle(_ request: HTTPRequest, _ responder: HTTPResponder, async: Bool) {
         let payload: TransactionPayload
         do {
-            payload = try JSONDecoder().decode(TransactionPayload.self, from: Data(request.body))
+            payload = try TransactionJSONReader.payload(from: request.body)
         } catch {
-            return responder.respond(.problem(GatewayProblems.malformedJSON(Self.describe(error))))
+            return responder.respond(.problem(GatewayProblems.malformedJSON(error.description)))
         }
         switch validator.validate(payload, receivedAt: Date()) {
         case .failure(let failure):
@@ -69,9 +69,9 @@ struct TransactionsRoute: Sendable {
     private func handleJSONArray(_ request: HTTPRequest, _ responder: HTTPResponder, async: Bool) {
         let payloads: [TransactionPayload]
         do {
-            payloads = try JSONDecoder().decode([TransactionPayload].self, from: Data(request.body))
+            payloads = try TransactionJSONReader.payloads(fromArray: request.body)
         } catch {
-            return responder.respond(.problem(GatewayProblems.malformedJSON(Self.describe(error))))
+            return responder.respond(.problem(GatewayProblems.malformedJSON(error.description)))
         }
         handleBatch(payloads.map { .decoded($0) }, request, responder, async: async)
     }
@@ -79,10 +79,9 @@ struct TransactionsRoute: Sendable {
     private func handleNDJSON(_ request: HTTPRequest, _ responder: HTTPResponder, async: Bool) {
         let lines = request.body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             .filter { !$0.allSatisfy(Self.isJSONWhitespace) }
-        let decoder = JSONDecoder()
         let items: [BatchItem] = lines.map { line in
-            do { return .decoded(try decoder.decode(TransactionPayload.self, from: Data(line))) } catch {
-                return .rejected(GatewayProblems.malformedJSON(Self.describe(error)))
+            do throws(JSONSyntaxError) { return .decoded(try TransactionJSONReader.payload(from: line)) } catch {
+                return .rejected(GatewayProblems.malformedJSON(error.description))
             }
         }
         handleBatch(items, request, responder, async: async)
@@ -193,14 +192,4 @@ struct TransactionsRoute: Sendable {
     }
 
     static func firstByte(_ body: [UInt8]) -> UInt8? { body.first { !isJSONWhitespace($0) } }
-
-    static func describe(_ error: Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        default:
-            return "the body is not valid JSON"
-        }
-    }
 }
