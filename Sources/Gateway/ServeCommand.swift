@@ -52,6 +52,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Milliseconds Kafka has to acknowledge a record before the client gets 503 (GATEWAY_DELIVERY_TIMEOUT_MS).")
     var deliveryTimeoutMs: Int = Environment.int("GATEWAY_DELIVERY_TIMEOUT_MS", 10_000)
 
+    @Option(help: "Producer batching delay in milliseconds, librdkafka's linger.ms (GATEWAY_LINGER_MS).")
+    var lingerMs: Double = Double(Environment.string("GATEWAY_LINGER_MS", "0.5")) ?? 0.5
+
     @Option(help: "Milliseconds a client waits for an answer before 504 Gateway Timeout; keep it above the delivery timeout (GATEWAY_RESPONSE_TIMEOUT_MS).")
     var responseTimeoutMs: Int = Environment.int("GATEWAY_RESPONSE_TIMEOUT_MS", 15_000)
 
@@ -71,7 +74,7 @@ struct ServeCommand: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
         guard embeddedBrokers >= 1, embeddedPartitions >= 1 else { throw ValidationError("embedded brokers and partitions must be >= 1") }
-        guard maxBodyBytes > 0, maxBatchItems > 0, deliveryTimeoutMs > 0, responseTimeoutMs > 0 else { throw ValidationError("limits must be > 0") }
+        guard maxBodyBytes > 0, maxBatchItems > 0, deliveryTimeoutMs > 0, responseTimeoutMs > 0, lingerMs >= 0 else { throw ValidationError("limits must be > 0") }
         _ = try KafkaConfiguration.parseProperties(kafkaProperty)
         _ = try monitorOptions.resolved()
     }
@@ -95,6 +98,7 @@ struct ServeCommand: ParsableCommand {
         config.maxConnections = maxConnections
         config.deliveryTimeout = .milliseconds(deliveryTimeoutMs)
         config.responseTimeout = .milliseconds(responseTimeoutMs)
+        config.linger = .microseconds(Int((lingerMs * 1000).rounded()))
         config.monitor.enabled = consumers > 0
         config.monitor.consumers = consumers
         config.monitor.groupID = groupId
