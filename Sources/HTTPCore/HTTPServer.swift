@@ -116,6 +116,13 @@ public final class HTTPServer: Sendable {
     private func bindListeners() throws -> (fds: [Int32], port: Int) {
         let count = max(1, configuration.eventLoopCount)
         let backlog = Int32(clamping: configuration.listenBacklog)
+        if configuration.port != 0 {
+            // SO_REUSEPORT would let this server silently share the port with another process of
+            // the same user (a forgotten instance), each getting part of the connections. An
+            // exclusive bind first turns that into a clear "address in use".
+            let probe = try POSIXSocket.listen(host: configuration.host, port: configuration.port, backlog: 1, reusePort: false)
+            closeDescriptor(probe.fd)
+        }
         let first = try POSIXSocket.listen(host: configuration.host, port: configuration.port, backlog: backlog)
         var fds = [first.fd]
         do {

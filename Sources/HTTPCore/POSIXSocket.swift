@@ -7,8 +7,9 @@ import Glibc
 /// The few socket calls the server makes, with errno turned into `HTTPServerError`.
 enum POSIXSocket {
     /// A non-blocking listening socket with SO_REUSEPORT, so that every event loop can own one on the
-    /// same port and the kernel spreads new connections across them.
-    static func listen(host: String, port: Int, backlog: Int32) throws -> (fd: Int32, port: Int) {
+    /// same port and the kernel spreads new connections across them. `reusePort: false` binds
+    /// exclusively: it fails while any other socket listens on the port.
+    static func listen(host: String, port: Int, backlog: Int32, reusePort: Bool = true) throws -> (fd: Int32, port: Int) {
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         hints.ai_family = AF_UNSPEC
@@ -23,7 +24,7 @@ enum POSIXSocket {
         guard fd >= 0 else { throw HTTPServerError.systemCall("socket", errno: errno) }
         do {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")
-            try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT")
+            if reusePort { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT") }
             guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
                 throw HTTPServerError.systemCall("bind \(host):\(port)", errno: errno)
             }
