@@ -28,14 +28,17 @@ final class GatewayService: @unchecked Sendable {
         self.producer = producer
         let metrics = GatewayMetrics(knownRoutes: ["/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats"])
         if configuration.monitor.enabled {
-            monitorService = try startMonitor(bootstrap: bootstrap, producer: producer)
+            monitorService = makeMonitor(producer: producer)
         }
         let router = makeRouter(producer: producer, metrics: metrics)
         let server = HTTPServer(configuration: configuration.server, logger: logger,
                                 observer: { request, status, duration in metrics.observe(request, status: status, duration: duration) },
                                 handler: router.handler)
+        // Bind before the consumers join the group: an instance that cannot listen (port taken)
+        // must not make a shared group rebalance on its way out.
         port = try server.start()
         self.server = server
+        if let monitorService { try startConsumers(monitorService, bootstrap: bootstrap) }
         logger.info("gateway listening", metadata: [
             "address": "http://\(configuration.host):\(port)", "bootstrap_servers": "\(bootstrap)",
             "embedded_cluster": "\(cluster != nil)", "topic": "\(configuration.topic)",
@@ -59,11 +62,14 @@ final class GatewayService: @unchecked Sendable {
         return cluster.bootstrapServers
     }
 
-    private func startMonitor(bootstrap: String, producer: KafkaProducerPool) throws -> MonitorService {
+    private func makeMonitor(producer: KafkaProducerPool) -> MonitorService {
         let settings = configuration.monitor
-        let service = MonitorService(monitor: Monitor(configuration: settings.configuration),
-                                     alerts: AlertStore(capacity: settings.alertStoreCapacity),
-                                     producer: producer, alertsTopic: configuration.alertsTopic, logger: logger)
+        return MonitorService(monitor: Monitor(configuration: settings.configuration),
+                              alerts: AlertStore(capacity: settings.alertStoreCapacity),
+                              producer: producer, alertsTopic: configuration.alertsTopic, logger: logger)
+    }
+
+    private func startConsumers(_ service: MonitorService, bootstrap: String) throws {
         var properties = configuration.kafkaProperties
         if cluster != nil {
             // The mock cluster waits session.timeout.ms before a rebalance completes; the 45 s
@@ -74,7 +80,6 @@ final class GatewayService: @unchecked Sendable {
         try service.start(kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: properties),
                           topic: configuration.topic, groupID: configuration.monitor.groupID,
                           consumers: configuration.monitor.consumers)
-        return service
     }
 
     private func makeRouter(producer: KafkaProducerPool, metrics: GatewayMetrics) -> HTTPRouter {

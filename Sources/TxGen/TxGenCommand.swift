@@ -19,7 +19,7 @@ struct TxGenCommand: ParsableCommand {
             was, 64 on bad usage.
 
             Event time is simulated: the first transaction is at --start-time and each next one \
-            --event-step (default 1/--rate) later, so a seeded stream is byte-identical on every run. Normal traffic is \
+            --event-step (default 100ms) later, so a seeded stream is byte-identical on every run. Normal traffic is \
             built never to trigger the gateway's alert rules; --fraud-share of the transactions belong \
             to injected patterns (high_amount, velocity, amount_spike, country_hop, duplicate_charge), \
             each on a fresh account, listed by --expect-report.
@@ -67,19 +67,16 @@ struct TxGenCommand: ParsableCommand {
     @Option(help: "Per-request timeout.")
     var timeout = DurationValue(nanoseconds: 10_000_000_000)
 
-    @Option(help: "Simulated event time between consecutive transactions, 1ms-1s (default: 1/--rate, so event time keeps pace with the wall clock; 100ms with --rate 0).")
+    @Option(help: "Simulated event time between consecutive transactions, 1ms-1s (default 100ms).")
     var eventStep: DurationValue?
 
-    /// The step in use. Event time that ran ahead of the clock (e.g. 100 ms per transaction at
-    /// 500/s) would soon be minutes in the future, which the gateway's windows refuse.
-    var effectiveEventStep: DurationValue {
-        if let eventStep { return eventStep }
-        guard rate > 0 else { return DurationValue(nanoseconds: 100_000_000) }
-        let millis = min(1000, max(1, Int64((1000 / rate).rounded())))
-        return DurationValue(nanoseconds: UInt64(millis) * 1_000_000)
-    }
+    /// The step in use. 100 ms runs event time faster than the clock at most rates, which is what
+    /// lets a short demo contain patterns that span minutes (an amount spike needs 5 earlier
+    /// transactions spread out enough not to be a velocity burst); see `startTime` for why that
+    /// does not put events in the future.
+    var effectiveEventStep: DurationValue { eventStep ?? DurationValue(nanoseconds: 100_000_000) }
 
-    @Option(help: "Event time of the first transaction (RFC 3339, or 'now'; default: 2026-01-01T00:00:00Z with --seed, else now).")
+    @Option(help: "Event time of the first transaction (RFC 3339, or 'now'; default: 2026-01-01T00:00:00Z with --seed, else early enough that the last transaction's event time is now).")
     var startTime: String?
 
     @Option(help: "Transaction ids are <prefix>-<sequence> (default: tx-<6 hex digits from the seed>).")
@@ -166,7 +163,12 @@ struct TxGenCommand: ParsableCommand {
         switch startTime {
         case "now": configuration.startMillis = now
         case let text?: configuration.startMillis = Timestamp.parse(text) ?? now
-        case nil: configuration.startMillis = self.seed == nil ? now : StreamConfiguration.defaultStartMillis
+        case nil:
+            // Unseeded: end at now rather than start at now, so that event time, which runs faster
+            // than the clock, never lies in the future (the gateway keeps such records out of its
+            // windows). Without a known count the stream starts at now.
+            let span = Int64(configuration.count ?? 0) * configuration.stepMillis
+            configuration.startMillis = self.seed == nil ? now - span : StreamConfiguration.defaultStartMillis
         }
         return configuration
     }
