@@ -7,8 +7,9 @@ import Logging
 ///
 /// Start: embedded cluster (if no bootstrap servers) -> producer pool -> monitor -> HTTP server.
 /// Stop is the reverse, so in-flight requests still have a producer to finish on.
-final class GatewayService: @unchecked Sendable {
-    // Safe: start() and stop() are called from the main thread only, one after the other.
+/// Used from the main thread only (start, then stop); the routes capture the objects they need,
+/// never the service, so it is not Sendable.
+final class GatewayService {
     let configuration: GatewayConfiguration
     let logger: Logger
     private var cluster: EmbeddedKafkaCluster?

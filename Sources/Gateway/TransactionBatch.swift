@@ -1,34 +1,34 @@
-import Foundation
 import HTTPCore
+import Synchronization
 
 /// Collects the per-item results of a batch and answers once every item has one.
 ///
 /// Results arrive from delivery-report threads in any order; the answer keeps request order.
-final class TransactionBatch: @unchecked Sendable {
-    // Safe: `results` and `pending` are only touched while holding `lock`.
-    private let lock = NSLock()
-    private var results: [[UInt8]]
-    private var pending: Int
+final class TransactionBatch: Sendable {
+    private struct State {
+        var results: [[UInt8]]
+        var pending: Int
+    }
+
+    private let state: Mutex<State>
     private let responder: HTTPResponder
 
     init(count: Int, responder: HTTPResponder) {
-        results = Array(repeating: [], count: count)
-        pending = count
+        state = Mutex(State(results: Array(repeating: [], count: count), pending: count))
         self.responder = responder
     }
 
     /// Records the JSON of item `index`; the last one sends the 200 with the whole array.
     func complete(_ index: Int, json: [UInt8]) {
-        lock.lock()
-        results[index] = json
-        pending -= 1
-        let done = pending == 0
-        lock.unlock()
-        if done { responder.respond(.json(200, joined())) }
+        let finished: [[UInt8]]? = state.withLock { state in
+            state.results[index] = json
+            state.pending -= 1
+            return state.pending == 0 ? state.results : nil
+        }
+        if let finished { responder.respond(.json(200, Self.joined(finished))) }
     }
 
-    private func joined() -> [UInt8] {
-        lock.lock(); defer { lock.unlock() }
+    private static func joined(_ results: [[UInt8]]) -> [UInt8] {
         var body: [UInt8] = [UInt8(ascii: "[")]
         body.reserveCapacity(results.reduce(2) { $0 + $1.count + 1 })
         for (i, item) in results.enumerated() {
