@@ -77,7 +77,7 @@ final class MonitorService: Sendable {
             logger.debug("skipped invalid record", metadata: ["partition": "\(record.partition)", "offset": "\(record.offset)"])
             return
         }
-        guard let raised = monitor.record(transaction), !raised.isEmpty else { return }
+        guard let raised = monitor.record(transaction, source: record.partition), !raised.isEmpty else { return }
         for alert in raised { publish(alert) }
     }
 

@@ -42,9 +42,12 @@ final class Monitor: Sendable {
     ///
     /// - Parameter now: the monitor's clock: dedupe window, future-skew check, idle windows,
     ///   and the alerts' `detected_at`.
-    func record(_ tx: Transaction, now: Date = Date()) -> [Alert]? {
+    /// - Parameter source: where the record came from (its Kafka partition). Lateness is judged
+    ///   against the highest event time of the same source, so a consumer that trails another
+    ///   does not make its records late; nil judges against the highest event time overall.
+    func record(_ tx: Transaction, source: Int32? = nil, now: Date = Date()) -> [Alert]? {
         let input = RuleInput(tx)
-        let drafts = core.withLock { core in apply(input, now: MonitorClock.milliseconds(now), to: &core) }
+        let drafts = core.withLock { core in apply(input, source: source, now: MonitorClock.milliseconds(now), to: &core) }
         return drafts.map { $0.map { alert(from: $0, for: tx, detectedAt: now) } }
     }
 
@@ -54,7 +57,7 @@ final class Monitor: Sendable {
     func record(contentsOf transactions: [Transaction], now: Date = Date()) -> [[Alert]?] {
         let inputs = transactions.map(RuleInput.init)
         let nowMilliseconds = MonitorClock.milliseconds(now)
-        let drafts = core.withLock { core in inputs.map { apply($0, now: nowMilliseconds, to: &core) } }
+        let drafts = core.withLock { core in inputs.map { apply($0, source: nil, now: nowMilliseconds, to: &core) } }
         return zip(drafts, transactions).map { drafts, tx in
             drafts.map { $0.map { alert(from: $0, for: tx, detectedAt: now) } }
         }
@@ -79,14 +82,14 @@ final class Monitor: Sendable {
     }
 
     /// The part under the lock: everything but building `Alert`s (hashing, strings).
-    private func apply(_ input: RuleInput, now: Int64, to core: inout Core) -> [AlertDraft]? {
+    private func apply(_ input: RuleInput, source: Int32?, now: Int64, to core: inout Core) -> [AlertDraft]? {
         let tx = input.transaction
         guard core.dedupe.insert(input.dedupeKey, now: now) else {
             core.counters.duplicatesSkipped += 1
             return nil
         }
         core.counters.recorded += 1
-        core.statistics.record(tx, tenThousandths: input.tenThousandths, eventTime: input.eventTime, now: now)
+        core.statistics.record(tx, tenThousandths: input.tenThousandths, eventTime: input.eventTime, source: source, now: now)
         var drafts = rules.evaluateStateless(input)
         if rules.needsAccountState {
             drafts += core.accounts.withState(of: tx.accountId) { rules.evaluate(input, account: &$0) }

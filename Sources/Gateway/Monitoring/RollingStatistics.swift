@@ -3,8 +3,11 @@ import Histogram
 /// Sliding windows over event time plus totals since start, with a watermark for late data.
 ///
 /// The watermark is the highest event time seen. A record whose event time is more than the
-/// allowed lateness behind it belongs to buckets already considered closed: it is counted as
-/// `late`, kept out of the windows, and still counted in the totals. A record more than
+/// allowed lateness behind the highest event time of its source (its Kafka partition; overall
+/// when no source is given) is counted as `late`, kept out of the windows, and still counted in
+/// the totals. Per source, because consumers of different partitions run at different speeds:
+/// judged against the overall maximum, a trailing partition's records would all look late.
+/// Records that are not late still only enter the windows whose range covers them. A record more than
 /// `maxFutureSkew` ahead of the monitor's clock is also kept out of the windows (counted as
 /// `future`): one bad client clock must not move the watermark and make everything else late.
 ///
@@ -14,6 +17,8 @@ struct RollingStatistics: Sendable {
     private(set) var windows: [StatsWindow]
     private(set) var total: StatsAggregate<UInt64>
     private(set) var maxEventMilliseconds: Int64?
+    /// Highest event time per source; sources are partitions, so this stays small.
+    private(set) var maxEventBySource: [Int32: Int64] = [:]
     private(set) var late = 0
     private(set) var future = 0
     private(set) var currencies: BoundedInterner
@@ -41,7 +46,7 @@ struct RollingStatistics: Sendable {
     }
 
     @discardableResult
-    mutating func record(_ tx: Transaction, tenThousandths: UInt64, eventTime: Int64, now: Int64) -> Disposition {
+    mutating func record(_ tx: Transaction, tenThousandths: UInt64, eventTime: Int64, source: Int32? = nil, now: Int64) -> Disposition {
         let sample = StatsSample(
             currencySlot: currencies.slot(for: tx.currency),
             tenThousandths: tenThousandths,
@@ -50,20 +55,22 @@ struct RollingStatistics: Sendable {
         total.add(sample)
         firstRecordAt = firstRecordAt ?? now
         lastRecordAt = max(lastRecordAt ?? now, now)
-        let disposition = classify(eventTime: eventTime, now: now)
+        let disposition = classify(eventTime: eventTime, source: source, now: now)
         switch disposition {
         case .late: late += 1
         case .future: future += 1
         case .windowed:
             maxEventMilliseconds = max(maxEventMilliseconds ?? eventTime, eventTime)
+            if let source { maxEventBySource[source] = max(maxEventBySource[source] ?? eventTime, eventTime) }
             for index in windows.indices { windows[index].add(sample, atMilliseconds: eventTime) }
         }
         return disposition
     }
 
-    private func classify(eventTime: Int64, now: Int64) -> Disposition {
+    private func classify(eventTime: Int64, source: Int32?, now: Int64) -> Disposition {
         if eventTime > now &+ maxFutureSkewMilliseconds { return .future }
-        if let maxEvent = maxEventMilliseconds, eventTime < maxEvent &- allowedLatenessMilliseconds { return .late }
+        let reference = source.flatMap { maxEventBySource[$0] } ?? (source == nil ? maxEventMilliseconds : nil)
+        if let reference, eventTime < reference &- allowedLatenessMilliseconds { return .late }
         return .windowed
     }
 

@@ -46,6 +46,26 @@ import Testing
         #expect(monitor.counters.recorded == 2)
     }
 
+    @Test func trailingPartition_isNotLate_butLateWithinItsOwnPartitionIs() {
+        let monitor = Fixture.monitor()
+        _ = monitor.record(Fixture.tx("p0-a", at: 200), source: 0, now: Fixture.at(200))
+        // Partition 1's consumer trails by 100 s: judged by its own progress, not partition 0's.
+        _ = monitor.record(Fixture.tx("p1-a", at: 100), source: 1, now: Fixture.at(200))
+        _ = monitor.record(Fixture.tx("p1-b", at: 110), source: 1, now: Fixture.at(200))
+        var snapshot = monitor.snapshot(now: Fixture.at(200))
+        #expect(snapshot.late == 0)
+        // The 1m window ending at the watermark (200 s) does not cover 100-110 s; 5m and 15m do.
+        #expect(snapshot.windows.map(\.count) == [1, 3, 3])
+        // Within partition 1, a record 30+ s behind its own latest is late.
+        _ = monitor.record(Fixture.tx("p1-late", at: 79.999), source: 1, now: Fixture.at(200))
+        snapshot = monitor.snapshot(now: Fixture.at(200))
+        #expect(snapshot.late == 1)
+        #expect(snapshot.total.count == 4)
+        // Without a source the same trailing record is judged against the overall maximum.
+        _ = monitor.record(Fixture.tx("no-source", at: 150), now: Fixture.at(200))
+        #expect(monitor.snapshot(now: Fixture.at(200)).late == 2)
+    }
+
     @Test func outOfOrderRecordWithinLateness_isCounted() {
         let monitor = Fixture.monitor()
         monitor.feed(Fixture.tx("a", at: 100))
