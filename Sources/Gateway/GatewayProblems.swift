@@ -46,8 +46,4 @@ enum GatewayProblems {
         .problem(problem, headers: problem.status == 503 ? retryAfter : HTTPHeaders())
     }
 
-    /// A problem as one element of a batch answer.
-    static func json(_ problem: ProblemDetails) -> [UInt8] {
-        (try? Array(JSONEncoder().encode(problem))) ?? Array(#"{"status":500,"title":"encoding failed"}"#.utf8)
-    }
 }

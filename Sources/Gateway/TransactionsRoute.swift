@@ -109,17 +109,17 @@ struct TransactionsRoute: Sendable {
         let receivedAt = Date()
         for (index, item) in items.enumerated() {
             guard case .decoded(let payload) = item else {
-                if case .rejected(let problem) = item { batch.complete(index, json: GatewayProblems.json(problem)) }
+                if case .rejected(let problem) = item { batch.complete(index, json: problem.jsonBytes()) }
                 continue
             }
             switch validator.validate(payload, receivedAt: receivedAt) {
             case .failure(let failure):
-                batch.complete(index, json: GatewayProblems.json(GatewayProblems.validation(failure.errors)))
+                batch.complete(index, json: GatewayProblems.validation(failure.errors).jsonBytes())
             case .success(let transaction):
                 produce(transaction, requestID: request.requestID, async: async) { outcome in
                     switch outcome {
                     case .accepted(let body): batch.complete(index, json: body)
-                    case .rejected(let problem): batch.complete(index, json: GatewayProblems.json(problem))
+                    case .rejected(let problem): batch.complete(index, json: problem.jsonBytes())
                     }
                 }
             }

@@ -14,8 +14,8 @@ struct AlertRulesConfiguration: Codable, Sendable, Equatable {
     var highAmount = HighAmount()
     var velocity = Velocity()
     var amountSpike = AmountSpike()
-    var countryHop = CountryHop()
-    var duplicateCharge = DuplicateCharge()
+    var countryHop = WindowedRule.countryHopDefault
+    var duplicateCharge = WindowedRule.duplicateChargeDefault
 
     init() {}
 
@@ -108,47 +108,41 @@ struct AlertRulesConfiguration: Codable, Sendable, Equatable {
         }
     }
 
-    /// `country_hop`: one account in two countries within `window_seconds`.
-    struct CountryHop: Codable, Sendable, Equatable {
+    /// `country_hop` (one account in two countries within `window_seconds`) and `duplicate_charge`
+    /// (same account, merchant and amount within `window_seconds`, different ids): one shape, each
+    /// rule with its own defaults, so a file's section is applied over the rule's defaults.
+    struct WindowedRule: Codable, Sendable, Equatable {
         var enabled = true
-        var severity = AlertSeverity.high
-        var windowSeconds = 600.0
+        var severity: AlertSeverity
+        var windowSeconds: Double
 
-        init() {}
+        init(severity: AlertSeverity, windowSeconds: Double) {
+            self.severity = severity
+            self.windowSeconds = windowSeconds
+        }
+
+        static let countryHopDefault = WindowedRule(severity: .high, windowSeconds: 600)
+        static let duplicateChargeDefault = WindowedRule(severity: .medium, windowSeconds: 30)
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case enabled, severity, windowSeconds = "window_seconds"
         }
 
+        /// Decodable needs a standalone init; `AlertRulesConfiguration` uses `updated(from:)` instead.
         init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? enabled
-            severity = try c.decodeIfPresent(AlertSeverity.self, forKey: .severity) ?? severity
-            windowSeconds = try c.decodeIfPresent(Double.self, forKey: .windowSeconds) ?? windowSeconds
-            try c.require(windowSeconds > 0, .windowSeconds, "must be greater than 0")
-        }
-    }
-
-    /// `duplicate_charge`: same account, merchant and amount within `window_seconds`, different ids.
-    struct DuplicateCharge: Codable, Sendable, Equatable {
-        var enabled = true
-        var severity = AlertSeverity.medium
-        var windowSeconds = 30.0
-
-        init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case enabled, severity, windowSeconds = "window_seconds"
+            self = try WindowedRule(severity: .medium, windowSeconds: 60).updated(from: decoder)
         }
 
-        init(from decoder: Decoder) throws {
+        /// These settings with the fields the decoder holds applied over them.
+        func updated(from decoder: Decoder) throws -> WindowedRule {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? enabled
-            severity = try c.decodeIfPresent(AlertSeverity.self, forKey: .severity) ?? severity
-            windowSeconds = try c.decodeIfPresent(Double.self, forKey: .windowSeconds) ?? windowSeconds
-            try c.require(windowSeconds > 0, .windowSeconds, "must be greater than 0")
+            var rule = self
+            rule.enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? enabled
+            rule.severity = try c.decodeIfPresent(AlertSeverity.self, forKey: .severity) ?? severity
+            rule.windowSeconds = try c.decodeIfPresent(Double.self, forKey: .windowSeconds) ?? windowSeconds
+            try c.require(rule.windowSeconds > 0, .windowSeconds, "must be greater than 0")
+            return rule
         }
     }
 
@@ -163,8 +157,17 @@ struct AlertRulesConfiguration: Codable, Sendable, Equatable {
         highAmount = try c.decodeIfPresent(HighAmount.self, forKey: .highAmount) ?? highAmount
         velocity = try c.decodeIfPresent(Velocity.self, forKey: .velocity) ?? velocity
         amountSpike = try c.decodeIfPresent(AmountSpike.self, forKey: .amountSpike) ?? amountSpike
-        countryHop = try c.decodeIfPresent(CountryHop.self, forKey: .countryHop) ?? countryHop
-        duplicateCharge = try c.decodeIfPresent(DuplicateCharge.self, forKey: .duplicateCharge) ?? duplicateCharge
+        countryHop = try countryHop.updated(fromKey: .countryHop, in: c)
+        duplicateCharge = try duplicateCharge.updated(fromKey: .duplicateCharge, in: c)
+    }
+}
+
+extension AlertRulesConfiguration.WindowedRule {
+    /// Applied over these settings when the file has the section (absent or null keeps them).
+    fileprivate func updated(fromKey key: AlertRulesConfiguration.CodingKeys,
+                             in container: KeyedDecodingContainer<AlertRulesConfiguration.CodingKeys>) throws -> Self {
+        guard container.contains(key), try !container.decodeNil(forKey: key) else { return self }
+        return try updated(from: container.superDecoder(forKey: key))
     }
 }
 

@@ -16,7 +16,7 @@ struct CountryHopRule: AlertRule {
         var last: Sighting?
     }
 
-    init(_ configuration: AlertRulesConfiguration.CountryHop) {
+    init(_ configuration: AlertRulesConfiguration.WindowedRule) {
         severity = configuration.severity
         windowMilliseconds = Int64((configuration.windowSeconds * 1000).rounded())
     }

@@ -24,7 +24,7 @@ struct DuplicateChargeRule: AlertRule {
         var id: CompactTransactionID
     }
 
-    init(_ configuration: AlertRulesConfiguration.DuplicateCharge) {
+    init(_ configuration: AlertRulesConfiguration.WindowedRule) {
         severity = configuration.severity
         windowMilliseconds = Int64((configuration.windowSeconds * 1000).rounded())
     }
