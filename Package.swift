@@ -22,28 +22,39 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
 
+        // Small dependency-free pieces every module shares (monotonic clock, ...).
+        .target(name: "CoreSupport"),
         .target(
             name: "HTTPCore",
-            dependencies: ["CEpoll", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CEpoll", "CoreSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "KafkaBridge",
-            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CRdKafka", "CoreSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .executableTarget(
-            name: "Gateway",
+        // The service as a library: model, ingest, monitoring, metrics, health, wiring.
+        .target(
+            name: "GatewayKit",
             dependencies: [
-                "HTTPCore", "KafkaBridge",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "HTTPCore", "KafkaBridge", "CoreSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The thin executable: command line and start-up only.
+        .executableTarget(
+            name: "Gateway",
+            dependencies: [
+                "GatewayKit", "KafkaBridge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "TxGen",
             dependencies: [
-                "CCurl",
+                "CCurl", "CoreSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -51,7 +62,7 @@ let package = Package(
 
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "KafkaBridge", "HTTPCore"]),
+        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore"]),
         .testTarget(name: "TxGenTests", dependencies: ["TxGen"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaBridge"]),
     ]

@@ -1,3 +1,4 @@
+import CoreSupport
 import CEpoll
 import Logging
 import Synchronization

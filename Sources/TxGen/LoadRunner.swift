@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 
 /// How to drive the gateway.
@@ -56,7 +57,7 @@ final class LoadRunner {
     /// the requests in flight (each bounded by the request timeout).
     func run(shouldStop: () -> Bool, progress: (ProgressSnapshot) -> Void) -> LoadStatistics {
         let itemsPerRequest = configuration.batchSize ?? 1
-        let start = Monotonic.now()
+        let start = MonotonicClock.now()
         statistics.startNanos = start
         let interval: Double? = configuration.ratePerSecond > 0
             ? Double(itemsPerRequest) / configuration.ratePerSecond * 1e9 : nil
@@ -69,7 +70,7 @@ final class LoadRunner {
 
         while true {
             var freed = drainCompletions()
-            var now = Monotonic.now()
+            var now = MonotonicClock.now()
             if sending, let reason = stopReason(now: now, deadline: deadline, shouldStop: shouldStop) {
                 if let interval, let deadline, reason == .durationReached {
                     // Sends due just before the end that the last wait overslept: out they go
@@ -108,7 +109,7 @@ final class LoadRunner {
             freed += drainCompletions()
             if !sending && client.inFlight == 0 { break }
 
-            now = Monotonic.now()
+            now = MonotonicClock.now()
             if now >= nextProgress {
                 let answered = statistics.accepted + statistics.rejected + statistics.errors
                 let seconds = Double(now - lastProgressTime) / 1e9
@@ -134,13 +135,13 @@ final class LoadRunner {
             client.poll(timeoutMillis: Int((waitNanos + 999_999) / 1_000_000))
             client.perform()
         }
-        statistics.endNanos = Monotonic.now()
+        statistics.endNanos = MonotonicClock.now()
         return statistics
     }
 
     private func drainCompletions() -> Int {
         var count = 0
-        let now = Monotonic.now()  // one clock read per batch of completions
+        let now = MonotonicClock.now()  // one clock read per batch of completions
         client.drainCompletions { completion in
             complete(completion, now: now)
             count += 1

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPCore
 import Testing
-@testable import Gateway
+@testable import GatewayKit
 
 /// `TransactionJSONReader` against the Foundation path it replaces
 /// (`JSONDecoder().decode(TransactionPayload.self, ...)`).

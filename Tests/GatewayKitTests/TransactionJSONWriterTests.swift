@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayKit
 
 /// `TransactionJSONWriter` must write exactly the bytes of `Transaction.makeEncoder()`, which the
 /// consumer side still decodes with `Transaction.makeDecoder()`.

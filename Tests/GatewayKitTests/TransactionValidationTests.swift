@@ -1,7 +1,7 @@
 import Foundation
 import HTTPCore
 import Testing
-@testable import Gateway
+@testable import GatewayKit
 
 /// Decoding + validation of one transaction, fed with JSON bytes (no sockets).
 struct TransactionValidationTests {

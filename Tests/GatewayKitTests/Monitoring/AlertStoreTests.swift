@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayKit
 
 @Suite struct AlertStoreTests {
     private func alert(_ n: Int, at seconds: Double, rule: AlertRuleName = .highAmount,

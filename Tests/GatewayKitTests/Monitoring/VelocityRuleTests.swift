@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayKit
 
 @Suite struct VelocityRuleTests {
     private func alerts(_ monitor: Monitor, _ times: [Double], prefix: String = "t") -> [[Alert]] {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayKit
 
 @Suite struct AlertTests {
     static func alert(_ ids: [String] = ["t1"], rule: AlertRuleName = .highAmount, detectedAt: Date = Fixture.start) -> Alert {

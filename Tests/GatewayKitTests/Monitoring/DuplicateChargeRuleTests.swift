@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayKit
 
 @Suite struct DuplicateChargeRuleTests {
     @Test func sameMerchantAndAmountWithin30s_fires() {

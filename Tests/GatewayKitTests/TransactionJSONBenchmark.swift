@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayKit
 
 /// Micro benchmark of the request hot path (decode, validate, encode), release builds only:
 /// `JSON_BENCH=1 swift test -c release --filter TransactionJSONBenchmark`.

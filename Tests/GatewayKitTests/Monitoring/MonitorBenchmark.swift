@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayKit
 
 /// Not a test: measures the monitor's cost per record (thread CPU time) and its memory after 1,000,000
 /// transactions over 100,000 accounts. Disabled unless MONITOR_BENCH is set; run it optimized:

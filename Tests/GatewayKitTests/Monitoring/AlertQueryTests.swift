@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayKit
 
 @Suite struct AlertQueryTests {
     private func problems(_ items: [(name: String, value: String)]) -> [QueryProblem] {

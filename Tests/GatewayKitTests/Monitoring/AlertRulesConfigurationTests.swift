@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Gateway
+@testable import GatewayKit
 
 @Suite struct AlertRulesConfigurationTests {
     private func decode(_ json: String) throws -> AlertRulesConfiguration {

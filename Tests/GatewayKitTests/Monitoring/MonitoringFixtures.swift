@@ -1,5 +1,5 @@
 import Foundation
-@testable import Gateway
+@testable import GatewayKit
 
 /// Builders for the monitoring tests: transactions at offsets from a fixed instant, and
 /// monitors with only the rules under test enabled.
