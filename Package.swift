@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge"]),
         .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "TxGenTests", dependencies: ["TxGen"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KafkaBridge"]),
     ]

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import KafkaBridge
-import Logging
+import GatewayKit
 
 /// `gateway kafka`: only the embedded cluster, so several gateways (and kcat) can share one.
 struct KafkaCommand: ParsableCommand {
@@ -10,23 +9,31 @@ struct KafkaCommand: ParsableCommand {
         abstract: "Run only the embedded Kafka-protocol cluster and print its bootstrap servers."
     )
 
-    @Option(help: "Brokers in the cluster (GATEWAY_EMBEDDED_BROKERS).")
-    var brokers: Int = Environment.int("GATEWAY_EMBEDDED_BROKERS", 3)
+    static func help(_ name: String) -> ArgumentHelp {
+        ArgumentHelp(ClusterSettings.table.help(name, defaults: ClusterConfiguration()))
+    }
 
-    @Option(help: "Partitions per topic (GATEWAY_EMBEDDED_PARTITIONS).")
-    var partitions: Int = Environment.int("GATEWAY_EMBEDDED_PARTITIONS", 6)
+    @Option(help: help("brokers")) var brokers: String?
+    @Option(help: help("partitions")) var partitions: String?
+    @Option(help: help("topics")) var topics: String?
+    @Option(help: help("log-level")) var logLevel: String?
 
-    @Option(help: "Topics to create, comma-separated.")
-    var topics: String = "transactions,transactions.alerts"
+    func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ClusterConfiguration {
+        do {
+            return try ClusterSettings.table.resolve(ClusterConfiguration(), flags: GivenFlags.of(self), environment: environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
 
-    @Option(help: "Log level (GATEWAY_LOG_LEVEL).")
-    var logLevel: String = Environment.string("GATEWAY_LOG_LEVEL", "info")
+    func validate() throws { _ = try resolved() }
 
     func run() throws {
-        let logger = GatewayLogging.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
+        let configuration = try resolved()
+        let logger = GatewayLogging.bootstrap(level: configuration.logLevel)
         let cluster = try EmbeddedCluster.start(
-            brokers: brokers, partitions: Int32(partitions),
-            topics: topics.split(separator: ",").map(String.init), logger: logger)
+            brokers: configuration.brokers, partitions: Int32(configuration.partitions),
+            topics: configuration.topics, logger: logger)
         // Printed on stdout alone so scripts can capture it: `BOOTSTRAP=$(gateway kafka | head -1)`.
         FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
         ShutdownSignal.wait()

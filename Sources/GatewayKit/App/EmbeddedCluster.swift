@@ -2,8 +2,8 @@ import KafkaBridge
 import Logging
 
 /// Starts the embedded cluster with the gateway's topics.
-enum EmbeddedCluster {
-    static func start(brokers: Int, partitions: Int32, topics: [String], logger: Logger) throws -> EmbeddedKafkaCluster {
+package enum EmbeddedCluster {
+    package static func start(brokers: Int, partitions: Int32, topics: [String], logger: Logger) throws -> EmbeddedKafkaCluster {
         let cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: logger)
         let replication = Int32(min(3, brokers))
         for topic in topics {

@@ -9,7 +9,7 @@ import Logging
 /// Stop is the reverse, so in-flight requests still have a producer to finish on.
 /// Used from the main thread only (start, then stop); the routes capture the objects they need,
 /// never the service, so it is not Sendable.
-final class GatewayService {
+package final class GatewayService {
     let configuration: GatewayConfiguration
     let logger: Logger
     private var cluster: EmbeddedKafkaCluster?
@@ -18,12 +18,12 @@ final class GatewayService {
     private var monitorService: MonitorService?
     private(set) var port = 0
 
-    init(configuration: GatewayConfiguration, logger: Logger) {
+    package init(configuration: GatewayConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
     }
 
-    func start() throws {
+    package func start() throws {
         let bootstrap = try startKafka()
         let producer = try KafkaProducerPool(configuration: configuration.producer(bootstrapServers: bootstrap), logger: logger)
         self.producer = producer
@@ -46,7 +46,7 @@ final class GatewayService {
         ])
     }
 
-    func stop() {
+    package func stop() {
         server?.shutdown(gracePeriod: configuration.shutdownGrace)
         monitorService?.stop()
         producer?.close(timeout: .seconds(5))
@@ -57,7 +57,7 @@ final class GatewayService {
     private func startKafka() throws -> String {
         if let servers = configuration.bootstrapServers { return servers }
         let cluster = try EmbeddedCluster.start(
-            brokers: configuration.embeddedBrokers, partitions: configuration.embeddedPartitions,
+            brokers: configuration.embeddedBrokers, partitions: Int32(configuration.embeddedPartitions),
             topics: [configuration.topic, configuration.alertsTopic], logger: logger)
         self.cluster = cluster
         return cluster.bootstrapServers

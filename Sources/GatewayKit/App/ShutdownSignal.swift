@@ -2,8 +2,8 @@ import Dispatch
 import Foundation
 
 /// Blocks the main thread until SIGINT or SIGTERM, the signals a terminal or an orchestrator sends.
-enum ShutdownSignal {
-    static func wait() {
+package enum ShutdownSignal {
+    package static func wait() {
         let done = DispatchSemaphore(value: 0)
         let queue = DispatchQueue(label: "gateway.signals")
         var sources: [DispatchSourceSignal] = []

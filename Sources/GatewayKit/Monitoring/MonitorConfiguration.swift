@@ -1,7 +1,7 @@
 import Histogram
 
 /// Settings of the monitor (statistics, dedupe, rules). Defaults follow the issue.
-struct MonitorConfiguration: Sendable {
+package struct MonitorConfiguration: Sendable {
     /// Sliding window lengths on event time; labels derive from them ("1m", "5m", "15m").
     var windows: [Duration] = [.seconds(60), .seconds(300), .seconds(900)]
     /// Time buckets per window: eviction granularity (a 1 m window with 60 buckets slides by
@@ -29,7 +29,7 @@ struct MonitorConfiguration: Sendable {
     var maxAccounts = 250_000
     var rules = AlertRulesConfiguration()
 
-    init() {}
+    package init() {}
 
     /// What is wrong with these settings, in words for a command-line error; empty when valid.
     var problems: [String] {

@@ -1,0 +1,134 @@
+import Foundation
+import KafkaBridge
+
+/// The settings of `gateway serve`, each declared once. The command line declares one `@Option`
+/// per entry, named like it (a test holds the two lists equal).
+package enum ServeSettings {
+    package typealias Entry = Setting<GatewayConfiguration>
+
+    package static var table: SettingsTable<GatewayConfiguration> { SettingsTable(server + kafka + monitor + rules) }
+
+    static var server: [Entry] {
+        [
+            Entry("host", "GATEWAY_HOST", "Address to listen on.", .text, \.host),
+            Entry("port", "GATEWAY_PORT", "Port to listen on; 0 picks a free one and the log says which.", .port, \.port),
+            Entry("event-loops", "GATEWAY_EVENT_LOOPS", "HTTP event-loop threads.", .integer(1...256, "a whole number from 1 to 256"), \.eventLoops),
+            Entry("max-body-bytes", "GATEWAY_MAX_BODY_BYTES", "Largest request body in bytes; larger gets 413.", .atLeast(1), \.maxBodyBytes),
+            Entry("max-batch-items", "GATEWAY_MAX_BATCH_ITEMS", "Most transactions in one batch request.", .atLeast(1), \.maxBatchItems),
+            Entry("max-connections", "GATEWAY_MAX_CONNECTIONS", "Most open client connections; more get 503.", .atLeast(1), \.maxConnections),
+            Entry("response-timeout-ms", "GATEWAY_RESPONSE_TIMEOUT_MS",
+                  "Milliseconds a client waits for an answer before 504 Gateway Timeout; keep it above the delivery timeout.",
+                  .milliseconds, \.responseTimeout),
+            Entry("log-level", "GATEWAY_LOG_LEVEL", "Log level.", .logLevel, \.logLevel),
+        ]
+    }
+
+    static var kafka: [Entry] {
+        [
+            Entry("bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS", "Kafka bootstrap servers host:port,...; none starts the embedded cluster.",
+                  .text, \.bootstrapServers),
+            Entry("topic", "GATEWAY_TOPIC", "Topic transactions are produced to.", .text, \.topic),
+            Entry("alerts-topic", "GATEWAY_ALERTS_TOPIC", "Topic alerts are produced to and read from.", .text, \.alertsTopic),
+            Entry("embedded-brokers", "GATEWAY_EMBEDDED_BROKERS", "Brokers of the embedded cluster.", .integer(1...16, "a whole number from 1 to 16"), \.embeddedBrokers),
+            Entry("embedded-partitions", "GATEWAY_EMBEDDED_PARTITIONS", "Partitions of the embedded cluster's topics.",
+                  .integer(1...1000, "a whole number from 1 to 1000"), \.embeddedPartitions),
+            Entry("producers", "GATEWAY_PRODUCERS", "Kafka producers in the pool.", .integer(1...64, "a whole number from 1 to 64"), \.producers),
+            Entry("delivery-timeout-ms", "GATEWAY_DELIVERY_TIMEOUT_MS",
+                  "Milliseconds Kafka has to acknowledge a record before the client gets 503.", .milliseconds, \.deliveryTimeout),
+            Entry("linger-ms", "GATEWAY_LINGER_MS", "Producer batching delay in milliseconds, librdkafka's linger.ms.",
+                  .fractionalMilliseconds, \.linger),
+        ]
+    }
+
+    static var monitor: [Entry] {
+        [
+            Entry("consumers", "GATEWAY_CONSUMERS", "Consumers in the monitoring consumer group; 0 disables monitoring.",
+                  .integer(0...64, "a whole number from 0 to 64"), \.monitor.consumers),
+            Entry("group-id", "GATEWAY_GROUP_ID", "Consumer group of the monitor.", .text, \.monitor.groupID),
+            Entry("windows-seconds", "GATEWAY_WINDOWS_SECONDS", "Rolling windows, comma-separated seconds.",
+                  .secondsList, \.monitor.configuration.windows),
+            Entry("allowed-lateness-seconds", "GATEWAY_ALLOWED_LATENESS_SECONDS",
+                  "Seconds a record may trail the highest event time of its partition and still enter the windows.",
+                  .seconds(atLeast: 0), \.monitor.configuration.allowedLateness),
+            Entry("top-countries", "GATEWAY_TOP_COUNTRIES", "Countries shown by name per window; the rest count as other.",
+                  .integer(0...300, "a whole number from 0 to 300"), \.monitor.configuration.topCountries),
+            Entry("dedupe-window-seconds", "GATEWAY_DEDUPE_WINDOW_SECONDS", "Seconds a transaction id is remembered to skip duplicates.",
+                  .seconds(atLeast: 0), \.monitor.configuration.dedupeWindow),
+            Entry("dedupe-capacity", "GATEWAY_DEDUPE_CAPACITY", "Transaction ids remembered at most for dedupe.",
+                  .atLeast(1), \.monitor.configuration.dedupeCapacity),
+            Entry("max-accounts", "GATEWAY_MAX_ACCOUNTS", "Accounts whose rule state is kept, least recently seen evicted.",
+                  .integer(1...Int(Int32.max - 1), "a whole number from 1 to 2147483646"), \.monitor.configuration.maxAccounts),
+            Entry("alert-store-capacity", "GATEWAY_ALERT_STORE_CAPACITY", "Alerts kept in memory for GET /alerts.",
+                  .atLeast(1), \.monitor.alertStoreCapacity),
+        ]
+    }
+
+    /// The rules file first, then the single-rule settings over it.
+    static var rules: [Entry] {
+        [
+            Entry("alert-rules", "GATEWAY_ALERT_RULES", "JSON file of alert rule settings, every field optional.",
+                  form: "the path of a readable JSON rules file", describe: { $0.monitor.alertRulesFile },
+                  apply: { path, configuration throws(ValueError) in
+                      configuration.monitor.configuration.rules = try loadRules(path)
+                      configuration.monitor.alertRulesFile = path
+                  }),
+            Entry("high-amount-threshold", "GATEWAY_HIGH_AMOUNT_THRESHOLD", "high_amount: threshold in any currency.",
+                  .amount, \.monitor.configuration.rules.highAmount.threshold),
+            Entry("velocity-count", "GATEWAY_VELOCITY_COUNT", "velocity: transactions of one account that make a burst.",
+                  .integer(2...1000, "a whole number from 2 to 1000"), \.monitor.configuration.rules.velocity.count),
+            Entry("velocity-window-seconds", "GATEWAY_VELOCITY_WINDOW_SECONDS", "velocity: window in seconds.",
+                  .positiveSeconds, \.monitor.configuration.rules.velocity.windowSeconds),
+            Entry("amount-spike-multiplier", "GATEWAY_AMOUNT_SPIKE_MULTIPLIER", "amount_spike: multiple of the account's running mean.",
+                  .amount, \.monitor.configuration.rules.amountSpike.multiplier),
+            Entry("amount-spike-min-history", "GATEWAY_AMOUNT_SPIKE_MIN_HISTORY", "amount_spike: earlier transactions needed.",
+                  .atLeast(1), \.monitor.configuration.rules.amountSpike.minHistory),
+            Entry("country-hop-window-seconds", "GATEWAY_COUNTRY_HOP_WINDOW_SECONDS", "country_hop: window in seconds.",
+                  .positiveSeconds, \.monitor.configuration.rules.countryHop.windowSeconds),
+            Entry("duplicate-charge-window-seconds", "GATEWAY_DUPLICATE_CHARGE_WINDOW_SECONDS", "duplicate_charge: window in seconds.",
+                  .positiveSeconds, \.monitor.configuration.rules.duplicateCharge.windowSeconds),
+            Entry("disable-rules", "GATEWAY_DISABLE_RULES", "Rules to disable, comma-separated (e.g. country_hop,velocity).",
+                  form: "comma-separated rule names from " + AlertRuleName.allCases.map(\.rawValue).joined(separator: ", "),
+                  describe: { _ in nil },
+                  apply: { text, configuration throws(ValueError) in
+                      for rule in try ruleNames(text) { configuration.monitor.configuration.rules.disable(rule) }
+                  }),
+        ]
+    }
+
+    /// Resolves flags and environment into a configuration; librdkafka properties come from
+    /// `KAFKA_<NAME>` variables and `-X key=value` flags (flags win).
+    package static func resolve(flags: [String: String], kafkaFlags: [String],
+                                environment: [String: String]) throws -> GatewayConfiguration {
+        var configuration = try table.resolve(GatewayConfiguration(), flags: flags, environment: environment)
+        let fromEnvironment = KafkaConfiguration.properties(fromEnvironment: environment, excluding: ["KAFKA_BOOTSTRAP_SERVERS"])
+        configuration.kafkaProperties = fromEnvironment.merging(try KafkaConfiguration.parseProperties(kafkaFlags)) { $1 }
+        let problems = configuration.problems
+        guard problems.isEmpty else { throw ConfigurationProblems(problems: problems) }
+        return configuration
+    }
+
+    private static func loadRules(_ path: String) throws(ValueError) -> AlertRulesConfiguration {
+        do {
+            return try AlertRulesConfiguration.decode(from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw ValueError(expected: "a readable JSON rules file (\(error))")
+        }
+    }
+
+    private static func ruleNames(_ text: String) throws(ValueError) -> [AlertRuleName] {
+        var names: [AlertRuleName] = []
+        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let rule = AlertRuleName(rawValue: name) else {
+                throw ValueError(expected: "rule names from " + AlertRuleName.allCases.map(\.rawValue).joined(separator: ", ") + "; \(name) is none")
+            }
+            names.append(rule)
+        }
+        return names
+    }
+}
+
+/// Settings that are each valid but do not fit together.
+package struct ConfigurationProblems: Error, CustomStringConvertible {
+    package let problems: [String]
+    package var description: String { problems.joined(separator: "; ") }
+}
