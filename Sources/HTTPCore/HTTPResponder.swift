@@ -12,21 +12,39 @@ public typealias HTTPHandler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 /// When `HTTPServerConfiguration.responseTimeout` passed first, the server has already answered 504:
 /// a later `respond` (or the 500 of a released responder) is then dropped by the owning loop.
 public final class HTTPResponder: Sendable {
+    /// Where the response goes: the connection's loop, or a test's callback.
+    private enum Destination: Sendable {
+        case loop(EventLoop, ResponseToken)
+        case callback(@Sendable (HTTPResponse) -> Void)
+    }
+
     /// The request's id, for log lines written while completing it.
     public let requestID: String
-    private let loop: EventLoop
-    private let token: ResponseToken
+    private let destination: Destination
     private let responded = Atomic<Bool>(false)
 
     init(loop: EventLoop, token: ResponseToken, requestID: String) {
-        self.loop = loop
-        self.token = token
+        destination = .loop(loop, token)
+        self.requestID = requestID
+    }
+
+    /// A responder that hands the response to `callback` (on the responding thread): handlers and
+    /// routers driven in process, without a server (see `HTTPTestClient`).
+    public init(requestID: String, callback: @escaping @Sendable (HTTPResponse) -> Void) {
+        destination = .callback(callback)
         self.requestID = requestID
     }
 
     public func respond(_ response: HTTPResponse) {
         guard !responded.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        loop.deliver(token, response)
+        deliver(response)
+    }
+
+    private func deliver(_ response: HTTPResponse) {
+        switch destination {
+        case .loop(let loop, let token): loop.deliver(token, response)
+        case .callback(let callback): callback(response)
+        }
     }
 
     /// True once `respond` has been called.
@@ -36,10 +54,12 @@ public final class HTTPResponder: Sendable {
 
     deinit {
         guard !responded.load(ordering: .acquiring) else { return }
-        loop.logger.error(
-            "handler released its responder without responding; answering 500",
-            metadata: ["request-id": "\(requestID)"])
+        if case .loop(let loop, _) = destination {
+            loop.logger.error(
+                "handler released its responder without responding; answering 500",
+                metadata: ["request_id": "\(requestID)"])
+        }
         let problem = ProblemDetails(status: 500, detail: "The request handler did not produce a response.")
-        loop.deliver(token, .problem(problem))
+        deliver(.problem(problem))
     }
 }

@@ -10,19 +10,16 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
     public var status: Int
     public var detail: String?
     public var instance: String?
-    /// Validation errors (an RFC 9457 §3.2 extension member).
-    public var errors: [InvalidParam]?
 
     public init(
         status: Int, title: String, detail: String? = nil, type: String = "about:blank",
-        instance: String? = nil, errors: [InvalidParam]? = nil
+        instance: String? = nil
     ) {
         self.type = type
         self.title = title
         self.status = status
         self.detail = detail
         self.instance = instance
-        self.errors = errors
     }
 
     /// A problem whose title is the status code's reason phrase, as RFC 9457 §4.2.1 recommends for
@@ -37,21 +34,11 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
     /// that an error path never crashes.
     public func jsonBytes() -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // Sorted keys: the same problem gives the same bytes.
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         if let data = try? encoder.encode(self) {
             return [UInt8](data)
         }
         return Array(#"{"type":"about:blank","title":"Internal Server Error","status":500}"#.utf8)
-    }
-}
-
-/// One validation failure: which field, and what is wrong with it.
-public struct InvalidParam: Codable, Sendable, Equatable {
-    public var field: String
-    public var message: String
-
-    public init(field: String, message: String) {
-        self.field = field
-        self.message = message
     }
 }

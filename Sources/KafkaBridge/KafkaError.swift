@@ -41,6 +41,12 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
         self.retriableHint = rd_kafka_error_is_retriable(error) != 0
     }
 
+    /// `_QUEUE_FULL`: the local queue has no room (also for stand-ins in tests).
+    public static var queueFull: KafkaError { KafkaError(RD_KAFKA_RESP_ERR__QUEUE_FULL) }
+
+    /// `_MSG_TIMED_OUT`: no broker acknowledged the record within `message.timeout.ms`.
+    public static var messageTimedOut: KafkaError { KafkaError(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT) }
+
     /// librdkafka's local queue (`queue.buffering.max.messages`/`kbytes`) is full: back off and retry.
     public var isQueueFull: Bool { code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue }
 

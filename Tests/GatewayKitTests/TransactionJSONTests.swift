@@ -90,7 +90,7 @@ struct TransactionJSONTests {
 
     @Test func invalidUTF8_isRejected_whereFoundationSaysNotAString() {
         let value: [UInt8] = Array(#"{"id":"a"#.utf8) + [0xFF] + Array(#""}"#.utf8)
-        #expect(Self.foundation(value)?.errors == [InvalidParam(field: "id", message: "must be a string")])
+        #expect(Self.foundation(value)?.errors == [FieldError(field: "id", message: "must be a string")])
         #expect(Self.reader(value) == nil)
         let key: [UInt8] = Array(#"{"i"#.utf8) + [0xC0, 0xAF] + Array(#"":1}"#.utf8)
         #expect(Self.foundation(key)?.isObject == false)
@@ -129,7 +129,7 @@ struct TransactionJSONTests {
         #expect(payload.id == "first")
         #expect(payload.metadata == ["k": "a"])
         #expect(payload.amount?.description == "1")
-        #expect(payload.errors == [InvalidParam(field: "x", message: "unknown field")])
+        #expect(payload.errors == [FieldError(field: "x", message: "unknown field")])
         PayloadComparison.expectSame(Self.foundation(Array(json.utf8)), payload)
     }
 
@@ -151,7 +151,7 @@ struct TransactionJSONTests {
     @Test func nullMeansAbsent_exceptForAmount() throws {
         let payload = try Self.payload(#"{"id":null,"metadata":null,"amount":null}"#)
         #expect(payload.id == nil && payload.metadata == nil)
-        #expect(payload.errors == [InvalidParam(field: "amount", message: Amount.Problem.notANumber.message)])
+        #expect(payload.errors == [FieldError(field: "amount", message: Amount.Problem.notANumber.message)])
     }
 
     @Test func byteOrderMark_isSkipped() throws {
@@ -192,7 +192,7 @@ struct TransactionJSONTests {
     @Test func nonObjectElements_getTheRootError() throws {
         let payloads = try TransactionJSONReader.payloads(fromArray: Array(#" [ {"id":"a"}, 42, "x", [ ], null ] "#.utf8))
         #expect(payloads.map(\.isObject) == [true, false, false, false, false])
-        #expect(payloads[1].errors == [InvalidParam(field: "$", message: "must be a JSON object")])
+        #expect(payloads[1].errors == [FieldError(field: "$", message: "must be a JSON object")])
         #expect(try TransactionJSONReader.payloads(fromArray: Array("[]".utf8)).isEmpty)
         #expect(throws: JSONSyntaxError.self) { try TransactionJSONReader.payloads(fromArray: Array("{}".utf8)) }
     }

@@ -37,9 +37,7 @@ struct HTTPMessageTests {
     }
 
     @Test func problem_isProblemJSON_withNilMembersOmitted() throws {
-        let problem = ProblemDetails(
-            status: 422, title: "Invalid transaction", detail: "2 errors",
-            errors: [InvalidParam(field: "amount", message: "must be positive")])
+        let problem = ProblemDetails(status: 422, title: "Invalid transaction", detail: "2 errors")
         let response = HTTPResponse.problem(problem, headers: ["X-Request-Id": "r1"])
         #expect(response.status == 422)
         #expect(response.headers["Content-Type"] == "application/problem+json")
@@ -49,8 +47,9 @@ struct HTTPMessageTests {
         #expect(json["title"] as? String == "Invalid transaction")
         #expect(json["status"] as? Int == 422)
         #expect(json["instance"] == nil)
-        let errors = try #require(json["errors"] as? [[String: String]])
-        #expect(errors == [["field": "amount", "message": "must be positive"]])
+        // Sorted keys: the same problem is the same bytes.
+        #expect(String(decoding: response.body, as: UTF8.self)
+            == #"{"detail":"2 errors","status":422,"title":"Invalid transaction","type":"about:blank"}"#)
         let decoded = try JSONDecoder().decode(ProblemDetails.self, from: Data(response.body))
         #expect(decoded == problem)
         #expect(ProblemDetails(status: 404).title == "Not Found")

@@ -27,7 +27,7 @@ package final class GatewayService {
         let bootstrap = try startKafka()
         let producer = try KafkaProducerPool(configuration: configuration.producer(bootstrapServers: bootstrap), logger: logger)
         self.producer = producer
-        let metrics = GatewayMetrics(knownRoutes: ["/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats"])
+        let metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
         if configuration.monitor.enabled {
             monitorService = makeMonitor(producer: producer)
         }
@@ -84,25 +84,9 @@ package final class GatewayService {
     }
 
     private func makeRouter(producer: KafkaProducerPool, metrics: GatewayMetrics) -> HTTPRouter {
-        let transactions = TransactionsRoute(producer: producer, topic: configuration.topic,
-                                             maxBatchItems: configuration.maxBatchItems, metrics: metrics, logger: logger)
-        let health = HealthRoutes(producer: producer, embedded: cluster != nil, readinessTimeout: .seconds(2))
-        var router = HTTPRouter()
-        router.add("POST", "/transactions", transactions.handle)
-        router.add("GET", "/healthz", health.healthz)
-        router.add("GET", "/readyz", health.readyz)
-        let monitor = monitorService
-        router.add("GET", "/metrics") { _, responder in
-            metrics.setQueueDepth(producer.queueDepth)
-            var body = metrics.render()
-            if let monitor { body += Array(MonitorMetrics.render(monitor).utf8) }
-            responder.respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]), body: body))
-        }
-        if let monitor {
-            let routes = MonitorRoutes(service: monitor)
-            router.add("GET", "/stats", routes.stats)
-            router.add("GET", "/alerts", routes.alerts)
-        }
-        return router
+        let probe = ReadinessProbe { producer.checkBrokers(timeout: .seconds(2)) }
+        let health = HealthRoutes(probe: probe, bootstrapServers: producer.bootstrapServers, embedded: cluster != nil)
+        return GatewayRoutes(producer: producer, topic: configuration.topic, maxBatchItems: configuration.maxBatchItems,
+                             metrics: metrics, health: health, monitor: monitorService, logger: logger).router()
     }
 }

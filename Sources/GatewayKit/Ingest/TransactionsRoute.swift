@@ -8,14 +8,14 @@ import Logging
 ///
 /// Runs on the event-loop thread up to the produce call; answers come from delivery-report threads.
 struct TransactionsRoute: Sendable {
-    let producer: KafkaProducerPool
+    let producer: any RecordProducer
     let topic: String
     let maxBatchItems: Int
     let metrics: GatewayMetrics
     let logger: Logger
     private let validator = TransactionValidator()
 
-    init(producer: KafkaProducerPool, topic: String, maxBatchItems: Int, metrics: GatewayMetrics, logger: Logger) {
+    init(producer: any RecordProducer, topic: String, maxBatchItems: Int, metrics: GatewayMetrics, logger: Logger) {
         self.producer = producer
         self.topic = topic
         self.maxBatchItems = maxBatchItems
@@ -28,7 +28,7 @@ struct TransactionsRoute: Sendable {
         let mediaType = contentType.map(Self.mediaType) ?? ""
         let async = Self.prefersAsync(request.headers)
         guard !request.body.allSatisfy(Self.isJSONWhitespace) else {
-            return responder.respond(.problem(GatewayProblems.emptyBody()))
+            return responder.respond(GatewayProblems.emptyBody().response())
         }
         switch mediaType {
         case "application/json" where Self.firstByte(request.body) == UInt8(ascii: "["):
@@ -38,7 +38,7 @@ struct TransactionsRoute: Sendable {
         case "application/x-ndjson":
             handleNDJSON(request, responder, async: async)
         default:
-            responder.respond(.problem(GatewayProblems.unsupportedMediaType(contentType)))
+            responder.respond(GatewayProblems.unsupportedMediaType(contentType).response())
         }
     }
 
@@ -49,11 +49,11 @@ struct TransactionsRoute: Sendable {
         do {
             payload = try TransactionJSONReader.payload(from: request.body)
         } catch {
-            return responder.respond(.problem(GatewayProblems.malformedJSON(error.description)))
+            return responder.respond(GatewayProblems.malformedJSON(error.description).response())
         }
         switch validator.validate(payload, receivedAt: Date()) {
         case .failure(let failure):
-            responder.respond(.problem(GatewayProblems.validation(failure.errors)))
+            responder.respond(GatewayProblems.validation(failure.errors).response())
         case .success(let transaction):
             produce(transaction, requestID: request.requestID, async: async) { outcome in
                 switch outcome {
@@ -71,7 +71,7 @@ struct TransactionsRoute: Sendable {
         do {
             payloads = try TransactionJSONReader.payloads(fromArray: request.body)
         } catch {
-            return responder.respond(.problem(GatewayProblems.malformedJSON(error.description)))
+            return responder.respond(GatewayProblems.malformedJSON(error.description).response())
         }
         handleBatch(payloads.map { .decoded($0) }, request, responder, async: async)
     }
@@ -90,21 +90,21 @@ struct TransactionsRoute: Sendable {
     /// A batch line or array element: decoded, or already known to be bad (malformed JSON).
     private enum BatchItem {
         case decoded(TransactionPayload)
-        case rejected(ProblemDetails)
+        case rejected(Problem)
     }
 
     /// What one transaction comes to: the accepted/queued JSON, or its problem.
     enum Outcome: Sendable {
         case accepted([UInt8])
-        case rejected(ProblemDetails)
+        case rejected(Problem)
     }
 
     private func handleBatch(_ items: [BatchItem], _ request: HTTPRequest,
                              _ responder: HTTPResponder, async: Bool) {
         guard items.count <= maxBatchItems else {
-            return responder.respond(.problem(GatewayProblems.batchTooLarge(items.count, limit: maxBatchItems)))
+            return responder.respond(GatewayProblems.batchTooLarge(items.count, limit: maxBatchItems).response())
         }
-        guard !items.isEmpty else { return responder.respond(.problem(GatewayProblems.emptyBody())) }
+        guard !items.isEmpty else { return responder.respond(GatewayProblems.emptyBody().response()) }
         let batch = TransactionBatch(count: items.count, responder: responder)
         let receivedAt = Date()
         for (index, item) in items.enumerated() {

@@ -1,9 +1,8 @@
 import Foundation
-import HTTPCore
 
 /// Every field error of one transaction.
 struct ValidationFailure: Error {
-    let errors: [InvalidParam]
+    let errors: [FieldError]
 }
 
 /// Turns a decoded payload into a `Transaction`, or the complete list of what is wrong with it.
@@ -21,12 +20,12 @@ struct TransactionValidator: Sendable {
         let alreadyBad = payload.fieldsWithErrors
         func require<T>(_ value: T?, _ field: String) -> T? {
             if value == nil, !alreadyBad.contains(field) {
-                errors.append(InvalidParam(field: field, message: "is required"))
+                errors.append(FieldError(field: field, message: "is required"))
             }
             return value
         }
         func check(_ field: String, _ value: String?, _ message: String, _ isValid: (String) -> Bool) {
-            if let value, !isValid(value) { errors.append(InvalidParam(field: field, message: message)) }
+            if let value, !isValid(value) { errors.append(FieldError(field: field, message: message)) }
         }
         let identifierMessage = "must be 1-64 characters of A-Z a-z 0-9 . _ : -"
         let id = require(payload.id, "id")
@@ -58,9 +57,9 @@ struct TransactionValidator: Sendable {
     }
 
     /// Errors in the order the contract lists the fields (unknown fields last), so answers are stable.
-    static func inFieldOrder(_ errors: [InvalidParam]) -> [InvalidParam] {
+    static func inFieldOrder(_ errors: [FieldError]) -> [FieldError] {
         let order = Transaction.CodingKeys.allCases.map(\.rawValue)
-        func rank(_ error: InvalidParam) -> (Int, String) {
+        func rank(_ error: FieldError) -> (Int, String) {
             let base = error.field.split(separator: ".").first.map(String.init) ?? error.field
             return (order.firstIndex(of: base) ?? order.count, error.field)
         }
@@ -86,18 +85,18 @@ struct TransactionValidator: Sendable {
         text.utf8.count == 4 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
-    private static func metadataErrors(_ metadata: [String: String]?) -> [InvalidParam] {
+    private static func metadataErrors(_ metadata: [String: String]?) -> [FieldError] {
         guard let metadata else { return [] }
-        var errors: [InvalidParam] = []
+        var errors: [FieldError] = []
         if metadata.count > maxMetadataKeys {
-            errors.append(InvalidParam(field: "metadata", message: "must have at most \(maxMetadataKeys) keys"))
+            errors.append(FieldError(field: "metadata", message: "must have at most \(maxMetadataKeys) keys"))
         }
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             if key.isEmpty || key.utf8.count > 64 {
-                errors.append(InvalidParam(field: "metadata", message: "keys must be 1-64 characters"))
+                errors.append(FieldError(field: "metadata", message: "keys must be 1-64 characters"))
             }
             if value.utf8.count > maxMetadataValueLength {
-                errors.append(InvalidParam(field: "metadata.\(key)", message: "must be at most \(maxMetadataValueLength) bytes"))
+                errors.append(FieldError(field: "metadata.\(key)", message: "must be at most \(maxMetadataValueLength) bytes"))
             }
         }
         return errors

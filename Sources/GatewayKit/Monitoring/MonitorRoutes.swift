@@ -13,8 +13,8 @@ struct MonitorRoutes: Sendable {
     func alerts(_ request: HTTPRequest, _ responder: HTTPResponder) {
         switch AlertQuery.parse(request.queryItems()) {
         case .failure(let failure):
-            let errors = failure.problems.map { InvalidParam(field: $0.field, message: $0.message) }
-            responder.respond(.problem(ProblemDetails(status: 400, title: "Invalid query", detail: "\(errors.count) query parameter(s) are invalid", errors: errors)))
+            let errors = failure.problems
+            responder.respond(Problem(status: 400, title: "Invalid query", detail: "\(errors.count) query parameter(s) are invalid", errors: errors).response())
         case .success(let query):
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -13,7 +13,7 @@ import Synchronization
 final class MonitorService: Sendable {
     let monitor: Monitor
     let alerts: AlertStore
-    private let producer: KafkaProducerPool
+    private let producer: any RecordProducer
     private let alertsTopic: String
     private let logger: Logger
     private let workers: Mutex<[KafkaConsumerWorker]> = Mutex([])
@@ -21,7 +21,7 @@ final class MonitorService: Sendable {
     private let invalidRecords = Atomic<Int>(0)
     private let alertsPublishFailed = Atomic<Int>(0)
 
-    init(monitor: Monitor, alerts: AlertStore, producer: KafkaProducerPool, alertsTopic: String, logger: Logger) {
+    init(monitor: Monitor, alerts: AlertStore, producer: any RecordProducer, alertsTopic: String, logger: Logger) {
         self.monitor = monitor
         self.alerts = alerts
         self.producer = producer

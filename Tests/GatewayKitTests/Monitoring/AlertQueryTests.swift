@@ -3,7 +3,7 @@ import Testing
 @testable import GatewayKit
 
 @Suite struct AlertQueryTests {
-    private func problems(_ items: [(name: String, value: String)]) -> [QueryProblem] {
+    private func problems(_ items: [(name: String, value: String)]) -> [FieldError] {
         guard case .failure(let failure) = AlertQuery.parse(items) else { return [] }
         return failure.problems
     }
@@ -42,7 +42,7 @@ import Testing
 
     @Test func repeatedParameter_isReported() {
         #expect(problems([("rule", "velocity"), ("rule", "high_amount")]) == [
-            QueryProblem(field: "rule", message: "must appear at most once"),
+            FieldError(field: "rule", message: "must appear at most once"),
         ])
     }
 

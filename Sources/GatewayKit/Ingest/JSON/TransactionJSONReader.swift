@@ -1,5 +1,4 @@
 import Foundation
-import HTTPCore
 
 /// Reads `TransactionPayload`s straight from request bytes in one pass: no `Data` copy, no JSON
 /// tree, no `Decimal(string:)` for ordinary amounts. `JSONDecoder` cost a quarter of the process
@@ -142,7 +141,7 @@ extension TransactionJSONReader {
             let name = cursor.string(key)
             // One error per key, where keys are equal as Strings (as in Foundation's dictionary).
             if seen.unknown.insert(name).inserted {
-                payload.errors.append(InvalidParam(field: name, message: TransactionPayload.unknownFieldMessage))
+                payload.errors.append(FieldError(field: name, message: TransactionPayload.unknownFieldMessage))
             }
             return try cursor.skipValue()
         }
@@ -172,7 +171,7 @@ extension TransactionJSONReader {
             try cursor.skipValue()  // only `null` starts with n
         default:
             try cursor.skipValue()
-            payload.errors.append(InvalidParam(field: field.name, message: TransactionPayload.notAStringMessage))
+            payload.errors.append(FieldError(field: field.name, message: TransactionPayload.notAStringMessage))
         }
         return nil
     }
@@ -197,7 +196,7 @@ extension TransactionJSONReader {
         case .success(let amount):
             return amount
         case .failure(let problem):
-            payload.errors.append(InvalidParam(field: Field.amount.name, message: problem.message))
+            payload.errors.append(FieldError(field: Field.amount.name, message: problem.message))
             return nil
         }
     }
@@ -214,7 +213,7 @@ extension TransactionJSONReader {
         default:
             try cursor.skipValue()
         }
-        payload.errors.append(InvalidParam(field: Field.metadata.name, message: TransactionPayload.notFlatMetadataMessage))
+        payload.errors.append(FieldError(field: Field.metadata.name, message: TransactionPayload.notFlatMetadataMessage))
         return nil
     }
 

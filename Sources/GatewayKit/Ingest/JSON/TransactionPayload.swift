@@ -1,5 +1,4 @@
 import Foundation
-import HTTPCore
 
 /// One transaction as the client sent it, decoded leniently so that validation can name every bad
 /// field at once instead of stopping at the first (issue contract: 422 lists all of them).
@@ -20,7 +19,7 @@ struct TransactionPayload: Decodable {
     var country: String?
     var channel: String?
     var metadata: [String: String]?
-    var errors: [InvalidParam] = []
+    var errors: [FieldError] = []
     /// False when the item is not a JSON object at all; then no field can be checked.
     var isObject = true
     /// The field name used for the item itself (JSONPath's root).
@@ -38,7 +37,7 @@ struct TransactionPayload: Decodable {
     /// The payload of an item that is not a JSON object: only the root error.
     static var notAnObject: TransactionPayload {
         var payload = TransactionPayload()
-        payload.errors.append(InvalidParam(field: rootField, message: notAnObjectMessage))
+        payload.errors.append(FieldError(field: rootField, message: notAnObjectMessage))
         payload.isObject = false
         return payload
     }
@@ -62,7 +61,7 @@ struct TransactionPayload: Decodable {
         func string(_ name: String) -> String? {
             if (try? container.decodeNil(forKey: key)) == true { return nil }
             if let value = try? container.decode(String.self, forKey: key) { return value }
-            errors.append(InvalidParam(field: name, message: Self.notAStringMessage))
+            errors.append(FieldError(field: name, message: Self.notAStringMessage))
             return nil
         }
         switch key.stringValue {
@@ -76,7 +75,7 @@ struct TransactionPayload: Decodable {
         case "channel": channel = string("channel")
         case "amount": amount = decodeAmount(key, from: container)
         case "metadata": metadata = decodeMetadata(key, from: container)
-        default: errors.append(InvalidParam(field: key.stringValue, message: Self.unknownFieldMessage))
+        default: errors.append(FieldError(field: key.stringValue, message: Self.unknownFieldMessage))
         }
     }
 
@@ -90,9 +89,9 @@ struct TransactionPayload: Decodable {
             }
             return try Amount(validating: number)
         } catch let problem as Amount.Problem {
-            errors.append(InvalidParam(field: "amount", message: problem.message))
+            errors.append(FieldError(field: "amount", message: problem.message))
         } catch {
-            errors.append(InvalidParam(field: "amount", message: "\(error)"))
+            errors.append(FieldError(field: "amount", message: "\(error)"))
         }
         // Presence is recorded by the error; the validator must not also report "is required".
         return nil
@@ -101,7 +100,7 @@ struct TransactionPayload: Decodable {
     private mutating func decodeMetadata(_ key: AnyKey, from container: KeyedDecodingContainer<AnyKey>) -> [String: String]? {
         if (try? container.decodeNil(forKey: key)) == true { return nil }
         guard let value = try? container.decode([String: String].self, forKey: key) else {
-            errors.append(InvalidParam(field: "metadata", message: Self.notFlatMetadataMessage))
+            errors.append(FieldError(field: "metadata", message: Self.notFlatMetadataMessage))
             return nil
         }
         return value

@@ -27,22 +27,22 @@ struct AlertQuery: Hashable, Sendable {
     static let parameterNames = ["rule", "severity", "account_id", "since", "limit", "cursor"]
 
     /// Parses decoded query parameters (name, value), reporting every bad one, not just the first.
-    static func parse(_ items: [(name: String, value: String)]) -> Result<AlertQuery, QueryProblems> {
+    static func parse(_ items: [(name: String, value: String)]) -> Result<AlertQuery, AlertQueryError> {
         var query = AlertQuery()
-        var problems: [QueryProblem] = []
+        var problems: [FieldError] = []
         var seen: Set<String> = []
         for (name, value) in items {
             guard parameterNames.contains(name) else {
-                problems.append(QueryProblem(field: name, message: "unknown parameter; expected one of: \(parameterNames.joined(separator: ", "))"))
+                problems.append(FieldError(field: name, message: "unknown parameter; expected one of: \(parameterNames.joined(separator: ", "))"))
                 continue
             }
             guard seen.insert(name).inserted else {
-                problems.append(QueryProblem(field: name, message: "must appear at most once"))
+                problems.append(FieldError(field: name, message: "must appear at most once"))
                 continue
             }
-            if let message = query.apply(name, value) { problems.append(QueryProblem(field: name, message: message)) }
+            if let message = query.apply(name, value) { problems.append(FieldError(field: name, message: message)) }
         }
-        return problems.isEmpty ? .success(query) : .failure(QueryProblems(problems: problems))
+        return problems.isEmpty ? .success(query) : .failure(AlertQueryError(problems: problems))
     }
 
     /// Sets one known parameter; returns what is wrong with the value, if anything.

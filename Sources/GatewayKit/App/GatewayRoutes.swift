@@ -1,0 +1,32 @@
+import HTTPCore
+import Logging
+
+/// The gateway's routing table, built from its parts. The service builds it over the real producer;
+/// route tests build the same table over a stand-in producer and drive it in process.
+struct GatewayRoutes {
+    var producer: any RecordProducer
+    var topic: String
+    var maxBatchItems: Int
+    var metrics: GatewayMetrics
+    var health: HealthRoutes
+    var monitor: MonitorService?
+    var logger: Logger
+
+    func router() -> HTTPRouter {
+        let transactions = TransactionsRoute(producer: producer, topic: topic, maxBatchItems: maxBatchItems,
+                                             metrics: metrics, logger: logger)
+        var router = HTTPRouter()
+        router.add("POST", "/transactions", transactions.handle)
+        router.add("GET", "/healthz", health.healthz)
+        router.add("GET", "/readyz", health.readyz)
+        router.add("GET", "/metrics", MetricsRoute(producer: producer, metrics: metrics, monitor: monitor).handle)
+        if let monitor {
+            let routes = MonitorRoutes(service: monitor)
+            router.add("GET", "/stats", routes.stats)
+            router.add("GET", "/alerts", routes.alerts)
+        }
+        return router
+    }
+
+    static let knownRoutes: Set<String> = ["/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats"]
+}

@@ -1,0 +1,37 @@
+import Foundation
+import HTTPCore
+
+/// The gateway's RFC 9457 problem document: HTTPCore's members plus `errors`, the fields that
+/// failed validation (an extension member, RFC 9457 §3.2). HTTPCore's own `ProblemDetails` knows
+/// nothing of fields.
+struct Problem: Encodable, Sendable, Equatable {
+    var type = "about:blank"
+    var title: String
+    var status: Int
+    var detail: String?
+    var instance: String?
+    var errors: [FieldError]?
+
+    init(status: Int, title: String, detail: String? = nil, instance: String? = nil, errors: [FieldError]? = nil) {
+        self.title = title
+        self.status = status
+        self.detail = detail
+        self.instance = instance
+        self.errors = errors
+    }
+
+    /// Sorted keys: the same problem gives the same bytes (a dictionary-backed encoder would not).
+    func jsonBytes() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if let data = try? encoder.encode(self) { return [UInt8](data) }
+        return Array(#"{"status":500,"title":"Internal Server Error","type":"about:blank"}"#.utf8)
+    }
+
+    /// As an `application/problem+json` response with its status code.
+    func response(headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+        var headers = headers
+        headers.replaceOrAdd("Content-Type", ProblemDetails.mediaType)
+        return HTTPResponse(status: status, headers: headers, body: jsonBytes())
+    }
+}

@@ -1,0 +1,57 @@
+import Synchronization
+
+/// Drives a handler or a router in process, without sockets or event loops: build a request, get
+/// the response the handler gives, from whatever thread it answers on. Hummingbird's router test
+/// mode does the same for its applications.
+///
+/// Framing (Content-Length, Date, Connection, HEAD without body) is the server's job and is not
+/// applied here; the response is what the handler handed to its responder.
+public struct HTTPTestClient: Sendable {
+    private let handler: HTTPHandler
+
+    public init(_ handler: @escaping HTTPHandler) {
+        self.handler = handler
+    }
+
+    public init(_ router: HTTPRouter) {
+        self.init(router.handler)
+    }
+
+    /// Sends one request; nil when no answer came within `timeout` (a handler that never answers).
+    public func execute(
+        _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = [],
+        timeout: Duration = .seconds(10)
+    ) async -> HTTPResponse? {
+        let request = HTTPRequest(method: method, target: target, headers: HTTPHeaders(headers), body: body)
+        let answer = Answer()
+        handler(request, HTTPResponder(requestID: request.requestID) { answer.set($0) })
+        return await answer.wait(timeout: timeout)
+    }
+
+    public func execute(
+        _ method: String, _ target: String, headers: [(String, String)] = [], body: String,
+        timeout: Duration = .seconds(10)
+    ) async -> HTTPResponse? {
+        await execute(method, target, headers: headers, body: Array(body.utf8), timeout: timeout)
+    }
+}
+
+/// The one response of a request, set from any thread, awaited with a bound.
+private final class Answer: Sendable {
+    private let response = Mutex<HTTPResponse?>(nil)
+
+    func set(_ value: HTTPResponse) {
+        response.withLock { $0 = value }
+    }
+
+    /// Polls every millisecond: test code, where a continuation racing the timeout is not worth its
+    /// complexity.
+    func wait(timeout: Duration) async -> HTTPResponse? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let value = response.withLock({ $0 }) { return value }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return response.withLock { $0 }
+    }
+}
