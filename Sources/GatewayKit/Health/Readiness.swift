@@ -23,11 +23,8 @@ struct Readiness: Sendable, Equatable {
         }
     }
 
-    /// Sorted keys, so the same state gives the same bytes.
     func jsonBytes() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? Array(encoder.encode(Body(self)))) ?? []
+        StableJSON.bytes(Body(self)) ?? []
     }
 
     private struct Body: Encodable {

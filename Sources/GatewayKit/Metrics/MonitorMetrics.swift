@@ -16,6 +16,14 @@ enum MonitorMetrics {
                    samples: [([], Double(counters.recorded))])
         out.family("gateway_monitor_late_records_total", type: "counter", help: "Transactions too late for the windows (still in totals)",
                    samples: [([], Double(counters.late))])
+        out.family("gateway_monitor_future_records_total", type: "counter", help: "Transactions dated too far ahead of the clock for the windows (still in totals)",
+                   samples: [([], Double(counters.future))])
+        out.family("gateway_monitor_accounts_tracked", type: "gauge", help: "Accounts with alert-rule state now (bounded by --max-accounts)",
+                   samples: [([], Double(counters.accountsTracked))])
+        out.family("gateway_monitor_accounts_evicted_total", type: "counter", help: "Accounts whose rule state was dropped to stay within --max-accounts (their rules start afresh)",
+                   samples: [([], Double(counters.accountsEvicted))])
+        out.family("gateway_monitor_dedupe_entries", type: "gauge", help: "Transaction ids remembered for dedupe now (bounded by --dedupe-capacity)",
+                   samples: [([], Double(counters.dedupeEntries))])
         out.family("gateway_consumer_assigned_partitions", type: "gauge", help: "Partitions of the transactions topic this instance's consumers own now",
                    samples: [([], Double(service.assignedPartitionCount))])
         out.family("gateway_consumer_lag", type: "gauge", help: "Records behind the high watermark, per owned partition",

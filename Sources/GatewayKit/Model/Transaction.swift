@@ -12,7 +12,7 @@ enum Channel: String, Codable, CaseIterable, Sendable {
 
 /// A validated financial transaction: what is produced to Kafka and what the monitor consumes.
 ///
-/// The wire form (`Transaction.encoder`) is the normalized JSON written as the Kafka record value:
+/// The wire form (written by `TransactionJSONWriter`, byte-identical to `makeEncoder()`) is the normalized JSON written as the Kafka record value:
 /// snake_case keys, `amount` as a canonical decimal string (exact: no binary floating point),
 /// timestamps in RFC 3339 UTC with milliseconds.
 struct Transaction: Codable, Hashable, Sendable {
@@ -44,8 +44,7 @@ struct Transaction: Codable, Hashable, Sendable {
 extension Transaction {
     /// Encoder for the normalized record value. Sorted keys make records byte-stable.
     static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = StableJSON.encoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(RFC3339.format(date))

@@ -1,4 +1,3 @@
-import Foundation
 import HTTPCore
 
 /// `GET /stats` (rolling statistics as JSON) and `GET /alerts` (newest first, filtered, paged).
@@ -6,20 +5,26 @@ struct MonitorRoutes: Sendable {
     let service: MonitorService
 
     func stats(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let body = (try? service.monitor.snapshot().jsonData()).map(Array.init) ?? []
-        responder.respond(.json(200, body))
+        responder.respond(Self.json(service.monitor.snapshot()))
     }
 
     func alerts(_ request: HTTPRequest, _ responder: HTTPResponder) {
         switch AlertQuery.parse(request.queryItems()) {
         case .failure(let failure):
             let errors = failure.problems
-            responder.respond(Problem(status: 400, title: "Invalid query", detail: "\(errors.count) query parameter(s) are invalid", errors: errors).response())
+            responder.respond(Problem(status: 400, title: "Invalid query",
+                                      detail: "\(errors.count) query parameter(s) are invalid", errors: errors).response())
         case .success(let query):
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let body = (try? encoder.encode(service.alerts.query(query))).map(Array.init) ?? []
-            responder.respond(.json(200, body))
+            responder.respond(Self.json(service.alerts.query(query)))
         }
+    }
+
+    /// 200 with the document, or a 500 problem when it cannot be encoded (an empty 200 would read
+    /// as "no data" to a dashboard).
+    static func json(_ value: some Encodable) -> HTTPResponse {
+        guard let body = StableJSON.bytes(value) else {
+            return Problem(status: 500, title: "Internal Server Error", detail: "the document could not be encoded as JSON").response()
+        }
+        return .json(200, body)
     }
 }

@@ -84,7 +84,7 @@ final class MonitorService: Sendable {
     /// Stores the alert here at once and produces it for the other instances (keyed by account).
     private func publish(_ alert: Alert) {
         _ = alerts.add(alert)
-        guard let value = try? JSONEncoder().encode(alert) else { return }
+        guard let value = StableJSON.bytes(alert) else { return }
         do {
             try producer.produce(topic: alertsTopic, key: Array(alert.accountId.utf8), value: Array(value),
                                  headers: [TransactionRecord.contentType]) { [self] result in

@@ -20,11 +20,8 @@ struct Problem: Encodable, Sendable, Equatable {
         self.errors = errors
     }
 
-    /// Sorted keys: the same problem gives the same bytes (a dictionary-backed encoder would not).
     func jsonBytes() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        if let data = try? encoder.encode(self) { return [UInt8](data) }
+        if let bytes = StableJSON.bytes(self) { return bytes }
         return Array(#"{"status":500,"title":"Internal Server Error","type":"about:blank"}"#.utf8)
     }
 

@@ -41,16 +41,4 @@ import Testing
         #expect(monitor.counters.recorded == 4)
         #expect(monitor.counters.dedupeEntries == 2)
     }
-
-    @Test func ringBuffer_keepsFIFOOrderAcrossWrapAndGrowth() {
-        var ring = RingBuffer<Int>(capacity: 5)
-        for i in 0..<3 { ring.append(i) }
-        let firstTwo = [ring.removeFirst(), ring.removeFirst()]
-        for i in 3..<7 { ring.append(i) }
-        #expect(ring.isFull)
-        let rest = (0..<5).map { _ in ring.removeFirst() }
-        #expect(firstTwo == [0, 1])
-        #expect(rest == [2, 3, 4, 5, 6])
-        #expect(ring.isEmpty)
-    }
 }

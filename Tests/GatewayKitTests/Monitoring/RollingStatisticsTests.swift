@@ -167,7 +167,7 @@ import Testing
     @Test func snapshotJSON_isSnakeCaseWithWindowsKeyedByLabel() throws {
         let monitor = Fixture.monitor()
         monitor.feed(Fixture.tx("a", amount: "12.5", at: 0))
-        let data = try monitor.snapshot(now: Fixture.at(0)).jsonData()
+        let data = Data(try #require(StableJSON.bytes(monitor.snapshot(now: Fixture.at(0)))))
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(Set(json.keys) == ["generated_at", "watermark", "window_end", "allowed_lateness_seconds", "late", "future", "windows", "total"])
         #expect(json["watermark"] as? String == "2023-11-14T22:13:20.000Z")

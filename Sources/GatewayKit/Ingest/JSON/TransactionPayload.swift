@@ -42,22 +42,15 @@ struct TransactionPayload: Decodable {
         return payload
     }
 
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     init(from decoder: Decoder) throws {
-        guard let container = try? decoder.container(keyedBy: AnyKey.self) else {
+        guard let container = try? decoder.container(keyedBy: JSONKey.self) else {
             self = .notAnObject
             return
         }
         for key in container.allKeys { decodeField(key, from: container) }
     }
 
-    private mutating func decodeField(_ key: AnyKey, from container: KeyedDecodingContainer<AnyKey>) {
+    private mutating func decodeField(_ key: JSONKey, from container: KeyedDecodingContainer<JSONKey>) {
         func string(_ name: String) -> String? {
             if (try? container.decodeNil(forKey: key)) == true { return nil }
             if let value = try? container.decode(String.self, forKey: key) { return value }
@@ -79,7 +72,7 @@ struct TransactionPayload: Decodable {
         }
     }
 
-    private mutating func decodeAmount(_ key: AnyKey, from container: KeyedDecodingContainer<AnyKey>) -> Amount? {
+    private mutating func decodeAmount(_ key: JSONKey, from container: KeyedDecodingContainer<JSONKey>) -> Amount? {
         do {
             if let text = try? container.decode(String.self, forKey: key) {
                 return try Amount(validating: text)
@@ -97,7 +90,7 @@ struct TransactionPayload: Decodable {
         return nil
     }
 
-    private mutating func decodeMetadata(_ key: AnyKey, from container: KeyedDecodingContainer<AnyKey>) -> [String: String]? {
+    private mutating func decodeMetadata(_ key: JSONKey, from container: KeyedDecodingContainer<JSONKey>) -> [String: String]? {
         if (try? container.decodeNil(forKey: key)) == true { return nil }
         guard let value = try? container.decode([String: String].self, forKey: key) else {
             errors.append(FieldError(field: "metadata", message: Self.notFlatMetadataMessage))

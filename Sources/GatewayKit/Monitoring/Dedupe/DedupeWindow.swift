@@ -1,3 +1,4 @@
+import DequeModule
 /// Remembers the transaction ids recently applied, so that a record delivered twice (a Kafka
 /// redelivery after a rebalance, a client retry) is counted once in the statistics and rules.
 ///
@@ -17,7 +18,8 @@ struct DedupeWindow: Sendable {
     let windowMilliseconds: Int64
     let capacity: Int
     private var present: Set<Key> = []
-    private var order: RingBuffer<Entry>
+    /// Eviction order, oldest first (swift-collections' ring buffer; grows on demand up to `capacity`).
+    private var order: Deque<Entry> = []
 
     /// A transaction id as remembered; computed before taking the monitor's lock (hashing is
     /// the costly part).
@@ -48,7 +50,6 @@ struct DedupeWindow: Sendable {
         precondition(capacity > 0, "dedupe capacity must be positive")
         self.windowMilliseconds = windowMilliseconds
         self.capacity = capacity
-        order = RingBuffer(capacity: capacity)
     }
 
     var count: Int { present.count }
@@ -62,7 +63,7 @@ struct DedupeWindow: Sendable {
     mutating func insert(_ key: Key, now: Int64) -> Bool {
         forgetExpired(now: now)
         guard present.insert(key).inserted else { return false }
-        if order.isFull { present.remove(order.removeFirst().key) }
+        if order.count == capacity { present.remove(order.removeFirst().key) }
         order.append(Entry(key: key, seenAt: now))
         return true
     }

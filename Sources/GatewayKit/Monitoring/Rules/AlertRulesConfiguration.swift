@@ -174,12 +174,12 @@ extension AlertRulesConfiguration.WindowedRule {
 extension Decoder {
     /// Throws `DecodingError.dataCorrupted` naming the first key of the object that `Keys` lacks.
     fileprivate func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws {
-        let container = try container(keyedBy: AnyKey.self)
+        let container = try container(keyedBy: JSONKey.self)
         let known = Set(Keys.allCases.map(\.stringValue))
         if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
             let expected = Keys.allCases.map(\.stringValue).joined(separator: ", ")
             throw DecodingError.dataCorrupted(.init(
-                codingPath: codingPath + [AnyKey(stringValue: unknown)],
+                codingPath: codingPath + [JSONKey(stringValue: unknown)],
                 debugDescription: "unknown key \"\(unknown)\"; expected one of: \(expected)"))
         }
     }
@@ -189,11 +189,4 @@ extension KeyedDecodingContainer {
     fileprivate func require(_ condition: Bool, _ key: Key, _ message: String) throws {
         if !condition { throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: message) }
     }
-}
-
-private struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

@@ -37,24 +37,9 @@ struct StatisticsSnapshot: Encodable, Sendable, Equatable {
         try container.encode(allowedLatenessSeconds, forKey: .allowedLatenessSeconds)
         try container.encode(late, forKey: .late)
         try container.encode(future, forKey: .future)
-        var byLabel = container.nestedContainer(keyedBy: LabelKey.self, forKey: .windows)
-        for window in windows { try byLabel.encode(window, forKey: LabelKey(window.label)) }
+        var byLabel = container.nestedContainer(keyedBy: JSONKey.self, forKey: .windows)
+        for window in windows { try byLabel.encode(window, forKey: JSONKey(window.label)) }
         try container.encode(total, forKey: .total)
-    }
-
-    /// Encodes with sorted keys, the form `GET /stats` serves.
-    func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
-
-    private struct LabelKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ label: String) { stringValue = label }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }
 
