@@ -3,7 +3,7 @@ import Foundation
 
 /// `gateway`: the transaction gateway. Without a subcommand it serves.
 @main
-struct GatewayCommand: ParsableCommand {
+struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "HTTP gateway that validates financial transactions and produces them to Kafka.",

@@ -3,7 +3,7 @@ import Foundation
 import GatewayKit
 
 /// `gateway kafka`: only the embedded cluster, so several gateways (and kcat) can share one.
-struct KafkaCommand: ParsableCommand {
+struct KafkaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kafka",
         abstract: "Run only the embedded Kafka-protocol cluster and print its bootstrap servers."
@@ -28,7 +28,7 @@ struct KafkaCommand: ParsableCommand {
 
     func validate() throws { _ = try resolved() }
 
-    func run() throws {
+    func run() async throws {
         let configuration = try resolved()
         let logger = GatewayLogging.bootstrap(level: configuration.logLevel)
         let cluster = try EmbeddedCluster.start(
@@ -36,7 +36,6 @@ struct KafkaCommand: ParsableCommand {
             topics: configuration.topics, logger: logger)
         // Printed on stdout alone so scripts can capture it: `BOOTSTRAP=$(gateway kafka | head -1)`.
         FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
-        ShutdownSignal.wait()
-        cluster.close()
+        try await Lifecycle.run(logger: logger, start: {}, stop: cluster.close)
     }
 }

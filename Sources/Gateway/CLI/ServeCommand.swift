@@ -5,7 +5,7 @@ import Logging
 
 /// `gateway serve`. Each option is a setting of `ServeSettings` (which names its environment
 /// variable, default and form); here only the flag is declared, as text, named like the setting.
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the gateway (with an embedded 3-broker Kafka cluster when no --bootstrap-servers is given)."
@@ -51,18 +51,18 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws { _ = try resolved() }
 
-    func run() throws {
+    func run() async throws {
         let configuration = try resolved()
         let logger = GatewayLogging.bootstrap(level: configuration.logLevel)
         let service = GatewayService(configuration: configuration, logger: logger)
         do {
-            try service.start()
+            try await Lifecycle.run(logger: logger, start: service.start, stop: {
+                logger.info("shutting down")
+                service.stop()
+            })
         } catch {
             logger.critical("gateway failed to start: \(error)")
             throw ExitCode.failure
         }
-        ShutdownSignal.wait()
-        logger.info("shutting down")
-        service.stop()
     }
 }

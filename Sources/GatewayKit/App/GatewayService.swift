@@ -7,9 +7,10 @@ import Logging
 ///
 /// Start: embedded cluster (if no bootstrap servers) -> producer pool -> monitor -> HTTP server.
 /// Stop is the reverse, so in-flight requests still have a producer to finish on.
-/// Used from the main thread only (start, then stop); the routes capture the objects they need,
-/// never the service, so it is not Sendable.
-package final class GatewayService {
+/// `@unchecked Sendable`: `Lifecycle` calls `start` and then, after the shutdown signal, `stop`, one
+/// after the other; nothing else touches the stored parts (the routes capture the parts they need,
+/// never the service).
+package final class GatewayService: @unchecked Sendable {
     let configuration: GatewayConfiguration
     let logger: Logger
     private var cluster: EmbeddedKafkaCluster?

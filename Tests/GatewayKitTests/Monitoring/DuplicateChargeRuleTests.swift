@@ -29,7 +29,7 @@ import Testing
 
     @Test func sameIdAgain_isNotADuplicateCharge() {
         // The dedupe window normally hides a redelivery; the rule must not count it either.
-        let rule = DuplicateChargeRule(AlertRulesConfiguration.WindowedRule.duplicateChargeDefault)
+        let rule = DuplicateChargeRule(AlertRulesConfiguration().duplicateCharge)
         var state = DuplicateChargeRule.State()
         let drafts = [("a", 0.0), ("a", 1), ("b", 2)].map { id, at in
             rule.evaluate(RuleInput(Fixture.tx(id, at: at)), state: &state)?.transactionIds
