@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 
 /// A small, fast, seedable PRNG (xoshiro256**, seeded through SplitMix64).
@@ -12,7 +13,7 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s3: UInt64
 
     init(seed: UInt64) {
-        var splitMix = SplitMix64(state: seed)
+        var splitMix = SplitMix64(seed: seed)
         s0 = splitMix.next()
         s1 = splitMix.next()
         s2 = splitMix.next()
@@ -94,17 +95,4 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
-}
-
-/// SplitMix64: turns one 64-bit seed into well-mixed state words for xoshiro.
-struct SplitMix64: Sendable {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
