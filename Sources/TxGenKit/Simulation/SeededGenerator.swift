@@ -86,6 +86,18 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// True with probability p.
     mutating func chance(_ p: Double) -> Bool { uniform() < p }
 
+    /// One of `choices`, with probability proportional to its weight: one uniform draw walked down
+    /// the list (for short lists drawn once each, where `WeightedIndex`'s table would not pay off).
+    mutating func pick<Choice>(from choices: [(Choice, Double)]) -> Choice {
+        let total = choices.reduce(0) { $0 + $1.1 }
+        var remaining = uniform() * total
+        for (choice, weight) in choices {
+            remaining -= weight
+            if remaining < 0 { return choice }
+        }
+        return choices[choices.count - 1].0
+    }
+
     /// Fisher-Yates shuffle with this generator's own `below`.
     mutating func shuffle<T>(_ array: inout [T]) {
         guard array.count > 1 else { return }
