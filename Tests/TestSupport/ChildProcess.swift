@@ -6,10 +6,11 @@ import Glibc
 /// A child process started by a test: Foundation's `Process`, its output read as it arrives (so a
 /// full pipe never blocks the child), every wait bounded, and stopped only by its own PID.
 ///
-/// Why not swift-subprocess: its process lives inside one `async` `run` call, while the tests keep a
-/// gateway running across a test body and stop it from a synchronous `defer`; blocking waits on
-/// Swift's cooperative pool (two threads on these machines) could starve the task reading the
-/// child's output. `Process` runs the child with its own threads, so synchronous waits are safe.
+/// Why not swift-subprocess (1.0.2 builds here and gives the PID): its child lives inside one `async`
+/// `run` call, while the tests keep a gateway running across a test body and stop it from a
+/// synchronous `defer`. Blocking on that call from synchronous tests, which Swift Testing runs on the
+/// cooperative pool (two threads here), could starve the task reading and reaping the child.
+/// `Process` reads and reaps on threads of its own, so synchronous bounded waits are safe.
 ///
 /// `@unchecked Sendable`: `process` is configured before `run()` and read-only afterwards; everything
 /// that changes (output, exit, end-of-file) is only touched while holding `condition`.
@@ -22,6 +23,7 @@ public final class ChildProcess: @unchecked Sendable {
     private var exited = false
     /// Counts changes, so a waiter can tell whether one happened while it evaluated its condition.
     private var changes = 0
+    private var launchOutcome: Result<Void, any Error>?
     private let input: Pipe?
 
     /// Starts `executable` at once.
@@ -45,7 +47,7 @@ public final class ChildProcess: @unchecked Sendable {
         let error = mergeErrorIntoOutput ? output : Pipe()
         process.standardError = error
         process.terminationHandler = { [weak self] _ in self?.update { $0.exited = true } }
-        try process.run()
+        try launch()
         collect(output.fileHandleForReading) { $0.outputBytes.append(contentsOf: $1) }
         if !mergeErrorIntoOutput { collect(error.fileHandleForReading) { $0.errorBytes.append(contentsOf: $1) } }
     }
@@ -91,22 +93,44 @@ public final class ChildProcess: @unchecked Sendable {
         wait(timeout: timeout) { $0.locked { $0.exited && $0.openStreams == 0 } }
     }
 
+    /// Sends `signal` (e.g. SIGINT, SIGTERM) to the child by its PID, if it still runs.
+    public func send(signal: Int32) {
+        if isRunning { Glibc.kill(processIdentifier, signal) }
+    }
+
     /// SIGTERM, then SIGKILL if it has not exited within `grace`. Returns the exit status.
     @discardableResult
     public func stop(grace: Duration) -> Int32 {
-        if isRunning { Glibc.kill(processIdentifier, SIGTERM) }
+        send(signal: SIGTERM)
         if !waitForExit(timeout: grace) { killNow() }
         return terminationStatus
     }
 
     /// SIGKILL by PID, then waits (bounded) for the exit to be reported.
     public func killNow() {
-        if isRunning { Glibc.kill(processIdentifier, SIGKILL) }
+        send(signal: SIGKILL)
         waitForExit(timeout: .seconds(10))
     }
 
     deinit {
         if !exited { Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Starts the child from a thread of its own with no signal blocked. A child inherits the
+    /// signal mask of the thread that starts it, and the threads tests run on (Dispatch's) block
+    /// nearly every signal: a child started from one never sees its SIGINT or SIGTERM.
+    private func launch() throws {
+        Thread.detachNewThread { [self] in
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            let outcome = Result { try process.run() }
+            update { $0.launchOutcome = outcome }
+        }
+        guard wait(timeout: .seconds(30), until: { $0.locked { $0.launchOutcome != nil } }) else {
+            throw ChildProcessError(description: "\(process.executableURL?.path ?? "?") did not start within 30 s")
+        }
+        try locked { $0.launchOutcome }?.get()
     }
 
     /// Reads `handle` on a thread of its own until end of file.
@@ -145,4 +169,9 @@ extension Duration {
     fileprivate var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
+}
+
+/// A child that could not be started.
+public struct ChildProcessError: Error, CustomStringConvertible {
+    public let description: String
 }

@@ -48,6 +48,20 @@ import Testing
         }
     }
 
+    @Test func sigint_stopsSendingAndStillPrintsTheSummary() throws {
+        let server = try StubGateway()
+        defer { server.stop() }
+        let child = try ChildProcess(try Self.executable(), ["--url", server.url, "--rate", "200", "--duration", "60s", "--seed", "1"])
+        defer { child.killNow() }
+        // The first progress line shows it is sending.
+        #expect(child.wait(timeout: .seconds(10)) { $0.errorOutput.contains("] sent ") })
+        child.send(signal: SIGINT)
+        #expect(child.waitForExit(timeout: .seconds(10)), "still running after SIGINT")
+        #expect(child.terminationStatus == 0)
+        #expect(child.output.contains("(interrupted)"), "summary: \(child.output)")
+        #expect(server.requestCount > 0)
+    }
+
     @Test func dryRun_processWritesNDJSONToStdout() throws {
         let result = try Self.run(["--dry-run", "--count", "100", "--seed", "2"])
         #expect(result.status == 0)
