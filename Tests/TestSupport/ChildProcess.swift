@@ -47,6 +47,9 @@ public final class ChildProcess: @unchecked Sendable {
         let error = mergeErrorIntoOutput ? output : Pipe()
         process.standardError = error
         process.terminationHandler = { [weak self] _ in self?.update { $0.exited = true } }
+        // Counted before the start: a child that exits at once must not look finished before its
+        // output has been read.
+        openStreams = mergeErrorIntoOutput ? 1 : 2
         try launch()
         collect(output.fileHandleForReading) { $0.outputBytes.append(contentsOf: $1) }
         if !mergeErrorIntoOutput { collect(error.fileHandleForReading) { $0.errorBytes.append(contentsOf: $1) } }
@@ -135,7 +138,6 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Reads `handle` on a thread of its own until end of file.
     private func collect(_ handle: FileHandle, into append: @escaping @Sendable (ChildProcess, Data) -> Void) {
-        update { $0.openStreams += 1 }
         Thread.detachNewThread { [self] in
             while true {
                 let data = handle.availableData  // blocks until bytes or end of file
