@@ -55,20 +55,39 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "TxGen",
+        // The traffic generator as a library: simulation, fraud injection, load over libcurl.
+        .target(
+            name: "TxGenKit",
             dependencies: [
                 "CCurl", "CoreSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // Its thin executable: command line only.
+        .executableTarget(
+            name: "TxGen",
+            dependencies: [
+                "TxGenKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
+        // What several test targets share: running child processes with bounded waits.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CoreSupportTests", dependencies: ["CoreSupport"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
-        .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge"]),
-        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore"]),
+        .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge", "TestSupport"]),
+        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore", "CoreSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .testTarget(name: "TxGenTests", dependencies: ["TxGen"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["KafkaBridge"]),
+        // Depends on the executable too: its CLI tests parse flags in-process, and the process
+        // tests need the `txgen` binary built.
+        .testTarget(
+            name: "TxGenTests",
+            dependencies: [
+                "TxGen", "TxGenKit", "HTTPCore", "CoreSupport", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["KafkaBridge", "TestSupport"]),
     ]
 )

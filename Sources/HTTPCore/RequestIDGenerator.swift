@@ -1,17 +1,19 @@
+import CoreSupport
+
 /// Request ids: the client's `X-Request-Id` when it is safe to log and echo, else a random one.
 ///
 /// Generation uses a per-owner SplitMix64 generator seeded once from the system generator, so the hot
 /// path makes no getrandom(2) call. The ids correlate log lines; they are not secrets.
 struct RequestIDGenerator {
-    private var state: UInt64
+    private var random: SplitMix64
 
     init() {
         var system = SystemRandomNumberGenerator()
-        state = system.next()
+        random = SplitMix64(seed: system.next())
     }
 
     init(seed: UInt64) {
-        state = seed
+        random = SplitMix64(seed: seed)
     }
 
     /// 16 lowercase hex digits (64 random bits).
@@ -27,11 +29,7 @@ struct RequestIDGenerator {
     }
 
     mutating func nextUInt64() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
+        random.next()
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import TxGenKit
 
 /// Set by SIGINT: stop sending, drain what is in flight, and still print the summary.
 let interruptRequested = Atomic<Bool>(false)
@@ -25,11 +26,14 @@ struct TxGenCommand: ParsableCommand {
             each on a fresh account, listed by --expect-report.
             """)
 
+    /// The library's defaults, shown by --help: one place for them.
+    private static let defaults = RunOptions()
+
     @Option(help: "Gateway endpoint.")
-    var url = "http://127.0.0.1:8080/transactions"
+    var url = defaults.url
 
     @Option(help: "Target transactions per second (open loop); 0 sends as fast as possible.")
-    var rate: Double = 1000
+    var rate = defaults.rate
 
     @Option(help: "How long to send: 30s, 500ms, 2m (default 30s when --count is not given either).")
     var duration: DurationValue?
@@ -38,7 +42,7 @@ struct TxGenCommand: ParsableCommand {
     var count: Int?
 
     @Option(help: "Concurrent connections (requests in flight).")
-    var concurrency = 16
+    var concurrency = defaults.concurrency
 
     @Option(help: "Send NDJSON batches of this many transactions (1-1000) instead of one JSON per request.")
     var batch: Int?
@@ -47,13 +51,13 @@ struct TxGenCommand: ParsableCommand {
     var seed: UInt64?
 
     @Option(help: "Share of transactions that belong to injected fraud patterns (0-1).")
-    var fraudShare = 0.01
+    var fraudShare = defaults.fraudShare
 
     @Option(help: "Accounts in the simulated population.")
-    var accounts = Population.defaultAccountCount
+    var accounts = defaults.accounts
 
     @Option(help: "Merchants in the simulated population (at least one per country and category).")
-    var merchants = Population.defaultMerchantCount
+    var merchants = defaults.merchants
 
     @Option(help: ArgumentHelp("Write the injected patterns as JSON to this file.", valueName: "file"))
     var expectReport: String?
@@ -98,24 +102,27 @@ struct TxGenCommand: ParsableCommand {
         if let eventStep, !(1_000_000...1_000_000_000).contains(eventStep.nanoseconds) || eventStep.nanoseconds % 1_000_000 != 0 {
             throw ValidationError("--event-step must be whole milliseconds from 1ms to 1s (fraud bursts need sub-second steps)")
         }
-        if let startTime, startTime != "now", Timestamp.parse(startTime) == nil {
+        if let startTime, startTime != "now", !RunOptions.isStartTime(startTime) {
             throw ValidationError("--start-time must be an RFC 3339 date-time like 2026-11-25T16:20:00Z, or 'now'")
         }
-        if let idPrefix {
-            let allowed = idPrefix.utf8.allSatisfy { byte in
-                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
-            }
-            guard allowed, (1...48).contains(idPrefix.utf8.count) else {
-                throw ValidationError("--id-prefix must be 1-48 characters of [A-Za-z0-9._:-]")
-            }
+        if let idPrefix, !Self.isIDPrefix(idPrefix) {
+            throw ValidationError("--id-prefix must be 1-48 characters of [A-Za-z0-9._:-]")
         }
         if dryRun {
             if count == nil && rate == 0 {
                 throw ValidationError("--dry-run needs --count, or a --rate above 0 (times --duration, default 30s)")
             }
-        } else if let problem = CurlMultiClient.validate(url: url) {
+        } else if let problem = RunOptions.urlProblem(url) {
             throw ValidationError(problem)
+        }
+    }
+
+    /// Ids are written into JSON unescaped, so the prefix keeps to an alphabet that needs no escaping
+    /// (and that the gateway accepts in ids).
+    private static func isIDPrefix(_ text: String) -> Bool {
+        (1...48).contains(text.utf8.count) && text.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
         }
     }
 
@@ -132,125 +139,32 @@ struct TxGenCommand: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    /// Sending or dry-run generation with everything the process touches passed in, so tests can
-    /// run the real command in-process. Returns the exit status.
+    /// The run these flags describe, handed to the library.
+    var options: RunOptions {
+        var options = RunOptions()
+        options.url = url
+        options.rate = rate
+        options.durationNanos = duration?.nanoseconds
+        options.count = count
+        options.concurrency = concurrency
+        options.batch = batch
+        options.seed = seed
+        options.fraudShare = fraudShare
+        options.accounts = accounts
+        options.merchants = merchants
+        options.expectReportPath = expectReport
+        options.json = json
+        options.dryRun = dryRun
+        options.timeoutMillis = timeout.milliseconds
+        options.eventStepMillis = Int64(effectiveEventStep.milliseconds)
+        options.startTime = startTime
+        options.idPrefix = idPrefix
+        options.quiet = quiet
+        return options
+    }
+
+    /// The whole run in-process (tests call this with captured output). Returns the exit status.
     func execute(output: Output, shouldStop: () -> Bool = { false }) -> Int32 {
-        let configuration = streamConfiguration()
-        if dryRun { return generate(configuration, output: output) }
-        return send(configuration, output: output, shouldStop: shouldStop)
-    }
-
-    private var effectiveDuration: DurationValue? {
-        duration ?? (count == nil ? DurationValue(nanoseconds: 30_000_000_000) : nil)
-    }
-
-    func streamConfiguration() -> StreamConfiguration {
-        let seed = self.seed ?? UInt64.random(in: .min ... .max)  // the system generator: unseeded runs only
-        var configuration = StreamConfiguration(seed: seed)
-        configuration.accountCount = accounts
-        configuration.merchantCount = merchants
-        configuration.fraudShare = fraudShare
-        configuration.stepMillis = Int64(effectiveEventStep.milliseconds)
-        configuration.idPrefix = idPrefix
-        // With a rate and a duration the number of transactions is known in advance, so fraud
-        // patterns are only started where they can finish.
-        if let count {
-            configuration.count = count
-        } else if rate > 0, let effectiveDuration {
-            configuration.count = Int((rate * effectiveDuration.seconds).rounded())
-        }
-        let now = Int64(Date().timeIntervalSince1970) * 1000
-        switch startTime {
-        case "now": configuration.startMillis = now
-        case let text?: configuration.startMillis = Timestamp.parse(text) ?? now
-        case nil:
-            // Unseeded: end at now rather than start at now, so that event time, which runs faster
-            // than the clock, never lies in the future (the gateway keeps such records out of its
-            // windows). Without a known count the stream starts at now.
-            let span = Int64(configuration.count ?? 0) * configuration.stepMillis
-            configuration.startMillis = self.seed == nil ? now - span : StreamConfiguration.defaultStartMillis
-        }
-        return configuration
-    }
-
-    private func generate(_ configuration: StreamConfiguration, output: Output) -> Int32 {
-        var stream = TransactionStream(configuration)
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 17)
-        var written = 0
-        while let transaction = stream.next() {
-            transaction.appendNDJSONLine(to: &buffer)
-            written += 1
-            if buffer.count >= 1 << 16 {
-                output.standardOutput(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        if !buffer.isEmpty { output.standardOutput(buffer) }
-        let report = ExpectReport(patterns: stream.injector.patterns, includeOutcomes: false)
-        guard writeReport(report, output: output) else { return 1 }
-        if !quiet {
-            let injected = report.entries.reduce(0) { $0 + $1.transactionIDs.count }
-            output.errorLine("txgen: wrote \(written) transactions (\(injected) in \(report.entries.count) injected patterns), "
-                + "seed \(configuration.seed)")
-        }
-        return 0
-    }
-
-    private func send(_ configuration: StreamConfiguration, output: Output, shouldStop: () -> Bool) -> Int32 {
-        var load = LoadConfiguration()
-        load.url = url
-        load.concurrency = concurrency
-        load.batchSize = batch
-        load.ratePerSecond = rate
-        load.durationNanos = effectiveDuration?.nanoseconds
-        load.timeoutMillis = max(1, timeout.milliseconds)
-        load.connectTimeoutMillis = min(load.timeoutMillis, 3_000)
-        let runner: LoadRunner
-        do {
-            runner = try LoadRunner(configuration: load, stream: TransactionStream(configuration))
-        } catch {
-            output.errorLine("txgen: cannot set up libcurl: \(error)")
-            return 1
-        }
-        let statistics = runner.run(shouldStop: shouldStop) { snapshot in
-            if !quiet { output.errorLine(snapshot.line) }
-        }
-        let report = ExpectReport(patterns: runner.stream.injector.patterns, includeOutcomes: true)
-        let reportWritten = writeReport(report, output: output)
-        let summary = Summary(statistics: statistics, configuration: load, seed: configuration.seed, report: report)
-        if json {
-            do { output.line(try summary.json()) } catch { output.errorLine("txgen: cannot encode the summary: \(error)") }
-        } else {
-            output.line(summary.text)
-        }
-        if statistics.accepted == 0 {
-            var why = "txgen: no transaction was accepted"
-            if let (message, times) = statistics.errorMessages.max(by: { $0.value < $1.value }) {
-                why += ": \(times) requests failed with \(message)"
-            } else if let (outcome, times) = statistics.itemStatusCounts.max(by: { $0.value < $1.value }) {
-                why += ": \(times) batch items came back as \(outcome)"
-                    + (outcome.first?.isNumber == true ? "" : " (the answer must be a JSON array of per-item results)")
-            } else if let (status, times) = statistics.statusCounts.max(by: { $0.value < $1.value }) {
-                why += ": \(times) requests answered HTTP \(status)"
-                    + (statistics.problemSamples[status].map { " (\($0))" } ?? "")
-            } else if statistics.transactionsSent == 0 {
-                why += ": nothing was sent"
-            }
-            output.errorLine(why)
-            return 1
-        }
-        return reportWritten ? 0 : 1
-    }
-
-    private func writeReport(_ report: ExpectReport, output: Output) -> Bool {
-        guard let expectReport else { return true }
-        do {
-            try report.write(to: expectReport)
-            return true
-        } catch {
-            output.errorLine("txgen: cannot write the expect report to \(expectReport): \(error.localizedDescription)")
-            return false
-        }
+        TxGenRun(options: options).execute(output: output, shouldStop: shouldStop)
     }
 }

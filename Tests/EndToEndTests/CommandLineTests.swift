@@ -1,18 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))
 struct CommandLineTests {
     @Test func help_documentsEveryOptionWithItsEnvironmentVariable() throws {
-        let process = Process()
-        process.executableURL = try GatewayProcess.binary()
-        process.arguments = ["serve", "--help"]
-        let output = ProcessOutput()
-        process.standardOutput = output.pipe
-        try process.run()
-        process.waitUntilExit()
-        output.drain()
-        let help = output.text
+        let help = try runProcess(try GatewayProcess.binary(), ["serve", "--help"], timeout: .seconds(30)).stdout
         for option in ["--host", "--port", "--bootstrap-servers", "--topic", "--producers", "--max-body-bytes", "--consumers"] {
             #expect(help.contains(option), "\(option) missing from --help")
         }

@@ -1,11 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The real `gateway` executable, started for a test and stopped by its PID.
 final class GatewayProcess: @unchecked Sendable {
-    // Safe: `process` is configured once before it runs; ports are set before the value is shared.
-    let process = Process()
-    private let output = ProcessOutput()
+    // Safe: `child` is set once in `launch`, before the value is shared; so are the ports.
+    private var child: ChildProcess?
     private(set) var port = 0
     private(set) var bootstrapServers = ""
 
@@ -40,44 +40,33 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     private func launch(_ arguments: [String], environment: [String: String]) throws {
-        process.executableURL = try Self.binary()
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEWAY_") && !$0.key.hasPrefix("KAFKA_") }
         env.merge(environment) { $1 }
-        process.environment = env
-        process.standardOutput = output.pipe
-        process.standardError = output.pipe
-        try process.run()
+        child = try ChildProcess(try Self.binary(), arguments, environment: env, mergeErrorIntoOutput: true)
     }
 
-    var log: String { output.text }
+    var log: String { child?.output ?? "" }
 
     func waitForLine(containing needle: String, timeout: Duration) throws -> String {
         try waitForLine(timeout: timeout) { $0.contains(needle) }
     }
 
     func waitForLine(timeout: Duration, where matches: (Substring) -> Bool) throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let line = log.split(separator: "\n").first(where: matches) { return String(line) }
-            if !process.isRunning { throw TestFailure("gateway exited (\(process.terminationStatus)):\n\(log)") }
-            Thread.sleep(forTimeInterval: 0.05)
+        guard let child else { throw TestFailure("gateway not started") }
+        var found: Substring?
+        child.wait(timeout: timeout) { child in
+            found = child.output.split(separator: "\n").first(where: matches)
+            return found != nil || !child.isRunning
         }
+        if let found { return String(found) }
+        if !child.isRunning { throw TestFailure("gateway exited (\(child.terminationStatus)):\n\(log)") }
         throw TestFailure("no expected line within \(timeout):\n\(log)")
     }
 
     /// SIGTERM, then SIGKILL if it has not exited within the grace period. Returns the exit status.
     @discardableResult
     func stop(grace: Duration = .seconds(15)) -> Int32 {
-        guard process.isRunning else { return process.terminationStatus }
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        return process.terminationStatus
+        child?.stop(grace: grace) ?? -1
     }
 
     deinit { stop(grace: .seconds(2)) }

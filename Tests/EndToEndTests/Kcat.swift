@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// kcat, an independent Kafka client, reading records back the way an operator would.
 enum Kcat {
@@ -30,24 +31,6 @@ enum Kcat {
 
     /// Runs kcat with a deadline; it is killed by its PID when it overruns.
     static func run(_ arguments: [String], input: String? = nil, timeout: Duration) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
-        process.arguments = arguments
-        let out = ProcessOutput()
-        let inPipe = Pipe()
-        process.standardOutput = out.pipe
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = inPipe
-        try process.run()
-        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try? inPipe.fileHandleForWriting.close()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        out.drain()
-        return out.text
+        try runProcess("/usr/bin/kcat", arguments, input: input ?? "", timeout: timeout).stdout
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Reads sample values out of Prometheus text, and checks the text with the reference parser.
 enum MetricsText {
@@ -31,20 +32,9 @@ enum MetricsText {
         for family in text_string_to_metric_families(sys.stdin.read()):
             print(family.name)
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let input = Pipe()
-        let output = ProcessOutput()
-        process.standardInput = input
-        process.standardOutput = output.pipe
-        process.standardError = output.pipe
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        output.drain()
-        guard process.terminationStatus == 0 else { throw TestFailure("prometheus_client rejected /metrics:\n\(output.text)") }
-        return Set(output.text.split(separator: "\n").map(String.init))
+        let result = try runProcess(
+            "/usr/bin/env", ["python3", "-c", script], input: text, mergeErrorIntoOutput: true, timeout: .seconds(30))
+        guard result.status == 0 else { throw TestFailure("prometheus_client rejected /metrics:\n\(result.stdout)") }
+        return Set(result.stdout.split(separator: "\n").map(String.init))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Checks of the files that describe the product (no Docker engine here, so the compose file is
@@ -8,17 +9,10 @@ struct RepositoryChecks {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.currentDirectoryURL = root
-        let output = ProcessOutput()
-        process.standardOutput = output.pipe
-        process.standardError = output.pipe
-        try process.run()
-        process.waitUntilExit()
-        output.drain()
-        return (process.terminationStatus, output.text)
+        let result = try runProcess(
+            "/usr/bin/env", ["python3"] + arguments, currentDirectory: root, mergeErrorIntoOutput: true,
+            timeout: .seconds(50))
+        return (result.status, result.stdout)
     }
 
     @Test func dockerCompose_hasTheProductionShape() throws {

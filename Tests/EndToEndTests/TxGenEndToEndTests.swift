@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// txgen driving the real gateway: everything it sent is accepted, in Kafka, and every fraud
@@ -6,21 +7,9 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct TxGenEndToEndTests {
     static func txgen(_ arguments: [String], timeout: Duration = .seconds(90)) throws -> (status: Int32, stdout: String) {
-        let process = Process()
-        process.executableURL = try GatewayProcess.binary().deletingLastPathComponent().appendingPathComponent("txgen")
-        process.arguments = arguments
-        let output = ProcessOutput()
-        process.standardOutput = output.pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        output.drain()
-        return (process.terminationStatus, output.text)
+        let txgen = try GatewayProcess.binary().deletingLastPathComponent().appendingPathComponent("txgen")
+        let result = try runProcess(txgen, arguments, timeout: timeout)
+        return (result.status, result.stdout)
     }
 
     @Test func seededRun_isAcceptedInKafka_andEveryInjectedPatternRaisesItsAlert() async throws {

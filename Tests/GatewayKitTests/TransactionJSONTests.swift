@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 import HTTPCore
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import KafkaBridge
@@ -70,59 +71,10 @@ final class Collector<Element: Sendable>: Sendable {
     var count: Int { items.withLock { $0.count } }
 }
 
-struct ProcessResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-    let timedOut: Bool
-}
-
-/// Runs a command with a hard deadline; on overrun it is killed by its PID.
-func run(_ executable: String, _ arguments: [String], timeout: Duration) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    // Files rather than pipes: a full pipe would block the child and look like a hang.
-    let directory = FileManager.default.temporaryDirectory
-    let outURL = directory.appendingPathComponent("kafka-test-\(UUID().uuidString).out")
-    let errURL = directory.appendingPathComponent("kafka-test-\(UUID().uuidString).err")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    defer {
-        try? FileManager.default.removeItem(at: outURL)
-        try? FileManager.default.removeItem(at: errURL)
-    }
-    let out = try FileHandle(forWritingTo: outURL)
-    let err = try FileHandle(forWritingTo: errURL)
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    var timedOut = false
-    while process.isRunning {
-        if clock.now >= deadline {
-            timedOut = true
-            kill(process.processIdentifier, SIGKILL)
-            break
-        }
-        usleep(10_000)
-    }
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    return ProcessResult(
-        status: process.terminationStatus,
-        stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-        stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "",
-        timedOut: timedOut)
-}
-
 /// Reads a whole topic with kcat (an independent client): one line per record,
 /// "key|value|partition|offset|headers".
 func kcatRead(_ cluster: EmbeddedKafkaCluster, topic: String) throws -> [String] {
-    let result = try run(
+    let result = try runProcess(
         "/usr/bin/kcat",
         ["-b", cluster.bootstrapServers, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
          "-f", "%k|%s|%p|%o|%h\n"],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 @testable import TxGen
+@testable import TxGenKit
 
 @Suite struct CommandTests {
     @Test func dryRun_writesParseableNDJSON() throws {

@@ -1,5 +1,6 @@
+import CoreSupport
 import Testing
-@testable import TxGen
+@testable import TxGenKit
 
 @Suite struct DeterminismTests {
     @Test func sameSeed_givesByteIdenticalNDJSON() {
@@ -25,7 +26,7 @@ import Testing
         let values = (0..<3).map { _ in rng.next() }
         var again = SeededGenerator(seed: 42)
         #expect(values == (0..<3).map { _ in again.next() })
-        var splitMix = SplitMix64(state: 0)
+        var splitMix = SplitMix64(seed: 0)
         #expect(splitMix.next() == 0xE220_A839_7B1D_CDAF)
     }
 

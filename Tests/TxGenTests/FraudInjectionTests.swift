@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import TxGen
+@testable import TxGenKit
 
 @Suite struct FraudInjectionTests {
     @Test(arguments: [UInt64(11), 12, 13])

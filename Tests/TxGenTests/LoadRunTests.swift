@@ -1,24 +1,32 @@
 import Foundation
 import Testing
-@testable import TxGen
+@testable import TxGenKit
 
-/// Load runs against a stub gateway on 127.0.0.1 started in-process, through the real command.
+/// Load runs against a stub gateway on 127.0.0.1 started in-process, through the library's run.
 @Suite(.timeLimit(.minutes(1))) struct LoadRunTests {
     private func summary(of output: CapturedOutput) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(output.out)) as? [String: Any])
     }
 
+    /// Runs with the command's defaults changed by `configure`; returns the exit status.
+    private func execute(_ output: CapturedOutput, shouldStop: () -> Bool = { false },
+                         _ configure: (inout RunOptions) -> Void) -> Int32 {
+        var options = RunOptions()
+        configure(&options)
+        return TxGenRun(options: options).execute(output: output, shouldStop: shouldStop)
+    }
+
     @Test func singleRequests_countAcceptedAndRejectedStatuses() throws {
-        let server = try TinyHTTPServer(handler: stubGateway)
+        let server = try StubGateway()
         defer { server.stop() }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("txgen-load-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let command = try TxGenCommand.parse([
-            "--url", server.url, "--count", "600", "--rate", "0", "--concurrency", "4", "--seed", "9",
-            "--fraud-share", "0.05", "--quiet", "--json", "--timeout", "5s", "--expect-report", path,
-        ])
         let output = CapturedOutput()
-        #expect(command.execute(output: output) == 0)
+        let status = execute(output) {
+            ($0.url, $0.count, $0.rate, $0.concurrency, $0.seed) = (server.url, 600, 0, 4, 9)
+            ($0.fraudShare, $0.quiet, $0.json, $0.timeoutMillis, $0.expectReportPath) = (0.05, true, true, 5_000, path)
+        }
+        #expect(status == 0)
 
         let (ndjson, _) = generate(seed: 9, count: 600, fraudShare: 0.05)
         let ids = try #require(WireTransaction.decode(ndjson)).map(\.id)
@@ -47,14 +55,14 @@ import Testing
     }
 
     @Test func batches_countPerItemResults() throws {
-        let server = try TinyHTTPServer(handler: stubGateway)
+        let server = try StubGateway()
         defer { server.stop() }
-        let command = try TxGenCommand.parse([
-            "--url", server.url, "--count", "1000", "--batch", "120", "--rate", "0", "--concurrency", "3",
-            "--seed", "10", "--quiet", "--json",
-        ])
         let output = CapturedOutput()
-        #expect(command.execute(output: output) == 0)
+        let status = execute(output) {
+            ($0.url, $0.count, $0.batch, $0.rate, $0.concurrency) = (server.url, 1_000, 120, 0, 3)
+            ($0.seed, $0.quiet, $0.json) = (10, true, true)
+        }
+        #expect(status == 0)
         let (ndjson, _) = generate(seed: 10, count: 1_000, fraudShare: 0.01)
         let ids = try #require(WireTransaction.decode(ndjson)).map(\.id)
         let statuses = Dictionary(grouping: ids, by: stubStatus(forID:)).mapValues(\.count)
@@ -69,15 +77,15 @@ import Testing
     }
 
     @Test func rateLimitedRun_keepsToTheSchedule() throws {
-        let server = try TinyHTTPServer(handler: stubGateway)
+        let server = try StubGateway()
         defer { server.stop() }
-        let command = try TxGenCommand.parse([
-            "--url", server.url, "--count", "150", "--rate", "300", "--concurrency", "8", "--seed", "11",
-            "--quiet", "--json",
-        ])
         let output = CapturedOutput()
         let started = Date()
-        #expect(command.execute(output: output) == 0)
+        let status = execute(output) {
+            ($0.url, $0.count, $0.rate, $0.concurrency, $0.seed) = (server.url, 150, 300, 8, 11)
+            ($0.quiet, $0.json) = (true, true)
+        }
+        #expect(status == 0)
         let elapsed = Date().timeIntervalSince(started)
         // 150 sends at 300/s are scheduled over 0.5 s: not faster, and not much slower.
         #expect(elapsed >= 0.48 && elapsed < 5, "took \(elapsed) s")
@@ -88,13 +96,12 @@ import Testing
     }
 
     @Test func everyTransactionRejected_exitsWithFailureAndSaysWhy() throws {
-        let server = try TinyHTTPServer { _ in
-            .init(status: 503, contentType: "application/problem+json", body: #"{"status":503,"title":"Kafka unavailable"}"#)
+        let server = try StubGateway { _ in
+            .text(503, #"{"status":503,"title":"Kafka unavailable"}"#, contentType: "application/problem+json")
         }
         defer { server.stop() }
-        let command = try TxGenCommand.parse(["--url", server.url, "--count", "20", "--rate", "0", "--quiet"])
         let output = CapturedOutput()
-        #expect(command.execute(output: output) == 1)
+        #expect(execute(output) { ($0.url, $0.count, $0.rate, $0.quiet) = (server.url, 20, 0, true) } == 1)
         #expect(output.err.contains("no transaction was accepted"))
         #expect(output.err.contains("HTTP 503"))
         #expect(output.err.contains("Kafka unavailable"))
@@ -102,12 +109,12 @@ import Testing
     }
 
     @Test func closedPort_exitsWithFailureAndCurlsError() throws {
-        let port = closedLocalPort()
-        let command = try TxGenCommand.parse([
-            "--url", "http://127.0.0.1:\(port)/transactions", "--count", "50", "--rate", "0", "--quiet", "--json",
-        ])
+        let port = try closedLocalPort()
         let output = CapturedOutput()
-        #expect(command.execute(output: output) == 1)
+        let status = execute(output) {
+            ($0.url, $0.count, $0.rate, $0.quiet, $0.json) = ("http://127.0.0.1:\(port)/transactions", 50, 0, true, true)
+        }
+        #expect(status == 1)
         #expect(output.err.contains("no transaction was accepted"))
         #expect(output.err.contains("Couldn't connect to server"), "stderr: \(output.err)")
         let json = try summary(of: output)
@@ -118,25 +125,27 @@ import Testing
     }
 
     @Test func gatewayDownForAWholeDuration_givesUpEarly() throws {
-        let port = closedLocalPort()
-        let command = try TxGenCommand.parse([
-            "--url", "http://127.0.0.1:\(port)/transactions", "--duration", "30s", "--rate", "0", "--quiet", "--json",
-        ])
+        let port = try closedLocalPort()
         let output = CapturedOutput()
         let started = Date()
-        #expect(command.execute(output: output) == 1)
+        let status = execute(output) {
+            ($0.url, $0.durationNanos, $0.rate) = ("http://127.0.0.1:\(port)/transactions", 30_000_000_000, 0)
+            ($0.quiet, $0.json) = (true, true)
+        }
+        #expect(status == 1)
         #expect(Date().timeIntervalSince(started) < 10)
         let json = try summary(of: output)
         #expect((json["stop_reason"] as? String)?.hasPrefix("gave up") == true)
     }
 
     @Test func interrupt_stopsSendingAndStillSummarises() throws {
-        let server = try TinyHTTPServer(handler: stubGateway)
+        let server = try StubGateway()
         defer { server.stop() }
-        let command = try TxGenCommand.parse(["--url", server.url, "--duration", "60s", "--rate", "200", "--quiet", "--json"])
         let output = CapturedOutput()
         let started = Date()
-        let status = command.execute(output: output) { Date().timeIntervalSince(started) > 0.5 }
+        let status = execute(output, shouldStop: { Date().timeIntervalSince(started) > 0.5 }) {
+            ($0.url, $0.durationNanos, $0.rate, $0.quiet, $0.json) = (server.url, 60_000_000_000, 200, true, true)
+        }
         #expect(status == 0)
         #expect(Date().timeIntervalSince(started) < 5)
         let json = try summary(of: output)

@@ -1,15 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The real `txgen` executable, run as a child process: exit statuses and messages as a user sees
 /// them. `swift test` builds the package's executables next to the test bundle.
 @Suite(.timeLimit(.minutes(1))) struct ProcessTests {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
     static func executable() throws -> URL {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for name in ["txgen", "TxGen"] {
@@ -20,36 +15,14 @@ import Testing
     }
 
     /// Runs txgen with a hard deadline; a child still running then is killed by its PID.
-    static func run(_ arguments: [String], deadline: TimeInterval = 30) throws -> Result {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("txgen-out-\(UUID())")
-        let err = FileManager.default.temporaryDirectory.appendingPathComponent("txgen-err-\(UUID())")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        let started = Date()
-        while process.isRunning && Date().timeIntervalSince(started) < deadline { usleep(20_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            Issue.record("txgen \(arguments) did not finish within \(deadline) s")
-        }
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    static func run(_ arguments: [String], deadline: Duration = .seconds(30)) throws -> ProcessResult {
+        let result = try runProcess(try executable(), arguments, timeout: deadline)
+        if result.timedOut { Issue.record("txgen \(arguments) did not finish within \(deadline)") }
+        return result
     }
 
     @Test func closedPort_processExitsNonZeroWithCurlsMessage() throws {
-        let port = closedLocalPort()
+        let port = try closedLocalPort()
         let result = try Self.run(["--url", "http://127.0.0.1:\(port)/transactions", "--count", "30", "--rate", "0"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("no transaction was accepted"))
@@ -64,7 +37,7 @@ import Testing
     }
 
     @Test func sendingToStub_printsProgressAndSummary() throws {
-        let server = try TinyHTTPServer(handler: stubGateway)
+        let server = try StubGateway()
         defer { server.stop() }
         let result = try Self.run(["--url", server.url, "--rate", "400", "--duration", "1500ms", "--seed", "1"])
         #expect(result.status == 0)
@@ -73,6 +46,20 @@ import Testing
         for label in ["accepted", "p50", "p99.9", "HTTP status 202:", "late sends"] {
             #expect(result.stdout.contains(label), "summary lacks \(label): \(result.stdout)")
         }
+    }
+
+    @Test func sigint_stopsSendingAndStillPrintsTheSummary() throws {
+        let server = try StubGateway()
+        defer { server.stop() }
+        let child = try ChildProcess(try Self.executable(), ["--url", server.url, "--rate", "200", "--duration", "60s", "--seed", "1"])
+        defer { child.killNow() }
+        // The first progress line shows it is sending.
+        #expect(child.wait(timeout: .seconds(10)) { $0.errorOutput.contains("] sent ") })
+        child.send(signal: SIGINT)
+        #expect(child.waitForExit(timeout: .seconds(10)), "still running after SIGINT")
+        #expect(child.terminationStatus == 0)
+        #expect(child.output.contains("(interrupted)"), "summary: \(child.output)")
+        #expect(server.requestCount > 0)
     }
 
     @Test func dryRun_processWritesNDJSONToStdout() throws {

@@ -1,4 +1,4 @@
-@testable import TxGen
+@testable import TxGenKit
 
 /// Tiny reimplementations of the gateway's five default alert rules, applied to a decoded stream.
 /// Each returns, per account it fires for, the id of the first transaction at which it fires.

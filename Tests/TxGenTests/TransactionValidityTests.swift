@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import TxGen
+@testable import TxGenKit
 
 @Suite struct TransactionValidityTests {
     /// ISO 4217 currency of each country the generator may use: written out here, independently

@@ -1,5 +1,5 @@
 import Foundation
-@testable import TxGen
+@testable import TxGenKit
 
 /// A transaction as the gateway would read it off the wire: decoded from generated NDJSON,
 /// independently of the generator's own types, so the tests check the bytes actually produced.

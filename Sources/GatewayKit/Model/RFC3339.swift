@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 
 /// RFC 3339 date-times (section 5.6): parse with or without fractional seconds, any offset;
@@ -50,26 +51,13 @@ extension RFC3339 {
             let seconds = interval.rounded(.down)
             let nanoseconds = Int((interval - seconds) * 1_000_000_000)
             let unixSeconds = Int(seconds) + Self.unixOffset
-            (year, month, day) = Self.civil(days: unixSeconds / 86_400)
+            let date = CivilDate(daysSinceEpoch: unixSeconds / 86_400)
+            (year, month, day) = (date.year, date.month, date.day)
             let secondOfDay = unixSeconds % 86_400
             hour = secondOfDay / 3_600
             minute = secondOfDay % 3_600 / 60
             second = secondOfDay % 60
             millisecond = nanoseconds / 1_000_000
-        }
-
-        /// Year, month, day of a day count since 1970-01-01, for days >= 0 (Howard Hinnant's
-        /// civil_from_days: years of March to February make leap days fall at the end).
-        static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
-            let shifted = days + 719_468  // days since 0000-03-01
-            let era = shifted / 146_097
-            let dayOfEra = shifted - era * 146_097
-            let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-            let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-            let monthFromMarch = (5 * dayOfYear + 2) / 153
-            let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-            let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-            return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
         }
 
         /// Writes the 24 bytes; returns how many were written.

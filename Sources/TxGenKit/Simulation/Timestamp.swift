@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 
 /// RFC 3339 (section 5.6) date-times for event timestamps: formatted by hand in UTC with
@@ -9,12 +10,12 @@ enum Timestamp {
         var days = millis / 86_400_000
         var msOfDay = millis % 86_400_000
         if msOfDay < 0 { msOfDay += 86_400_000; days -= 1 }
-        let (year, month, day) = civil(fromDays: days)
-        appendDigits(year, width: 4, to: &out)
+        let date = CivilDate(daysSinceEpoch: Int(days))
+        appendDigits(Int64(date.year), width: 4, to: &out)
         out.append(UInt8(ascii: "-"))
-        appendDigits(month, width: 2, to: &out)
+        appendDigits(Int64(date.month), width: 2, to: &out)
         out.append(UInt8(ascii: "-"))
-        appendDigits(day, width: 2, to: &out)
+        appendDigits(Int64(date.day), width: 2, to: &out)
         out.append(UInt8(ascii: "T"))
         appendDigits(msOfDay / 3_600_000, width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
@@ -39,19 +40,6 @@ enum Timestamp {
         guard let date = (try? Date(text, strategy: withFraction)) ?? (try? Date(text, strategy: withoutFraction))
         else { return nil }
         return Int64((date.timeIntervalSince1970 * 1000).rounded())
-    }
-
-    /// Howard Hinnant's days-from-civil inverse: proleptic Gregorian (year, month, day).
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private static func appendDigits(_ value: Int64, width: Int, to out: inout [UInt8]) {

@@ -12,15 +12,7 @@ struct SpendingProfile: Sendable {
         self.categories = categories.map { (MerchantCategory.index(ofMCC: $0.0), $0.1) }
     }
 
-    func category(using rng: inout SeededGenerator) -> Int {
-        let total = categories.reduce(0) { $0 + $1.1 }
-        var pick = rng.uniform() * total
-        for (category, weight) in categories {
-            pick -= weight
-            if pick < 0 { return category }
-        }
-        return categories[categories.count - 1].0
-    }
+    func category(using rng: inout SeededGenerator) -> Int { rng.pick(from: categories) }
 
     static let all: [SpendingProfile] = [
         SpendingProfile(name: "everyday", weight: 45, categories: [

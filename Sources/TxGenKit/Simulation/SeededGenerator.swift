@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 
 /// A small, fast, seedable PRNG (xoshiro256**, seeded through SplitMix64).
@@ -12,7 +13,7 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s3: UInt64
 
     init(seed: UInt64) {
-        var splitMix = SplitMix64(state: seed)
+        var splitMix = SplitMix64(seed: seed)
         s0 = splitMix.next()
         s1 = splitMix.next()
         s2 = splitMix.next()
@@ -85,6 +86,18 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// True with probability p.
     mutating func chance(_ p: Double) -> Bool { uniform() < p }
 
+    /// One of `choices`, with probability proportional to its weight: one uniform draw walked down
+    /// the list (for short lists drawn once each, where `WeightedIndex`'s table would not pay off).
+    mutating func pick<Choice>(from choices: [(Choice, Double)]) -> Choice {
+        let total = choices.reduce(0) { $0 + $1.1 }
+        var remaining = uniform() * total
+        for (choice, weight) in choices {
+            remaining -= weight
+            if remaining < 0 { return choice }
+        }
+        return choices[choices.count - 1].0
+    }
+
     /// Fisher-Yates shuffle with this generator's own `below`.
     mutating func shuffle<T>(_ array: inout [T]) {
         guard array.count > 1 else { return }
@@ -94,17 +107,4 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
-}
-
-/// SplitMix64: turns one 64-bit seed into well-mixed state words for xoshiro.
-struct SplitMix64: Sendable {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

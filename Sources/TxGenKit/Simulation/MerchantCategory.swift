@@ -56,13 +56,6 @@ struct MerchantCategory: Sendable {
 
     /// Draws a channel, leaving out `pix` where it does not exist.
     func channel(in country: Country, using rng: inout SeededGenerator) -> Channel {
-        let usable = country.hasPix ? channels : channels.filter { $0.0 != .pix }
-        let total = usable.reduce(0) { $0 + $1.1 }
-        var pick = rng.uniform() * total
-        for (channel, weight) in usable {
-            pick -= weight
-            if pick < 0 { return channel }
-        }
-        return usable[usable.count - 1].0
+        rng.pick(from: country.hasPix ? channels : channels.filter { $0.0 != .pix })
     }
 }
