@@ -56,6 +56,8 @@ struct HTTPConnectionState {
     /// Bytes a lingering close reads and throws away before giving up on a polite close.
     static let maxLingerBytes = 1 << 20
 
+    // Stored properties are internal only so that the extensions in HTTPConnectionState+*.swift can
+    // reach them; the shell uses the event methods and `nextAction(at:)` alone.
     let context: ServerContext
     private let logger: Logger
     var parser: HTTPParser
