@@ -236,7 +236,8 @@ final class EventLoop: @unchecked Sendable {
         let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
         guard register(fd, token: UInt64(nextGeneration) << 32 | UInt64(UInt32(bitPattern: fd)), events: events)
         else {
-            logger.error("epoll_ctl ADD failed", metadata: ["error": "\(SystemError.last("epoll_ctl"))"])
+            let error = SystemError.last("epoll_ctl ADD")  // read now: the log's arguments are lazy
+            logger.error("cannot watch the connection", metadata: ["error": "\(error)"])
             connection.close()
             return
         }
@@ -267,7 +268,8 @@ final class EventLoop: @unchecked Sendable {
         acceptPausedUntil = 0
         guard listenFD >= 0, !draining else { return }
         if !register(listenFD, token: Self.listenerToken, events: EPOLLIN.rawValue) {
-            logger.error("cannot re-register the listener", metadata: ["error": "\(SystemError.last("epoll_ctl"))"])
+            let error = SystemError.last("epoll_ctl ADD")  // read now: the log's arguments are lazy
+            logger.error("cannot re-register the listener", metadata: ["error": "\(error)"])
         }
     }
 
