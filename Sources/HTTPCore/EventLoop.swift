@@ -27,10 +27,7 @@ final class EventLoop: @unchecked Sendable {
     private static let wakeToken = UInt64.max - 1
     private static let maxEvents = 256
     private static let acceptBatch = 64
-    static let readBufferSize = 16 * 1024
     private static let pooledBuffers = 128
-    /// A pass stops answering pipelined requests once this much output is waiting, and writes first.
-    static let outputHighWater = 256 * 1024
 
     let index: Int
     let context: ServerContext
@@ -53,19 +50,20 @@ final class EventLoop: @unchecked Sendable {
     private var connections: [HTTPConnection?] = []
     private(set) var liveConnections = 0
     private var nextGeneration: UInt32 = 0
-    /// Response bytes produced by the current connection pass; written (and emptied) at its end.
+    /// The output buffer lent to the connection being served (see `HTTPConnectionState+Buffers`).
     var scratch: [UInt8] = []
     /// Sink for bytes read during a lingering close.
     var discard = [UInt8](repeating: 0, count: 4096)
     private var bufferPool: [[UInt8]] = []
-    private(set) var now: UInt64 = 0
+    /// The time of the current pass: read after each epoll_wait.
+    private(set) var time = EventTime(monotonic: 0, date: HTTPDate([]))
     private var nextSweep: UInt64 = 0
     private var dateCache = HTTPDateCache()
     private var dispatching: ResponseToken?
     private var inlineResponse: HTTPResponse?
     private var localCompletions: [(ResponseToken, HTTPResponse)] = []
     private var spareCompletions: [(ResponseToken, HTTPResponse)] = []
-    private(set) var draining = false
+    private var draining = false
     private var drainDeadline: UInt64 = 0
     private var running = true
     private var idGenerator = RequestIDGenerator()
@@ -82,20 +80,20 @@ final class EventLoop: @unchecked Sendable {
         logger[metadataKey: "loop"] = "\(index)"
         self.logger = logger
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard epollFD >= 0 else { throw HTTPServerError.systemCall("epoll_create1", errno: errno) }
+        guard epollFD >= 0 else { throw HTTPServerError.lastSystemError("epoll_create1") }
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard wakeFD >= 0 else {
-            let code = errno
+            let error = HTTPServerError.lastSystemError("eventfd")
             close(epollFD)
-            throw HTTPServerError.systemCall("eventfd", errno: code)
+            throw error
         }
         guard register(wakeFD, token: Self.wakeToken, events: EPOLLIN.rawValue),
             register(listenFD, token: Self.listenerToken, events: EPOLLIN.rawValue)
         else {
-            let code = errno
+            let error = HTTPServerError.lastSystemError("epoll_ctl")
             close(wakeFD)
             close(epollFD)
-            throw HTTPServerError.systemCall("epoll_ctl", errno: code)
+            throw error
         }
     }
 
@@ -111,7 +109,7 @@ final class EventLoop: @unchecked Sendable {
 
     func run() {
         threadID.store(UInt(pthread_self()), ordering: .releasing)
-        now = MonotonicClock.now()
+        updateClock()
         nextSweep = now + context.sweepInterval
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Self.maxEvents)
         defer {
@@ -120,12 +118,13 @@ final class EventLoop: @unchecked Sendable {
         }
         while running {
             let count = epoll_wait(epollFD, events, Int32(Self.maxEvents), waitTimeout())
-            now = MonotonicClock.now()
             if count < 0 {
-                if errno == EINTR { continue }
-                logger.critical("epoll_wait failed", metadata: ["errno": "\(errno)"])
+                let error = SystemError.last("epoll_wait")
+                if error.isInterrupted { continue }
+                logger.critical("event loop stopped", metadata: ["error": "\(error)"])
                 break
             }
+            updateClock()
             for offset in 0..<Int(count) {
                 handle(events[offset])
             }
@@ -134,6 +133,19 @@ final class EventLoop: @unchecked Sendable {
             if draining { checkDrained() }
         }
         closeEverything()
+    }
+
+    private var now: UInt64 { time.monotonic }
+
+    private func updateClock() {
+        dateCache.update()
+        time = EventTime(monotonic: MonotonicClock.now(), date: dateCache.date)
+    }
+
+    /// `time`, with a fresh monotonic reading when an observer will measure a duration with it.
+    var freshTime: EventTime {
+        guard context.observer != nil else { return time }
+        return EventTime(monotonic: MonotonicClock.now(), date: time.date)
     }
 
     /// Milliseconds until the next sweep or drain deadline; blocks indefinitely with nothing to time.
@@ -179,26 +191,30 @@ final class EventLoop: @unchecked Sendable {
     private func acceptConnections() {
         for _ in 0..<Self.acceptBatch where listenFD >= 0 {
             var address = sockaddr_storage()
-            let fd = POSIXSocket.accept(listenFD, address: &address)
-            if fd >= 0 {
+            switch POSIXSocket.accept(listenFD, address: &address) {
+            case .success(let fd):
                 adopt(fd, remoteAddress: POSIXSocket.describe(address))
-                continue
+            case .failure(let error):
+                guard shouldAcceptAgain(after: error) else { return }
             }
-            switch errno {
-            case EAGAIN, EWOULDBLOCK:
-                return
-            case EINTR, ECONNABORTED, EPROTO:
-                continue
-            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                // The pending connection stays queued and the level-triggered listener would wake us
-                // again at once: stop watching it for a moment instead of spinning.
-                logger.error("accept failed; pausing accepts for 100 ms", metadata: ["errno": "\(errno)"])
-                pauseAccepting()
-                return
-            default:
-                logger.error("accept failed", metadata: ["errno": "\(errno)"])
-                return
-            }
+        }
+    }
+
+    /// False when accepting should stop for this round.
+    private func shouldAcceptAgain(after error: SystemError) -> Bool {
+        if error.isWouldBlock { return false }
+        switch error.code {
+        case EINTR, ECONNABORTED, EPROTO:
+            return true
+        case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+            // The pending connection stays queued and the level-triggered listener would wake us
+            // again at once: stop watching it for a moment instead of spinning.
+            logger.error("accept failed; pausing accepts for 100 ms", metadata: ["error": "\(error)"])
+            pauseAccepting()
+            return false
+        default:
+            logger.error("accept failed", metadata: ["error": "\(error)"])
+            return false
         }
     }
 
@@ -210,7 +226,8 @@ final class EventLoop: @unchecked Sendable {
         let parser = HTTPParser(
             limits: context.limits, remoteAddress: remoteAddress,
             idGenerator: RequestIDGenerator(seed: idGenerator.nextUInt64()))
-        let connection = HTTPConnection(fd: fd, generation: nextGeneration, loop: self, parser: parser)
+        let state = HTTPConnectionState(context: context, parser: parser, logger: logger, at: time)
+        let connection = HTTPConnection(fd: fd, generation: nextGeneration, loop: self, state: state)
         if Int(fd) >= connections.count {
             connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count))
         }
@@ -219,13 +236,12 @@ final class EventLoop: @unchecked Sendable {
         let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
         guard register(fd, token: UInt64(nextGeneration) << 32 | UInt64(UInt32(bitPattern: fd)), events: events)
         else {
-            logger.error("epoll_ctl ADD failed", metadata: ["errno": "\(errno)"])
+            let error = SystemError.last("epoll_ctl ADD")  // read now: the log's arguments are lazy
+            logger.error("cannot watch the connection", metadata: ["error": "\(error)"])
             connection.close()
             return
         }
-        if admitted {
-            connection.start()
-        } else {
+        if !admitted {
             noteRejection()
             connection.reject()
         }
@@ -252,7 +268,8 @@ final class EventLoop: @unchecked Sendable {
         acceptPausedUntil = 0
         guard listenFD >= 0, !draining else { return }
         if !register(listenFD, token: Self.listenerToken, events: EPOLLIN.rawValue) {
-            logger.error("cannot re-register the listener", metadata: ["errno": "\(errno)"])
+            let error = SystemError.last("epoll_ctl ADD")  // read now: the log's arguments are lazy
+            logger.error("cannot re-register the listener", metadata: ["error": "\(error)"])
         }
     }
 
@@ -276,31 +293,17 @@ final class EventLoop: @unchecked Sendable {
     /// Read buffers are lent to connections only while they hold unparsed bytes, so thousands of idle
     /// keep-alive connections cost no buffer memory.
     func borrowBuffer() -> [UInt8] {
-        bufferPool.popLast() ?? [UInt8](repeating: 0, count: Self.readBufferSize)
+        bufferPool.popLast() ?? [UInt8](repeating: 0, count: HTTPConnectionState.readBufferSize)
     }
 
     func returnBuffer(_ buffer: [UInt8]) {
-        if buffer.count == Self.readBufferSize, bufferPool.count < Self.pooledBuffers {
+        if buffer.count == HTTPConnectionState.readBufferSize, bufferPool.count < Self.pooledBuffers {
             bufferPool.append(buffer)
         }
     }
 
-    /// Serializes `response` into `scratch` and returns the status actually written.
-    func write(_ response: HTTPResponse, framing: ResponseSerializer.Framing) -> Int {
-        dateCache.update()
-        ResponseSerializer.write(response, framing: framing, date: dateCache.bytes, into: &scratch)
-        return ResponseSerializer.finalStatus(response.status)
-    }
-
-    /// Reports a written response to the observer, with the time since `start` (monotonic ns).
-    func observe(_ request: HTTPRequest?, status: Int, since start: UInt64) {
-        guard let observer = context.observer else { return }
-        let elapsed = start == 0 ? 0 : MonotonicClock.now() &- start
-        observer(request, status, .nanoseconds(Int64(clamping: elapsed)))
-    }
-
     func releaseScratchIfLarge() {
-        if scratch.capacity > 4 * Self.outputHighWater {
+        if scratch.capacity > 4 * HTTPConnectionState.outputHighWater {
             scratch = []
         }
     }
@@ -393,13 +396,9 @@ final class EventLoop: @unchecked Sendable {
         for fd in connections.indices {
             guard let connection = connections[fd] else { continue }
             // A connection has at most one request in flight (they are handled one after another), so
-            // this is the deadline of its oldest unanswered request. The 504 goes first: it may move the
-            // connection on to a new phase, whose deadline the next check then sees.
-            if connection.responseDeadline != 0, connection.responseDeadline <= now {
-                connection.responseTimedOut()
-            }
-            if connection.deadline != 0, connection.deadline <= now {
-                connection.timeout()
+            // its response deadline is that of its oldest unanswered request.
+            if connection.state.isDue(at: now) {
+                connection.tick()
             }
         }
     }

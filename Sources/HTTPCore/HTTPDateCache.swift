@@ -6,13 +6,13 @@ import Glibc
 /// One instance per event loop, so no lock is needed.
 struct HTTPDateCache {
     private var second: time_t = -1
-    private(set) var bytes: [UInt8] = Array("Thu, 01 Jan 1970 00:00:00 GMT".utf8)
+    private(set) var date = HTTPDate(Array("Thu, 01 Jan 1970 00:00:00 GMT".utf8))
 
     /// Refreshes the cached text if the wall clock moved to another second.
     mutating func update(now: time_t = time(nil)) {
         guard now != second else { return }
         second = now
-        bytes = Self.format(now)
+        date = HTTPDate(Self.format(now))
     }
 
     static func format(_ time: time_t) -> [UInt8] {
@@ -20,7 +20,7 @@ struct HTTPDateCache {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         var out: [UInt8] = []
-        out.reserveCapacity(29)
+        out.reserveCapacity(HTTPDate.length)
         out.append(contentsOf: days[Int(parts.tm_wday) % 7].utf8)
         out.append(contentsOf: ", ".utf8)
         appendTwoDigits(Int(parts.tm_mday), to: &out)

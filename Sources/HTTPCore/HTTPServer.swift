@@ -14,7 +14,7 @@ import Synchronization
 public final class HTTPServer: Sendable {
     private enum State {
         case idle
-        case running([EventLoop], [LoopThread])
+        case running([EventLoop], [JoinableThread])
         case stopped
     }
 
@@ -46,13 +46,13 @@ public final class HTTPServer: Sendable {
             guard case .idle = state else { throw HTTPServerError.alreadyStarted }
             let listeners = try bindListeners()
             var loops: [EventLoop] = []
-            var threads: [LoopThread] = []
+            var threads: [JoinableThread] = []
             do {
                 for (index, listener) in listeners.fds.enumerated() {
                     loops.append(try EventLoop(index: index, listenFD: listener, context: context))
                 }
                 for loop in loops {
-                    threads.append(try LoopThread.spawn(name: "http-loop-\(loop.index)") { loop.run() })
+                    threads.append(try Self.spawnThread(for: loop))
                 }
             } catch {
                 // Started loops close their listeners when they stop; loops that never ran close theirs
@@ -93,7 +93,7 @@ public final class HTTPServer: Sendable {
     /// `Connection: close`) for up to `gracePeriod`, closes every connection and joins the threads.
     /// Idle keep-alive connections are closed at once. A second call returns immediately.
     public func shutdown(gracePeriod: Duration) {
-        let running: ([EventLoop], [LoopThread])? = state.withLock { state in
+        let running: ([EventLoop], [JoinableThread])? = state.withLock { state in
             defer { state = .stopped }
             guard case .running(let loops, let threads) = state else { return nil }
             return (loops, threads)
@@ -104,7 +104,15 @@ public final class HTTPServer: Sendable {
         logger.info("HTTP server stopped")
     }
 
-    private static func stop(loops: [EventLoop], threads: [LoopThread], deadline: UInt64) {
+    private static func spawnThread(for loop: EventLoop) throws(HTTPServerError) -> JoinableThread {
+        do throws(SystemError) {
+            return try JoinableThread(name: "http-loop-\(loop.index)") { loop.run() }
+        } catch {
+            throw .systemCall(error)
+        }
+    }
+
+    private static func stop(loops: [EventLoop], threads: [JoinableThread], deadline: UInt64) {
         for loop in loops {
             loop.requestShutdown(deadline: deadline)
         }

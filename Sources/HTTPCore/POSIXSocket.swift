@@ -1,4 +1,5 @@
 import CEpoll
+import CoreSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -21,14 +22,14 @@ enum POSIXSocket {
         defer { freeaddrinfo(result) }
         let flags = Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
         let fd = socket(info.pointee.ai_family, flags, 0)
-        guard fd >= 0 else { throw HTTPServerError.systemCall("socket", errno: errno) }
+        guard fd >= 0 else { throw HTTPServerError.lastSystemError("socket") }
         do {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")
             if reusePort { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT") }
             guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
-                throw HTTPServerError.systemCall("bind \(host):\(port)", errno: errno)
+                throw HTTPServerError.lastSystemError("bind \(host):\(port)")
             }
-            guard Glibc.listen(fd, backlog) == 0 else { throw HTTPServerError.systemCall("listen", errno: errno) }
+            guard Glibc.listen(fd, backlog) == 0 else { throw HTTPServerError.lastSystemError("listen") }
             return (fd, try localPort(fd))
         } catch {
             close(fd)
@@ -42,17 +43,49 @@ enum POSIXSocket {
         let result = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        guard result == 0 else { throw HTTPServerError.systemCall("getsockname", errno: errno) }
+        guard result == 0 else { throw HTTPServerError.lastSystemError("getsockname") }
         return endpoint(address).port
     }
 
-    /// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; returns -1 with errno set like accept(2).
-    static func accept(_ listenFD: Int32, address: inout sockaddr_storage) -> Int32 {
+    /// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
+    static func accept(_ listenFD: Int32, address: inout sockaddr_storage) -> Result<Int32, SystemError> {
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let flags = Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
-        return withUnsafeMutablePointer(to: &address) {
+        let fd = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { cepoll_accept4(listenFD, $0, &length, flags) }
         }
+        return fd >= 0 ? .success(fd) : .failure(.last("accept4"))
+    }
+
+    /// One recv(2) into `buffer`, repeated only when a signal interrupted it.
+    static func receive(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> IOOutcome {
+        while true {
+            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if count > 0 { return .transferred(count) }
+            if count == 0 { return .endOfInput }
+            let error = SystemError.last("recv")
+            if error.isInterrupted { continue }
+            return error.isWouldBlock ? .wouldBlock : .failed
+        }
+    }
+
+    /// send(2) until everything is sent or the socket is full. MSG_NOSIGNAL turns a vanished peer into
+    /// EPIPE instead of SIGPIPE.
+    static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> IOOutcome {
+        var sent = 0
+        while sent < bytes.count {
+            let count = Glibc.send(fd, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+            if count > 0 {
+                sent += count
+                continue
+            }
+            guard count < 0 else { return .failed }
+            let error = SystemError.last("send")
+            if error.isInterrupted { continue }
+            if error.isWouldBlock { break }
+            return .failed
+        }
+        return sent > 0 ? .transferred(sent) : .wouldBlock
     }
 
     /// Responses are written in one send per pass; Nagle would only delay them (and pipelined ones
@@ -65,7 +98,7 @@ enum POSIXSocket {
     private static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32, _ label: String) throws {
         var value = value
         guard setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
-            throw HTTPServerError.systemCall("setsockopt \(label)", errno: errno)
+            throw HTTPServerError.lastSystemError("setsockopt \(label)")
         }
     }
 

@@ -37,7 +37,7 @@ enum ResponseSerializer {
         (200...999).contains(status) ? status : 500
     }
 
-    static func write(_ response: HTTPResponse, framing: Framing, date: [UInt8], into out: inout [UInt8]) {
+    static func write(_ response: HTTPResponse, framing: Framing, date: HTTPDate, into out: inout [UInt8]) {
         let status = finalStatus(response.status)
         // RFC 9110 §6.4.1: 204 and 304 never have content; §8.6: 204 has no Content-Length either.
         let bodyAllowed = status != 204 && status != 304
@@ -54,7 +54,7 @@ enum ResponseSerializer {
             }
         }
         appendStatic("Date: ", to: &out)
-        out.append(contentsOf: date)
+        date.append(to: &out)
         appendStatic("\r\n", to: &out)
         if bodyAllowed {
             appendStatic("Content-Length: ", to: &out)

@@ -1,4 +1,5 @@
 import CRdKafka
+import CoreSupport
 import Foundation
 import Logging
 import Synchronization
@@ -18,7 +19,7 @@ import Synchronization
 public final class KafkaConsumerWorker: Sendable {
     private enum Lifecycle {
         case created
-        case running(DedicatedThread)
+        case running(JoinableThread)
         case stopped
     }
 
@@ -85,7 +86,8 @@ public final class KafkaConsumerWorker: Sendable {
         lifecycle.withLock { lifecycle in
             guard case .created = lifecycle else { return }
             let loop = self.loop
-            lifecycle = .running(DedicatedThread(name: "kafka-c-\(name)") { loop.run() })
+            // pthread_create fails only when the process is out of threads or memory.
+            lifecycle = .running(try! JoinableThread(name: "kafka-c-\(name)") { loop.run() })
         }
     }
 

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CoreSupport
 import Logging
 import Synchronization
 
@@ -24,7 +25,7 @@ final class KafkaProducer: @unchecked Sendable {
     /// call keeps produce() cheap while still letting close() know when nobody uses the handle.
     private let gate = Atomic<Int>(0)
     private let pollLoop: PollLoop
-    private let pollThread: DedicatedThread
+    private let pollThread: JoinableThread
     private let closed = Mutex(false)
 
     init(name: String, properties: [(String, String)], logger: Logger) throws(KafkaError) {
@@ -39,7 +40,9 @@ final class KafkaProducer: @unchecked Sendable {
         self.pollLoop = pollLoop
         // Delivery reports (and error callbacks) are only served by rd_kafka_poll; this thread is
         // where every produce() completion runs.
-        pollThread = DedicatedThread(name: "kafka-dr-\(name)") { pollLoop.run() }
+        // pthread_create fails only when the process is out of threads or memory: nothing sensible
+        // can continue then.
+        pollThread = try! JoinableThread(name: "kafka-dr-\(name)") { pollLoop.run() }
     }
 
     deinit {

@@ -66,7 +66,7 @@ struct HTTPMessageTests {
         var out: [UInt8] = []
         ResponseSerializer.write(
             response, framing: .init(isHead: head, close: close, confirmKeepAlive: http10),
-            date: Array("Sun, 06 Nov 1994 08:49:37 GMT".utf8), into: &out)
+            date: HTTPDate(Array("Sun, 06 Nov 1994 08:49:37 GMT".utf8)), into: &out)
         return String(decoding: out, as: UTF8.self)
     }
 

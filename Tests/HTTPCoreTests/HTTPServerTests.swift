@@ -51,6 +51,21 @@ struct HTTPServerTests {
         }
     }
 
+    /// A user's report: only the first of three pipelined requests was answered when the last one
+    /// carried `Connection: close`. RFC 9112 §9.6 closes after the response to that request, not before.
+    @Test func pipelinedRequests_lastWithConnectionClose_allAnsweredInOrderThenClose() throws {
+        try withServer { _, port in
+            let client = try RawClient(port: port)
+            client.send(
+                "GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n"
+                    + "GET /c HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            let responses = try (0..<3).map { _ in try client.readResponse() }
+            #expect(responses.map(\.bodyText) == ["GET /a body=", "GET /b body=", "GET /c body="])
+            #expect(responses.map { $0.header("Connection") } == [nil, nil, "close"])
+            #expect(client.waitForClose())
+        }
+    }
+
     @Test func connectionClose_isEchoedAndTheSocketCloses() throws {
         try withServer { _, port in
             let client = try RawClient(port: port)

@@ -8,7 +8,4 @@
 /// accept4(2) is a GNU extension that Swift's Glibc module does not export (it needs _GNU_SOURCE).
 /// Accepting with SOCK_NONBLOCK | SOCK_CLOEXEC saves two fcntl calls per connection.
 int cepoll_accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
-
-/// pthread_setname_np is a GNU extension too; named loop threads make `top -H` and perf readable.
-int cepoll_set_thread_name(const char *name);
 #endif

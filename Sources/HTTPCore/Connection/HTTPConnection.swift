@@ -1,0 +1,146 @@
+import CEpoll
+import CoreSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The I/O shell around one connection's `HTTPConnectionState`: owns the descriptor, turns epoll
+/// events into state events, performs the actions the state asks for (recv, send, shutdown, close),
+/// and calls the handler. Everything the connection decides lives in the state.
+///
+/// Owned by its `EventLoop` and touched only on that loop's thread, so it needs no locks.
+final class HTTPConnection {
+    let fd: Int32
+    let generation: UInt32
+    /// The loop owns this connection (in its fd table) and outlives it.
+    private unowned(unsafe) let loop: EventLoop
+    private(set) var state: HTTPConnectionState
+
+    init(fd: Int32, generation: UInt32, loop: EventLoop, state: HTTPConnectionState) {
+        self.fd = fd
+        self.generation = generation
+        self.loop = loop
+        self.state = state
+    }
+
+    var isClosed: Bool { state.isClosed }
+
+    // MARK: - Events (all on the loop thread)
+
+    /// Over the connection limit: answer 503 and close without reading a request.
+    func reject() {
+        borrowOutput()
+        state.reject(at: loop.time)
+        drive()
+    }
+
+    func handle(events: UInt32) {
+        guard !state.isClosed else { return }
+        borrowOutput()
+        if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
+            state.connectionBroken()
+        } else {
+            if events & EPOLLRDHUP.rawValue != 0 { state.peerShutDown() }
+            if events & EPOLLIN.rawValue != 0 { state.becameReadable() }
+            if events & EPOLLOUT.rawValue != 0 { state.becameWritable() }
+        }
+        drive()
+    }
+
+    /// A response that arrived through the loop's completion queue (or inline, from `dispatch`).
+    func resume(sequence: UInt32, response: HTTPResponse) {
+        guard !state.isClosed else { return }
+        borrowOutput()
+        // A fresh clock reading: the observer's duration runs to the moment the answer is written.
+        state.responseArrived(sequence: sequence, response, at: loop.freshTime)
+        drive()
+    }
+
+    /// The loop's sweep found one of this connection's deadlines passed.
+    func tick() {
+        guard !state.isClosed else { return }
+        borrowOutput()
+        if case .answeredResponseTimeout(let requestID) = state.tick(at: loop.time) {
+            loop.noteResponseTimeout(requestID: requestID)
+        }
+        drive()
+    }
+
+    /// The loop stopped accepting: close now if no request is in progress, else after its response.
+    func drain() {
+        guard !state.isClosed else { return }
+        borrowOutput()
+        state.beginDraining()
+        drive()
+    }
+
+    /// Closes at once, whatever the state (the loop is stopping, or could not register the socket).
+    func close() {
+        guard !state.isClosed else { return }
+        state.markClosed()
+        closeSocket()
+    }
+
+    // MARK: - Performing actions
+
+    private func drive() {
+        while true {
+            switch state.nextAction(at: loop.time) {
+            case .read:
+                read()
+            case .dispatch(let request, let sequence):
+                dispatch(request, sequence: sequence)
+            case .write:
+                state.send { POSIXSocket.send(fd, $0) }
+            case .shutdownOutput:
+                shutdown(fd, Int32(SHUT_WR))
+            case .discard:
+                state.discarded(loop.discard.withUnsafeMutableBytes { POSIXSocket.receive(fd, into: $0) })
+            case .close:
+                closeSocket()
+                return
+            case .wait:
+                returnBuffers()
+                return
+            }
+        }
+    }
+
+    private func read() {
+        if state.needsReadBuffer {
+            state.adoptReadBuffer(loop.borrowBuffer())
+        }
+        state.receive { POSIXSocket.receive(fd, into: $0) }
+    }
+
+    private func dispatch(_ request: HTTPRequest, sequence: UInt32) {
+        let token = ResponseToken(fd: fd, generation: generation, sequence: sequence)
+        let responder = HTTPResponder(loop: loop, token: token, requestID: request.requestID)
+        loop.beginDispatch(token)
+        loop.context.handler(request, responder)
+        if let response = loop.endDispatch() {
+            state.responseArrived(sequence: sequence, response, at: loop.freshTime)
+        }
+    }
+
+    // MARK: - Buffers and closing
+
+    private func borrowOutput() {
+        state.borrowOutputBuffer(from: &loop.scratch)
+    }
+
+    private func returnBuffers() {
+        if let buffer = state.takeIdleReadBuffer() {
+            loop.returnBuffer(buffer)
+        }
+        state.returnOutputBuffer(to: &loop.scratch)
+        loop.releaseScratchIfLarge()
+    }
+
+    private func closeSocket() {
+        returnBuffers()
+        Glibc.close(fd)
+        loop.remove(self)
+    }
+}

@@ -1,0 +1,128 @@
+/// The connection's read and write buffers, and the I/O outcomes the shell reports into them.
+///
+/// The loop lends buffers: a read buffer while unparsed bytes are held, its one output buffer while a
+/// connection has unsent output. So thousands of idle keep-alive connections cost no buffer memory,
+/// and answering a request allocates nothing. Without a lender (in tests) the state allocates its own.
+extension HTTPConnectionState {
+    var pendingOutputCount: Int { output.count - outputStart }
+
+    // MARK: - Reading
+
+    var needsReadBuffer: Bool { input.isEmpty }
+
+    mutating func adoptReadBuffer(_ buffer: [UInt8]) {
+        guard input.isEmpty else { return }
+        input = buffer
+        inputStart = 0
+        inputEnd = 0
+    }
+
+    /// The read buffer, once it holds nothing that will still be parsed.
+    mutating func takeIdleReadBuffer() -> [UInt8]? {
+        guard !input.isEmpty, inputStart == inputEnd || closeAfterWrite || lingering || isClosed else { return nil }
+        defer {
+            input = []
+            inputStart = 0
+            inputEnd = 0
+        }
+        return input
+    }
+
+    /// Lets `read` fill the free space after the unparsed bytes (`.read`).
+    mutating func receive(_ read: (UnsafeMutableRawBufferPointer) -> IOOutcome) {
+        prepareInputSpace()
+        let space = input.count - inputEnd
+        let outcome = input.withUnsafeMutableBytes { read(UnsafeMutableRawBufferPointer(rebasing: $0[inputEnd...])) }
+        switch outcome {
+        case .transferred(let count):
+            inputEnd += count
+            // Edge-triggered: a short read emptied the socket, and new data will raise a new event.
+            // After EPOLLRDHUP keep reading until recv reports the EOF itself.
+            if count < space, !peerShutdown { readable = false }
+        case .endOfInput:
+            inputClosed = true
+            readable = false
+        case .wouldBlock:
+            readable = false
+        case .failed:
+            mustCloseNow = true
+        }
+    }
+
+    /// Makes room after `inputEnd`: reuse the buffer from the start, compact, or (when one incomplete
+    /// line fills it) grow it. The parser's limits bound the growth.
+    private mutating func prepareInputSpace() {
+        if input.isEmpty {
+            input = [UInt8](repeating: 0, count: Self.readBufferSize)
+        }
+        if inputStart == inputEnd {
+            inputStart = 0
+            inputEnd = 0
+        }
+        guard input.count - inputEnd < 2048 else { return }
+        if inputStart > 0 {
+            let unread = inputEnd - inputStart
+            input.withUnsafeMutableBytes { raw in
+                raw.baseAddress!.copyMemory(from: raw.baseAddress! + inputStart, byteCount: unread)
+            }
+            inputStart = 0
+            inputEnd = unread
+        }
+        if input.count - inputEnd < 2048 {
+            input.append(contentsOf: repeatElement(0, count: input.count))
+        }
+    }
+
+    /// What a read during the lingering close did (`.discard`).
+    mutating func discarded(_ outcome: IOOutcome) {
+        switch outcome {
+        case .transferred(let count):
+            lingerDiscarded += count
+            if lingerDiscarded > Self.maxLingerBytes { mustCloseNow = true }  // give up on politeness
+        case .wouldBlock:
+            readable = false
+        case .endOfInput, .failed:
+            mustCloseNow = true
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Takes the loop's output buffer for a pass, unless this connection still holds unsent output.
+    mutating func borrowOutputBuffer(from buffer: inout [UInt8]) {
+        guard output.isEmpty else { return }
+        swap(&output, &buffer)
+    }
+
+    /// Gives the output buffer back once everything in it was sent.
+    mutating func returnOutputBuffer(to buffer: inout [UInt8]) {
+        guard output.isEmpty, buffer.isEmpty else { return }
+        swap(&output, &buffer)
+    }
+
+    /// Lets `write` send the pending output (`.write`).
+    mutating func send(_ write: (UnsafeRawBufferPointer) -> IOOutcome) {
+        let outcome = output.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[outputStart...])) }
+        switch outcome {
+        case .transferred(let count):
+            outputStart += count
+            if outputStart == output.count {
+                output.removeAll(keepingCapacity: true)
+                outputStart = 0
+            } else {
+                writeBlocked = true
+            }
+        case .wouldBlock:
+            writeBlocked = true
+        case .endOfInput, .failed:
+            mustCloseNow = true
+        }
+    }
+
+    /// Drops what was already sent before more is appended, so that the buffer does not grow by it.
+    mutating func prepareOutput() {
+        guard outputStart > 0 else { return }
+        output.removeFirst(outputStart)
+        outputStart = 0
+    }
+}

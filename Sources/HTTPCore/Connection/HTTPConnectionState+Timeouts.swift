@@ -1,0 +1,87 @@
+/// Timeouts: each phase of a connection has its own (header, body, idle, linger), and a request in
+/// flight has the response deadline. The loop's sweep calls `tick` when one of them passed; there is
+/// no timer per connection or request.
+extension HTTPConnectionState {
+    /// What the connection is waiting for; selects the timeout that applies.
+    enum Phase {
+        case none
+        case fresh  // accepted, no byte yet
+        case idle  // keep-alive, between requests
+        case head  // header section incomplete
+        case body  // body incomplete
+        case handler  // handler has not answered; its deadline is `responseDeadline`, not `deadline`
+        case writing  // client is not reading our output
+        case lingering  // closing: output shut down, discarding input
+    }
+
+    /// True when `tick` has something to do at `now`.
+    @inline(__always)
+    func isDue(at now: UInt64) -> Bool {
+        (responseDeadline != 0 && responseDeadline <= now) || (deadline != 0 && deadline <= now)
+    }
+
+    /// The loop's sweep found a deadline passed. A handler that missed the response deadline is
+    /// answered 504 in its place (RFC 9110 §15.6.5) and the connection goes on; its own answer, if one
+    /// still comes, carries a sequence number no longer in flight and is dropped. The phase's own
+    /// deadline is looked at by the next sweep, once this answer has moved the connection on.
+    mutating func tick(at time: EventTime) -> TickOutcome {
+        guard !isClosed else { return .none }
+        if responseDeadline != 0, responseDeadline <= time.monotonic {
+            return answerResponseTimeout(at: time)
+        }
+        if deadline != 0, deadline <= time.monotonic {
+            phaseTimedOut(at: time)
+        }
+        return .none
+    }
+
+    private mutating func answerResponseTimeout(at time: EventTime) -> TickOutcome {
+        responseDeadline = 0
+        guard let (sequence, requestID) = inFlightIdentity else { return .none }
+        responseArrived(sequence: sequence, context.responseTimeoutAnswer, at: time)
+        return .answeredResponseTimeout(requestID: requestID)
+    }
+
+    /// A started request that stalls gets 408 (RFC 9110 §15.5.9) and the connection closes; a
+    /// connection that is idle, lingering or not reading our output is closed silently, since an
+    /// unsolicited 408 could be mistaken for the answer to a request sent meanwhile.
+    private mutating func phaseTimedOut(at time: EventTime) {
+        switch phase {
+        case .head: fail(.headerTimeout, at: time)
+        case .body: fail(.bodyTimeout, at: time)
+        case .fresh, .idle, .writing, .lingering, .handler, .none: mustCloseNow = true
+        }
+    }
+
+    /// Moves to the phase the connection is now in; a new phase starts its timeout.
+    mutating func updatePhase(now: UInt64) {
+        guard !lingering else { return }
+        let next = currentPhase
+        guard next != phase else { return }
+        if next == .head || (next == .body && phase != .head) {
+            requestStarted = now
+        }
+        phase = next
+        deadline = timeoutLength(next).map { now + $0 } ?? 0
+    }
+
+    private var currentPhase: Phase {
+        if pendingOutputCount > 0 { return .writing }
+        if hasRequestInFlight { return .handler }
+        switch parser.stage {
+        case .head: return .head
+        case .body: return .body
+        case .idle: return requestsSeen == 0 ? .fresh : .idle
+        }
+    }
+
+    private func timeoutLength(_ phase: Phase) -> UInt64? {
+        switch phase {
+        case .fresh, .head: return context.headerReadTimeout
+        case .idle, .writing: return context.idleTimeout
+        case .body: return context.bodyReadTimeout
+        case .lingering: return context.lingerTimeout
+        case .handler, .none: return nil
+        }
+    }
+}
