@@ -409,7 +409,7 @@ final class EventLoop: @unchecked Sendable {
         guard now >= nextTimeoutLog else { return }
         logger.warning(
             "handler did not answer within the response timeout; answering 504",
-            metadata: ["request-id": "\(requestID ?? "-")", "timed-out": "\(timedOutSinceLog)"])
+            metadata: ["request_id": "\(requestID ?? "-")", "timed_out": "\(timedOutSinceLog)"])
         timedOutSinceLog = 0
         nextTimeoutLog = now + 1_000_000_000
     }

@@ -84,11 +84,6 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Connections currently open, across all loops (including ones being refused or closed).
-    public var openConnections: Int {
-        context.openConnections
-    }
-
     /// Blocking: stops accepting, lets in-flight requests finish (their responses are sent with
     /// `Connection: close`) for up to `gracePeriod`, closes every connection and joins the threads.
     /// Idle keep-alive connections are closed at once. A second call returns immediately.

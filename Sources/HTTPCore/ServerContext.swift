@@ -55,8 +55,4 @@ final class ServerContext: Sendable {
     func releaseConnection() {
         connectionCount.wrappingSubtract(1, ordering: .relaxed)
     }
-
-    var openConnections: Int {
-        connectionCount.load(ordering: .relaxed)
-    }
 }

@@ -44,7 +44,7 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         self.logger = context.logger
         logger.info(
             "embedded Kafka cluster started",
-            metadata: ["kafka.bootstrap": .string(bootstrapServers), "kafka.brokers": "\(brokers)"])
+            metadata: ["bootstrap_servers": .string(bootstrapServers), "brokers": "\(brokers)"])
     }
 
     deinit {
@@ -112,6 +112,6 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
 
     private func report(_ err: rd_kafka_resp_err_t?, _ action: String) {
         guard let err, err != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
-        logger.warning("embedded Kafka: \(action) failed", metadata: ["kafka.error": .string(KafkaError(err).description)])
+        logger.warning("embedded Kafka: \(action) failed", metadata: ["error": .string(KafkaError(err).description)])
     }
 }

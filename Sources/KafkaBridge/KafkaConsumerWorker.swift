@@ -166,7 +166,7 @@ private final class ConsumerLoop: @unchecked Sendable {
                 storedSinceCommit = false
                 let err = rd_kafka_commit(handle, nil, 1)
                 if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                    logger.debug("idle commit failed", metadata: ["kafka.error": .string(KafkaError(err).description)])
+                    logger.debug("idle commit failed", metadata: ["error": .string(KafkaError(err).description)])
                 }
             }
             groupState.refreshStartOffsets(handle: handle, timeoutMs: 2000)
@@ -179,11 +179,11 @@ private final class ConsumerLoop: @unchecked Sendable {
     func shutDown() {
         let err = rd_kafka_consumer_close(handle)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            logger.warning("consumer close failed", metadata: ["kafka.error": .string(KafkaError(err).description)])
+            logger.warning("consumer close failed", metadata: ["error": .string(KafkaError(err).description)])
         }
         groupState.detachHandle()
         rd_kafka_destroy(handle)
-        logger.debug("consumer stopped", metadata: ["kafka.consumed": "\(consumed.load(ordering: .relaxed))"])
+        logger.debug("consumer stopped", metadata: ["consumed": "\(consumed.load(ordering: .relaxed))"])
     }
 
     /// Hands one record to the handler and stores its offset; returns whether an offset was stored.
@@ -194,7 +194,7 @@ private final class ConsumerLoop: @unchecked Sendable {
             // retrying by itself, so they are logged, not fatal.
             logger.warning(
                 "consumer error",
-                metadata: ["kafka.error": .string(KafkaError(m.err, message: messageErrorText(message)).description)])
+                metadata: ["error": .string(KafkaError(m.err, message: messageErrorText(message)).description)])
             return false
         }
         handler(makeRecord(message))
@@ -202,7 +202,7 @@ private final class ConsumerLoop: @unchecked Sendable {
         let err = rd_kafka_offset_store(m.rkt, m.partition, m.offset)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             // _STATE: the partition was revoked meanwhile; its new owner will see the record again.
-            logger.debug("offset store failed", metadata: ["kafka.error": .string(KafkaError(err).description)])
+            logger.debug("offset store failed", metadata: ["error": .string(KafkaError(err).description)])
         }
         consumed.wrappingAdd(1, ordering: .relaxed)
         return err == RD_KAFKA_RESP_ERR_NO_ERROR
@@ -225,12 +225,9 @@ private final class ConsumerLoop: @unchecked Sendable {
                 index += 1
             }
         }
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let milliseconds = rd_kafka_message_timestamp(message, &timestampType)
-        let timestamp = milliseconds >= 0 ? Date(timeIntervalSince1970: Double(milliseconds) / 1000) : nil
         return KafkaRecord(
             topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
-            key: key, value: value, headers: headers, timestamp: timestamp)
+            key: key, value: value, headers: headers)
     }
 
     private func messageErrorText(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> String? {
@@ -250,20 +247,20 @@ private let rebalanceCallback: @convention(c) (
     switch err {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
         context.logger.info(
-            "partitions assigned", metadata: ["kafka.partitions": .string(describe(list))])
+            "partitions assigned", metadata: ["partitions": .string(describe(list))])
         if cooperative {
             if let error = rd_kafka_incremental_assign(handle, partitions) {
-                context.logger.error("incremental assign failed", metadata: ["kafka.error": .string(KafkaError(consuming: error).description)])
+                context.logger.error("incremental assign failed", metadata: ["error": .string(KafkaError(consuming: error).description)])
             }
         } else {
             let assignErr = rd_kafka_assign(handle, partitions)
             if assignErr != RD_KAFKA_RESP_ERR_NO_ERROR {
-                context.logger.error("assign failed", metadata: ["kafka.error": .string(KafkaError(assignErr).description)])
+                context.logger.error("assign failed", metadata: ["error": .string(KafkaError(assignErr).description)])
             }
         }
         state.assign(list)
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-        context.logger.info("partitions revoked", metadata: ["kafka.partitions": .string(describe(list))])
+        context.logger.info("partitions revoked", metadata: ["partitions": .string(describe(list))])
         // Commit what the handler finished before the partitions move, so the next owner starts
         // right after it. Skipped when the assignment was lost (the group moved on without us and
         // would reject the commit anyway).
@@ -272,12 +269,12 @@ private let rebalanceCallback: @convention(c) (
             if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
                 context.logger.warning(
                     "commit on revocation failed; records since the last commit may be delivered again",
-                    metadata: ["kafka.error": .string(KafkaError(commitErr).description)])
+                    metadata: ["error": .string(KafkaError(commitErr).description)])
             }
         }
         if cooperative {
             if let error = rd_kafka_incremental_unassign(handle, partitions) {
-                context.logger.error("incremental unassign failed", metadata: ["kafka.error": .string(KafkaError(consuming: error).description)])
+                context.logger.error("incremental unassign failed", metadata: ["error": .string(KafkaError(consuming: error).description)])
             }
             state.revoke(list)
         } else {
@@ -285,7 +282,7 @@ private let rebalanceCallback: @convention(c) (
             state.revoke(nil)
         }
     default:
-        context.logger.error("rebalance error", metadata: ["kafka.error": .string(KafkaError(err).description)])
+        context.logger.error("rebalance error", metadata: ["error": .string(KafkaError(err).description)])
         _ = rd_kafka_assign(handle, nil)
         state.revoke(nil)
     }

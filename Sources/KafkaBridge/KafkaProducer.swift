@@ -157,7 +157,7 @@ final class KafkaProducer: @unchecked Sendable {
                 let left = rd_kafka_outq_len(handle)
                 context.logger.warning(
                     "producer close: messages not delivered within the timeout are failed",
-                    metadata: ["kafka.undelivered": "\(left)"])
+                    metadata: ["undelivered": "\(left)"])
                 // Purged messages get a delivery report (_PURGE_QUEUE/_PURGE_INFLIGHT), which the
                 // short flush below serves, so no completion is lost.
                 _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)

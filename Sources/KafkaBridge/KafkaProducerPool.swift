@@ -42,7 +42,7 @@ public final class KafkaProducerPool: Sendable {
         self.producers = producers
         logger.info(
             "Kafka producer pool started",
-            metadata: ["kafka.bootstrap": .string(bootstrapServers), "kafka.producers": "\(producers.count)"])
+            metadata: ["bootstrap_servers": .string(bootstrapServers), "producers": "\(producers.count)"])
     }
 
     deinit {

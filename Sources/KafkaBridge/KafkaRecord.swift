@@ -1,5 +1,3 @@
-import Foundation
-
 /// One record read by a consumer, copied out of librdkafka's buffers so it outlives the message.
 public struct KafkaRecord: Sendable {
     public let topic: String
@@ -8,12 +6,10 @@ public struct KafkaRecord: Sendable {
     public let key: [UInt8]?
     public let value: [UInt8]
     public let headers: [KafkaHeader]
-    /// The record's timestamp (create or log-append time), nil when the broker sent none.
-    public let timestamp: Date?
 
     public init(
         topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8],
-        headers: [KafkaHeader], timestamp: Date?
+        headers: [KafkaHeader]
     ) {
         self.topic = topic
         self.partition = partition
@@ -21,6 +17,5 @@ public struct KafkaRecord: Sendable {
         self.key = key
         self.value = value
         self.headers = headers
-        self.timestamp = timestamp
     }
 }

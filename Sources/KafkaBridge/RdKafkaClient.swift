@@ -18,7 +18,7 @@ final class ClientContext: Sendable {
     ) {
         self.name = name
         var logger = logger
-        logger[metadataKey: "kafka.client"] = .string(name)
+        logger[metadataKey: "client"] = .string(name)
         self.logger = logger
         self.consumerState = consumerState
         self.debugFacilities = debugFacilities
@@ -86,7 +86,7 @@ private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CC
     guard context.logger.logLevel <= swiftLevel else { return }
     context.logger.log(
         level: swiftLevel, "\(message.map { String(cString: $0) } ?? "")",
-        metadata: ["kafka.facility": .string(facilityText)])
+        metadata: ["facility": .string(facilityText)])
 }
 
 /// Client-level errors (brokers unreachable, authentication, fatal idempotence errors). Most are
@@ -101,11 +101,11 @@ private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<
         let fatal = rd_kafka_fatal_error(handle, &errstr, errstr.count)
         context.logger.critical(
             "fatal Kafka client error, the client must be recreated",
-            metadata: ["kafka.error": .string(KafkaError(fatal, message: String(errorBuffer: errstr)).description)])
+            metadata: ["error": .string(KafkaError(fatal, message: String(errorBuffer: errstr)).description)])
         return
     }
     // All brokers down is expected during failovers and tests; it is still worth a warning.
-    context.logger.warning("Kafka client error", metadata: ["kafka.error": .string(error.description)])
+    context.logger.warning("Kafka client error", metadata: ["error": .string(error.description)])
 }
 
 extension String {

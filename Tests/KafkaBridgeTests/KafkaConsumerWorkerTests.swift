@@ -31,7 +31,7 @@ import Testing
         #expect(await eventually(timeout: .seconds(20)) { worker1.consumedCount == 60 })
         #expect(worker1.assignedPartitions == Array(0..<6))
         #expect(Set(first.all.map(\.value)) == Set((0..<60).map { "\($0)".bytes }))
-        #expect(first.all.allSatisfy { $0.topic == "t" && $0.timestamp != nil && $0.key != nil })
+        #expect(first.all.allSatisfy { $0.topic == "t" && $0.key != nil })
         // Caught up: once the high watermarks are known, every partition reports zero lag.
         #expect(await eventually(timeout: .seconds(10)) {
             let lag = worker1.lag()

@@ -9,8 +9,8 @@ package enum EmbeddedCluster {
         for topic in topics {
             try cluster.createTopic(topic, partitions: partitions, replicationFactor: replication)
         }
-        logger.info("embedded Kafka cluster started", metadata: [
-            "brokers": "\(brokers)", "bootstrap_servers": "\(cluster.bootstrapServers)", "topics": "\(topics.joined(separator: ","))",
+        logger.info("embedded Kafka topics created", metadata: [
+            "topics": "\(topics.joined(separator: ","))", "partitions": "\(partitions)", "replication_factor": "\(replication)",
         ])
         return cluster
     }

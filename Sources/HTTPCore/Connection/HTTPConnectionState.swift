@@ -240,7 +240,7 @@ struct HTTPConnectionState {
             "refusing request",
             metadata: [
                 "status": "\(error.status)", "reason": "\(error)", "remote": "\(parser.remoteAddress)",
-                "request-id": "\(partial?.requestID ?? "-")", "target": "\(partial?.target ?? "-")",
+                "request_id": "\(partial?.requestID ?? "-")", "target": "\(partial?.target ?? "-")",
             ])
         let status = writeClosing(.problem(error.problem), date: time.date)
         observe(partial, status: status, since: requestStarted, at: time)
