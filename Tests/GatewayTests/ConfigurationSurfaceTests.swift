@@ -75,3 +75,18 @@ import Testing
         #expect(throws: ValidationError.self) { try KafkaCommand.parse([]).resolved(environment: ["GATEWAY_EMBEDDED_BROKERS": "0"]) }
     }
 }
+
+@Suite struct APIKeySettingsTests {
+    @Test func rateLimitWithoutKeys_stopsStartUp() throws {
+        #expect(throws: ValidationError.self) { try ServeCommand.parse([]).resolved(environment: ["GATEWAY_RATE_LIMIT_PER_KEY": "5"]) }
+    }
+
+    @Test func unreadableKeysFile_namesTheVariable() throws {
+        do {
+            _ = try ServeCommand.parse([]).resolved(environment: ["GATEWAY_API_KEYS_FILE": "/nonexistent/keys"])
+            Issue.record("accepted a missing keys file")
+        } catch {
+            #expect("\(error)".hasPrefix("GATEWAY_API_KEYS_FILE=/nonexistent/keys: expected a readable keys file"))
+        }
+    }
+}

@@ -23,6 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("max-connections")) var maxConnections: String?
     @Option(help: help("response-timeout-ms")) var responseTimeoutMs: String?
     @Option(help: help("log-level")) var logLevel: String?
+    @Option(help: help("api-keys-file")) var apiKeysFile: String?
+    @Option(help: help("rate-limit-per-key")) var rateLimitPerKey: String?
 
     @Option(help: help("bootstrap-servers")) var bootstrapServers: String?
     @Option(name: .customShort("X"), help: ArgumentHelp(

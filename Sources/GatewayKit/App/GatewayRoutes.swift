@@ -10,22 +10,28 @@ struct GatewayRoutes {
     var metrics: GatewayMetrics
     var health: HealthRoutes
     var monitor: MonitorService?
+    /// nil: every route is open. Probes and scrapers (`/healthz`, `/readyz`, `/metrics`) always are.
+    var authenticator: Authenticator?
     var logger: Logger
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(producer: producer, topic: topic, maxBatchItems: maxBatchItems,
                                              metrics: metrics, logger: logger)
         var router = HTTPRouter()
-        router.add("POST", "/transactions", transactions.handle)
+        router.add("POST", "/transactions", protected(transactions.handle))
         router.add("GET", "/healthz", health.healthz)
         router.add("GET", "/readyz", health.readyz)
         router.add("GET", "/metrics", MetricsRoute(producer: producer, metrics: metrics, monitor: monitor).handle)
         if let monitor {
             let routes = MonitorRoutes(service: monitor)
-            router.add("GET", "/stats", routes.stats)
-            router.add("GET", "/alerts", routes.alerts)
+            router.add("GET", "/stats", protected(routes.stats))
+            router.add("GET", "/alerts", protected(routes.alerts))
         }
         return router
+    }
+
+    private func protected(_ handler: @escaping HTTPHandler) -> HTTPHandler {
+        authenticator?.protect(handler) ?? handler
     }
 
     static let knownRoutes: Set<String> = ["/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats"]

@@ -88,6 +88,14 @@ package final class GatewayService: @unchecked Sendable {
         let probe = ReadinessProbe { producer.checkBrokers(timeout: .seconds(2)) }
         let health = HealthRoutes(probe: probe, bootstrapServers: producer.bootstrapServers, embedded: cluster != nil)
         return GatewayRoutes(producer: producer, topic: configuration.topic, maxBatchItems: configuration.maxBatchItems,
-                             metrics: metrics, health: health, monitor: monitorService, logger: logger).router()
+                             metrics: metrics, health: health, monitor: monitorService,
+                             authenticator: authenticator(metrics: metrics), logger: logger).router()
+    }
+
+    private func authenticator(metrics: GatewayMetrics) -> Authenticator? {
+        guard let keys = configuration.apiKeys else { return nil }
+        logger.info("API keys required", metadata: ["keys": "\(keys.entries.count)", "rate_limit_per_key": "\(configuration.rateLimitPerKey.map(String.init) ?? "none")"])
+        return Authenticator(keys: keys, limiter: configuration.rateLimitPerKey.map { RateLimiter(ratePerSecond: $0) },
+                             metrics: metrics, logger: logger)
     }
 }

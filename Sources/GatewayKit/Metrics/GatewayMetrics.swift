@@ -14,6 +14,13 @@ final class GatewayMetrics: Sendable {
     /// string key per call, which showed up at ~6% of the CPU of a POST.
     private let httpSeries = Mutex<[HTTPSeriesKey: HTTPSeries]>([:])
 
+    private let authenticationSeries = Mutex<[AuthenticationKey: Counter]>([:])
+
+    private struct AuthenticationKey: Hashable {
+        var key: String
+        var outcome: String
+    }
+
     private struct HTTPSeriesKey: Hashable {
         var route: String
         var method: String
@@ -60,6 +67,12 @@ final class GatewayMetrics: Sendable {
             helpText: "Time from request parsed to response queued")
     }
 
+    private static var authenticationName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "gateway", subsystem: "auth", metricName: "requests", unitName: "total",
+            helpText: "Requests to protected routes by API key name (none when missing or invalid) and outcome")
+    }
+
     init(knownRoutes: Set<String>) {
         self.knownRoutes = knownRoutes
         produced = registry.makeCounter(descriptor: Self.producedName)
@@ -89,6 +102,18 @@ final class GatewayMetrics: Sendable {
 
     func recordDeliveryError(_ error: KafkaError) {
         registry.makeCounter(descriptor: Self.deliveryErrorsName, labels: [("error", error.name)]).increment()
+    }
+
+    /// `key` is a name from the keys file (bounded by it), never the key itself.
+    func recordAuthentication(key: String?, outcome: String) {
+        let labels = AuthenticationKey(key: key ?? "none", outcome: outcome)
+        let counter = authenticationSeries.withLock { cache in
+            if let counter = cache[labels] { return counter }
+            let counter = registry.makeCounter(descriptor: Self.authenticationName, labels: [("key", labels.key), ("outcome", outcome)])
+            cache[labels] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     func setQueueDepth(_ depth: Int) { queueDepth.set(Double(depth)) }

@@ -40,6 +40,16 @@ enum GatewayProblems {
         return Problem(status: 503, title: "Kafka unavailable", detail: detail)
     }
 
+    /// No or no valid API key on a protected route (RFC 9110 §15.5.2).
+    static func unauthorized(_ detail: String) -> Problem {
+        Problem(status: 401, title: "Unauthorized", detail: detail)
+    }
+
+    /// The key's requests per second are spent (RFC 6585 §4).
+    static func rateLimited(key: String, retryAfter seconds: Int) -> Problem {
+        Problem(status: 429, title: "Too many requests", detail: "the rate limit of API key \(key) is reached; retry in \(seconds) s")
+    }
+
     static let retryAfter = HTTPHeaders([("Retry-After", "1")])
 
     static func response(_ problem: Problem) -> HTTPResponse {

@@ -12,13 +12,15 @@ struct RouteHarness {
     let metrics: GatewayMetrics
 
     init(_ behaviour: StandInProducer.Behaviour = .accept, maxBatchItems: Int = 1000,
-         readiness: @escaping ReadinessProbe.Check = { .success(["127.0.0.1:9092"]) }) {
+         readiness: @escaping ReadinessProbe.Check = { .success(["127.0.0.1:9092"]) },
+         authenticator: (GatewayMetrics) -> Authenticator? = { _ in nil }) {
         producer = StandInProducer(behaviour)
         metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
         let health = HealthRoutes(probe: ReadinessProbe(freshness: .zero, check: readiness),
                                   bootstrapServers: "127.0.0.1:9092", embedded: false)
         let routes = GatewayRoutes(producer: producer, topic: "transactions", maxBatchItems: maxBatchItems,
-                                   metrics: metrics, health: health, monitor: nil, logger: Logger(label: "test"))
+                                   metrics: metrics, health: health, monitor: nil,
+                                   authenticator: authenticator(metrics), logger: Logger(label: "test"))
         client = HTTPTestClient(routes.router())
     }
 

@@ -31,6 +31,11 @@ package struct GatewayConfiguration: Sendable {
     package var responseTimeout: Duration = .seconds(15)
     package var shutdownGrace: Duration = .seconds(10)
     package var logLevel = Logger.Level.info
+    /// The keys file's path and its entries; nil: every route is open.
+    package var apiKeysFile: String?
+    var apiKeys: APIKeys?
+    /// Requests per second per API key; nil: unlimited.
+    package var rateLimitPerKey: Int?
     package var monitor = MonitorSettings()
 
     package init() {}
@@ -49,7 +54,9 @@ package struct GatewayConfiguration: Sendable {
 
     /// What is wrong across settings, in words for a start-up error; empty when valid.
     package var problems: [String] {
-        monitor.configuration.problems
+        var problems = monitor.configuration.problems
+        if rateLimitPerKey != nil, apiKeys == nil { problems.append("--rate-limit-per-key needs --api-keys-file (limits are per key)") }
+        return problems
     }
 
     var server: HTTPServerConfiguration {

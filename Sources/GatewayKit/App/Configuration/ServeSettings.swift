@@ -20,6 +20,15 @@ package enum ServeSettings {
                   "Milliseconds a client waits for an answer before 504 Gateway Timeout; keep it above the delivery timeout.",
                   .milliseconds, \.responseTimeout),
             Entry("log-level", "GATEWAY_LOG_LEVEL", "Log level.", .logLevel, \.logLevel),
+            Entry("api-keys-file", "GATEWAY_API_KEYS_FILE",
+                  "File of name:sha256-hex-of-key lines; when set, POST /transactions, /stats and /alerts need Authorization: Bearer <key>.",
+                  form: "the path of a readable keys file", describe: { $0.apiKeysFile },
+                  apply: { path, configuration throws(ValueError) in
+                      configuration.apiKeys = try loadKeys(path)
+                      configuration.apiKeysFile = path
+                  }),
+            Entry("rate-limit-per-key", "GATEWAY_RATE_LIMIT_PER_KEY", "Requests per second per API key (token bucket); more get 429.",
+                  .integer(1...1_000_000, "a whole number from 1 to 1000000"), \.rateLimitPerKey),
         ]
     }
 
@@ -112,6 +121,14 @@ package enum ServeSettings {
             return try AlertRulesConfiguration.decode(from: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw ValueError(expected: "a readable JSON rules file (\(error))")
+        }
+    }
+
+    private static func loadKeys(_ path: String) throws(ValueError) -> APIKeys {
+        do {
+            return try APIKeys(parsing: String(contentsOfFile: path, encoding: .utf8))
+        } catch {
+            throw ValueError(expected: "a readable keys file of name:sha256-hex lines (\(error))")
         }
     }
 
