@@ -8,13 +8,14 @@ struct GatewayRoutes {
     var topic: String
     var maxBatchItems: Int
     var metrics: GatewayMetrics
+    var idempotency: IdempotencyStore
     var health: HealthRoutes
     var monitor: MonitorService?
     var logger: Logger
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(producer: producer, topic: topic, maxBatchItems: maxBatchItems,
-                                             metrics: metrics, logger: logger)
+                                             metrics: metrics, idempotency: idempotency, logger: logger)
         var router = HTTPRouter()
         router.add("POST", "/transactions", transactions.handle)
         router.add("GET", "/healthz", health.healthz)

@@ -19,6 +19,14 @@ package enum ServeSettings {
             Entry("response-timeout-ms", "GATEWAY_RESPONSE_TIMEOUT_MS",
                   "Milliseconds a client waits for an answer before 504 Gateway Timeout; keep it above the delivery timeout.",
                   .milliseconds, \.responseTimeout),
+            Entry("idempotency-ttl-seconds", "GATEWAY_IDEMPOTENCY_TTL_SECONDS",
+                  "Seconds the answer to a request with an Idempotency-Key is kept for its retries.",
+                  .seconds(atLeast: 1), \.idempotency.ttl),
+            Entry("idempotency-capacity", "GATEWAY_IDEMPOTENCY_CAPACITY",
+                  "Idempotency-Key answers kept at most; the oldest is forgotten first.", .atLeast(1), \.idempotency.capacity),
+            Entry("idempotency-max-bytes", "GATEWAY_IDEMPOTENCY_MAX_BYTES",
+                  "Bytes the kept Idempotency-Key answers may hold at most (estimated); the oldest is forgotten first.",
+                  .atLeast(1), \.idempotency.maxBytes),
             Entry("log-level", "GATEWAY_LOG_LEVEL", "Log level.", .logLevel, \.logLevel),
         ]
     }
