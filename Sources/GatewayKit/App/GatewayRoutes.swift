@@ -20,7 +20,7 @@ struct GatewayRoutes {
         router.add("POST", "/transactions", transactions.handle)
         router.add("GET", "/healthz", health.healthz)
         router.add("GET", "/readyz", health.readyz)
-        router.add("GET", "/metrics", MetricsRoute(producer: producer, metrics: metrics, monitor: monitor).handle)
+        router.add("GET", "/metrics", MetricsRoute(producer: producer, metrics: metrics, idempotency: idempotency, monitor: monitor).handle)
         if let monitor {
             let routes = MonitorRoutes(service: monitor)
             router.add("GET", "/stats", routes.stats)

@@ -95,23 +95,25 @@ final class GatewayMetrics: Sendable {
 
     func setQueueDepth(_ depth: Int) { queueDepth.set(Double(depth)) }
 
-    /// What a claim came to (a replay, a 409, a 422 are counted; a new claim is not), and the keys
-    /// that expired before it.
-    func recordIdempotency(_ claim: IdempotencyStore.Claim, expired: Int, entries: Int) {
+    /// What a claim came to: a replay, a 409, a 422 are counted; a new claim is not.
+    func recordIdempotency(_ claim: IdempotencyStore.Claim) {
         switch claim {
         case .claimed: break
         case .replay: idempotency.replays.increment()
         case .inFlight: idempotency.conflicts.increment()
         case .mismatch: idempotency.mismatches.increment()
         }
-        if expired > 0 { idempotency.expirations.increment(by: Int64(expired)) }
-        idempotency.entries.set(Double(entries))
     }
 
-    func recordIdempotencyEvictions(_ evicted: Int, entries: Int) {
-        if evicted > 0 { idempotency.evictions.increment(by: Int64(evicted)) }
-        idempotency.entries.set(Double(entries))
+    func recordIdempotencyExpirations(_ expired: Int) {
+        if expired > 0 { idempotency.expirations.increment(by: Int64(expired)) }
     }
+
+    func recordIdempotencyEvictions(_ evicted: Int) {
+        if evicted > 0 { idempotency.evictions.increment(by: Int64(evicted)) }
+    }
+
+    func setIdempotencyEntries(_ entries: Int) { idempotency.entries.set(Double(entries)) }
 
     func render() -> [UInt8] { registry.emitToBuffer() }
 
