@@ -22,6 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("max-batch-items")) var maxBatchItems: String?
     @Option(help: help("max-connections")) var maxConnections: String?
     @Option(help: help("response-timeout-ms")) var responseTimeoutMs: String?
+    @Option(help: help("idempotency-ttl-seconds")) var idempotencyTtlSeconds: String?
+    @Option(help: help("idempotency-capacity")) var idempotencyCapacity: String?
+    @Option(help: help("idempotency-max-bytes")) var idempotencyMaxBytes: String?
     @Option(help: help("log-level")) var logLevel: String?
     @Option(help: help("api-keys-file")) var apiKeysFile: String?
     @Option(help: help("rate-limit-per-key")) var rateLimitPerKey: String?

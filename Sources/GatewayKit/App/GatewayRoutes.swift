@@ -8,6 +8,7 @@ struct GatewayRoutes {
     var topic: String
     var maxBatchItems: Int
     var metrics: GatewayMetrics
+    var idempotency: IdempotencyStore
     var health: HealthRoutes
     var monitor: MonitorService?
     /// nil: every route is open. Probes and scrapers (`/healthz`, `/readyz`, `/metrics`) always are.
@@ -16,12 +17,12 @@ struct GatewayRoutes {
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(producer: producer, topic: topic, maxBatchItems: maxBatchItems,
-                                             metrics: metrics, logger: logger)
+                                             metrics: metrics, idempotency: idempotency, logger: logger)
         var router = HTTPRouter()
         router.add("POST", "/transactions", protected(transactions.handle))
         router.add("GET", "/healthz", health.healthz)
         router.add("GET", "/readyz", health.readyz)
-        router.add("GET", "/metrics", MetricsRoute(producer: producer, metrics: metrics, monitor: monitor).handle)
+        router.add("GET", "/metrics", MetricsRoute(producer: producer, metrics: metrics, idempotency: idempotency, monitor: monitor).handle)
         if let monitor {
             let routes = MonitorRoutes(service: monitor)
             router.add("GET", "/stats", protected(routes.stats))

@@ -12,18 +12,27 @@ struct TransactionsRoute: Sendable {
     let topic: String
     let maxBatchItems: Int
     let metrics: GatewayMetrics
+    let idempotency: IdempotencyStore
     let logger: Logger
     private let validator = TransactionValidator()
 
-    init(producer: any RecordProducer, topic: String, maxBatchItems: Int, metrics: GatewayMetrics, logger: Logger) {
+    init(producer: any RecordProducer, topic: String, maxBatchItems: Int, metrics: GatewayMetrics,
+         idempotency: IdempotencyStore, logger: Logger) {
         self.producer = producer
         self.topic = topic
         self.maxBatchItems = maxBatchItems
         self.metrics = metrics
+        self.idempotency = idempotency
         self.logger = logger
     }
 
+    /// A request without `Idempotency-Key` costs one header lookup more than before.
     func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        guard request.headers.contains(IdempotencyKey.fieldName) else { return process(request, responder) }
+        handleIdempotent(request, responder)
+    }
+
+    func process(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let contentType = request.headers["Content-Type"]
         let mediaType = contentType.map(Self.mediaType) ?? ""
         let async = Self.prefersAsync(request.headers)

@@ -10,6 +10,7 @@ final class GatewayMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let produced: Counter
     private let queueDepth: Gauge
+    private let idempotency: IdempotencySeries
     /// Per-response lookups of the labelled series, cached: the registry's own lookup builds a
     /// string key per call, which showed up at ~6% of the CPU of a POST.
     private let httpSeries = Mutex<[HTTPSeriesKey: HTTPSeries]>([:])
@@ -77,6 +78,7 @@ final class GatewayMetrics: Sendable {
         self.knownRoutes = knownRoutes
         produced = registry.makeCounter(descriptor: Self.producedName)
         queueDepth = registry.makeGauge(descriptor: Self.queueDepthName)
+        idempotency = IdempotencySeries(registry)
     }
 
     /// HTTPServer's observer: one call per response written.
@@ -118,5 +120,50 @@ final class GatewayMetrics: Sendable {
 
     func setQueueDepth(_ depth: Int) { queueDepth.set(Double(depth)) }
 
+    /// What a claim came to: a replay, a 409, a 422 are counted; a new claim is not.
+    func recordIdempotency(_ claim: IdempotencyStore.Claim) {
+        switch claim {
+        case .claimed: break
+        case .replay: idempotency.replays.increment()
+        case .inFlight: idempotency.conflicts.increment()
+        case .mismatch: idempotency.mismatches.increment()
+        }
+    }
+
+    func recordIdempotencyExpirations(_ expired: Int) {
+        if expired > 0 { idempotency.expirations.increment(by: Int64(expired)) }
+    }
+
+    func recordIdempotencyEvictions(_ evicted: Int) {
+        if evicted > 0 { idempotency.evictions.increment(by: Int64(evicted)) }
+    }
+
+    func setIdempotencyEntries(_ entries: Int) { idempotency.entries.set(Double(entries)) }
+
     func render() -> [UInt8] { registry.emitToBuffer() }
+
+    /// The `Idempotency-Key` store's series: keys held now, and what happened to claims and keys.
+    private struct IdempotencySeries {
+        let entries: Gauge
+        let replays: Counter
+        let conflicts: Counter
+        let mismatches: Counter
+        let evictions: Counter
+        let expirations: Counter
+
+        init(_ registry: PrometheusCollectorRegistry) {
+            entries = registry.makeGauge(descriptor: MetricNameDescriptor(
+                namespace: "gateway", metricName: "idempotency", unitName: "entries",
+                helpText: "Idempotency keys held: answers stored plus requests in flight"))
+            func counter(_ name: String, _ help: String) -> Counter {
+                registry.makeCounter(descriptor: MetricNameDescriptor(
+                    namespace: "gateway", subsystem: "idempotency", metricName: name, unitName: "total", helpText: help))
+            }
+            replays = counter("replays", "Requests answered with the stored answer of their idempotency key")
+            conflicts = counter("conflicts", "Requests refused with 409: their key's first request was still in flight")
+            mismatches = counter("mismatches", "Requests refused with 422: their key was used with a different body")
+            evictions = counter("evictions", "Stored answers forgotten early to stay within the count or byte bound")
+            expirations = counter("expirations", "Stored answers forgotten after the key's time to live")
+        }
+    }
 }

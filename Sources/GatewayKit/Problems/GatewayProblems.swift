@@ -50,10 +50,34 @@ enum GatewayProblems {
         Problem(status: 429, title: "Too many requests", detail: "the rate limit of API key \(key) is reached; retry in \(seconds) s")
     }
 
+    static func malformedIdempotencyKey(_ error: IdempotencyKey.ParseError) -> Problem {
+        let detail = switch error {
+        case .repeated: "send one Idempotency-Key field"
+        case .empty: "the Idempotency-Key is empty"
+        case .tooLong: "the Idempotency-Key is longer than \(IdempotencyKey.maxBytes) bytes"
+        case .malformed: #"expected a structured-field string such as "8e03978e-40d5-43e8-bc93-6894a57f9324" (RFC 8941 §3.3.3), or the key unquoted"#
+        }
+        return Problem(status: 400, title: "Malformed Idempotency-Key", detail: detail)
+    }
+
+    /// draft-ietf-httpapi-idempotency-key-header-06 §2.7: a retry while the first request with the
+    /// key is still being processed is a conflict; Retry-After says when to try again.
+    static func idempotencyKeyInFlight() -> Problem {
+        Problem(status: 409, title: "Request in progress",
+                detail: "a request with this Idempotency-Key is still awaiting Kafka's acknowledgement; retry shortly")
+    }
+
+    /// draft-ietf-httpapi-idempotency-key-header-06 §2.7: a key reused for a different payload.
+    static func idempotencyKeyReused() -> Problem {
+        Problem(status: 422, title: "Idempotency-Key reused",
+                detail: "this Idempotency-Key was used with a different request body; use a new key for a new request")
+    }
+
     static let retryAfter = HTTPHeaders([("Retry-After", "1")])
 
+    /// 503 (Kafka unavailable) and 409 (key in flight) are worth retrying: they carry Retry-After.
     static func response(_ problem: Problem) -> HTTPResponse {
-        problem.response(headers: problem.status == 503 ? retryAfter : HTTPHeaders())
+        problem.response(headers: problem.status == 503 || problem.status == 409 ? retryAfter : HTTPHeaders())
     }
 
 }

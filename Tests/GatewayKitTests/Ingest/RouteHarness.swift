@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 import HTTPCore
 import KafkaBridge
@@ -10,16 +11,21 @@ struct RouteHarness {
     let producer: StandInProducer
     let client: HTTPTestClient
     let metrics: GatewayMetrics
+    let idempotency: IdempotencyStore
 
+    /// `clock`: the idempotency store's monotonic nanoseconds (a `TestClock` to expire keys).
     init(_ behaviour: StandInProducer.Behaviour = .accept, maxBatchItems: Int = 1000,
+         idempotency limits: IdempotencyLimits = IdempotencyLimits(),
+         clock: @escaping @Sendable () -> UInt64 = MonotonicClock.now,
          readiness: @escaping ReadinessProbe.Check = { .success(["127.0.0.1:9092"]) },
          authenticator: (GatewayMetrics) -> Authenticator? = { _ in nil }) {
         producer = StandInProducer(behaviour)
         metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
+        idempotency = IdempotencyStore(limits: limits, metrics: metrics, clock: clock)
         let health = HealthRoutes(probe: ReadinessProbe(freshness: .zero, check: readiness),
                                   bootstrapServers: "127.0.0.1:9092", embedded: false)
         let routes = GatewayRoutes(producer: producer, topic: "transactions", maxBatchItems: maxBatchItems,
-                                   metrics: metrics, health: health, monitor: nil,
+                                   metrics: metrics, idempotency: idempotency, health: health, monitor: nil,
                                    authenticator: authenticator(metrics), logger: Logger(label: "test"))
         client = HTTPTestClient(routes.router())
     }

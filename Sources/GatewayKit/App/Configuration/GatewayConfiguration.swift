@@ -29,6 +29,8 @@ package struct GatewayConfiguration: Sendable {
     /// How long a client waits for the brokers' answer before a 504; longer than the delivery
     /// timeout, so that a delivery failure (503) normally wins and 504 means a lost report.
     package var responseTimeout: Duration = .seconds(15)
+    /// `Idempotency-Key`: how long an answer is kept, and how many and how many bytes at most.
+    package var idempotency = IdempotencyLimits()
     package var shutdownGrace: Duration = .seconds(10)
     package var logLevel = Logger.Level.info
     /// The keys file's path and its entries; nil: every route is open.
