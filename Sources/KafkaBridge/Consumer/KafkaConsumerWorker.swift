@@ -113,17 +113,11 @@ public final class KafkaConsumerWorker: Sendable {
         return awaitStop(until: deadline)
     }
 
-    /// Stops several workers at once, so that their closes overlap and share one bound. Returns
-    /// the names of those that did not close within it.
-    public static func stop(_ workers: [KafkaConsumerWorker], timeout: Duration) -> [String] {
-        let deadline = ContinuousClock.now + timeout
-        for worker in workers { worker.requestStop(closeBy: deadline) }
-        return workers.filter { !$0.awaitStop(until: deadline) }.map(\.name)
-    }
-
-    /// Non-blocking: tells the thread to leave the group and close; a worker never started gets a
-    /// thread that only closes, so the close is bounded the same way.
-    private func requestStop(closeBy deadline: ContinuousClock.Instant) {
+    /// Non-blocking first half of a stop, so that several workers (and other work) can close side
+    /// by side: tells the thread to leave the group and close by `deadline` (the revocation commit
+    /// gets half of what is left); a worker never started gets a thread that only closes. Follow
+    /// with `awaitStop(until:)`.
+    public func requestStop(closeBy deadline: ContinuousClock.Instant) {
         lifecycle.withLock { lifecycle in
             let thread: JoinableThread
             switch lifecycle {
@@ -143,8 +137,9 @@ public final class KafkaConsumerWorker: Sendable {
         }
     }
 
-    /// Waits for the close until `deadline`; past it, abandons the thread.
-    private func awaitStop(until deadline: ContinuousClock.Instant) -> Bool {
+    /// Second half of a stop: waits for the close until `deadline`; past it, abandons the thread
+    /// (logged at error level). Returns whether the consumer closed.
+    public func awaitStop(until deadline: ContinuousClock.Instant) -> Bool {
         let thread: JoinableThread? = lifecycle.withLock { lifecycle in
             if case .closing(let thread) = lifecycle { return thread }
             return nil
@@ -152,11 +147,12 @@ public final class KafkaConsumerWorker: Sendable {
         guard let thread else {
             return lifecycle.withLock { if case .stopped(let closed) = $0 { closed } else { false } }
         }
-        let closed = thread.join(timeout: max(.zero, deadline - .now))
+        let timeout = max(.zero, deadline - .now)
+        let closed = thread.join(timeout: timeout)
         if !closed {
             logger.error(
-                "consumer did not close in time; abandoning it (its uncommitted offsets are read again by the next owner)",
-                metadata: ["partitions": .string(describe(groupState.assignedPartitions))])
+                "consumer did not close in time; abandoning it (records applied since its last commit are read again by the next owner)",
+                metadata: ["timeout": "\(timeout)"])
         }
         lifecycle.withLock { $0 = .stopped(closed: closed) }
         return closed

@@ -29,7 +29,8 @@ package struct GatewayConfiguration: Sendable {
     /// How long a client waits for the brokers' answer before a 504; longer than the delivery
     /// timeout, so that a delivery failure (503) normally wins and 504 means a lost report.
     package var responseTimeout: Duration = .seconds(15)
-    package var shutdownGrace: Duration = .seconds(10)
+    /// From SIGTERM/SIGINT to exit, whatever the brokers do (see `ShutdownBudget` for its split).
+    package var shutdownTimeout: Duration = .seconds(30)
     package var logLevel = Logger.Level.info
     package var monitor = MonitorSettings()
 

@@ -19,6 +19,9 @@ package enum ServeSettings {
             Entry("response-timeout-ms", "GATEWAY_RESPONSE_TIMEOUT_MS",
                   "Milliseconds a client waits for an answer before 504 Gateway Timeout; keep it above the delivery timeout.",
                   .milliseconds, \.responseTimeout),
+            Entry("shutdown-timeout", "GATEWAY_SHUTDOWN_TIMEOUT_SECONDS",
+                  "Seconds from SIGTERM/SIGINT to exit: half to finish requests and close consumers, the rest to flush the producer; what is left then is abandoned, logged, and the exit status is 1. A second signal exits at once.",
+                  .seconds(atLeast: 1), \.shutdownTimeout),
             Entry("log-level", "GATEWAY_LOG_LEVEL", "Log level.", .logLevel, \.logLevel),
         ]
     }
