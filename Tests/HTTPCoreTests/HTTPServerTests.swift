@@ -477,7 +477,11 @@ struct HTTPServerTests {
 
     @Test func gracefulShutdown_answersARequestStillInFlightAtTheEndWith503() throws {
         let dispatched = Recorder<String>()
-        let handler: HTTPHandler = { request, _ in dispatched.append(request.path) }  // never answers
+        let held = Recorder<HTTPResponder>()  // kept, never answered (a dropped responder answers 500)
+        let handler: HTTPHandler = { request, responder in
+            held.append(responder)
+            dispatched.append(request.path)
+        }
         var configuration = HTTPServerConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
