@@ -104,7 +104,9 @@ struct IngestionEndToEndTests {
     @Test func noDeliveryReportInTime_gives504_andTheConnectionStaysUsable() async throws {
         // No broker, a long delivery timeout and a short response timeout: the report cannot arrive in time.
         let gateway = try GatewayProcess.start(["--consumers", "0", "--bootstrap-servers", "127.0.0.1:1",
-                                                "--delivery-timeout-ms", "20000", "--response-timeout-ms", "500"])
+                                                "--delivery-timeout-ms", "20000", "--response-timeout-ms", "500",
+                                                // The record stays queued: a short shutdown keeps the stop quick.
+                                                "--shutdown-timeout", "2"])
         defer { gateway.stop() }
         let response = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction())
         #expect(response.status == 504, "\(response.text)")

@@ -40,61 +40,60 @@ struct ShutdownEndToEndTests {
         #expect(lost.isEmpty, "acknowledged with 202 but not in Kafka: \(lost.sorted().prefix(10))")
     }
 
-    @Test func sigterm_withTheBrokersGone_exitsWithinTheShutdownTimeout_namingWhatWasAbandoned() async throws {
+    /// A gateway whose consumers own all partitions, on a cluster process that `body` may stop.
+    private func withGatewayInAGroup(shutdownTimeout: Int,
+                                     _ body: (_ gateway: GatewayProcess, _ cluster: GatewayProcess) async throws -> Void) async throws {
         let cluster = try GatewayProcess.startCluster()
         defer {
             cluster.send(signal: SIGCONT)
             cluster.stop()
         }
-        let gateway = try GatewayProcess.start(["--bootstrap-servers", cluster.bootstrapServers, "--shutdown-timeout", "5"],
+        let gateway = try GatewayProcess.start(["--bootstrap-servers", cluster.bootstrapServers, "--shutdown-timeout", "\(shutdownTimeout)"],
                                                environment: Self.groupEnvironment)
         defer { gateway.stop(grace: .seconds(2)) }
         try await MonitoringEndToEndTests.waitForPartitions([gateway], 6)
+        try await body(gateway, cluster)
+    }
 
-        cluster.send(signal: SIGSTOP)
-        // A request Kafka cannot answer now, in flight when the signal comes.
-        let stuck = Task { try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction(id: "stuck-1")) }
-        _ = try await MonitoringEndToEndTests.waitFor(gateway, "gateway_kafka_producer_queue_depth", 1, timeout: .seconds(20))
-        let signalled = ContinuousClock.now
-        gateway.send(signal: SIGTERM)
-        // The bound is the assertion (5 s plus slack for a loaded machine), not a timing claim.
-        #expect(gateway.waitForExit(timeout: .seconds(10)), "still running 10 s after SIGTERM with --shutdown-timeout 5")
-        let elapsed = ContinuousClock.now - signalled
-        #expect(elapsed < .seconds(10))
-        #expect(gateway.terminationStatus == 1, "abandoned work gives a non-zero exit")
+    @Test func sigterm_withTheBrokersGone_exitsWithinTheShutdownTimeout_namingWhatWasAbandoned() async throws {
+        try await withGatewayInAGroup(shutdownTimeout: 5) { gateway, cluster in
+            cluster.send(signal: SIGSTOP)
+            // A request Kafka cannot answer now, in flight when the signal comes.
+            let stuck = Task { try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction(id: "stuck-1")) }
+            _ = try await MonitoringEndToEndTests.waitFor(gateway, "gateway_kafka_producer_queue_depth", 1, timeout: .seconds(20))
+            let signalled = ContinuousClock.now
+            gateway.send(signal: SIGTERM)
+            // The bound is the assertion (5 s plus slack for a loaded machine), not a timing claim.
+            #expect(gateway.waitForExit(timeout: .seconds(10)), "still running 10 s after SIGTERM with --shutdown-timeout 5")
+            let elapsed = ContinuousClock.now - signalled
+            #expect(elapsed < .seconds(10))
+            #expect(gateway.terminationStatus == 1, "abandoned work gives a non-zero exit")
 
-        let answer = try await stuck.value
-        #expect(answer.status == 503, "\(answer.text)")
-        #expect(answer.header("Retry-After") != nil)
-        let line = try #require(gateway.log.split(separator: "\n").first { $0.contains("shutdown abandoned work") },
-                                "\(gateway.log.suffix(3000))")
-        #expect(line.contains("error"))
-        #expect(line.contains("requests_cut_off=1"), "\(line)")
-        #expect(line.firstMatch(of: /records_undelivered=[1-9]/) != nil, "\(line)")
+            let answer = try await stuck.value
+            #expect(answer.status == 503, "\(answer.text)")
+            #expect(answer.header("Retry-After") != nil)
+            let line = try #require(gateway.log.split(separator: "\n").first { $0.contains("shutdown abandoned work") },
+                                    "\(gateway.log.suffix(3000))")
+            #expect(line.contains("error"))
+            #expect(line.contains("requests_cut_off=1"), "\(line)")
+            #expect(line.firstMatch(of: /records_undelivered=[1-9]/) != nil, "\(line)")
+        }
     }
 
     @Test func secondSigterm_exitsAtOnce() async throws {
-        let cluster = try GatewayProcess.startCluster()
-        defer {
-            cluster.send(signal: SIGCONT)
-            cluster.stop()
+        try await withGatewayInAGroup(shutdownTimeout: 120) { gateway, cluster in
+            // With no broker answering, the consumers' close alone would take half of the 120 s.
+            cluster.send(signal: SIGSTOP)
+            gateway.send(signal: SIGTERM)
+            _ = try gateway.waitForLine(containing: "shutting down", timeout: .seconds(10))
+            #expect(!gateway.waitForExit(timeout: .milliseconds(500)), "the first signal starts a shutdown that waits for the consumers")
+            let signalled = ContinuousClock.now
+            gateway.send(signal: SIGTERM)
+            #expect(gateway.waitForExit(timeout: .seconds(10)), "still running 10 s after the second SIGTERM")
+            #expect(ContinuousClock.now - signalled < .seconds(10))
+            #expect(gateway.terminationStatus == 1)
+            #expect(gateway.log.contains("second signal: exiting at once"), "\(gateway.log.suffix(3000))")
         }
-        let gateway = try GatewayProcess.start(["--bootstrap-servers", cluster.bootstrapServers, "--shutdown-timeout", "120"],
-                                               environment: Self.groupEnvironment)
-        defer { gateway.stop(grace: .seconds(2)) }
-        try await MonitoringEndToEndTests.waitForPartitions([gateway], 6)
-
-        // With no broker answering, the consumers' close alone would take half of the 120 s.
-        cluster.send(signal: SIGSTOP)
-        gateway.send(signal: SIGTERM)
-        _ = try gateway.waitForLine(containing: "shutting down", timeout: .seconds(10))
-        #expect(!gateway.waitForExit(timeout: .milliseconds(500)), "the first signal starts a shutdown that waits for the consumers")
-        let signalled = ContinuousClock.now
-        gateway.send(signal: SIGTERM)
-        #expect(gateway.waitForExit(timeout: .seconds(10)), "still running 10 s after the second SIGTERM")
-        #expect(ContinuousClock.now - signalled < .seconds(10))
-        #expect(gateway.terminationStatus == 1)
-        #expect(gateway.log.contains("second signal: exiting at once"), "\(gateway.log.suffix(3000))")
     }
 }
 

@@ -482,24 +482,19 @@ struct HTTPServerTests {
             held.append(responder)
             dispatched.append(request.path)
         }
-        var configuration = HTTPServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.eventLoopCount = 1
-        let server = HTTPServer(configuration: configuration, logger: testLogger, handler: handler)
-        let port = try server.start()
-        defer { server.shutdown(gracePeriod: .seconds(1)) }
-        let client = try RawClient(port: port)
-        client.send("POST /stuck HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
-        #expect(dispatched.wait(for: 1) == ["/stuck"])
+        try withServer(handler: handler) { server, port in
+            let client = try RawClient(port: port)
+            client.send("POST /stuck HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+            #expect(dispatched.wait(for: 1) == ["/stuck"])
 
-        let cutOff = Recorder<Int>()
-        Thread.detachNewThread { cutOff.append(server.shutdown(gracePeriod: .milliseconds(300))) }
-        let response = try client.readResponse()
-        #expect(response.status == 503)
-        #expect(response.header("Retry-After") == "1")
-        #expect(response.header("Connection") == "close")
-        #expect(cutOff.wait(for: 1) == [1])
+            let cutOff = Recorder<Int>()
+            Thread.detachNewThread { cutOff.append(server.shutdown(gracePeriod: .milliseconds(300))) }
+            let response = try client.readResponse()
+            #expect(response.status == 503)
+            #expect(response.header("Retry-After") == "1")
+            #expect(response.header("Connection") == "close")
+            #expect(cutOff.wait(for: 1) == [1])
+        }
     }
 
     @Test func shutdown_closesIdleConnections_andIsIdempotent() throws {
