@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import Synchronization
 
 /// A named, joinable OS thread.
@@ -11,16 +12,20 @@ import Synchronization
 /// destroyed only after their thread stopped touching them; Foundation's `Thread` cannot be joined.
 public final class JoinableThread: Sendable {
     private let handle: Mutex<pthread_t?>
+    /// Signalled once, when `body` returned: what a bounded join waits on (pthread_timedjoin_np is
+    /// a GNU extension Glibc's Swift module does not export).
+    private let finished = DispatchSemaphore(value: 0)
 
     /// Starts `body` on a new thread called `name` (shown by `top -H`, gdb and perf; the kernel keeps
     /// 15 bytes). Throws only when the process is out of threads or memory.
     public init(name: String, body: @escaping @Sendable () -> Void) throws(SystemError) {
-        let start = Unmanaged.passRetained(Start(name: name, body: body))
+        let start = Unmanaged.passRetained(Start(name: name, body: body, finished: finished))
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { argument in
             let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
             setCurrentThreadName(start.name)
             start.body()
+            start.finished.signal()
             return nil
         }, start.toOpaque())
         guard result == 0 else {
@@ -45,13 +50,38 @@ public final class JoinableThread: Sendable {
         }
     }
 
+    /// Waits at most `timeout` for the thread to finish and joins it; returns whether it finished.
+    /// Past the bound the thread is detached and abandoned: it goes on running (a blocking call that
+    /// never returns keeps it parked until the process exits) and frees itself if it ever ends. For
+    /// shutdown paths that must end whatever a dependency does; what the thread still references
+    /// must stay alive without the caller (capture it in `body`).
+    public func join(timeout: Duration) -> Bool {
+        guard finished.wait(timeout: .now() + .nanoseconds(Int(clamping: timeout.clampedNanoseconds))) == .success else {
+            detach()
+            return false
+        }
+        finished.signal()  // for a later bounded join
+        join()
+        return true
+    }
+
+    private func detach() {
+        let thread: pthread_t? = handle.withLock { handle in
+            defer { handle = nil }
+            return handle
+        }
+        if let thread { pthread_detach(thread) }
+    }
+
     private final class Start {
         let name: String
         let body: @Sendable () -> Void
+        let finished: DispatchSemaphore
 
-        init(name: String, body: @escaping @Sendable () -> Void) {
+        init(name: String, body: @escaping @Sendable () -> Void, finished: DispatchSemaphore) {
             self.name = name
             self.body = body
+            self.finished = finished
         }
     }
 }

@@ -69,6 +69,19 @@ final class GatewayProcess: @unchecked Sendable {
         child?.stop(grace: grace) ?? -1
     }
 
+    /// Sends `signal` (SIGTERM, SIGSTOP, SIGCONT, ...) by PID.
+    func send(signal: Int32) {
+        child?.send(signal: signal)
+    }
+
+    /// Waits (bounded) for the process to exit; returns whether it did.
+    func waitForExit(timeout: Duration) -> Bool {
+        child?.waitForExit(timeout: timeout) ?? true
+    }
+
+    /// The exit status, or the signal number when a signal ended it; -1 while it runs.
+    var terminationStatus: Int32 { child?.terminationStatus ?? -1 }
+
     deinit { stop(grace: .seconds(2)) }
 
     /// The built `gateway` beside this test bundle (same build folder), or $GATEWAY_BINARY.

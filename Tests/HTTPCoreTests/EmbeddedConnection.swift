@@ -121,6 +121,13 @@ struct EmbeddedConnection {
         run()
     }
 
+    /// The server's grace period ended; returns whether a request in flight was answered 503.
+    mutating func abandonInFlight() -> Bool {
+        let answered = state.abandonInFlight(at: time)
+        run()
+        return answered
+    }
+
     // MARK: - Performing actions, as the shell does
 
     private mutating func run() {

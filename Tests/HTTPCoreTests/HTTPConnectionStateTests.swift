@@ -128,6 +128,27 @@ struct HTTPConnectionStateTests {
         #expect(busy.outputShutDown)
     }
 
+    @Test func graceOver_answersTheRequestInFlightWith503AndRetryAfter_andDropsTheLateAnswer() {
+        var busy = EmbeddedConnection(handler: EmbeddedConnection.never)
+        busy.send("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+        busy.drain()
+        let answered = busy.abandonInFlight()
+        #expect(answered)
+        let responses = busy.takeResponses()
+        #expect(responses.map(\.status) == [503])
+        #expect(responses.first?.header("Retry-After") == "1")
+        #expect(responses.first?.header("Connection") == "close")
+        #expect(responses.first?.body.contains("may or may not have taken effect") == true)
+        busy.answerPending()
+        #expect(busy.takeResponses().isEmpty, "the handler's late answer is dropped")
+
+        var idle = EmbeddedConnection()
+        idle.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n")
+        _ = idle.takeOutput()
+        let answeredIdle = idle.abandonInFlight()
+        #expect(!answeredIdle)
+    }
+
     // MARK: - HEAD and Expect
 
     @Test func head_announcesTheLength_withoutTheBody() {

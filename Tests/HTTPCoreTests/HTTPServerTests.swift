@@ -475,6 +475,28 @@ struct HTTPServerTests {
         #expect(throws: ClientError.self) { try RawClient(port: port) }
     }
 
+    @Test func gracefulShutdown_answersARequestStillInFlightAtTheEndWith503() throws {
+        let dispatched = Recorder<String>()
+        let held = Recorder<HTTPResponder>()  // kept, never answered (a dropped responder answers 500)
+        let handler: HTTPHandler = { request, responder in
+            held.append(responder)
+            dispatched.append(request.path)
+        }
+        try withServer(handler: handler) { server, port in
+            let client = try RawClient(port: port)
+            client.send("POST /stuck HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
+            #expect(dispatched.wait(for: 1) == ["/stuck"])
+
+            let cutOff = Recorder<Int>()
+            Thread.detachNewThread { cutOff.append(server.shutdown(gracePeriod: .milliseconds(300))) }
+            let response = try client.readResponse()
+            #expect(response.status == 503)
+            #expect(response.header("Retry-After") == "1")
+            #expect(response.header("Connection") == "close")
+            #expect(cutOff.wait(for: 1) == [1])
+        }
+    }
+
     @Test func shutdown_closesIdleConnections_andIsIdempotent() throws {
         var configuration = HTTPServerConfiguration()
         configuration.host = "127.0.0.1"

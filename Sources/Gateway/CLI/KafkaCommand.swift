@@ -36,6 +36,10 @@ struct KafkaCommand: AsyncParsableCommand {
             topics: configuration.topics, logger: logger)
         // Printed on stdout alone so scripts can capture it: `BOOTSTRAP=$(gateway kafka | head -1)`.
         FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
-        try await Lifecycle.run(logger: logger, start: {}, stop: cluster.close)
+        // The cluster's close only stops its own threads; 30 s bounds it like the gateway's default.
+        _ = try await Lifecycle.run(logger: logger, shutdownTimeout: .seconds(30), start: {}, stop: {
+            cluster.close()
+            return true
+        })
     }
 }

@@ -25,6 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("idempotency-ttl-seconds")) var idempotencyTtlSeconds: String?
     @Option(help: help("idempotency-capacity")) var idempotencyCapacity: String?
     @Option(help: help("idempotency-max-bytes")) var idempotencyMaxBytes: String?
+    @Option(help: help("shutdown-timeout")) var shutdownTimeout: String?
     @Option(help: help("log-level")) var logLevel: String?
     @Option(help: help("api-keys-file")) var apiKeysFile: String?
     @Option(help: help("rate-limit-per-key")) var rateLimitPerKey: String?
@@ -60,14 +61,16 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try resolved()
         let logger = GatewayLogging.bootstrap(level: configuration.logLevel)
         let service = GatewayService(configuration: configuration, logger: logger)
+        let clean: Bool
         do {
-            try await Lifecycle.run(logger: logger, start: service.start, stop: {
-                logger.info("shutting down")
-                service.stop()
-            })
+            clean = try await Lifecycle.run(
+                logger: logger, shutdownTimeout: configuration.shutdownTimeout, start: service.start,
+                stop: { service.stop().isClean }, progress: { service.shutdownState })
         } catch {
             logger.critical("gateway failed to start: \(error)")
             throw ExitCode.failure
         }
+        // Work was abandoned to keep within the shutdown timeout (logged): say so to the supervisor.
+        if !clean { throw ExitCode.failure }
     }
 }

@@ -2,11 +2,13 @@ import Foundation
 import HTTPCore
 import KafkaBridge
 import Logging
+import Synchronization
 
 /// Wires the gateway together and owns start-up and shutdown order.
 ///
 /// Start: embedded cluster (if no bootstrap servers) -> producer pool -> monitor -> HTTP server.
-/// Stop is the reverse, so in-flight requests still have a producer to finish on.
+/// Stop is the reverse, so in-flight requests still have a producer to finish on, and it keeps
+/// within `shutdownTimeout` as `ShutdownBudget` splits it.
 /// `@unchecked Sendable`: `Lifecycle` calls `start` and then, after the shutdown signal, `stop`, one
 /// after the other; nothing else touches the stored parts (the routes capture the parts they need,
 /// never the service).
@@ -18,6 +20,8 @@ package final class GatewayService: @unchecked Sendable {
     private var server: HTTPServer?
     private var monitorService: MonitorService?
     private(set) var port = 0
+    /// The shutdown's current step and what it gave up so far, for the watchdog's last log line.
+    private let shutdownProgress = Mutex((step: "running", report: ShutdownReport()))
 
     package init(configuration: GatewayConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -47,12 +51,42 @@ package final class GatewayService: @unchecked Sendable {
         ])
     }
 
-    package func stop() {
-        server?.shutdown(gracePeriod: configuration.shutdownGrace)
-        monitorService?.stop()
-        producer?.close(timeout: .seconds(5))
+    /// Blocking, within the shutdown timeout (`ShutdownBudget`): stops accepting, answers what was
+    /// read (503 for what Kafka has not answered by half-time) while the consumers leave their group
+    /// side by side, flushes the producer, and stops the embedded cluster. Returns what had to be
+    /// abandoned, also logged at error level.
+    package func stop() -> ShutdownReport {
+        let budget = ShutdownBudget(timeout: configuration.shutdownTimeout)
+        logger.info("shutting down", metadata: ["shutdown_timeout": "\(budget.timeout)"])
+        progress(step: "draining HTTP requests and closing consumers")
+        monitorService?.beginStop(closeBy: budget.drainDeadline)
+        let cutOff = server?.shutdown(gracePeriod: budget.remaining(until: budget.drainDeadline)) ?? 0
+        progress(step: "closing consumers") { $0.requestsCutOff = cutOff }
+        let notClosed = monitorService?.finishStop(until: budget.drainDeadline) ?? []
+        progress(step: "flushing the producer") { $0.consumersNotClosed = notClosed }
+        let undelivered = producer?.close(timeout: budget.remaining(until: budget.flushDeadline)) ?? 0
+        progress(step: "stopping the embedded cluster") { $0.recordsUndelivered = undelivered }
         cluster?.close()
+        let report = progress(step: "stopped")
+        if !report.isClean {
+            logger.error("shutdown abandoned work to keep within the shutdown timeout", metadata: report.metadata)
+        }
         logger.info("gateway stopped")
+        return report
+    }
+
+    /// What the shutdown is doing now and what it abandoned so far (for the watchdog).
+    package var shutdownState: Logger.Metadata {
+        shutdownProgress.withLock { state in state.report.metadata.merging(["step": .string(state.step)]) { $1 } }
+    }
+
+    @discardableResult
+    private func progress(step: String, _ update: (inout ShutdownReport) -> Void = { _ in }) -> ShutdownReport {
+        shutdownProgress.withLock { state in
+            state.step = step
+            update(&state.report)
+            return state.report
+        }
     }
 
     private func startKafka() throws -> String {

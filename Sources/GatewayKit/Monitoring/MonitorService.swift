@@ -54,11 +54,20 @@ final class MonitorService: Sendable {
         logger.info("monitor started", metadata: ["group_id": "\(groupID)", "consumers": "\(consumers)", "topic": "\(topic)"])
     }
 
-    /// Blocking: each worker leaves the group and commits what it applied.
-    func stop() {
+    /// Non-blocking: every consumer (and the alert reader) starts leaving its group, committing
+    /// what it applied, to be closed by `deadline`. The closes run side by side on the consumers'
+    /// threads, while the caller does other shutdown work; `finishStop` waits for them.
+    func beginStop(closeBy deadline: ContinuousClock.Instant) {
+        let all = workers.withLock { $0 } + [alertReader.withLock { $0 }].compactMap { $0 }
+        for worker in all { worker.requestStop(closeBy: deadline) }
+    }
+
+    /// Waits until `deadline` for the closes `beginStop` started; returns the names of the
+    /// consumers that had not closed by then (their threads are abandoned).
+    func finishStop(until deadline: ContinuousClock.Instant) -> [String] {
         let all = workers.withLock { workers in defer { workers = [] }; return workers }
-        all.forEach { $0.stop() }
-        alertReader.withLock { reader in reader?.stop(); reader = nil }
+            + [alertReader.withLock { reader in defer { reader = nil }; return reader }].compactMap { $0 }
+        return all.filter { !$0.awaitStop(until: deadline) }.map(\.name)
     }
 
     /// Consumer lag of every partition this instance owns now.

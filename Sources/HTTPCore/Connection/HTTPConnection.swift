@@ -75,6 +75,16 @@ final class HTTPConnection {
         drive()
     }
 
+    /// The grace period is over: a request still in flight is answered 503 and its response
+    /// handed to the socket before the loop closes everything. Returns whether one was.
+    func abandonInFlight() -> Bool {
+        guard !state.isClosed else { return false }
+        borrowOutput()
+        let answered = state.abandonInFlight(at: loop.freshTime)
+        drive()
+        return answered
+    }
+
     /// Closes at once, whatever the state (the loop is stopping, or could not register the socket).
     func close() {
         guard !state.isClosed else { return }

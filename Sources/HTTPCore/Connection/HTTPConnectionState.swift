@@ -146,6 +146,15 @@ struct HTTPConnectionState {
         return true
     }
 
+    /// The server's grace period is over with a request still in flight: it is answered with
+    /// `context.shutdownAnswer` in the handler's place, and the connection closes after it (it is
+    /// draining). The handler's own answer, if it still comes, is dropped. Returns whether a request
+    /// was answered.
+    mutating func abandonInFlight(at time: EventTime) -> Bool {
+        guard let (sequence, _) = inFlightIdentity else { return false }
+        return responseArrived(sequence: sequence, context.shutdownAnswer, at: time)
+    }
+
     var hasRequestInFlight: Bool { inFlight != nil }
 
     /// The request in flight: its sequence number and (when a response timeout is set) its id.

@@ -41,6 +41,8 @@ final class EventLoop: @unchecked Sendable {
     /// Connections this loop accepted, and eventfd writes made to wake it: for tests and diagnostics.
     let acceptedCount = Atomic<Int>(0)
     let wakeCount = Atomic<Int>(0)
+    /// Requests still in flight when the grace period ended, answered 503 by the server.
+    let cutOffAtShutdown = Atomic<Int>(0)
 
     // MARK: Loop-thread state
 
@@ -437,9 +439,21 @@ final class EventLoop: @unchecked Sendable {
         if liveConnections == 0 {
             running = false
         } else if now >= drainDeadline {
-            logger.warning("grace period over; closing connections", metadata: ["open": "\(liveConnections)"])
+            let open = liveConnections
+            let cutOff = answerInFlightWith503()
+            cutOffAtShutdown.store(cutOff, ordering: .relaxed)
+            logger.warning("grace period over; closing connections", metadata: ["open": "\(open)", "answered_503": "\(cutOff)"])
             running = false
         }
+    }
+
+    /// Indexes, not a for-in over the array: answering may close a connection, which clears its slot.
+    private func answerInFlightWith503() -> Int {
+        var answered = 0
+        for fd in connections.indices {
+            if let connection = connections[fd], connection.abandonInFlight() { answered += 1 }
+        }
+        return answered
     }
 
     private func closeEverything() {

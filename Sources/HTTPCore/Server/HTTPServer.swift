@@ -85,18 +85,22 @@ public final class HTTPServer: Sendable {
     }
 
     /// Blocking: stops accepting, lets in-flight requests finish (their responses are sent with
-    /// `Connection: close`) for up to `gracePeriod`, closes every connection and joins the threads.
-    /// Idle keep-alive connections are closed at once. A second call returns immediately.
-    public func shutdown(gracePeriod: Duration) {
+    /// `Connection: close`) for up to `gracePeriod`, answers those still in flight then with 503 and
+    /// `Retry-After`, closes every connection and joins the threads. Idle keep-alive connections are
+    /// closed at once. Returns how many requests got that 503. A second call returns 0 at once.
+    @discardableResult
+    public func shutdown(gracePeriod: Duration) -> Int {
         let running: ([EventLoop], [JoinableThread])? = state.withLock { state in
             defer { state = .stopped }
             guard case .running(let loops, let threads) = state else { return nil }
             return (loops, threads)
         }
-        guard let (loops, threads) = running else { return }
+        guard let (loops, threads) = running else { return 0 }
         logger.info("HTTP server stopping", metadata: ["grace": "\(gracePeriod)"])
         Self.stop(loops: loops, threads: threads, deadline: MonotonicClock.now() + gracePeriod.clampedNanoseconds)
+        let cutOff = loops.reduce(0) { $0 + $1.cutOffAtShutdown.load(ordering: .relaxed) }
         logger.info("HTTP server stopped")
+        return cutOff
     }
 
     private static func spawnThread(for loop: EventLoop) throws(HTTPServerError) -> JoinableThread {

@@ -1,3 +1,4 @@
+import CoreSupport
 import Logging
 import Synchronization
 
@@ -16,6 +17,14 @@ final class ServerContext: Sendable {
     /// The 504 answered when `responseTimeout` passes, encoded once: it is sent most often when a
     /// dependency is down and many requests time out together.
     let responseTimeoutAnswer: HTTPResponse
+    /// The 503 for a request still in flight when the server's grace period ends (RFC 9110
+    /// §15.6.4): the handler may yet complete, so its effect is unknown; `Retry-After` points the
+    /// client at a retry, which another instance serves.
+    let shutdownAnswer = HTTPResponse.problem(
+        ProblemDetails(
+            status: 503,
+            detail: "The server shut down before this request was answered; it may or may not have taken effect. Retry it."),
+        headers: HTTPHeaders([("Retry-After", "1")]))
     /// How often loops look for expired deadlines: an eighth of the shortest timeout, within [5 ms, 250 ms].
     let sweepInterval: UInt64
     let maxConnections: Int

@@ -2,25 +2,29 @@ import CRdKafka
 import Logging
 
 /// What librdkafka's C callbacks need to reach Swift: the logger and, for consumers, the group
-/// state. Its address is the conf `opaque` of one rd_kafka_t; the owner of that handle keeps the
+/// state and the bounded committer. Its address is the conf `opaque` of one rd_kafka_t; the owner of that handle keeps the
 /// context alive until after `rd_kafka_destroy` returned, so the callbacks never see it freed.
 final class ClientContext: Sendable {
     let name: String
     let logger: Logger
     /// Set for consumers: the rebalance callback records assignments here.
     let consumerState: ConsumerGroupState?
+    /// Set for consumers: the revocation commit waits for the coordinator through it, bounded.
+    let committer: OffsetCommitter?
     /// librdkafka log facilities logged at debug level whatever their level, for messages that
     /// are expected for this handle and would only mislead an operator.
     let debugFacilities: Set<String>
 
     init(
-        name: String, logger: Logger, consumerState: ConsumerGroupState? = nil, debugFacilities: Set<String> = []
+        name: String, logger: Logger, consumerState: ConsumerGroupState? = nil, committer: OffsetCommitter? = nil,
+        debugFacilities: Set<String> = []
     ) {
         self.name = name
         var logger = logger
         logger[metadataKey: "client"] = .string(name)
         self.logger = logger
         self.consumerState = consumerState
+        self.committer = committer
         self.debugFacilities = debugFacilities
     }
 

@@ -6,6 +6,12 @@ public struct ConsumerConfiguration: Sendable {
     public var topics: [String]
     /// `auto.offset.reset`: where a group without a committed offset starts ("earliest", "latest").
     public var autoOffsetReset = "earliest"
+    /// Longest wait for the coordinator's answer to the commit made when partitions are revoked
+    /// (a rebalance, or the close); shorter once the worker is stopping (see `OffsetCommitter`).
+    public var commitTimeout: Duration = .seconds(5)
+    /// How long `stop()` waits for the consumer to leave its group and close before it abandons
+    /// the consumer's thread (`rd_kafka_consumer_close` can block while no broker answers).
+    public var closeTimeout: Duration = .seconds(10)
 
     public init(kafka: KafkaConfiguration, groupID: String, topics: [String]) {
         self.kafka = kafka

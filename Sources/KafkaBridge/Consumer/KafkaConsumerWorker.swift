@@ -10,9 +10,13 @@ import Synchronization
 /// Delivery semantics: at-least-once with no loss and, for orderly hand-overs, no re-delivery.
 /// An offset is stored (`rd_kafka_offset_store`, `enable.auto.offset.store=false`) only after
 /// `handler` returned for that record, and stored offsets are committed by auto-commit, as soon
-/// as the consumer has caught up (async), by a synchronous commit in the rebalance callback
-/// before partitions are given up, and on close. Because `handler` runs on the same thread that
-/// serves the rebalance callback, no record is half-processed when partitions are revoked.
+/// as the consumer has caught up (async), by a bounded commit in the rebalance callback before
+/// partitions are given up (`OffsetCommitter`), and on close. Because `handler` runs on the same
+/// thread that serves the rebalance callback, no record is half-processed when partitions are revoked.
+///
+/// Stopping is bounded (`stop(timeout:)`): with no broker answering, `rd_kafka_consumer_close` can
+/// block for a long time, so the close runs on the consumer's thread and a stop that outlasts its
+/// bound abandons that thread (it keeps what it uses alive) and says so, rather than hanging.
 /// A coordinator that refuses commits once a rebalance has begun (librdkafka's mock cluster does;
 /// Kafka brokers accept them from the current generation) makes the revocation commit fail, and
 /// records handled after the last successful commit are then delivered again to the next owner.
@@ -20,14 +24,17 @@ public final class KafkaConsumerWorker: Sendable {
     private enum Lifecycle {
         case created
         case running(JoinableThread)
-        case stopped
+        case closing(JoinableThread)
+        /// `closed`: false when the close outlasted its bound and the thread was abandoned.
+        case stopped(closed: Bool)
     }
 
     public let name: String
     private let loop: ConsumerLoop
     private let groupState: ConsumerGroupState
-    /// Referenced by the handle's C callbacks; must outlive the handle.
-    private let context: ClientContext
+    private let committer: OffsetCommitter
+    private let closeTimeout: Duration
+    private let logger: Logger
     private let lifecycle = Mutex(Lifecycle.created)
 
     /// Creates the consumer and subscribes it; consumption starts with `start()`, which should
@@ -54,7 +61,8 @@ public final class KafkaConsumerWorker: Sendable {
 
         let resetToEarliest = ["earliest", "smallest", "beginning"].contains(configuration.autoOffsetReset)
         let groupState = ConsumerGroupState(resetToEarliest: resetToEarliest)
-        let context = ClientContext(name: name, logger: logger, consumerState: groupState)
+        let committer = OffsetCommitter(timeout: configuration.commitTimeout)
+        let context = ClientContext(name: name, logger: logger, consumerState: groupState, committer: committer)
         let handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: context)
         // Before any poll, so before the rebalance callback can look at the state.
         groupState.attach(handle)
@@ -72,9 +80,11 @@ public final class KafkaConsumerWorker: Sendable {
             rd_kafka_destroy(handle)
             throw KafkaError(err)
         }
-        self.context = context
         self.groupState = groupState
-        self.loop = ConsumerLoop(handle: handle, groupState: groupState, logger: context.logger, handler: handler)
+        self.committer = committer
+        self.closeTimeout = configuration.closeTimeout
+        self.logger = context.logger
+        self.loop = ConsumerLoop(handle: handle, context: context, groupState: groupState, handler: handler)
     }
 
     deinit {
@@ -91,23 +101,61 @@ public final class KafkaConsumerWorker: Sendable {
         }
     }
 
-    /// Blocking: leaves the group (`rd_kafka_consumer_close` revokes, commits and sends
-    /// LeaveGroup), then joins the thread and destroys the handle. Idempotent.
-    public func stop() {
+    /// Blocking, for at most `timeout` (default: the configuration's `closeTimeout`): leaves the
+    /// group (`rd_kafka_consumer_close` revokes, commits what was applied and sends LeaveGroup), then
+    /// destroys the handle, all on the consumer's thread. Returns whether that finished in time;
+    /// if not, the thread is abandoned (logged at error level) and the handle is left to it.
+    /// Idempotent: a later call returns the first one's outcome.
+    @discardableResult
+    public func stop(timeout: Duration? = nil) -> Bool {
+        let deadline = ContinuousClock.now + (timeout ?? closeTimeout)
+        requestStop(closeBy: deadline)
+        return awaitStop(until: deadline)
+    }
+
+    /// Non-blocking first half of a stop, so that several workers (and other work) can close side
+    /// by side: tells the thread to leave the group and close by `deadline` (the revocation commit
+    /// gets half of what is left); a worker never started gets a thread that only closes. Follow
+    /// with `awaitStop(until:)`.
+    public func requestStop(closeBy deadline: ContinuousClock.Instant) {
         lifecycle.withLock { lifecycle in
+            let thread: JoinableThread
             switch lifecycle {
             case .created:
-                // Never polled: close on this thread instead.
+                let loop = self.loop
                 loop.requestStop()
-                loop.shutDown()
-            case .running(let thread):
-                loop.requestStop()
-                thread.join()
-            case .stopped:
+                // pthread_create fails only when the process is out of threads or memory.
+                thread = try! JoinableThread(name: "kafka-c-\(name)") { loop.run() }
+            case .running(let running):
+                thread = running
+            case .closing, .stopped:
                 return
             }
-            lifecycle = .stopped
+            committer.stopping(by: MonotonicClock.now() + max(.zero, deadline - .now).clampedNanoseconds)
+            loop.requestStop()
+            lifecycle = .closing(thread)
         }
+    }
+
+    /// Second half of a stop: waits for the close until `deadline`; past it, abandons the thread
+    /// (logged at error level). Returns whether the consumer closed.
+    public func awaitStop(until deadline: ContinuousClock.Instant) -> Bool {
+        let thread: JoinableThread? = lifecycle.withLock { lifecycle in
+            if case .closing(let thread) = lifecycle { return thread }
+            return nil
+        }
+        guard let thread else {
+            return lifecycle.withLock { if case .stopped(let closed) = $0 { closed } else { false } }
+        }
+        let timeout = max(.zero, deadline - .now)
+        let closed = thread.join(timeout: timeout)
+        if !closed {
+            logger.error(
+                "consumer did not close in time; abandoning it (records applied since its last commit are read again by the next owner)",
+                metadata: ["timeout": "\(timeout)"])
+        }
+        lifecycle.withLock { $0 = .stopped(closed: closed) }
+        return closed
     }
 
     /// Per assigned partition, how many records are between this consumer's position and the
@@ -127,22 +175,24 @@ public final class KafkaConsumerWorker: Sendable {
 }
 
 /// The poll loop of one consumer. Separate from the worker so the thread does not keep the worker
-/// alive (its `deinit` stops an abandoned consumer).
-/// `@unchecked Sendable`: the handle is used only by the thread running `run()` (or, if the
-/// worker was never started, by `stop()` on its caller), and destroyed by that same thread at the
-/// end, after `ConsumerGroupState.detachHandle()`.
+/// alive (its `deinit` stops an abandoned consumer). It holds the client context, which the
+/// handle's C callbacks reference, so an abandoned close can still call them safely.
+/// `@unchecked Sendable`: the handle is used only by the thread running `run()`, and destroyed by
+/// that same thread at the end, after `ConsumerGroupState.detachHandle()`.
 private final class ConsumerLoop: @unchecked Sendable {
     let handle: OpaquePointer
+    let context: ClientContext
     let groupState: ConsumerGroupState
     let logger: Logger
     let handler: @Sendable (KafkaRecord) -> Void
     let consumed = Atomic<Int>(0)
     private let stopping = Atomic(false)
 
-    init(handle: OpaquePointer, groupState: ConsumerGroupState, logger: Logger, handler: @escaping @Sendable (KafkaRecord) -> Void) {
+    init(handle: OpaquePointer, context: ClientContext, groupState: ConsumerGroupState, handler: @escaping @Sendable (KafkaRecord) -> Void) {
         self.handle = handle
+        self.context = context
         self.groupState = groupState
-        self.logger = logger
+        self.logger = context.logger
         self.handler = handler
     }
 
@@ -176,7 +226,7 @@ private final class ConsumerLoop: @unchecked Sendable {
 
     /// Leaves the group (the rebalance callback commits what was processed), then destroys the
     /// handle.
-    func shutDown() {
+    private func shutDown() {
         let err = rd_kafka_consumer_close(handle)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning("consumer close failed", metadata: ["error": .string(KafkaError(err).description)])
@@ -264,13 +314,8 @@ private let rebalanceCallback: @convention(c) (
         // Commit what the handler finished before the partitions move, so the next owner starts
         // right after it. Skipped when the assignment was lost (the group moved on without us and
         // would reject the commit anyway).
-        if rd_kafka_assignment_lost(handle) == 0 {
-            let commitErr = rd_kafka_commit(handle, nil, 0)
-            if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                context.logger.warning(
-                    "commit on revocation failed; records since the last commit may be delivered again",
-                    metadata: ["error": .string(KafkaError(commitErr).description)])
-            }
+        if rd_kafka_assignment_lost(handle) == 0, let committer = context.committer {
+            commitOnRevocation(handle, committer: committer, logger: context.logger)
         }
         if cooperative {
             if let error = rd_kafka_incremental_unassign(handle, partitions) {
@@ -285,6 +330,22 @@ private let rebalanceCallback: @convention(c) (
         context.logger.error("rebalance error", metadata: ["error": .string(KafkaError(err).description)])
         _ = rd_kafka_assign(handle, nil)
         state.revoke(nil)
+    }
+}
+
+/// Bounded (see `OffsetCommitter`): a synchronous commit here once waited forever for a broker.
+private func commitOnRevocation(_ handle: OpaquePointer, committer: OffsetCommitter, logger: Logger) {
+    switch committer.commitStored(handle) {
+    case .committed, .nothingToCommit:
+        return
+    case .failed(let error):
+        logger.warning(
+            "commit on revocation failed; records since the last commit may be delivered again",
+            metadata: ["error": .string(error.description)])
+    case .timedOut(let bound):
+        logger.warning(
+            "commit on revocation not answered in time; records since the last commit may be delivered again",
+            metadata: ["timeout": "\(bound)"])
     }
 }
 

@@ -46,7 +46,7 @@ final class KafkaProducer: @unchecked Sendable {
     }
 
     deinit {
-        close(timeout: .zero)
+        close(flushFor: .zero, purgeWait: .milliseconds(100))
     }
 
     /// Enqueues one record (copied by librdkafka). On success `completion` runs exactly once from
@@ -136,13 +136,15 @@ final class KafkaProducer: @unchecked Sendable {
         }
     }
 
-    /// Flushes for up to `timeout`, fails whatever is still queued or in flight (so every
-    /// completion still runs exactly once), stops the poll thread and destroys the handle.
-    /// Idempotent. Completions may also run on the calling thread, because `rd_kafka_flush` serves
-    /// delivery reports itself.
-    func close(timeout: Duration) {
-        closed.withLock { closed in
-            guard !closed else { return }
+    /// Flushes for up to `flushFor`, fails whatever is still queued or in flight (so every
+    /// completion still runs exactly once; serving those failures waits up to `purgeWait`), stops
+    /// the poll thread and destroys the handle. Returns how many records were failed that way.
+    /// Idempotent (a later call returns 0). Completions may also run on the calling thread,
+    /// because `rd_kafka_flush` serves delivery reports itself.
+    @discardableResult
+    func close(flushFor: Duration, purgeWait: Duration) -> Int {
+        closed.withLock { closed -> Int in
+            guard !closed else { return 0 }
             closed = true
             gate.bitwiseOr(1, ordering: .acquiringAndReleasing)
             // Calls in progress are short (an enqueue) except checkBrokers, which can block for
@@ -152,22 +154,23 @@ final class KafkaProducer: @unchecked Sendable {
                 spins += 1
                 if spins < 100 { sched_yield() } else { usleep(1000) }
             }
-            let remaining = rd_kafka_flush(handle, timeout.clampedMilliseconds)
-            if remaining != RD_KAFKA_RESP_ERR_NO_ERROR {
-                let left = rd_kafka_outq_len(handle)
+            var left: Int32 = 0
+            if rd_kafka_flush(handle, flushFor.clampedMilliseconds) != RD_KAFKA_RESP_ERR_NO_ERROR {
+                left = rd_kafka_outq_len(handle)
                 context.logger.warning(
                     "producer close: messages not delivered within the timeout are failed",
                     metadata: ["undelivered": "\(left)"])
-                // Purged messages get a delivery report (_PURGE_QUEUE/_PURGE_INFLIGHT), which the
-                // short flush below serves, so no completion is lost.
+                // Purged messages get a delivery report (_PURGE_QUEUE/_PURGE_INFLIGHT), served
+                // locally by the short flush below, so no completion is lost.
                 _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
-                _ = rd_kafka_flush(handle, 1000)
+                _ = rd_kafka_flush(handle, purgeWait.clampedMilliseconds)
             }
             pollLoop.stop()
             pollThread.join()
             rd_kafka_poll(handle, 0)  // reports that arrived between the flush and the stop
             rd_kafka_destroy(handle)
             context.logger.debug("producer closed")
+            return Int(left)
         }
     }
 

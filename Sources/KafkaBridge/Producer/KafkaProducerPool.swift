@@ -35,7 +35,7 @@ public final class KafkaProducerPool: Sendable {
             do {
                 producers.append(try KafkaProducer(name: name, properties: properties, logger: logger))
             } catch {
-                for producer in producers { producer.close(timeout: .zero) }
+                for producer in producers { producer.close(flushFor: .zero, purgeWait: .milliseconds(100)) }
                 throw error
             }
         }
@@ -46,7 +46,7 @@ public final class KafkaProducerPool: Sendable {
     }
 
     deinit {
-        close(timeout: .zero)
+        close(timeout: .milliseconds(500))
     }
 
     /// Enqueues one record. Throws synchronously when librdkafka refuses it (`_QUEUE_FULL`,
@@ -92,15 +92,19 @@ public final class KafkaProducerPool: Sendable {
         producers.reduce(0) { $0 + $1.queueDepth }
     }
 
-    /// Blocking: flushes all producers (sharing one `timeout`), fails what is left (its
-    /// completions run with `_PURGE_QUEUE`/`_PURGE_INFLIGHT`), stops the poll threads and destroys
-    /// the producers. Afterwards produce() throws `_DESTROY`. Idempotent. Must not be called from
-    /// a produce() completion (close waits for the thread that runs completions).
-    public func close(timeout: Duration) {
+    /// Blocking, for about `timeout`: flushes all producers (their poll threads deliver side by
+    /// side, so one shared deadline serves all), fails what is left (its completions run with
+    /// `_PURGE_QUEUE`/`_PURGE_INFLIGHT`; a fifth of the timeout, at most 1 s, is kept for serving
+    /// those), stops the poll threads and destroys the producers. Returns how many records were
+    /// failed at the deadline. Afterwards produce() throws `_DESTROY`. Idempotent. Must not be
+    /// called from a produce() completion (close waits for the thread that runs completions).
+    @discardableResult
+    public func close(timeout: Duration) -> Int {
         let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        for producer in producers {
-            producer.close(timeout: max(.zero, deadline - clock.now))
+        let reserve = min(.seconds(1), timeout / 5)
+        let flushDeadline = clock.now + timeout - reserve
+        return producers.reduce(0) { undelivered, producer in
+            undelivered + producer.close(flushFor: max(.zero, flushDeadline - clock.now), purgeWait: reserve / producers.count)
         }
     }
 

@@ -31,7 +31,8 @@ package struct GatewayConfiguration: Sendable {
     package var responseTimeout: Duration = .seconds(15)
     /// `Idempotency-Key`: how long an answer is kept, and how many and how many bytes at most.
     package var idempotency = IdempotencyLimits()
-    package var shutdownGrace: Duration = .seconds(10)
+    /// From SIGTERM/SIGINT to exit, whatever the brokers do (see `ShutdownBudget` for its split).
+    package var shutdownTimeout: Duration = .seconds(30)
     package var logLevel = Logger.Level.info
     /// The keys file's path and its entries; nil: every route is open.
     package var apiKeysFile: String?

@@ -1,6 +1,6 @@
 extension Duration {
     /// Whole nanoseconds, clamped at zero (a negative timeout makes no sense here).
-    var clampedNanoseconds: UInt64 {
+    public var clampedNanoseconds: UInt64 {
         let (seconds, attoseconds) = components
         guard seconds >= 0 else { return 0 }
         let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)

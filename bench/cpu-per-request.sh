@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# CPU time of the gateway process per acknowledged POST, with the cluster in its own process
+# (`gateway kafka`), so the figure is the gateway's own work. Less sensitive to a busy machine than
+# requests per second (it counts the process's user+sys ticks, not wall time), so it is the figure
+# to compare two builds by. Usage: bench/cpu-per-request.sh [gateway binary] [duration] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+binary=${1:-.build/release/gateway}
+duration=${2:-10s}
+connections=${3:-64}
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$binary" kafka --log-level warning > "$work/bootstrap" 2> "$work/kafka.log" &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
+GATEWAY_LOG_LEVEL=warning "$binary" serve --host 127.0.0.1 --port 18082 --consumers 0 \
+    --bootstrap-servers "$(head -1 "$work/bootstrap")" > "$work/gateway.log" 2>&1 &
+gateway=$!
+pids+=($gateway)
+for _ in $(seq 1 100); do curl -fsS http://127.0.0.1:18082/readyz >/dev/null 2>&1 && break; sleep 0.2; done
+wrk -t1 -c"$connections" -d3s -s bench/many-accounts.lua http://127.0.0.1:18082/transactions >/dev/null
+
+ticks() { awk '{print $14 + $15}' "/proc/$gateway/stat"; }
+before=$(ticks)
+wrk -t1 -c"$connections" -d"$duration" -s bench/many-accounts.lua http://127.0.0.1:18082/transactions > "$work/wrk.txt"
+after=$(ticks)
+requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
+hz=$(getconf CLK_TCK)
+python3 -c "r=$requests; t=($after-$before)/$hz; print(f'{r} requests, gateway CPU {t:.2f} s = {t/r*1e6:.1f} us per request')"
