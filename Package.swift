@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Micro-benchmarks only (Benchmarks/): statistics, malloc counts, `swift package benchmark`.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // C shims: Glibc does not export epoll/eventfd, and Swift cannot call C variadics.
@@ -77,6 +79,23 @@ let package = Package(
         // What several test targets share: running child processes with bounded waits.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CoreSupportTests", dependencies: ["CoreSupport"]),
+        // Micro-benchmarks (ordo-one/benchmark): `swift package -c release benchmark`, see README.
+        // The plugin finds them by their folder's parent being Benchmarks/.
+        .executableTarget(
+            name: "TransactionJSONBenchmark",
+            dependencies: ["GatewayKit", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/TransactionJSON",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "MonitorBenchmark",
+            dependencies: ["GatewayKit", "CoreSupport", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/Monitor",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Not a benchmark: an HTTPCore-only server for wrk, to compare with nginx (bench/).
+        .executableTarget(name: "HTTPCoreBenchServer", dependencies: ["HTTPCore", .product(name: "Logging", package: "swift-log")], path: "bench/HTTPCoreServer"),
+
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge", "TestSupport"]),
         .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore", "CoreSupport"]),

@@ -3,8 +3,8 @@ import Foundation
 
 /// RFC 3339 date-times (section 5.6): parse with or without fractional seconds, any offset;
 /// format in UTC with milliseconds.
-enum RFC3339 {
-    static func parse(_ text: String) -> Date? {
+package enum RFC3339 {
+    package static func parse(_ text: String) -> Date? {
         // ISO8601FormatStyle is a value type and thread-safe, unlike ISO8601DateFormatter instances.
         if let date = try? Date(text, strategy: withFraction) { return date }
         return try? Date(text, strategy: withoutFraction)
@@ -12,7 +12,7 @@ enum RFC3339 {
 
     /// `2026-11-25T16:20:00.123Z`. Written digit by digit (every record has two of these), with the
     /// exact output of the ISO8601FormatStyle it replaces; that style is still used outside 1970-9999.
-    static func format(_ date: Date) -> String {
+    package static func format(_ date: Date) -> String {
         guard let time = UTCTime(date) else { return foundationFormat(date) }
         return String(unsafeUninitializedCapacity: UTCTime.length) { time.write(to: $0) }
     }
@@ -26,7 +26,7 @@ enum RFC3339 {
     }
 
     /// The formatter `format` replaces: the reference for its tests, and the path for other years.
-    static func foundationFormat(_ date: Date) -> String { date.formatted(withFraction) }
+    package static func foundationFormat(_ date: Date) -> String { date.formatted(withFraction) }
 
     private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
     private static let withoutFraction = Date.ISO8601FormatStyle(timeZone: .gmt)

@@ -15,7 +15,7 @@ enum Channel: String, Codable, CaseIterable, Sendable {
 /// The wire form (written by `TransactionJSONWriter`, byte-identical to `makeEncoder()`) is the normalized JSON written as the Kafka record value:
 /// snake_case keys, `amount` as a canonical decimal string (exact: no binary floating point),
 /// timestamps in RFC 3339 UTC with milliseconds.
-struct Transaction: Codable, Hashable, Sendable {
+package struct Transaction: Codable, Hashable, Sendable {
     var id: String
     var accountId: String
     var amount: Amount
@@ -43,7 +43,7 @@ struct Transaction: Codable, Hashable, Sendable {
 
 extension Transaction {
     /// Encoder for the normalized record value. Sorted keys make records byte-stable.
-    static func makeEncoder() -> JSONEncoder {
+    package static func makeEncoder() -> JSONEncoder {
         let encoder = StableJSON.encoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()

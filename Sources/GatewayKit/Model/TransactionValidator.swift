@@ -1,12 +1,12 @@
 import Foundation
 
 /// Every field error of one transaction.
-struct ValidationFailure: Error {
+package struct ValidationFailure: Error {
     let errors: [FieldError]
 }
 
 /// Turns a decoded payload into a `Transaction`, or the complete list of what is wrong with it.
-struct TransactionValidator: Sendable {
+package struct TransactionValidator: Sendable {
     static let maxMetadataKeys = 16
     static let maxMetadataValueLength = 256
     /// ISO 4217 codes known to Foundation (includes a few historic codes it still lists).
@@ -14,7 +14,9 @@ struct TransactionValidator: Sendable {
     /// ISO 3166-1 alpha-2 codes (Foundation's region list without its numeric UN M49 areas).
     static let countries: Set<String> = Set(Locale.Region.isoRegions.map(\.identifier).filter { $0.count == 2 })
 
-    func validate(_ payload: TransactionPayload, receivedAt: Date) -> Result<Transaction, ValidationFailure> {
+    package init() {}
+
+    package func validate(_ payload: TransactionPayload, receivedAt: Date) -> Result<Transaction, ValidationFailure> {
         guard payload.isObject else { return .failure(ValidationFailure(errors: payload.errors)) }
         var errors = payload.errors
         let alreadyBad = payload.fieldsWithErrors

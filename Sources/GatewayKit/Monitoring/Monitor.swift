@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// Late and future records (see `RollingStatistics`) stay out of the windows but still go
 /// through dedupe, totals and the rules: the rules work on each account's own event times.
-final class Monitor: Sendable {
+package final class Monitor: Sendable {
     let configuration: MonitorConfiguration
     private let rules: RuleSet
     private let core: Mutex<Core>
@@ -25,7 +25,7 @@ final class Monitor: Sendable {
 
     /// Traps on an invalid configuration: check `configuration.problems` first (the CLI should
     /// report them as usage errors).
-    init(configuration: MonitorConfiguration = MonitorConfiguration()) {
+    package init(configuration: MonitorConfiguration = MonitorConfiguration()) {
         let problems = configuration.problems
         precondition(problems.isEmpty, "invalid monitor configuration: \(problems.joined(separator: "; "))")
         self.configuration = configuration
@@ -45,7 +45,7 @@ final class Monitor: Sendable {
     /// - Parameter source: where the record came from (its Kafka partition). Lateness is judged
     ///   against the highest event time of the same source, so a consumer that trails another
     ///   does not make its records late; nil judges against the highest event time overall.
-    func record(_ tx: Transaction, source: Int32? = nil, now: Date = Date()) -> [Alert]? {
+    package func record(_ tx: Transaction, source: Int32? = nil, now: Date = Date()) -> [Alert]? {
         let input = RuleInput(tx)
         let drafts = core.withLock { core in apply(input, source: source, now: MonitorClock.milliseconds(now), to: &core) }
         return drafts.map { $0.map { alert(from: $0, for: tx, detectedAt: now) } }
@@ -54,7 +54,7 @@ final class Monitor: Sendable {
     /// Applies a batch under one lock acquisition (a consumer poll returns batches); the result
     /// has one entry per transaction, as `record` would return it. Also the entry point for a
     /// micro benchmark of the monitor without lock overhead per record.
-    func record(contentsOf transactions: [Transaction], now: Date = Date()) -> [[Alert]?] {
+    package func record(contentsOf transactions: [Transaction], now: Date = Date()) -> [[Alert]?] {
         let inputs = transactions.map(RuleInput.init)
         let nowMilliseconds = MonitorClock.milliseconds(now)
         let drafts = core.withLock { core in inputs.map { apply($0, source: nil, now: nowMilliseconds, to: &core) } }
@@ -64,12 +64,12 @@ final class Monitor: Sendable {
     }
 
     /// The statistics at `now` (see `StatisticsSnapshot`).
-    func snapshot(now: Date = Date()) -> StatisticsSnapshot {
+    package func snapshot(now: Date = Date()) -> StatisticsSnapshot {
         let statistics = core.withLock { $0.statistics }
         return statistics.snapshot(now: MonitorClock.milliseconds(now), topCountries: configuration.topCountries)
     }
 
-    var counters: MonitorCounters {
+    package var counters: MonitorCounters {
         core.withLock { core in
             var counters = core.counters
             counters.late = core.statistics.late

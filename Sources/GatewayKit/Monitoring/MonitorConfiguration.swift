@@ -27,7 +27,7 @@ package struct MonitorConfiguration: Sendable {
     /// Accounts whose rule state is kept, least recently seen evicted first (about 600 bytes each,
     /// so the default bounds rule state near 150 MB; an evicted account starts its rules afresh).
     var maxAccounts = 250_000
-    var rules = AlertRulesConfiguration()
+    package var rules = AlertRulesConfiguration()
 
     package init() {}
 

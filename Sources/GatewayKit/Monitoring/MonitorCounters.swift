@@ -1,7 +1,7 @@
 /// Running counts of the monitor, for `/metrics`.
-struct MonitorCounters: Sendable, Equatable {
+package struct MonitorCounters: Sendable, Equatable {
     /// Transactions applied (first delivery of their id within the dedupe window).
-    var recorded = 0
+    package var recorded = 0
     /// Transactions skipped because their id was already applied.
     var duplicatesSkipped = 0
     /// Applied transactions kept out of the windows for arriving too late (still in totals).

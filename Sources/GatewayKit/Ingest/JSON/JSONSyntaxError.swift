@@ -1,8 +1,8 @@
 /// Why a request body is not RFC 8259 JSON, and where: reported as the 400 "Malformed JSON" problem.
-struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
+package struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
     let message: String
     /// Offset of the offending byte from the start of the JSON text.
     let offset: Int
 
-    var description: String { "\(message) at byte \(offset)" }
+    package var description: String { "\(message) at byte \(offset)" }
 }

@@ -13,12 +13,12 @@ import Foundation
 /// Duplicate keys: the first occurrence wins and later ones are only syntax-checked, which is what
 /// Foundation does too (in the transaction and in `metadata`). A UTF-8 byte order mark is skipped
 /// (RFC 8259 §8.1 allows it; Foundation does the same).
-enum TransactionJSONReader {
+package enum TransactionJSONReader {
     /// Foundation's nesting limit: deeper than any real document, shallow enough for the stack.
     static let maxDepth = 512
 
     /// One JSON value (a transaction, or any other value, which gets the root error).
-    static func payload(from bytes: [UInt8]) throws(JSONSyntaxError) -> TransactionPayload {
+    package static func payload(from bytes: [UInt8]) throws(JSONSyntaxError) -> TransactionPayload {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in try payload(in: buffer) }
     }
 

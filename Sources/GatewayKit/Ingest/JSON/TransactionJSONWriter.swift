@@ -7,8 +7,8 @@ import Foundation
 /// Foundation's form, kept byte for byte: keys sorted by their UTF-8 bytes (swift-foundation's
 /// `.sortedKeys` on Linux), nil optionals left out, `/` and non-ASCII as they are, `"` and `\`
 /// escaped, control characters as `\b \t \n \f \r` or `\u00xx` in lower-case hex.
-enum TransactionJSONWriter {
-    static func bytes(of transaction: Transaction) -> [UInt8] {
+package enum TransactionJSONWriter {
+    package static func bytes(of transaction: Transaction) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(estimatedSize(of: transaction))
         // Members in sorted key order; account_id is always there, so every later one starts with ','.

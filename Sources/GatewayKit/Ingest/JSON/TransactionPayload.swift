@@ -8,7 +8,7 @@ import Foundation
 ///
 /// The request path fills it with `TransactionJSONReader`; this `Decodable` conformance is the
 /// reference that reader is tested against, so the two must give the same fields and errors.
-struct TransactionPayload: Decodable {
+package struct TransactionPayload: Decodable {
     var id: String?
     var accountId: String?
     var amount: Amount?
@@ -42,7 +42,7 @@ struct TransactionPayload: Decodable {
         return payload
     }
 
-    init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         guard let container = try? decoder.container(keyedBy: JSONKey.self) else {
             self = .notAnObject
             return

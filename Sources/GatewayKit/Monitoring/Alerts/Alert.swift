@@ -9,7 +9,7 @@ import Foundation
 /// `id` is derived from the rule and the transaction ids only (see `Alert.id(rule:transactionIds:)`),
 /// so the same alert raised twice, e.g. on another instance after a redelivery, has the same id
 /// and an `AlertStore` keeps one.
-struct Alert: Codable, Sendable, Hashable {
+package struct Alert: Codable, Sendable, Hashable {
     var id: String
     var rule: AlertRuleName
     var severity: AlertSeverity
@@ -57,7 +57,7 @@ struct Alert: Codable, Sendable, Hashable {
         case amount, currency, reason, eventTime = "event_time", detectedAt = "detected_at"
     }
 
-    init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         rule = try container.decode(AlertRuleName.self, forKey: .rule)
@@ -71,7 +71,7 @@ struct Alert: Codable, Sendable, Hashable {
         detectedAt = try Self.decodeDate(container, .detectedAt)
     }
 
-    func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(rule, forKey: .rule)

@@ -1,11 +1,11 @@
 /// The alert rules, by their wire names (`rule` in alerts, in `GET /alerts?rule=` and in the
 /// rules configuration file).
-enum AlertRuleName: String, Codable, CaseIterable, Hashable, Sendable, Comparable {
+package enum AlertRuleName: String, Codable, CaseIterable, Hashable, Sendable, Comparable {
     case highAmount = "high_amount"
     case velocity
     case amountSpike = "amount_spike"
     case countryHop = "country_hop"
     case duplicateCharge = "duplicate_charge"
 
-    static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -10,7 +10,7 @@ import Foundation
 ///  "velocity": {"count": 10, "window_seconds": 120},
 ///  "country_hop": {"enabled": false}}
 /// ```
-struct AlertRulesConfiguration: Codable, Sendable, Equatable {
+package struct AlertRulesConfiguration: Codable, Sendable, Equatable {
     var highAmount = HighAmount()
     var velocity = Velocity()
     var amountSpike = AmountSpike()
@@ -20,7 +20,7 @@ struct AlertRulesConfiguration: Codable, Sendable, Equatable {
     init() {}
 
     /// Turns one rule off (`--disable-rules`).
-    mutating func disable(_ rule: AlertRuleName) {
+    package mutating func disable(_ rule: AlertRuleName) {
         switch rule {
         case .highAmount: highAmount.enabled = false
         case .velocity: velocity.enabled = false

@@ -7,7 +7,7 @@ import Foundation
 /// (a `.convertToSnakeCase` strategy would also rewrite currency and country keys such as "US").
 /// `windows` is encoded as an object keyed by label ("1m", "5m", ...); in Swift it is an array
 /// in configuration order. For gauges iterate `allWindows` (the windows, then "total").
-struct StatisticsSnapshot: Encodable, Sendable, Equatable {
+package struct StatisticsSnapshot: Encodable, Sendable, Equatable {
     var generatedAt: Date
     /// The highest event time seen (nil before the first record).
     var watermark: Date?
@@ -29,7 +29,7 @@ struct StatisticsSnapshot: Encodable, Sendable, Equatable {
         case allowedLatenessSeconds = "allowed_lateness_seconds", late, future, windows, total
     }
 
-    func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(RFC3339.format(generatedAt), forKey: .generatedAt)
         try container.encode(watermark.map(RFC3339.format), forKey: .watermark)
