@@ -75,9 +75,9 @@ let package = Package(
         // What several test targets share: running child processes with bounded waits.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CoreSupportTests", dependencies: ["CoreSupport"]),
-        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "TestSupport"]),
         .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge", "TestSupport"]),
-        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore", "CoreSupport"]),
+        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore", "CoreSupport", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Depends on the executable too: its CLI tests parse flags in-process, and the process
         // tests need the `txgen` binary built.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit, server-over-sockets, Kafka (embedded cluster) and end-to-end tests.
+# The whole test suite: unit, server-over-sockets, Kafka (embedded cluster) and end-to-end tests,
+# then a bounded libFuzzer run (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -7,3 +8,8 @@ swift build --build-tests
 # Serial: the suites start Kafka clusters and gateways; run side by side on two cores, their
 # timing-sensitive parts (group rebalances, delivery timeouts) get starved.
 swift test --skip-build --no-parallel "$@"
+# Coverage-guided fuzzing of the HTTP parser and the transaction reader, 30 s each (about two
+# minutes with its own build; FUZZ_SECONDS changes it, 0 skips it).
+if [ "${FUZZ_SECONDS:-30}" != 0 ]; then
+    scripts/fuzz.sh
+fi

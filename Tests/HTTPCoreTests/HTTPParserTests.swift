@@ -255,6 +255,19 @@ struct HTTPParserTests {
         #expect(HTTPParseError.invalidChunk.problem.title == "Bad Request")
     }
 
+    /// Found by the libFuzzer target (scripts/fuzz.sh, http_parser): a value with bytes that are not
+    /// UTF-8 reached handlers with U+FFFD in their place, so it no longer read as sent, and two
+    /// different values could read the same.
+    @Test func headerValueNotUTF8_is400_whileUTF8ValuesPassUnchanged() throws {
+        let bad = Array("GET / HTTP/1.1\r\nHost: h\r\nConnection: clos".utf8) + [0xAD, 0xFF] + Array("\r\n\r\n".utf8)
+        #expect(parse([bad]) == [.failure(.headerValueNotUTF8)])
+        #expect(HTTPParseError.headerValueNotUTF8.status == 400)
+        let overlong = Array("GET / HTTP/1.1\r\nHost: h\r\nX: ".utf8) + [0xC0, 0xAF] + Array("\r\n\r\n".utf8)
+        #expect(parse([overlong]) == [.failure(.headerValueNotUTF8)])
+        let request = try firstRequest("GET / HTTP/1.1\r\nHost: h\r\nX-Note: café ✓\r\n\r\n")
+        #expect(request.headers.last == "X-Note: café ✓")
+    }
+
     @Test func failure_isSticky() {
         var parser = HTTPParser(limits: testLimits, remoteAddress: "r")
         let bad = Array("BAD\r\n".utf8)
