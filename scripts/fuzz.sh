@@ -40,14 +40,14 @@ build() {
         module CoreSupport Sources/CoreSupport/*.swift
         module HTTPCore Sources/HTTPCore/Parsing/*.swift Sources/HTTPCore/Messages/*.swift Sources/HTTPCore/Server/HTTPDate.swift
         swiftc "${flags[@]}" -module-name HTTPParserFuzz -lHTTPCore -lCoreSupport -o "$out/http_parser" \
-            Fuzz/Targets/HTTPParserTarget.swift Tests/HTTPCoreTests/Fuzzing/ParseDriver.swift \
+            Fuzz/Targets/HTTPParserTarget.swift Fuzz/Targets/PropertyCheck.swift Tests/HTTPCoreTests/Fuzzing/ParseDriver.swift \
             Tests/HTTPCoreTests/Fuzzing/HTTPParserProperties.swift
         ;;
     transaction_json)
         module GatewayKit Sources/GatewayKit/Model/{Amount,FieldError,JSONKey}.swift \
             Sources/GatewayKit/Ingest/JSON/{JSONSyntaxError,TransactionJSONReader,TransactionJSONReader+Cursor,TransactionPayload}.swift
         swiftc "${flags[@]}" -module-name TransactionJSONFuzz -lGatewayKit -o "$out/transaction_json" \
-            Fuzz/Targets/TransactionJSONTarget.swift Tests/GatewayKitTests/Fuzzing/PayloadComparison.swift \
+            Fuzz/Targets/TransactionJSONTarget.swift Fuzz/Targets/PropertyCheck.swift Tests/GatewayKitTests/Fuzzing/PayloadComparison.swift \
             Tests/GatewayKitTests/Fuzzing/TransactionJSONProperties.swift
         ;;
     *)
