@@ -15,8 +15,8 @@ import Foundation
 /// anything between it and us could read two different amounts from one text. A repeated field of
 /// the transaction, or a repeated `metadata` key, is therefore a field error (422) naming it; the
 /// first value is kept and later ones are only syntax-checked. Foundation cannot see repeats at all
-/// (its containers hold one value per key), which is the one thing its `TransactionPayload` path does
-/// not report. A repeated unknown key is reported once, as unknown. A UTF-8 byte order mark is
+/// (its containers hold one value per key), so its `TransactionPayload` path does not report them.
+/// A repeated unknown key is reported once, as unknown. A UTF-8 byte order mark is
 /// skipped (RFC 8259 §8.1 allows it; Foundation does the same).
 enum TransactionJSONReader {
     /// Foundation's nesting limit: deeper than any real document, shallow enough for the stack.
