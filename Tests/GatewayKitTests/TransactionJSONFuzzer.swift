@@ -15,6 +15,10 @@ struct TransactionJSONFuzzer {
         let bytes: [UInt8]
         let validity: Validity
         let reasons: [String]
+        /// Per top-level value (the document, or each array element): the fields written more than
+        /// once (`metadata.<key>` for a metadata key), which the reader must report and Foundation
+        /// cannot see. Meaningless once a mutation touched the text.
+        let repeatedFields: [Set<String>]
         /// For failure messages: the text with non-printable bytes escaped.
         var text: String {
             bytes.map { (0x20..<0x7F).contains($0) ? String(UnicodeScalar($0)) : "<\(String($0, radix: 16))>" }.joined()
@@ -26,6 +30,10 @@ struct TransactionJSONFuzzer {
     private var validity = Validity.valid
     /// What made the current document invalid, for failure messages.
     private var reasons: [String] = []
+    private var repeatedFields: [Set<String>] = []
+    /// The transaction object being written: its member names so far and the ones repeated.
+    private var names: [String] = []
+    private var repeated: Set<String> = []
 
     init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
@@ -33,7 +41,7 @@ struct TransactionJSONFuzzer {
     mutating func document() -> Document {
         start()
         space()
-        if chance(0.9) { transaction() } else { value(depth: 2) }
+        if chance(0.9) { transaction() } else { otherValue() }
         space()
         return finish()
     }
@@ -43,7 +51,7 @@ struct TransactionJSONFuzzer {
         start()
         space()
         list(count: Int.random(in: 0...4, using: &random), open: "[", close: "]") { fuzzer in
-            if fuzzer.chance(0.8) { fuzzer.transaction() } else { fuzzer.value(depth: 2) }
+            if fuzzer.chance(0.8) { fuzzer.transaction() } else { fuzzer.otherValue() }
         }
         space()
         return finish()
@@ -53,11 +61,12 @@ struct TransactionJSONFuzzer {
         out = []
         validity = .valid
         reasons = []
+        repeatedFields = []
     }
 
     private mutating func finish() -> Document {
         if chance(0.05) { mutate() }
-        return Document(bytes: out, validity: validity, reasons: reasons)
+        return Document(bytes: out, validity: validity, reasons: reasons, repeatedFields: repeatedFields)
     }
 
     /// One random byte cut, added or changed: the result may or may not be JSON.
@@ -118,24 +127,30 @@ struct TransactionJSONFuzzer {
 
     private mutating func transaction() {
         let count = Int.random(in: 0...12, using: &random)
-        var names: [String] = []
-        list(count: count, open: "{", close: "}") { fuzzer in
-            fuzzer.member(repeating: names)
-            names.append(fuzzer.lastName)
-        }
+        names = []
+        repeated = []
+        list(count: count, open: "{", close: "}") { $0.member() }
+        repeatedFields.append(repeated)
     }
 
-    private var lastName = ""
+    /// A top-level value that is not a transaction object.
+    private mutating func otherValue() {
+        value(depth: 2)
+        repeatedFields.append([])
+    }
 
     /// A known field (often), an unknown one, or a key already used (duplicate).
-    private mutating func member(repeating names: [String]) {
+    private mutating func member() {
         let known = ["id", "account_id", "amount", "currency", "timestamp", "merchant_id", "merchant_category", "country", "channel", "metadata"]
-        let name = !names.isEmpty && chance(0.08) ? pick(names) : chance(0.8) ? pick(known) : unknownName()
-        lastName = name
+        let name = !names.isEmpty && chance(0.08) ? pick(names) : chance(0.8) ? pick(known) : pick(Self.unknownNames)
+        // Unknown names are reported as unknown, once, however often they come.
+        let isRepeat = names.contains(name)
+        if isRepeat, known.contains(name) { repeated.insert(name) }
+        names.append(name)
         key(name)
         switch name {
         case "amount": amount()
-        case "metadata": metadata()
+        case "metadata": metadata(isFirst: !isRepeat)
         case _ where known.contains(name): stringField()
         default: value(depth: 3)
         }
@@ -153,8 +168,12 @@ struct TransactionJSONFuzzer {
         space()
     }
 
-    private mutating func unknownName() -> String {
-        pick(["extra", "ID", "Amount", "", "metadata.k", "é", "e\u{301}", "x y", "account_id ", "\\\"q\\\"", "a\\/b", "\\u00e9", "\\ud83d\\ude00"])
+    private static let unknownNames = ["extra", "ID", "Amount", "", "metadata.k", "é", "e\u{301}", "x y", "account_id ", "\\\"q\\\"", "a\\/b", "\\u00e9", "\\ud83d\\ude00"]
+
+    /// A key as the reader decodes it, for the escapes the names above use.
+    private static func decoded(_ raw: String) -> String {
+        raw.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\/", with: "/")
+            .replacingOccurrences(of: "\\u00e9", with: "é").replacingOccurrences(of: "\\ud83d\\ude00", with: "😀")
     }
 
     private mutating func stringField() {
@@ -180,14 +199,20 @@ struct TransactionJSONFuzzer {
         }
     }
 
-    private mutating func metadata() {
+    /// Only the first `metadata` member counts: its repeated keys (equal as Strings, as in the
+    /// reader's dictionary) are what the reader reports.
+    private mutating func metadata(isFirst: Bool) {
         switch Int.random(in: 0..<10, using: &random) {
         case 0: emit("null")
-        case 1: value(depth: 2)
+        case 1: value(depth: 2, uniqueKeys: true)
         default:
             let mixed = chance(0.15)
+            var keys: [String] = []
             list(count: Int.random(in: 0...5, using: &random), open: "{", close: "}") { fuzzer in
-                fuzzer.key(fuzzer.pick(["k", "K", "k1", "é", "e\u{301}", "", "a b", "k\\\"", fuzzer.digits(2)]))
+                let name = fuzzer.pick(["k", "K", "k1", "é", "e\u{301}", "", "a b", "k\\\"", fuzzer.digits(2)])
+                if isFirst, keys.contains(Self.decoded(name)) { fuzzer.repeated.insert("metadata." + Self.decoded(name)) }
+                keys.append(Self.decoded(name))
+                fuzzer.key(name)
                 if mixed, fuzzer.chance(0.4) { fuzzer.value(depth: 1) } else { fuzzer.string(length: Int.random(in: 0...8, using: &fuzzer.random)) }
             }
         }
@@ -195,7 +220,8 @@ struct TransactionJSONFuzzer {
 
     // MARK: values
 
-    private mutating func value(depth: Int) {
+    /// Any JSON value; with `uniqueKeys`, an object never repeats a key (it may stand for `metadata`).
+    private mutating func value(depth: Int, uniqueKeys: Bool = false) {
         switch Int.random(in: 0..<(depth > 0 ? 8 : 6), using: &random) {
         case 0, 1: string(length: Int.random(in: 0...10, using: &random))
         case 2, 3: number()
@@ -204,8 +230,12 @@ struct TransactionJSONFuzzer {
         case 6:
             list(count: Int.random(in: 0...4, using: &random), open: "[", close: "]") { $0.value(depth: depth - 1) }
         default:
+            var keys: [String] = []
             list(count: Int.random(in: 0...4, using: &random), open: "{", close: "}") { fuzzer in
-                fuzzer.key(fuzzer.unknownName())
+                var name = fuzzer.pick(Self.unknownNames)
+                if uniqueKeys, keys.contains(Self.decoded(name)) { name = "u\(keys.count)" }
+                keys.append(Self.decoded(name))
+                fuzzer.key(name)
                 fuzzer.value(depth: depth - 1)
             }
         }

@@ -40,7 +40,7 @@ struct TransactionJSONTests {
             let expected = Self.foundation(document.bytes)
             let actual = Self.reader(document.bytes)
             counts["\(document.validity) foundation:\(expected != nil) reader:\(actual != nil)", default: 0] += 1
-            if let failure = PayloadComparison.verdict(document.validity, expected: expected, actual: actual) {
+            if let failure = PayloadComparison.verdict(document, expected: expected, actual: actual) {
                 failures.append("\(failure) \(document.reasons): \(document.text)")
             }
         }
@@ -60,7 +60,7 @@ struct TransactionJSONTests {
             let expected = try? JSONDecoder().decode([TransactionPayload].self, from: Data(document.bytes))
             let actual = try? TransactionJSONReader.payloads(fromArray: document.bytes)
             accepted += actual == nil ? 0 : 1
-            if let failure = PayloadComparison.verdict(document.validity, expected: expected, actual: actual) {
+            if let failure = PayloadComparison.verdict(document, expected: expected, actual: actual) {
                 failures.append("\(failure) \(document.reasons): \(document.text)")
             }
         }
@@ -124,14 +124,75 @@ struct TransactionJSONTests {
         #expect(Self.reader(nested(513)) == nil && Self.foundation(nested(513)) == nil)
     }
 
-    @Test func duplicateKeys_firstWins_likeFoundation() throws {
-        let json = #"{"id":"first","id":5,"x":1,"x":2,"metadata":{"k":"a","k":"b"},"amount":"1","amount":true}"#
+    static let repeated = TransactionPayload.repeatedMemberMessage
+
+    /// RFC 8259 §4: names SHOULD be unique. Foundation keeps the first value silently (and
+    /// JSONSerialization the last); the reader keeps the first and names every repeated field once.
+    @Test func repeatedMembers_areFieldErrors_namingEachOnce_firstValueKept() throws {
+        let json = #"{"id":"first","id":5,"id":"third","x":1,"x":2,"metadata":{"k":"a","k":"b"},"amount":"1","amount":"1000000"}"#
         let payload = try Self.payload(json)
         #expect(payload.id == "first")
         #expect(payload.metadata == ["k": "a"])
         #expect(payload.amount?.description == "1")
-        #expect(payload.errors == [FieldError(field: "x", message: "unknown field")])
+        #expect(Set(payload.errors) == [
+            FieldError(field: "id", message: Self.repeated), FieldError(field: "x", message: "unknown field"),
+            FieldError(field: "metadata.k", message: Self.repeated), FieldError(field: "amount", message: Self.repeated),
+        ])
+        #expect(payload.errors.count == 4)
+        // Everything else is what Foundation reads.
         PayloadComparison.expectSame(Self.foundation(Array(json.utf8)), payload)
+    }
+
+    @Test func repeatedMembers_spelledDifferently_areStillRepeats() throws {
+        let payload = try Self.payload(#"{"amount":1,"\u0061mount":2,"metadata":{"\u00e9":"1","e\u0301":"2","x":1,"x":"y"}}"#)
+        #expect(Set(payload.errors.map(\.field)) == ["amount", "metadata.é", "metadata.x", "metadata"])
+        #expect(payload.errors.filter { $0.message == Self.repeated }.count == 3)
+        #expect(payload.amount?.description == "1")
+    }
+
+    @Test func uniqueMembers_reportNoRepeats_andNestedUnknownObjectsMayRepeat() throws {
+        let payload = try Self.payload(sampleTransaction(extra: #","metadata":{"a":"1","b":"2"}"#))
+        #expect(payload.errors.isEmpty)
+        // Inside an unknown field only the syntax is read: the field itself is the error.
+        let unknown = try Self.payload(#"{"extra":{"k":1,"k":2}}"#)
+        #expect(unknown.errors == [FieldError(field: "extra", message: "unknown field")])
+    }
+
+    /// Foundation's Decimal keeps 38 digits and rounds the rest: "1.000…0001" became exactly 1.
+    @Test(arguments: [
+        "1.00000000000000000000000000000000000000001", "0.10000000000000000000000000000000000000000000009",
+        "12.340000000000000000000000000000000000000001", "123456789012345678901234567890123456789.5",
+        "1.00000000000000000000000000000000000000", "100000000000000000000000000000000000000000e-41",
+    ])
+    func amountsOfMoreThan38SignificantDigits_areRefused_asNumberAndAsString(amount: String) throws {
+        let refused = FieldError(field: "amount", message: Amount.Problem.tooManySignificantDigits.message)
+        let texts = amount.contains("e") ? [amount] : [amount, "\"\(amount)\""]
+        for text in texts {
+            let payload = try Self.payload(#"{"amount":\#(text)}"#)
+            #expect(payload.amount == nil, "\(text)")
+            #expect(payload.errors == [refused], "\(text)")
+        }
+    }
+
+    @Test func foundationsDecimal_roundsPast38Digits_whichIsWhyTheyAreRefused() throws {
+        #expect(Decimal(string: "1.00000000000000000000000000000000000000001") == 1)
+        let rounded = try #require(Self.foundation(Array(#"{"amount":1.00000000000000000000000000000000000000001}"#.utf8)))
+        #expect(rounded.amount?.description == "1")
+    }
+
+    @Test(arguments: [
+        ("0.00000000000000000000000000000000000000001", Amount.Problem.tooManyFractionDigits),  // one significant digit: exact, too fine
+        ("\"0.00000000000000000000000000000000000000001\"", .tooManyFractionDigits),
+        ("1.0000000000000000000000000000000000000", nil),  // 38 digits: held exactly, and its value is 1
+        ("\"1.0000000000000000000000000000000000000\"", nil),
+        ("\"0000000000000000000000000000000000000000012.5\"", nil),  // leading zeros carry nothing
+    ] as [(String, Amount.Problem?)])
+    func upTo38SignificantDigits_areReadExactly(amount: String, problem: Amount.Problem?) throws {
+        let payload = try Self.payload(#"{"amount":\#(amount)}"#)
+        #expect(payload.errors == (problem.map { [FieldError(field: "amount", message: $0.message)] } ?? []))
+        if problem == nil {
+            #expect(payload.amount?.value == Decimal(string: amount.filter { $0 != "\"" }))
+        }
     }
 
     /// A 1 MiB body can carry ~100k keys: each must cost O(1), not a search of earlier errors.
@@ -199,10 +260,13 @@ struct TransactionJSONTests {
     }
 }
 
-/// How a reader result is judged against Foundation's for the same text.
-enum PayloadComparison {
-    /// Nil when the pair is acceptable, else what is wrong.
-    static func verdict<T>(_ validity: TransactionJSONFuzzer.Validity, expected: T?, actual: T?) -> String? {
+/// How a reader result is judged against Foundation's for a generated text (the comparison itself
+/// is in PayloadComparison.swift, shared with the libFuzzer target).
+extension PayloadComparison {
+    /// Nil when the pair is acceptable, else what is wrong; the repeated fields the reader reports
+    /// must be the ones the generator wrote.
+    static func verdict<T>(_ document: TransactionJSONFuzzer.Document, expected: T?, actual: T?) -> String? {
+        let validity = document.validity
         if expected == nil, actual != nil { return "reader accepts what Foundation rejects" }
         switch validity {
         case .valid where actual == nil: return "reader rejects valid JSON"
@@ -210,13 +274,20 @@ enum PayloadComparison {
         default: break
         }
         guard let expected, let actual else { return nil }
-        let differences: [String]
+        var differences: [String]
+        let repeated: [Set<String>]
         if let expected = expected as? TransactionPayload, let actual = actual as? TransactionPayload {
             differences = Self.differences(expected, actual)
+            repeated = [repeatedFields(actual)]
         } else if let expected = expected as? [TransactionPayload], let actual = actual as? [TransactionPayload] {
             differences = expected.count == actual.count ? zip(expected, actual).flatMap { Self.differences($0, $1) } : ["count"]
+            repeated = actual.map(repeatedFields)
         } else {
             differences = ["type"]
+            repeated = []
+        }
+        if validity != .unknown, repeated != document.repeatedFields {
+            differences.append("repeated fields \(repeated) vs written \(document.repeatedFields)")
         }
         return differences.isEmpty ? nil : "differs in \(differences)"
     }
@@ -227,32 +298,5 @@ enum PayloadComparison {
             return
         }
         #expect(differences(expected, actual).isEmpty)
-    }
-
-    /// Names of the fields that differ: values, amounts down to their bits, errors as a set.
-    static func differences(_ expected: TransactionPayload, _ actual: TransactionPayload) -> [String] {
-        let strings: [(String, KeyPath<TransactionPayload, String?>)] = [
-            ("id", \.id), ("account_id", \.accountId), ("currency", \.currency), ("timestamp", \.timestamp),
-            ("merchant_id", \.merchantId), ("merchant_category", \.merchantCategory), ("country", \.country), ("channel", \.channel),
-        ]
-        var differing = strings.filter { expected[keyPath: $0.1] != actual[keyPath: $0.1] }.map(\.0)
-        if expected.amount.map(bits) != actual.amount.map(bits) || expected.amount?.description != actual.amount?.description {
-            differing.append("amount \(String(describing: expected.amount)) vs \(String(describing: actual.amount))")
-        }
-        if expected.metadata != actual.metadata { differing.append("metadata") }
-        if expected.isObject != actual.isObject { differing.append("isObject") }
-        if errorSet(expected) != errorSet(actual) || expected.errors.count != actual.errors.count {
-            differing.append("errors \(expected.errors) vs \(actual.errors)")
-        }
-        return differing
-    }
-
-    static func errorSet(_ payload: TransactionPayload) -> Set<String> {
-        Set(payload.errors.map { $0.field + "\u{0}" + $0.message })
-    }
-
-    /// The Decimal's representation itself: equal bits mean equal value, description and hash.
-    static func bits(_ amount: Amount) -> [UInt8] {
-        withUnsafeBytes(of: amount.value) { Array($0) }
     }
 }

@@ -2,72 +2,6 @@ import Testing
 
 @testable import HTTPCore
 
-/// What a parse produced, in a comparable form.
-enum ParseOutcome: Equatable, CustomStringConvertible {
-    case request(RequestSummary)
-    case continueExpected
-    case failure(HTTPParseError)
-
-    var description: String {
-        switch self {
-        case .request(let summary): "request(\(summary))"
-        case .continueExpected: "continue"
-        case .failure(let error): "failure(\(error))"
-        }
-    }
-}
-
-struct RequestSummary: Equatable {
-    var method: String
-    var target: String
-    var path: String
-    var query: String?
-    var version: HTTPVersion
-    var headers: [String]
-    var body: [UInt8]
-    var keepAlive: Bool
-    var requestID: String
-
-    init(_ request: HTTPRequest) {
-        method = request.method
-        target = request.target
-        path = request.path
-        query = request.query
-        version = request.version
-        headers = request.headers.map { "\($0.name): \($0.value)" }
-        body = request.body
-        keepAlive = request.keepAlive
-        // Generated ids are random; compare only ids that came from the client.
-        requestID = request.headers["X-Request-Id"] == request.requestID ? request.requestID : "<generated>"
-    }
-}
-
-let testLimits = HTTPParser.Limits(maxRequestLineBytes: 256, maxHeaderBytes: 512, maxHeaderCount: 8, maxBodyBytes: 64)
-
-/// Feeds `chunks` the way a connection does: unconsumed bytes are presented again with the next chunk.
-func parse(_ chunks: [[UInt8]], limits: HTTPParser.Limits = testLimits) -> [ParseOutcome] {
-    var parser = HTTPParser(limits: limits, remoteAddress: "192.0.2.1:1234", idGenerator: RequestIDGenerator(seed: 1))
-    var pending: [UInt8] = []
-    var outcomes: [ParseOutcome] = []
-    for chunk in chunks {
-        pending += chunk
-        while true {
-            let (consumed, event) = pending.withUnsafeBytes { parser.parse($0) }
-            pending.removeFirst(consumed)
-            switch event {
-            case .request(let request): outcomes.append(.request(RequestSummary(request)))
-            case .continueExpected: outcomes.append(.continueExpected)
-            case .failure(let error):
-                outcomes.append(.failure(error))
-                return outcomes
-            case .needMoreData: break
-            }
-            if case .needMoreData = event { break }
-        }
-    }
-    return outcomes
-}
-
 func parse(_ text: String, limits: HTTPParser.Limits = testLimits) -> [ParseOutcome] {
     parse([Array(text.utf8)], limits: limits)
 }
@@ -319,6 +253,19 @@ struct HTTPParserTests {
         #expect(HTTPParseError.headerTimeout.status == 408)
         #expect(HTTPParseError.bodyTimeout.status == 408)
         #expect(HTTPParseError.invalidChunk.problem.title == "Bad Request")
+    }
+
+    /// Found by the libFuzzer target (scripts/fuzz.sh, http_parser): a value with bytes that are not
+    /// UTF-8 reached handlers with U+FFFD in their place, so it no longer read as sent, and two
+    /// different values could read the same.
+    @Test func headerValueNotUTF8_is400_whileUTF8ValuesPassUnchanged() throws {
+        let bad = Array("GET / HTTP/1.1\r\nHost: h\r\nConnection: clos".utf8) + [0xAD, 0xFF] + Array("\r\n\r\n".utf8)
+        #expect(parse([bad]) == [.failure(.headerValueNotUTF8)])
+        #expect(HTTPParseError.headerValueNotUTF8.status == 400)
+        let overlong = Array("GET / HTTP/1.1\r\nHost: h\r\nX: ".utf8) + [0xC0, 0xAF] + Array("\r\n\r\n".utf8)
+        #expect(parse([overlong]) == [.failure(.headerValueNotUTF8)])
+        let request = try firstRequest("GET / HTTP/1.1\r\nHost: h\r\nX-Note: café ✓\r\n\r\n")
+        #expect(request.headers.last == "X-Note: café ✓")
     }
 
     @Test func failure_isSticky() {

@@ -28,6 +28,9 @@ struct TransactionsRoute: Sendable {
 
     /// A request without `Idempotency-Key` costs one header lookup more than before.
     func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        if let coding = Self.unsupportedContentCoding(request.headers) {
+            return responder.respond(GatewayProblems.unsupportedContentCoding(coding).response(headers: GatewayProblems.identityOnly))
+        }
         guard request.headers.contains(IdempotencyKey.fieldName) else { return process(request, responder) }
         handleIdempotent(request, responder)
     }
@@ -194,6 +197,19 @@ struct TransactionsRoute: Sendable {
         var type = bytes[..<end].drop { $0 == 0x20 || $0 == 0x09 }
         while let last = type.last, last == 0x20 || last == 0x09 { type = type.dropLast() }
         return String(decoding: type.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// The first content coding other than `identity` (RFC 9110 §8.4: a list, in the order applied,
+    /// possibly over several field lines; names are case-insensitive), or nil when the body is plain.
+    /// We decode none, so such a body must not be read as JSON: the caller answers 415 (§15.5.16).
+    static func unsupportedContentCoding(_ headers: HTTPHeaders) -> String? {
+        for value in headers.values("Content-Encoding") {
+            for element in value.split(separator: ",") {
+                let coding = element.trimmingCharacters(in: .whitespaces)
+                if !coding.isEmpty, coding.lowercased() != "identity" { return coding }
+            }
+        }
+        return nil
     }
 
     static func isJSONWhitespace(_ byte: UInt8) -> Bool {

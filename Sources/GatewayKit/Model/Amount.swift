@@ -7,14 +7,19 @@ import Foundation
 struct Amount: Hashable, Comparable, Sendable, CustomStringConvertible {
     static let maxIntegerDigits = 15
     static let maxFractionDigits = 4
+    /// What `Decimal` holds exactly: past 38 digits its parser rounds, so "1.000…0001" (42 digits)
+    /// would become 1. Texts with more are refused before they reach it.
+    static let maxSignificantDigits = 38
 
     let value: Decimal
 
     /// Why a candidate amount is not acceptable, in words a client can act on.
     enum Problem: Error, Equatable {
-        case notPositive, tooManyFractionDigits, tooManyIntegerDigits, notANumber
+        case notPositive, tooManyFractionDigits, tooManyIntegerDigits, notANumber, tooManySignificantDigits
         var message: String {
             switch self {
+            case .tooManySignificantDigits:
+                return "must have at most \(Amount.maxSignificantDigits) significant digits to be read exactly (at most \(Amount.maxIntegerDigits) integer and \(Amount.maxFractionDigits) fraction digits are accepted)"
             case .notPositive: return "must be greater than 0"
             case .tooManyFractionDigits: return "must have at most \(Amount.maxFractionDigits) fraction digits"
             case .tooManyIntegerDigits: return "must have at most \(Amount.maxIntegerDigits) integer digits"
@@ -41,10 +46,20 @@ struct Amount: Hashable, Comparable, Sendable, CustomStringConvertible {
         let integerPart = bytes[..<(dot ?? bytes.endIndex)]
         let fractionPart = dot.map { bytes[($0 + 1)...] } ?? []
         guard !integerPart.isEmpty, integerPart.allSatisfy(isDigit),
-              fractionPart.allSatisfy(isDigit), dot == nil || !fractionPart.isEmpty,
-              let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
-        else { throw .notANumber }
+              fractionPart.allSatisfy(isDigit), dot == nil || !fractionPart.isEmpty else { throw .notANumber }
+        if Self.significantDigitCount(integer: integerPart, fraction: fractionPart) > Self.maxSignificantDigits {
+            throw .tooManySignificantDigits
+        }
+        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else { throw .notANumber }
         try self.init(validating: value)
+    }
+
+    /// Digits from the first non-zero one to the last one written (trailing zeros count: they are
+    /// digits `Decimal` must hold too). Leading zeros carry nothing and are not counted.
+    static func significantDigitCount<Digits: Collection<UInt8>>(integer: Digits, fraction: Digits) -> Int {
+        let integerDigits = integer.drop { $0 == UInt8(ascii: "0") }.count
+        guard integerDigits == 0 else { return integerDigits + fraction.count }
+        return fraction.drop { $0 == UInt8(ascii: "0") }.count
     }
 
     init(unchecked value: Decimal) { self.value = value }

@@ -18,6 +18,12 @@ enum GatewayProblems {
                        detail: "Content-Type \(contentType ?? "(none)") is not accepted; use application/json or application/x-ndjson")
     }
 
+    /// RFC 9110 §15.5.16: 415 for a content coding we do not apply, sent with `identityOnly`.
+    static func unsupportedContentCoding(_ coding: String) -> Problem {
+        Problem(status: 415, title: "Unsupported content coding",
+                detail: "Content-Encoding \(coding) is not accepted; send the body without a content coding (identity)")
+    }
+
     static func batchTooLarge(_ count: Int, limit: Int) -> Problem {
         Problem(status: 413, title: "Batch too large", detail: "\(count) items; at most \(limit) are accepted per request")
     }
@@ -74,6 +80,8 @@ enum GatewayProblems {
     }
 
     static let retryAfter = HTTPHeaders([("Retry-After", "1")])
+    /// What a refused content coding is answered with: the one coding we accept (RFC 9110 §12.5.3).
+    static let identityOnly = HTTPHeaders([("Accept-Encoding", "identity")])
 
     /// 503 (Kafka unavailable) and 409 (key in flight) are worth retrying: they carry Retry-After.
     static func response(_ problem: Problem) -> HTTPResponse {

@@ -62,6 +62,13 @@ internal enum ASCII {
         String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The bytes as a String without any replacement: nil when they are not valid UTF-8. ASCII (the
+    /// usual case) takes one scan and no validation.
+    static func utf8String(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard bytes.contains(where: { $0 >= 0x80 }) else { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
     /// Calls `body` for each element of a comma-separated list (RFC 9110 §5.6.1), trimmed, skipping
     /// empty elements as the list syntax allows. Returns false as soon as `body` does.
     static func forEachListElement(

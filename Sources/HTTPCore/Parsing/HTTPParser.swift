@@ -307,7 +307,10 @@ struct HTTPParser {
         // RFC 9110 §5.5: CR, LF and NUL are dangerous in values; we reject every control but HTAB.
         guard rawValue.allSatisfy(ASCII.isFieldValueByte) else { return fail(.invalidHeaderValue) }
         let value = ASCII.trimmed(rawValue)
-        let valueString = ASCII.string(value)
+        // RFC 9110 §5.5 asks to treat obs-text as opaque, but values reach handlers as Strings, and
+        // decoding would replace invalid bytes: "a\xFF" and "a\xFE" (two idempotency keys, say)
+        // would read the same. So a value must be UTF-8 (ASCII is).
+        guard let valueString = ASCII.utf8String(value) else { return fail(.headerValueNotUTF8) }
         if let error = recordSemantics(name: name, value: value, valueString: valueString) {
             return fail(error)
         }

@@ -10,9 +10,14 @@ import Foundation
 /// `{"x":"\q"}` or `{"x":1,}` and reports a broken string in a known field as "must be a string".
 /// Here each of those is a `JSONSyntaxError` (400 Malformed JSON).
 ///
-/// Duplicate keys: the first occurrence wins and later ones are only syntax-checked, which is what
-/// Foundation does too (in the transaction and in `metadata`). A UTF-8 byte order mark is skipped
-/// (RFC 8259 §8.1 allows it; Foundation does the same).
+/// Duplicate keys: RFC 8259 §4 says member names SHOULD be unique, and parsers disagree on a repeat
+/// (Foundation's `JSONDecoder` keeps the first value, `JSONSerialization` the last), so a client and
+/// anything between it and us could read two different amounts from one text. A repeated field of
+/// the transaction, or a repeated `metadata` key, is therefore a field error (422) naming it; the
+/// first value is kept and later ones are only syntax-checked. Foundation cannot see repeats at all
+/// (its containers hold one value per key), so its `TransactionPayload` path does not report them.
+/// A repeated unknown key is reported once, as unknown. A UTF-8 byte order mark is
+/// skipped (RFC 8259 §8.1 allows it; Foundation does the same).
 package enum TransactionJSONReader {
     /// Foundation's nesting limit: deeper than any real document, shallow enough for the stack.
     static let maxDepth = 512
@@ -128,8 +133,11 @@ extension TransactionJSONReader {
     }
 
     /// Keys already read in one object: later duplicates are only syntax-checked (first wins).
+    /// Two bit sets, so that a member costs no allocation; the Set is touched only by unknown keys.
     struct SeenKeys {
         var fields: UInt16 = 0
+        /// Fields already reported as repeated: one error per field, however often it repeats.
+        var repeated: UInt16 = 0
         /// A Set, not a search of `errors`: a 1 MiB body can hold 100k distinct unknown keys.
         var unknown: Set<String> = []
     }
@@ -145,7 +153,13 @@ extension TransactionJSONReader {
             }
             return try cursor.skipValue()
         }
-        guard seen.fields & field.bit == 0 else { return try cursor.skipValue() }
+        guard seen.fields & field.bit == 0 else {
+            if seen.repeated & field.bit == 0 {
+                seen.repeated |= field.bit
+                payload.errors.append(FieldError(field: field.name, message: TransactionPayload.repeatedMemberMessage))
+            }
+            return try cursor.skipValue()
+        }
         seen.fields |= field.bit
         switch field {
         case .id: payload.id = try readString(.id, into: &payload, &cursor)
@@ -209,7 +223,7 @@ extension TransactionJSONReader {
             try cursor.skipValue()
             return nil
         case UInt8(ascii: "{"):
-            if let metadata = try readFlatObject(&cursor) { return metadata }
+            if let metadata = try readFlatObject(into: &payload, &cursor) { return metadata }
         default:
             try cursor.skipValue()
         }
@@ -218,19 +232,26 @@ extension TransactionJSONReader {
     }
 
     /// The object's string members, or nil when any value is not a string (the rest is still
-    /// checked). A repeated key keeps its first value; the later ones need not be strings.
-    private static func readFlatObject(_ cursor: inout Cursor) throws(JSONSyntaxError) -> [String: String]? {
+    /// checked). A repeated key keeps its first value (the later ones need not be strings) and is
+    /// reported once as `metadata.<key>`.
+    private static func readFlatObject(into payload: inout TransactionPayload,
+                                       _ cursor: inout Cursor) throws(JSONSyntaxError) -> [String: String]? {
         var members: [String: String] = [:]
+        var repeated: Set<String> = []
         var isFlat = true
         guard try cursor.enterObject() else { return members }
         repeat {
             let key = cursor.string(try cursor.readKey())
             if members[key] != nil {
+                if repeated.insert(key).inserted {
+                    payload.errors.append(FieldError(field: "\(Field.metadata.name).\(key)", message: TransactionPayload.repeatedMemberMessage))
+                }
                 try cursor.skipValue()  // Foundation keeps the first value and never looks at this one
             } else if try cursor.peekValue() == UInt8(ascii: "\"") {
                 members[key] = cursor.string(try cursor.scanString())
             } else {
                 try cursor.skipValue()
+                members[key] = ""  // marks the key as seen; a non-flat object is not returned
                 isFlat = false
             }
         } while try cursor.nextMember()
@@ -251,7 +272,8 @@ extension TransactionJSONReader {
     }
 
     /// What Foundation's path does with a JSON number: `Decimal` from the exact text, then
-    /// `Amount(validating:)`; short numbers without exponent skip the `Decimal` parser.
+    /// `Amount(validating:)`; short numbers without exponent skip the `Decimal` parser. Unlike that
+    /// path, a number of more than 38 significant digits is refused instead of rounded.
     static func amount(fromNumber number: Cursor.RawNumber, in cursor: Cursor) throws(Amount.Problem) -> Amount {
         if !number.hasExponent,
            let digits = AmountDigits(integer: cursor.bytes(in: number.integer), fraction: cursor.bytes(in: number.fraction)) {
@@ -259,6 +281,9 @@ extension TransactionJSONReader {
             if number.isNegative { throw .notPositive }
             return try digits.amount()
         }
+        // Foundation's path cannot do this: its Decimal arrives already rounded.
+        if Amount.significantDigitCount(integer: cursor.bytes(in: number.integer), fraction: cursor.bytes(in: number.fraction))
+            > Amount.maxSignificantDigits { throw .tooManySignificantDigits }
         let text = String(decoding: cursor.bytes(in: number.text), as: UTF8.self)
         guard let value = Decimal(string: text) else { throw .notANumber }  // beyond Decimal's range
         return try Amount(validating: value)

@@ -7,7 +7,10 @@ import Foundation
 /// collected in `errors`, which is what lets a batch decode even when some items are bad.
 ///
 /// The request path fills it with `TransactionJSONReader`; this `Decodable` conformance is the
-/// reference that reader is tested against, so the two must give the same fields and errors.
+/// reference that reader is tested against, so the two must give the same fields and errors, with
+/// two exceptions Foundation cannot see: repeated member names (its containers keep one value per
+/// key) and JSON-number amounts of more than 38 significant digits (its `Decimal` has already
+/// rounded them). The reader reports both; see `TransactionJSONReader`.
 package struct TransactionPayload: Decodable {
     var id: String?
     var accountId: String?
@@ -30,6 +33,8 @@ package struct TransactionPayload: Decodable {
     static let unknownFieldMessage = "unknown field"
     static let notAStringMessage = "must be a string"
     static let notFlatMetadataMessage = "must be a flat object of string values"
+    /// RFC 8259 §4: member names SHOULD be unique; parsers disagree on which of two values counts.
+    static let repeatedMemberMessage = "must appear only once (member names must be unique)"
 
     /// An empty payload, filled field by field by `TransactionJSONReader`.
     init() {}

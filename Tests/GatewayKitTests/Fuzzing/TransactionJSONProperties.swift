@@ -1,0 +1,35 @@
+import Foundation
+
+@testable import GatewayKit
+
+/// What must hold for any bytes given to `TransactionJSONReader`, checked by the libFuzzer target
+/// (Fuzz/Targets/TransactionJSONTarget.swift) and by replaying its corpus in the test suite:
+/// 1. it never accepts a text Foundation's `JSONDecoder` rejects;
+/// 2. where both accept, they read the same payload (`PayloadComparison`: fields, amounts to the
+///    bit, errors; less what only the reader can see).
+/// A text starting with `[` is read as a batch (`payloads(fromArray:)`), any other as one item.
+/// Not crashing is the third, checked by running at all (under AddressSanitizer in the fuzzer).
+enum TransactionJSONProperties {
+    /// Nil when every property holds, else what broke.
+    static func violation(in bytes: [UInt8]) -> String? {
+        // As the route decides (its `firstByte`), without the route: the fuzz build leaves it out.
+        let isArray = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "[")
+        let (expected, actual) = isArray ? readArray(bytes) : readOne(bytes)
+        if expected == nil, actual != nil { return "reader accepts what Foundation rejects" }
+        guard let expected, let actual else { return nil }
+        guard expected.count == actual.count else { return "\(actual.count) items, Foundation \(expected.count)" }
+        let differences = zip(expected, actual).flatMap { PayloadComparison.differences($0, $1) }
+        return differences.isEmpty ? nil : "differs in \(differences)"
+    }
+
+    private static func readOne(_ bytes: [UInt8]) -> ([TransactionPayload]?, [TransactionPayload]?) {
+        let expected = try? JSONDecoder().decode(TransactionPayload.self, from: Data(bytes))
+        let actual = try? TransactionJSONReader.payload(from: bytes)
+        return (expected.map { [$0] }, actual.map { [$0] })
+    }
+
+    private static func readArray(_ bytes: [UInt8]) -> ([TransactionPayload]?, [TransactionPayload]?) {
+        (try? JSONDecoder().decode([TransactionPayload].self, from: Data(bytes)),
+         try? TransactionJSONReader.payloads(fromArray: bytes))
+    }
+}
