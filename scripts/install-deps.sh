@@ -4,7 +4,7 @@
 # kcat: independent Kafka client used by tests and demos; python3-pip modules: Prometheus text parser
 # and OpenAPI validator used by tests.
 set -euo pipefail
-packages=(librdkafka-dev libcurl4-openssl-dev kcat pkg-config curl)
+packages=(librdkafka-dev libcurl4-openssl-dev libssl-dev kcat pkg-config curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

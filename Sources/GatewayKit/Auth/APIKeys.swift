@@ -1,4 +1,4 @@
-import Crypto
+import COpenSSLCrypto
 import Foundation
 
 /// The clients allowed to call protected routes: from a file of `name:sha256-hex-of-key` lines
@@ -73,7 +73,7 @@ struct APIKeys: Sendable {
 
     /// The name of the key `presented`, or nil. Every entry is compared, whatever matches.
     func name(of presented: some Collection<UInt8>) -> String? {
-        let digest = Array(SHA256.hash(data: Array(presented)))
+        let digest = Self.sha256(Array(presented))
         var found: Int = -1
         for (index, entry) in entries.enumerated() {
             let equal = Self.constantTimeEqual(entry.digest, digest)
@@ -91,7 +91,16 @@ struct APIKeys: Sendable {
 
     /// The hex SHA-256 of a key, the form the file holds (`gateway api-key-digest` prints it).
     static func digestHex(of key: String) -> String {
-        SHA256.hash(data: Array(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        sha256(Array(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// OpenSSL's one-shot SHA-256 (libcrypto).
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        _ = bytes.withUnsafeBufferPointer { input in
+            digest.withUnsafeMutableBufferPointer { SHA256(input.baseAddress, input.count, $0.baseAddress) }
+        }
+        return digest
     }
 }
 

@@ -6,9 +6,9 @@
 /// different salts, plus the body's length. Why not SHA-256: the fingerprint never leaves this
 /// process and is never persisted, so it only has to resist collisions that a client cannot
 /// compute, and a per-process secret seed gives that (a client cannot find two bodies that
-/// collide without knowing the seed; by chance, about 2^-128 per pair). It is cheaper than a
-/// software SHA-256 and needs no crypto library (swift-crypto would bring BoringSSL into the
-/// build). A store shared between instances would need a fixed, cryptographic digest instead.
+/// collide without knowing the seed; by chance, about 2^-128 per pair), and it is cheaper than
+/// SHA-256 over a whole batch body. A store shared between instances would need a fixed,
+/// cryptographic digest instead (libcrypto's SHA-256 is linked already, for API keys).
 struct RequestFingerprint: Sendable, Hashable {
     private let high: Int
     private let low: Int
