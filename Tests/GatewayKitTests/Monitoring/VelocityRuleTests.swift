@@ -20,6 +20,16 @@ import Testing
         #expect(next.map(\.count) == [0, 0, 0, 0, 1])
     }
 
+    /// Concurrent clients: one account's transactions may reach the monitor out of event-time order.
+    @Test func burstArrivingOutOfOrder_firesOnce_withItsTransactionsInTimeOrder() {
+        let monitor = Fixture.monitor(rules: [.velocity])
+        let burst = alerts(monitor, [0, 10, 20, 40, 30, 41])
+        #expect(burst.map(\.count) == [0, 0, 0, 0, 1, 0])
+        #expect(burst[4].first?.transactionIds == ["t0", "t1", "t2", "t4", "t3"])
+        let earliestLast = Fixture.monitor(rules: [.velocity])
+        #expect(alerts(earliestLast, [10, 20, 30, 40, 0], prefix: "e").map(\.count) == [0, 0, 0, 0, 1])
+    }
+
     @Test func fourWithin60s_doesNotFire() {
         let monitor = Fixture.monitor(rules: [.velocity])
         #expect(alerts(monitor, [0, 1, 2, 3]).allSatisfy { $0.isEmpty })

@@ -10,8 +10,9 @@ struct VelocityRule: AlertRule {
     let threshold: Int
     let windowMilliseconds: Int64
 
-    /// The account's latest `threshold - 1` transactions by event time: all a window of
-    /// `threshold` needs besides the current one, so the list is bounded whatever the rate.
+    /// An account's transaction as the rule keeps it. `State.recent` holds the latest `threshold - 1`
+    /// by event time: all a window of `threshold` needs besides the current one, so it is bounded
+    /// whatever the rate.
     typealias Event = (time: Int64, id: CompactTransactionID)
 
     struct State: Sendable {
@@ -26,29 +27,35 @@ struct VelocityRule: AlertRule {
     }
 
     func evaluate(_ input: RuleInput, state: inout State) -> AlertDraft? {
-        let now = input.eventTime
-        // `recent` is sorted by time, so the earlier events within the window are one range.
-        // Out-of-order events only see earlier ones: later ones in `recent` are not in its window.
-        let upper = state.recent.firstIndex { $0.time > now } ?? state.recent.endIndex
-        let lower = state.recent[..<upper].firstIndex { now - $0.time <= windowMilliseconds } ?? upper
-        let count = upper - lower + 1
-        let draft = count >= threshold && !state.inBurst ? burstDraft(input, state.recent[lower..<upper]) : nil
-        state.inBurst = count >= threshold
-        remember(input, in: &state)
+        // In place (no allocation once the list has grown): insert, judge, trim.
+        let position = state.recent.firstIndex { $0.time > input.eventTime } ?? state.recent.endIndex
+        state.recent.insert((input.eventTime, input.compactId), at: position)
+        let window = densestWindow(state.recent, containing: position)
+        let draft = window.count >= threshold && !state.inBurst ? burstDraft(input, state.recent, window, position) : nil
+        state.inBurst = window.count >= threshold
+        // Keep only the newest `threshold - 1`: all a later window of `threshold` needs.
+        if state.recent.count > threshold - 1 { state.recent.removeFirst(state.recent.count - (threshold - 1)) }
         return draft
     }
 
-    private func burstDraft(_ input: RuleInput, _ earlier: ArraySlice<Event>) -> AlertDraft {
-        let span = MonitorClock.secondsText(input.eventTime - earlier.first!.time)
-        let window = MonitorClock.secondsText(windowMilliseconds)
-        return draft(earlier.map(\.id.text) + [input.transaction.id],
-                     "\(earlier.count + 1) transactions within \(span) s (limit: \(threshold) within \(window) s)")
+    /// The most events within one window length that include the event at `position`. Clients send
+    /// concurrently, so one account's transactions can reach the monitor out of event-time order;
+    /// a late-arriving earlier transaction must still complete a burst with the later ones it
+    /// already saw (counting only earlier ones missed such bursts under load). Two pointers: O(n).
+    private func densestWindow(_ events: [Event], containing position: Int) -> Range<Int> {
+        var best = position..<(position + 1)
+        var end = position + 1
+        for start in 0...position where events[position].time - events[start].time <= windowMilliseconds {
+            while end < events.count, events[end].time - events[start].time <= windowMilliseconds { end += 1 }
+            if end - start > best.count { best = start..<end }
+        }
+        return best
     }
 
-    /// Inserts in event-time order and keeps only the newest `threshold - 1`.
-    private func remember(_ input: RuleInput, in state: inout State) {
-        let index = state.recent.firstIndex { $0.time > input.eventTime } ?? state.recent.endIndex
-        state.recent.insert((input.eventTime, input.compactId), at: index)
-        if state.recent.count > threshold - 1 { state.recent.removeFirst(state.recent.count - (threshold - 1)) }
+    private func burstDraft(_ input: RuleInput, _ events: [Event], _ window: Range<Int>, _ position: Int) -> AlertDraft {
+        let ids = window.map { $0 == position ? input.transaction.id : events[$0].id.text }
+        let span = MonitorClock.secondsText(events[window.upperBound - 1].time - events[window.lowerBound].time)
+        let limit = MonitorClock.secondsText(windowMilliseconds)
+        return draft(ids, "\(window.count) transactions within \(span) s (limit: \(threshold) within \(limit) s)")
     }
 }
