@@ -98,7 +98,7 @@ let package = Package(
 
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge", "TestSupport"]),
-        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore", "CoreSupport"]),
+        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore", "CoreSupport", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Depends on the executable too: its CLI tests parse flags in-process, and the process
         // tests need the `txgen` binary built.
