@@ -69,6 +69,14 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         report(withCluster { rd_kafka_mock_broker_set_up($0, id) }, "set broker \(id) up")
     }
 
+    /// Moves the leadership of one partition to broker `id`, as a controller does when a leader
+    /// fails or is rebalanced. The old leader answers the partition's requests with
+    /// NOT_LEADER_OR_FOLLOWER from then on, and clients find the new one through metadata.
+    public func setPartitionLeader(topic: String, partition: Int32, broker id: Int32) {
+        report(withCluster { rd_kafka_mock_partition_set_leader($0, topic, partition, id) },
+               "move the leader of \(topic)/\(partition) to broker \(id)")
+    }
+
     /// Adds a delay to every response of broker `id`.
     public func setBrokerRoundTripTime(_ id: Int32, _ rtt: Duration) {
         report(withCluster { rd_kafka_mock_broker_set_rtt($0, id, rtt.clampedMilliseconds) }, "set broker \(id) RTT")
