@@ -120,4 +120,58 @@ import Testing
         #expect(pool.replacements == 1)
         #expect(pool.deliveryHealth().allSatisfy { $0.consecutiveFailures == 0 })
     }
+
+    /// The case: a broker that lost its state answers metadata, while librdkafka 2.0.2 loops
+    /// on UNKNOWN_PRODUCER_ID internally and reports nothing but `_MSG_TIMED_OUT`.
+    @Test func everyDeliveryTimingOutWhileBrokersAnswer_replacesTheProducer_andIngestionResumes() async throws {
+        let cluster = try makeCluster(topic: "t", partitions: 1)
+        defer { cluster.close() }
+        let logs = LogCapture()
+        var configuration = producerConfiguration(cluster, deliveryTimeout: .seconds(1), poolSize: 1)
+        configuration.stuckProducerAfter = .milliseconds(1500)
+        let pool = try KafkaProducerPool(configuration: configuration, logger: logs.logger("pid-loop"))
+        defer { pool.close(timeout: .seconds(2)) }
+        _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
+
+        // UNKNOWN_PRODUCER_ID on the next 200 Produce requests: several seconds of librdkafka's loop
+        // (the mock then answers again, so a fresh producer gets through after the errors are used up).
+        cluster.pushRequestErrors(apiKey: 0, errors: Array(repeating: 59, count: 200))
+        let results = Collector<Result<DeliveryReport, KafkaError>>()
+        let replaced = await eventually(timeout: .seconds(20)) {
+            try? pool.produce(topic: "t", key: "k".bytes, value: "v".bytes, headers: []) { results.append($0) }
+            usleep(100_000)
+            return pool.replacements >= 1
+        }
+        #expect(replaced, "no replacement; outcomes: \(results.all.prefix(3))")
+        #expect(results.all.contains { if case .failure(let error) = $0 { error.name == "_MSG_TIMED_OUT" } else { false } })
+        let line = logs.all.first { $0.message.hasPrefix("Kafka producer replaced") }
+        #expect(line?.metadata["reason"]?.contains("every delivery failed (_MSG_TIMED_OUT)") == true, "\(String(describing: line))")
+
+        var recovered: DeliveryReport? = nil
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(20)
+        while recovered == nil, clock.now < deadline {
+            recovered = try? await pool.produce(topic: "t", key: "k".bytes, value: "back".bytes, headers: [])
+        }
+        #expect(recovered != nil, "ingestion did not resume")
+    }
+
+    @Test func allBrokersDown_producerIsNotReplaced() async throws {
+        let cluster = try makeCluster(topic: "t", partitions: 1)
+        defer { cluster.close() }
+        var configuration = producerConfiguration(cluster, deliveryTimeout: .milliseconds(400), poolSize: 1)
+        configuration.stuckProducerAfter = .milliseconds(500)
+        let pool = try KafkaProducerPool(configuration: configuration, logger: testLogger("down-kept"))
+        defer { pool.close(timeout: .seconds(1)) }
+        _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
+        for broker in 1...3 { cluster.setBrokerDown(Int32(broker)) }
+        let results = Collector<Result<DeliveryReport, KafkaError>>()
+        for _ in 0..<8 {
+            try pool.produce(topic: "t", key: "k".bytes, value: "v".bytes, headers: []) { results.append($0) }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(await eventually(timeout: .seconds(10)) { results.count == 8 })
+        // Give a replacement that was wrongly started (its metadata check takes up to 2 s) time to show.
+        #expect(await eventually(timeout: .seconds(3)) { pool.replacements > 0 } == false)
+    }
 }

@@ -26,7 +26,7 @@ struct Readiness: Sendable, Equatable {
         case .failure(let error):
             brokers = []
             self.error = "\(error.name): \(error.message)"
-            reason = "no broker answers a metadata request: \(error.name)"
+            reason = (["no broker answers a metadata request: \(error.name)"] + [delivery.reason].compactMap { $0 }).joined(separator: "; ")
         }
         isReady = reason == nil
     }

@@ -19,12 +19,12 @@ final class ClientContext: Sendable {
     /// Set for pooled producers: called (from librdkafka's poll thread, so it must not block) when
     /// the handle cannot recover (a fatal error, a producer-id loop), with the reason; the pool
     /// replaces the producer.
-    let onUnrecoverable: (@Sendable (KafkaError) -> Void)?
+    let onUnrecoverable: (@Sendable (Unrecoverable) -> Void)?
 
     init(
         name: String, logger: Logger, consumerState: ConsumerGroupState? = nil, committer: OffsetCommitter? = nil,
         debugFacilities: Set<String> = [], deliveryHealth: DeliveryHealth? = nil,
-        onUnrecoverable: (@Sendable (KafkaError) -> Void)? = nil
+        onUnrecoverable: (@Sendable (Unrecoverable) -> Void)? = nil
     ) {
         self.name = name
         var logger = logger
@@ -115,7 +115,7 @@ private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<
         let fatal = KafkaError(rd_kafka_fatal_error(handle, &errstr, errstr.count), message: String(errorBuffer: errstr))
         context.logger.error(
             "fatal Kafka client error, the client must be recreated", metadata: ["error": .string(fatal.description)])
-        context.onUnrecoverable?(fatal)
+        context.onUnrecoverable?(Unrecoverable(error: fatal, detail: "fatal error", needsBrokers: false))
         return
     }
     // All brokers down is expected during failovers and tests; it is still worth a warning.

@@ -27,11 +27,23 @@ final class DeliveryHealth: Sendable {
     private let streak = Mutex(FailureStreak())
     private let logPolicy: LogPolicy
     private let producerStateErrorBound: Int
+    private let stuckAfter: UInt64
     private let logger: Logger
 
-    init(logPolicy: LogPolicy, producerStateErrorBound: Int, logger: Logger) {
+    /// What a failed delivery says about the producer itself.
+    enum Suspicion: Equatable {
+        case none
+        /// A producer-id loop past the bound: replace the producer.
+        case producerStateLoop
+        /// Every delivery failed for `stuckAfter` (signalled again each `stuckAfter` while it lasts):
+        /// replace the producer if the brokers answer (then the producer, not the cluster, is stuck).
+        case failingThroughout
+    }
+
+    init(logPolicy: LogPolicy, producerStateErrorBound: Int, stuckAfter: Duration, logger: Logger) {
         self.logPolicy = logPolicy
         self.producerStateErrorBound = producerStateErrorBound
+        self.stuckAfter = stuckAfter.clampedNanoseconds
         self.logger = logger
     }
 
@@ -67,23 +79,30 @@ final class DeliveryHealth: Sendable {
         }
     }
 
-    /// A delivery report with an error. Returns true when the producer is caught in a producer-id
-    /// loop past the bound (UNKNOWN_PRODUCER_ID / OUT_OF_ORDER_SEQUENCE_NUMBER and the like, one
-    /// after another): only a fresh producer gets out of it.
-    func failed(_ error: KafkaError) -> Bool {
+    /// A delivery report with an error; returns what it suggests about the producer. A producer-id
+    /// loop shows as UNKNOWN_PRODUCER_ID / OUT_OF_ORDER_SEQUENCE_NUMBER reports one after another,
+    /// or (librdkafka 2.0.2 retries those internally) as nothing but `_MSG_TIMED_OUT` while the
+    /// brokers answer: only a fresh producer gets out of it.
+    func failed(_ error: KafkaError) -> Suspicion {
         let now = MonotonicClock.now()
         pending.wrappingSubtract(1, ordering: .relaxed)
         lastProgress.store(now, ordering: .relaxed)
-        guard !Self.isRecordError(error.code) else { return false }
-        let (line, stuck) = streak.withLock { streak in
+        guard !Self.isRecordError(error.code) else { return .none }
+        let (line, suspicion) = streak.withLock { streak -> (FailureStreak.LogLine?, Suspicion) in
             failing.store(true, ordering: .relaxed)
-            streak.record(error, at: now)
-            let stuck = streak.producerStateErrors >= producerStateErrorBound
-            if stuck { streak.producerStateErrors = 0 }
-            return (streak.takeLogLine(at: now, policy: logPolicy), stuck)
+            streak.record(error, at: now, stuckAfter: stuckAfter)
+            var suspicion = Suspicion.none
+            if streak.producerStateErrors >= producerStateErrorBound {
+                streak.producerStateErrors = 0
+                suspicion = .producerStateLoop
+            } else if now >= streak.nextStuckSignal {
+                streak.nextStuckSignal = now &+ stuckAfter
+                suspicion = .failingThroughout
+            }
+            return (streak.takeLogLine(at: now, policy: logPolicy), suspicion)
         }
         if let line { log(line, now: now) }
-        return stuck
+        return suspicion
     }
 
     /// What `/readyz` needs, read now.
@@ -159,8 +178,14 @@ private struct FailureStreak {
         self.nextLogAt = nextLogAt
     }
 
-    mutating func record(_ error: KafkaError, at now: UInt64) {
-        if count == 0 { start = now }
+    /// When the streak, still open, next suggests the producer is stuck.
+    var nextStuckSignal: UInt64 = .max
+
+    mutating func record(_ error: KafkaError, at now: UInt64, stuckAfter: UInt64) {
+        if count == 0 {
+            start = now
+            nextStuckSignal = now &+ stuckAfter
+        }
         count += 1
         last = now
         lastError = error.name

@@ -33,7 +33,7 @@ final class KafkaProducer: @unchecked Sendable {
     /// `onUnrecoverable` is called from the poll thread when this handle cannot recover.
     init(
         name: String, properties: [(String, String)], logger: Logger, health: DeliveryHealth,
-        onUnrecoverable: @escaping @Sendable (KafkaError) -> Void
+        onUnrecoverable: @escaping @Sendable (Unrecoverable) -> Void
     ) throws(KafkaError) {
         self.name = name
         self.health = health
@@ -247,8 +247,12 @@ private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointe
         box.completion(.success(DeliveryReport(topic: box.topic, partition: m.partition, offset: m.offset)))
     } else {
         let error = KafkaError(m.err)
-        if context?.deliveryHealth?.failed(error) == true {
-            context?.onUnrecoverable?(KafkaError(m.err, message: "\(error.name) on every delivery: a producer-id loop"))
+        switch context?.deliveryHealth?.failed(error) ?? .none {
+        case .none: break
+        case .producerStateLoop:
+            context?.onUnrecoverable?(Unrecoverable(error: error, detail: "\(error.name) on every delivery: a producer-id loop", needsBrokers: false))
+        case .failingThroughout:
+            context?.onUnrecoverable?(Unrecoverable(error: error, detail: "every delivery failed (\(error.name)) for the stuck-producer bound", needsBrokers: true))
         }
         box.completion(.failure(error))
     }

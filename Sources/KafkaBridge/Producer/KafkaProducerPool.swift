@@ -12,8 +12,9 @@ import Synchronization
 /// producer and count the record as pending, one allocation for the completion, and librdkafka's
 /// own enqueue.
 ///
-/// Self-healing: a producer that cannot recover (librdkafka's fatal error, or a producer-id loop:
-/// `ProducerConfiguration.producerStateErrorBound` such errors in a row) is replaced by a fresh one
+/// Self-healing: a producer that cannot recover (librdkafka's fatal error; a producer-id loop:
+/// `ProducerConfiguration.producerStateErrorBound` such errors in a row; or every delivery failing
+/// for `stuckProducerAfter` while a broker answers its metadata request) is replaced by a fresh one
 /// in the same slot, so keys keep their producer. The replacement is built and the old producer
 /// closed (its records failed with `_PURGE_*` after a short bound) on a thread of its own, never on
 /// an event loop or a delivery-report thread; counted in `replacements`, logged at error level.
@@ -165,7 +166,7 @@ public final class KafkaProducerPool: Sendable {
 
     /// Called from the failing producer's poll thread: starts the replacement on a thread of its
     /// own (closing the old producer joins the very thread this runs on).
-    private func replace(slot index: Int, generation: Int, reason: KafkaError) {
+    private func replace(slot index: Int, generation: Int, reason: Unrecoverable) {
         let slot = slots[index]
         guard slot.generation == generation, slot.beginReplacement() else { return }
         let started = state.withLock { state -> Bool in
@@ -179,7 +180,13 @@ public final class KafkaProducerPool: Sendable {
         if !started { slot.abandonReplacement() }
     }
 
-    private func performReplacement(_ slot: ProducerSlot, generation: Int, reason: KafkaError) {
+    private func performReplacement(_ slot: ProducerSlot, generation: Int, reason: Unrecoverable) {
+        if reason.needsBrokers, case .failure(let error) = slot.producer.brokers(timeout: .seconds(2)) {
+            // No broker answers either: the cluster is away, and a fresh producer would not help.
+            slot.abandonReplacement()
+            logger.debug("producer kept: deliveries fail but no broker answers", metadata: ["error": .string(error.name)])
+            return
+        }
         let fresh: KafkaProducer
         do {
             fresh = try factory.makeProducer(index: slot.index, health: slot.health,
@@ -209,14 +216,14 @@ public final class KafkaProducerPool: Sendable {
 /// Hands an unrecoverable-producer event from a producer's callbacks to the pool, which does not
 /// exist yet when its first producers are made. Touched only on such events and once at start.
 private final class ReplacementRelay: Sendable {
-    typealias Handler = @Sendable (_ slot: Int, _ generation: Int, _ reason: KafkaError) -> Void
+    typealias Handler = @Sendable (_ slot: Int, _ generation: Int, _ reason: Unrecoverable) -> Void
     private let handler = Mutex<Handler?>(nil)
 
     func connect(_ handler: @escaping Handler) {
         self.handler.withLock { $0 = handler }
     }
 
-    func callback(slot: Int, generation: Int) -> @Sendable (KafkaError) -> Void {
+    func callback(slot: Int, generation: Int) -> @Sendable (Unrecoverable) -> Void {
         { reason in self.handler.withLock { $0 }?(slot, generation, reason) }
     }
 }

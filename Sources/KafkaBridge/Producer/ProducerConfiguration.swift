@@ -22,6 +22,11 @@ public struct ProducerConfiguration: Sendable {
     /// OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH) in a row that mean a producer-id loop:
     /// the producer is replaced by a fresh one, as after a fatal error.
     public var producerStateErrorBound = 20
+    /// Every delivery of a producer failing for this long while a broker answers its metadata
+    /// request means the producer is stuck (librdkafka 2.0.2 loops on UNKNOWN_PRODUCER_ID against
+    /// a broker that lost its state, and reports only `_MSG_TIMED_OUT`): it is replaced. nil: three
+    /// delivery timeouts.
+    public var stuckProducerAfter: Duration? = nil
 
     public init(kafka: KafkaConfiguration) {
         self.kafka = kafka

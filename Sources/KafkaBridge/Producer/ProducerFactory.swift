@@ -12,12 +12,13 @@ struct ProducerFactory: Sendable {
         logger[metadataKey: "client"] = .string(name(index))
         return DeliveryHealth(
             logPolicy: .init(interval: configuration.failureLogInterval, escalateAfter: configuration.failureEscalation),
-            producerStateErrorBound: configuration.producerStateErrorBound, logger: logger)
+            producerStateErrorBound: configuration.producerStateErrorBound,
+            stuckAfter: configuration.stuckProducerAfter ?? configuration.deliveryTimeout * 3, logger: logger)
     }
 
     /// `onUnrecoverable` runs on the new producer's poll thread; it must not block.
     func makeProducer(
-        index: Int, health: DeliveryHealth, onUnrecoverable: @escaping @Sendable (KafkaError) -> Void
+        index: Int, health: DeliveryHealth, onUnrecoverable: @escaping @Sendable (Unrecoverable) -> Void
     ) throws(KafkaError) -> KafkaProducer {
         let name = name(index)
         let properties: [(String, String)] = [
