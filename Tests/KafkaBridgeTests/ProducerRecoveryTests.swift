@@ -10,11 +10,10 @@ import Testing
         let cluster = try makeCluster(topic: "t", partitions: 3)
         defer { cluster.close() }
         let logs = LogCapture()
-        var configuration = producerConfiguration(cluster, deliveryTimeout: .milliseconds(1500), poolSize: 1)
-        configuration.failureLogInterval = .seconds(60)
-        let pool = try KafkaProducerPool(configuration: configuration, logger: logs.logger("brokers-down-health"))
+        let pool = try await warmPool(cluster, deliveryTimeout: .milliseconds(1500), logger: logs.logger("brokers-down-health")) {
+            $0.failureLogInterval = .seconds(60)
+        }
         defer { pool.close(timeout: .seconds(5)) }
-        _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
         #expect(pool.deliveryHealth().first?.consecutiveFailures == 0)
         #expect(pool.deliveryHealth().first?.lastSuccessAgo != nil)
 
@@ -36,13 +35,7 @@ import Testing
         #expect(warnings.first?.metadata["errors"] == "_MSG_TIMED_OUT x 1")
 
         for broker in 1...3 { cluster.setBrokerUp(Int32(broker)) }
-        var recovered: DeliveryReport? = nil
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(15)
-        while recovered == nil, clock.now < deadline {
-            recovered = try? await pool.produce(topic: "t", key: "k".bytes, value: "back".bytes, headers: [])
-        }
-        #expect(recovered != nil, "producer did not recover after the brokers came back")
+        #expect(await produceUntilDelivered(pool) != nil, "producer did not recover after the brokers came back")
         #expect(pool.deliveryHealth().first?.consecutiveFailures == 0)
         #expect(logs.all.contains { $0.message == "Kafka deliveries succeed again" })
     }
@@ -51,12 +44,11 @@ import Testing
         let cluster = try makeCluster(topic: "t", partitions: 1)
         defer { cluster.close() }
         let logs = LogCapture()
-        var configuration = producerConfiguration(cluster, deliveryTimeout: .milliseconds(500), poolSize: 1)
-        configuration.failureLogInterval = .milliseconds(700)
-        configuration.failureEscalation = .milliseconds(700)
-        let pool = try KafkaProducerPool(configuration: configuration, logger: logs.logger("log-interval"))
+        let pool = try await warmPool(cluster, deliveryTimeout: .milliseconds(500), logger: logs.logger("log-interval")) {
+            $0.failureLogInterval = .milliseconds(700)
+            $0.failureEscalation = .milliseconds(700)
+        }
         defer { pool.close(timeout: .seconds(2)) }
-        _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
 
         for broker in 1...3 { cluster.setBrokerDown(Int32(broker)) }
         let failures = Collector<Result<DeliveryReport, KafkaError>>()
@@ -127,11 +119,10 @@ import Testing
         let cluster = try makeCluster(topic: "t", partitions: 1)
         defer { cluster.close() }
         let logs = LogCapture()
-        var configuration = producerConfiguration(cluster, deliveryTimeout: .seconds(1), poolSize: 1)
-        configuration.stuckProducerAfter = .milliseconds(1500)
-        let pool = try KafkaProducerPool(configuration: configuration, logger: logs.logger("pid-loop"))
+        let pool = try await warmPool(cluster, deliveryTimeout: .seconds(1), logger: logs.logger("pid-loop")) {
+            $0.stuckProducerAfter = .milliseconds(1500)
+        }
         defer { pool.close(timeout: .seconds(2)) }
-        _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
 
         // UNKNOWN_PRODUCER_ID on the next 200 Produce requests: several seconds of librdkafka's loop
         // (the mock then answers again, so a fresh producer gets through after the errors are used up).
@@ -147,23 +138,16 @@ import Testing
         let line = logs.all.first { $0.message.hasPrefix("Kafka producer replaced") }
         #expect(line?.metadata["reason"]?.contains("every delivery failed (_MSG_TIMED_OUT)") == true, "\(String(describing: line))")
 
-        var recovered: DeliveryReport? = nil
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(20)
-        while recovered == nil, clock.now < deadline {
-            recovered = try? await pool.produce(topic: "t", key: "k".bytes, value: "back".bytes, headers: [])
-        }
-        #expect(recovered != nil, "ingestion did not resume")
+        #expect(await produceUntilDelivered(pool, timeout: .seconds(20)) != nil, "ingestion did not resume")
     }
 
     @Test func allBrokersDown_producerIsNotReplaced() async throws {
         let cluster = try makeCluster(topic: "t", partitions: 1)
         defer { cluster.close() }
-        var configuration = producerConfiguration(cluster, deliveryTimeout: .milliseconds(400), poolSize: 1)
-        configuration.stuckProducerAfter = .milliseconds(500)
-        let pool = try KafkaProducerPool(configuration: configuration, logger: testLogger("down-kept"))
+        let pool = try await warmPool(cluster, deliveryTimeout: .milliseconds(400), logger: testLogger("down-kept")) {
+            $0.stuckProducerAfter = .milliseconds(500)
+        }
         defer { pool.close(timeout: .seconds(1)) }
-        _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
         for broker in 1...3 { cluster.setBrokerDown(Int32(broker)) }
         let results = Collector<Result<DeliveryReport, KafkaError>>()
         for _ in 0..<8 {
