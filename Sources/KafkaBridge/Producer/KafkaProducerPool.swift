@@ -24,8 +24,9 @@ public final class KafkaProducerPool: Sendable {
     private let factory: ProducerFactory
     private let logger: Logger
     private let replacementCount = Atomic<Int>(0)
-    /// Closed, and the threads of replacements (joined, bounded, by close).
-    private let state = Mutex<(closed: Bool, replacers: [JoinableThread])>((false, []))
+    /// Closed, and the latest replacement thread of each slot (a replacement joins its slot's
+    /// previous one, close joins the latest ones, bounded), so finished threads do not pile up.
+    private let state = Mutex<(closed: Bool, replacers: [Int: JoinableThread])>((false, [:]))
     public let bootstrapServers: String
 
     public init(configuration: ProducerConfiguration, logger: Logger) throws(KafkaError) {
@@ -82,6 +83,12 @@ public final class KafkaProducerPool: Sendable {
             // Raced with a replacement: the producer just loaded is closed or failed; its successor
             // takes the record. Anything else (or a closed pool) is the caller's error.
             let successor = slot.producer
+            if successor === producer, error.code == KafkaError.fatal.code {
+                // The fatal error callback fires once; if its replacement was refused (one was
+                // still closing a predecessor), the refusal itself asks again.
+                replace(slot: slot.index, generation: slot.generation,
+                        reason: Unrecoverable(error: error, detail: "produce refused by a failed producer", needsBrokers: false))
+            }
             guard successor !== producer, error.code == KafkaError.closed.code || error.code == KafkaError.fatal.code else { throw error }
             try successor.produce(topic: topic, key: key, value: value, headers: headers, completion: completion)
         }
@@ -139,8 +146,8 @@ public final class KafkaProducerPool: Sendable {
         let flushDeadline = clock.now + timeout - reserve
         let replacers = state.withLock { state in
             state.closed = true
-            defer { state.replacers = [] }
-            return state.replacers
+            defer { state.replacers = [:] }
+            return Array(state.replacers.values)
         }
         for replacer in replacers { _ = replacer.join(timeout: max(.zero, flushDeadline - clock.now)) }
         return slots.reduce(0) { undelivered, slot in
@@ -171,19 +178,21 @@ public final class KafkaProducerPool: Sendable {
         guard slot.generation == generation, slot.beginReplacement() else { return }
         let started = state.withLock { state -> Bool in
             guard !state.closed else { return false }
+            let previous = state.replacers[index]  // over (one at a time per slot): joins at once
             guard let thread = try? JoinableThread(name: "kafka-replace-\(index)", body: { [self] in
+                previous?.join()
                 performReplacement(slot, generation: generation + 1, reason: reason)
+                slot.endReplacement()
             }) else { return false }
-            state.replacers.append(thread)
+            state.replacers[index] = thread
             return true
         }
-        if !started { slot.abandonReplacement() }
+        if !started { slot.endReplacement() }
     }
 
     private func performReplacement(_ slot: ProducerSlot, generation: Int, reason: Unrecoverable) {
         if reason.needsBrokers, case .failure(let error) = slot.producer.brokers(timeout: .seconds(2)) {
             // No broker answers either: the cluster is away, and a fresh producer would not help.
-            slot.abandonReplacement()
             logger.debug("producer kept: deliveries fail but no broker answers", metadata: ["error": .string(error.name)])
             return
         }
@@ -192,7 +201,6 @@ public final class KafkaProducerPool: Sendable {
             fresh = try factory.makeProducer(index: slot.index, health: slot.health,
                                              onUnrecoverable: relay.callback(slot: slot.index, generation: generation))
         } catch {
-            slot.abandonReplacement()
             logger.error("could not replace a Kafka producer that cannot recover", metadata: [
                 "producer": .string(slot.producer.name), "reason": .string(reason.description), "error": .string(error.description),
             ])

@@ -15,8 +15,9 @@ final class ProducerSlot: Sendable {
     /// `Sendable`, and `generations` is what keeps the object alive anyway.
     private let current: Atomic<UInt>
     private let generations: Mutex<[KafkaProducer]>
-    /// Set from the request of a replacement until the new producer is in place: the fatal error
-    /// callback and a failing delivery report may both ask.
+    /// Set from the request of a replacement until it is over (the old producer closed): the fatal
+    /// error callback and a failing delivery report may both ask, and one replacement at a time
+    /// runs per slot.
     private let replacing = Atomic(false)
 
     init(index: Int, health: DeliveryHealth, producer: KafkaProducer) {
@@ -48,12 +49,11 @@ final class ProducerSlot: Sendable {
             return producer
         }
         current.store(UInt(bitPattern: Unmanaged.passUnretained(fresh).toOpaque()), ordering: .releasing)
-        replacing.store(false, ordering: .releasing)
         return old
     }
 
-    /// A replacement that could not be made: a later failure may try again.
-    func abandonReplacement() {
+    /// The replacement is over (done, or not made): a later failure may ask again.
+    func endReplacement() {
         replacing.store(false, ordering: .releasing)
     }
 }
