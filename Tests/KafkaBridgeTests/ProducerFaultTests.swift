@@ -77,13 +77,7 @@ import Testing
         }
 
         for broker in 1...3 { cluster.setBrokerUp(Int32(broker)) }
-        // Reconnecting takes a back-off period; retry (bounded) until a record goes through.
-        var recovered: DeliveryReport? = nil
-        let deadline = clock.now + .seconds(15)
-        while recovered == nil, clock.now < deadline {
-            recovered = try? await pool.produce(topic: "t", key: "k".bytes, value: "back".bytes, headers: [])
-        }
-        #expect(recovered != nil, "producer did not recover after the brokers came back")
+        #expect(await produceUntilDelivered(pool) != nil, "producer did not recover after the brokers came back")
         #expect((try? pool.checkBrokers(timeout: .seconds(5)).get().count) == 3)
     }
 

@@ -121,3 +121,26 @@ func javaPartition(key: [UInt8], partitions: Int32) -> Int32 {
 extension String {
     var bytes: [UInt8] { Array(utf8) }
 }
+
+/// A pool on `cluster` with one record already delivered (connections and producer id in place).
+func warmPool(
+    _ cluster: EmbeddedKafkaCluster, deliveryTimeout: Duration = .seconds(10), poolSize: Int = 1, logger: Logger,
+    _ configure: (inout ProducerConfiguration) -> Void = { _ in }
+) async throws -> KafkaProducerPool {
+    var configuration = producerConfiguration(cluster, deliveryTimeout: deliveryTimeout, poolSize: poolSize)
+    configure(&configuration)
+    let pool = try KafkaProducerPool(configuration: configuration, logger: logger)
+    _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
+    return pool
+}
+
+/// Produces to "t" until a record is acknowledged (reconnecting takes a back-off period) or
+/// `timeout` passes; the acknowledgement, or nil.
+func produceUntilDelivered(_ pool: KafkaProducerPool, value: String = "back", timeout: Duration = .seconds(15)) async -> DeliveryReport? {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if let report = try? await pool.produce(topic: "t", key: "k".bytes, value: value.bytes, headers: []) { return report }
+    }
+    return nil
+}

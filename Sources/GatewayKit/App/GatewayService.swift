@@ -120,7 +120,9 @@ package final class GatewayService: @unchecked Sendable {
 
     private func makeRouter(producer: KafkaProducerPool, metrics: GatewayMetrics) -> HTTPRouter {
         let probe = ReadinessProbe { producer.checkBrokers(timeout: .seconds(2)) }
-        let health = HealthRoutes(probe: probe, bootstrapServers: producer.bootstrapServers, embedded: cluster != nil)
+        let health = HealthRoutes(probe: probe, deliveryHealth: { producer.deliveryHealth() },
+                                  deliveryReadiness: DeliveryReadiness(deliveryTimeout: configuration.deliveryTimeout),
+                                  bootstrapServers: producer.bootstrapServers, embedded: cluster != nil)
         let idempotency = IdempotencyStore(limits: configuration.idempotency, metrics: metrics)
         return GatewayRoutes(producer: producer, topic: configuration.topic, maxBatchItems: configuration.maxBatchItems,
                              metrics: metrics, idempotency: idempotency, health: health, monitor: monitorService,

@@ -1,9 +1,16 @@
 import HTTPCore
 import KafkaBridge
 
-/// `GET /healthz` (the process answers) and `GET /readyz` (a broker answers the producer now).
+/// `GET /healthz` (the process answers) and `GET /readyz` (produce works now: a broker answers the
+/// producer's metadata request, and deliveries are not all failing; see `DeliveryReadiness`).
 struct HealthRoutes: Sendable {
+    typealias DeliveryHealth = @Sendable () -> [DeliveryHealthSnapshot]
+
     let probe: ReadinessProbe
+    /// The producers' recent outcomes (`KafkaProducerPool.deliveryHealth`), read per probe: a few
+    /// atomic loads and one uncontended lock per producer.
+    let deliveryHealth: DeliveryHealth
+    let deliveryReadiness: DeliveryReadiness
     let bootstrapServers: String
     let embedded: Bool
 
@@ -15,8 +22,12 @@ struct HealthRoutes: Sendable {
     func readyz(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let bootstrapServers = self.bootstrapServers
         let embedded = self.embedded
+        let deliveryHealth = self.deliveryHealth
+        let deliveryReadiness = self.deliveryReadiness
         probe.probe { result in
-            let readiness = Readiness(result, bootstrapServers: bootstrapServers, embeddedCluster: embedded)
+            // Read after the metadata check, so a probe never answers with outcomes older than it.
+            let delivery = deliveryReadiness.judge(deliveryHealth())
+            let readiness = Readiness(result, delivery: delivery, bootstrapServers: bootstrapServers, embeddedCluster: embedded)
             responder.respond(.json(readiness.isReady ? 200 : 503, readiness.jsonBytes(),
                                     headers: readiness.isReady ? HTTPHeaders() : GatewayProblems.retryAfter))
         }

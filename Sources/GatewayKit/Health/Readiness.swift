@@ -1,26 +1,34 @@
 import Foundation
 import KafkaBridge
 
-/// The body of `GET /readyz`: ready or not, the brokers that answered or why none did.
+/// The body of `GET /readyz`: ready or not, and why not: the brokers that answered (or the
+/// metadata error), and whether records are being acknowledged now (`DeliveryReadiness`).
 struct Readiness: Sendable, Equatable {
     var isReady: Bool
     var bootstrapServers: String
     var embeddedCluster: Bool
     var brokers: [String]
+    /// The metadata request's error.
     var error: String?
+    /// Why not ready, in a sentence; nil when ready.
+    var reason: String?
+    var delivery: DeliveryVerdict
 
-    init(_ result: Result<[String], KafkaError>, bootstrapServers: String, embeddedCluster: Bool) {
+    init(_ result: Result<[String], KafkaError>, delivery: DeliveryVerdict = DeliveryVerdict(),
+         bootstrapServers: String, embeddedCluster: Bool) {
         self.bootstrapServers = bootstrapServers
         self.embeddedCluster = embeddedCluster
+        self.delivery = delivery
         switch result {
         case .success(let brokers):
-            isReady = true
             self.brokers = brokers
+            reason = delivery.reason
         case .failure(let error):
-            isReady = false
             brokers = []
             self.error = "\(error.name): \(error.message)"
+            reason = (["no broker answers a metadata request: \(error.name)"] + [delivery.reason].compactMap { $0 }).joined(separator: "; ")
         }
+        isReady = reason == nil
     }
 
     func jsonBytes() -> [UInt8] {
@@ -33,6 +41,9 @@ struct Readiness: Sendable, Equatable {
         let embedded_cluster: Bool
         let brokers: [String]
         let error: String?
+        let reason: String?
+        let last_delivery_error: String?
+        let last_success_seconds_ago: Double?
 
         init(_ readiness: Readiness) {
             status = readiness.isReady ? "ready" : "not_ready"
@@ -40,6 +51,12 @@ struct Readiness: Sendable, Equatable {
             embedded_cluster = readiness.embeddedCluster
             brokers = readiness.brokers
             error = readiness.error
+            reason = readiness.reason
+            last_delivery_error = readiness.delivery.lastError
+            // Tenths of a second: enough for a human, and stable bytes for equal inputs.
+            last_success_seconds_ago = readiness.delivery.lastSuccessAgo.map {
+                (Double($0.components.seconds) * 10 + Double($0.components.attoseconds / 100_000_000_000_000_000)).rounded() / 10
+            }
         }
     }
 }

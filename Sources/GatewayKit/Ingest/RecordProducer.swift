@@ -11,6 +11,14 @@ package protocol RecordProducer: Sendable {
 
     /// Records queued or in flight, for `/metrics`.
     var queueDepth: Int { get }
+
+    /// Producers replaced because they could not recover, for `/metrics`.
+    var replacements: Int { get }
+}
+
+extension RecordProducer {
+    /// A producer that is never replaced (route tests' stand-ins).
+    package var replacements: Int { 0 }
 }
 
 extension KafkaProducerPool: RecordProducer {}

@@ -96,6 +96,9 @@ extension KafkaError {
     /// The bridge refuses work on a handle that is closing or closed.
     static var closed: KafkaError { KafkaError(RD_KAFKA_RESP_ERR__DESTROY, message: "Kafka client is closed") }
 
+    /// `_FATAL`: the handle raised a fatal error and refuses all work (see `rd_kafka_fatal_error`).
+    static var fatal: KafkaError { KafkaError(RD_KAFKA_RESP_ERR__FATAL) }
+
     /// A configuration property librdkafka rejected (unknown name or invalid value).
     static func invalidConfiguration(_ message: String) -> KafkaError {
         KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: message)

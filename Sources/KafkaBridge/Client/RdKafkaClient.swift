@@ -14,10 +14,17 @@ final class ClientContext: Sendable {
     /// librdkafka log facilities logged at debug level whatever their level, for messages that
     /// are expected for this handle and would only mislead an operator.
     let debugFacilities: Set<String>
+    /// Set for producers: the delivery-report callback records each outcome here.
+    let deliveryHealth: DeliveryHealth?
+    /// Set for pooled producers: called (from librdkafka's poll thread, so it must not block) when
+    /// the handle cannot recover (a fatal error, a producer-id loop), with the reason; the pool
+    /// replaces the producer.
+    let onUnrecoverable: (@Sendable (Unrecoverable) -> Void)?
 
     init(
         name: String, logger: Logger, consumerState: ConsumerGroupState? = nil, committer: OffsetCommitter? = nil,
-        debugFacilities: Set<String> = []
+        debugFacilities: Set<String> = [], deliveryHealth: DeliveryHealth? = nil,
+        onUnrecoverable: (@Sendable (Unrecoverable) -> Void)? = nil
     ) {
         self.name = name
         var logger = logger
@@ -26,6 +33,8 @@ final class ClientContext: Sendable {
         self.consumerState = consumerState
         self.committer = committer
         self.debugFacilities = debugFacilities
+        self.deliveryHealth = deliveryHealth
+        self.onUnrecoverable = onUnrecoverable
     }
 
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
@@ -95,17 +104,18 @@ private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CC
 
 /// Client-level errors (brokers unreachable, authentication, fatal idempotence errors). Most are
 /// transient and librdkafka recovers by itself, so they are logged rather than thrown; a fatal
-/// error leaves the handle unusable and is logged as critical.
+/// error leaves the handle unusable: it is logged at error level and handed to the owner
+/// (`onUnrecoverable`: the producer pool replaces the producer).
 private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
     handle, code, reason, opaque in
     guard let context = ClientContext.from(opaque) else { return }
     let error = KafkaError(code: code, message: reason.map { String(cString: $0) })
     if code == RD_KAFKA_RESP_ERR__FATAL.rawValue, let handle {
         var errstr = [CChar](repeating: 0, count: 512)
-        let fatal = rd_kafka_fatal_error(handle, &errstr, errstr.count)
-        context.logger.critical(
-            "fatal Kafka client error, the client must be recreated",
-            metadata: ["error": .string(KafkaError(fatal, message: String(errorBuffer: errstr)).description)])
+        let fatal = KafkaError(rd_kafka_fatal_error(handle, &errstr, errstr.count), message: String(errorBuffer: errstr))
+        context.logger.error(
+            "fatal Kafka client error, the client must be recreated", metadata: ["error": .string(fatal.description)])
+        context.onUnrecoverable?(Unrecoverable(error: fatal, detail: "fatal error", needsBrokers: false))
         return
     }
     // All brokers down is expected during failovers and tests; it is still worth a warning.

@@ -27,10 +27,17 @@ final class KafkaProducer: @unchecked Sendable {
     private let pollLoop: PollLoop
     private let pollThread: JoinableThread
     private let closed = Mutex(false)
+    private let health: DeliveryHealth
 
-    init(name: String, properties: [(String, String)], logger: Logger) throws(KafkaError) {
+    /// `health` records every outcome (it belongs to the pool's slot and outlives this producer);
+    /// `onUnrecoverable` is called from the poll thread when this handle cannot recover.
+    init(
+        name: String, properties: [(String, String)], logger: Logger, health: DeliveryHealth,
+        onUnrecoverable: @escaping @Sendable (Unrecoverable) -> Void
+    ) throws(KafkaError) {
         self.name = name
-        let context = ClientContext(name: name, logger: logger)
+        self.health = health
+        let context = ClientContext(name: name, logger: logger, deliveryHealth: health, onUnrecoverable: onUnrecoverable)
         let conf = try RdKafkaClient.makeConf(properties)
         rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
         let handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: context)
@@ -56,6 +63,7 @@ final class KafkaProducer: @unchecked Sendable {
         completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
         try withHandle { handle throws(KafkaError) in
+            health.enqueued()
             // The box travels through librdkafka as the message opaque and is released by the
             // delivery-report callback: one allocation, no table, no lock.
             let box = Unmanaged.passRetained(DeliveryBox(topic: topic, completion: completion))
@@ -106,6 +114,7 @@ final class KafkaProducer: @unchecked Sendable {
             }
             if let error {
                 // Refused: librdkafka kept neither the opaque nor the header list.
+                health.refused()
                 box.release()
                 if let headerList { rd_kafka_headers_destroy(headerList) }
                 throw KafkaError(consuming: error)
@@ -134,6 +143,12 @@ final class KafkaProducer: @unchecked Sendable {
         } catch {
             return .failure(error)
         }
+    }
+
+    /// Makes librdkafka raise a fatal error on this handle (`rd_kafka_test_fatal_error`, made for
+    /// exactly this): tests of what the pool does with a producer that cannot recover.
+    func raiseFatalErrorForTesting(_ code: Int32, reason: String) {
+        _ = try? withHandle { handle in rd_kafka_test_fatal_error(handle, rd_kafka_resp_err_t(rawValue: code), reason) }
     }
 
     /// Flushes for up to `flushFor`, fails whatever is still queued or in flight (so every
@@ -219,16 +234,27 @@ private final class DeliveryBox {
     }
 }
 
-/// Runs on the thread that calls rd_kafka_poll/flush, once per message.
+/// Runs on the thread that calls rd_kafka_poll/flush, once per message. The outcome goes to the
+/// slot's `DeliveryHealth` before the completion, so readiness never lags the answer a client saw.
 private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
-    _, message, _ in
+    handle, message, _ in
     guard let message, let opaque = message.pointee._private else { return }
     let box = Unmanaged<DeliveryBox>.fromOpaque(opaque).takeRetainedValue()
+    let context = handle.flatMap { ClientContext.from(rd_kafka_opaque($0)) }
     let m = message.pointee
     if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+        context?.deliveryHealth?.delivered()
         box.completion(.success(DeliveryReport(topic: box.topic, partition: m.partition, offset: m.offset)))
     } else {
-        box.completion(.failure(KafkaError(m.err)))
+        let error = KafkaError(m.err)
+        switch context?.deliveryHealth?.failed(error) ?? .none {
+        case .none: break
+        case .producerStateLoop:
+            context?.onUnrecoverable?(Unrecoverable(error: error, detail: "\(error.name) on every delivery: a producer-id loop", needsBrokers: false))
+        case .failingThroughout:
+            context?.onUnrecoverable?(Unrecoverable(error: error, detail: "every delivery failed (\(error.name)) for the stuck-producer bound", needsBrokers: true))
+        }
+        box.completion(.failure(error))
     }
 }
 

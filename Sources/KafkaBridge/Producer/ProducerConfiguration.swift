@@ -14,6 +14,19 @@ public struct ProducerConfiguration: Sendable {
     public var maxQueuedMessages = 100_000
     /// `linger.ms`: batching delay; a few milliseconds buys much larger batches.
     public var linger: Duration = .milliseconds(2)
+    /// Sustained delivery failures are logged once per interval (with counts by error name), not
+    /// once per record: at warning level, and at error level once they last `failureEscalation`.
+    public var failureLogInterval: Duration = .seconds(10)
+    public var failureEscalation: Duration = .seconds(60)
+    /// Delivery errors about the idempotent producer's state (UNKNOWN_PRODUCER_ID,
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH) in a row that mean a producer-id loop:
+    /// the producer is replaced by a fresh one, as after a fatal error.
+    public var producerStateErrorBound = 20
+    /// Every delivery of a producer failing for this long while a broker answers its metadata
+    /// request means the producer is stuck (librdkafka 2.0.2 loops on UNKNOWN_PRODUCER_ID against
+    /// a broker that lost its state, and reports only `_MSG_TIMED_OUT`): it is replaced. nil: three
+    /// delivery timeouts.
+    public var stuckProducerAfter: Duration? = nil
 
     public init(kafka: KafkaConfiguration) {
         self.kafka = kafka

@@ -33,6 +33,8 @@ final class GatewayOnEmbeddedCluster: Sendable {
         self.pool = pool
         let metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
         let health = HealthRoutes(probe: ReadinessProbe { pool.checkBrokers(timeout: .seconds(1)) },
+                                  deliveryHealth: { pool.deliveryHealth() },
+                                  deliveryReadiness: DeliveryReadiness(deliveryTimeout: deliveryTimeout),
                                   bootstrapServers: cluster.bootstrapServers, embedded: true)
         let handler = GatewayRoutes(producer: pool, topic: Self.topic, maxBatchItems: 1000, metrics: metrics,
                                     idempotency: IdempotencyStore(metrics: metrics), health: health, monitor: nil,

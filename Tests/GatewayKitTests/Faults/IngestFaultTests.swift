@@ -8,7 +8,9 @@ import Testing
 ///
 /// Each test: healthy traffic until every account has a 202, the fault until its effect shows,
 /// the fault cleared, traffic until every account has a 202 again, then the audit.
-@Suite struct IngestFaultTests {
+/// Serialized: eight 3-broker clusters with their client fleets side by side starve each other on
+/// two cores (the healthy phase then outlasts its bound).
+@Suite(.serialized) struct IngestFaultTests {
     private static let deliveryTimeout: Duration = .seconds(2)
     /// librdkafka fails timed-out records on a scan that runs every second (measured here: the
     /// slowest 503 came 3.6 s after its request); the rest is slack for a loaded machine. Beyond
@@ -113,7 +115,7 @@ import Testing
         let gateway = try GatewayOnEmbeddedCluster(deliveryTimeout: Self.deliveryTimeout, label: label)
         defer { gateway.close() }
         let fleet = ClientFleet(gateway: gateway, accounts: accounts, clientsPerAccount: clientsPerAccount, answerBound: Self.answerBound)
-        let healthy = await fleet.waitUntil(.seconds(10)) { fleet.everyAccountAccepted(from: 0) }
+        let healthy = await fleet.waitUntil(.seconds(20)) { fleet.everyAccountAccepted(from: 0) }
         inject(gateway)
         let faultMark = fleet.count
         let faultShowed = await fleet.waitUntil(.seconds(10)) { until(fleet, faultMark) }

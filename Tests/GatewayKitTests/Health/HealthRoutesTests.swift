@@ -36,4 +36,71 @@ import Testing
         #expect(answered.load(ordering: .relaxed) == 51)
         #expect(checks.load(ordering: .relaxed) == 1)
     }
+
+    // MARK: deliveries (the metadata check answers in all of these)
+
+    @Test func readyz_deliveriesAllFailing_gives503WithTheReason_thoughBrokersAnswer() async throws {
+        let failing = DeliveryHealthSnapshot(
+            consecutiveFailures: 12, failingFor: .seconds(10), lastFailureAgo: .milliseconds(500),
+            lastError: "_MSG_TIMED_OUT", lastSuccessAgo: .seconds(25), pending: 3, waitingFor: .milliseconds(500))
+        let harness = RouteHarness(deliveryHealth: { [failing, DeliveryHealthSnapshot()] })
+        let response = try #require(await harness.client.execute("GET", "/readyz"))
+        #expect(response.status == 503)
+        #expect(response.headers["Retry-After"] == "1")
+        let body = try response.json()
+        #expect(body["status"] as? String == "not_ready")
+        #expect(body["reason"] as? String == "deliveries failing: _MSG_TIMED_OUT x 12 in the last 10 s")
+        #expect(body["last_delivery_error"] as? String == "_MSG_TIMED_OUT")
+        #expect(body["last_success_seconds_ago"] as? Double == 25)
+        #expect(body["brokers"] as? [String] == ["127.0.0.1:9092"])
+        #expect(body["error"] == nil)
+    }
+
+    @Test func readyz_readyAgainOnceADeliverySucceeds() async throws {
+        let outcomes = Mutex(DeliveryHealthSnapshot(
+            consecutiveFailures: 5, failingFor: .seconds(4), lastFailureAgo: .seconds(1), lastError: "UNKNOWN_PRODUCER_ID"))
+        let harness = RouteHarness(deliveryHealth: { [outcomes.withLock { $0 }] })
+        #expect(try #require(await harness.client.execute("GET", "/readyz")).status == 503)
+
+        outcomes.withLock { $0 = DeliveryHealthSnapshot(lastSuccessAgo: .milliseconds(200)) }
+        let response = try #require(await harness.client.execute("GET", "/readyz"))
+        #expect(response.status == 200)
+        #expect(response.text == #"{"bootstrap_servers":"127.0.0.1:9092","brokers":["127.0.0.1:9092"],"embedded_cluster":false,"last_success_seconds_ago":0.2,"status":"ready"}"#)
+    }
+
+    @Test func readyz_fewFailuresOrAStaleStreak_stayReady_butShowTheLastError() async throws {
+        let two = DeliveryHealthSnapshot(consecutiveFailures: 2, failingFor: .seconds(1), lastFailureAgo: .seconds(1), lastError: "_MSG_TIMED_OUT")
+        let few = try #require(await RouteHarness(deliveryHealth: { [two] }).client.execute("GET", "/readyz"))
+        #expect(few.status == 200)
+        #expect(try few.json()["last_delivery_error"] as? String == "_MSG_TIMED_OUT")
+
+        // The last failure is older than two delivery timeouts (20 s): nobody sent records since,
+        // so the instance gets its chance again instead of staying out of rotation for good.
+        let stale = DeliveryHealthSnapshot(consecutiveFailures: 40, failingFor: .seconds(60), lastFailureAgo: .seconds(21), lastError: "_MSG_TIMED_OUT")
+        let old = try #require(await RouteHarness(deliveryHealth: { [stale] }).client.execute("GET", "/readyz"))
+        #expect(old.status == 200)
+        #expect(try old.json()["reason"] == nil)
+    }
+
+    @Test func readyz_recordsWaitingWithoutAnyReportPastTheDeliveryTimeout_gives503() async throws {
+        let silent = DeliveryHealthSnapshot(lastSuccessAgo: .seconds(30), pending: 40, waitingFor: .milliseconds(12_300))
+        let response = try #require(await RouteHarness(deliveryHealth: { [silent] }).client.execute("GET", "/readyz"))
+        #expect(response.status == 503)
+        #expect(try response.json()["reason"] as? String == "no delivery report for 12.3 s with 40 records waiting")
+
+        let busy = DeliveryHealthSnapshot(lastSuccessAgo: .milliseconds(5), pending: 40, waitingFor: .milliseconds(5))
+        #expect(try #require(await RouteHarness(deliveryHealth: { [busy] }).client.execute("GET", "/readyz")).status == 200)
+    }
+
+    @Test func readyz_noBrokerAnswers_reasonNamesTheMetadataError() async throws {
+        let harness = RouteHarness(readiness: { .failure(KafkaError(code: -187)) })  // _ALL_BROKERS_DOWN
+        let response = try #require(await harness.client.execute("GET", "/readyz"))
+        #expect(response.status == 503)
+        #expect(try response.json()["reason"] as? String == "no broker answers a metadata request: _ALL_BROKERS_DOWN")
+    }
+
+    @Test func metrics_countProducerReplacements() async throws {
+        let response = try #require(await RouteHarness().client.execute("GET", "/metrics"))
+        #expect(response.text.contains("# TYPE gateway_kafka_producer_replacements_total counter\ngateway_kafka_producer_replacements_total 0\n"))
+    }
 }

@@ -18,11 +18,13 @@ struct RouteHarness {
          idempotency limits: IdempotencyLimits = IdempotencyLimits(),
          clock: @escaping @Sendable () -> UInt64 = MonotonicClock.now,
          readiness: @escaping ReadinessProbe.Check = { .success(["127.0.0.1:9092"]) },
+         deliveryHealth: @escaping HealthRoutes.DeliveryHealth = { [] },
          authenticator: (GatewayMetrics) -> Authenticator? = { _ in nil }) {
         producer = StandInProducer(behaviour)
         metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
         idempotency = IdempotencyStore(limits: limits, metrics: metrics, clock: clock)
-        let health = HealthRoutes(probe: ReadinessProbe(freshness: .zero, check: readiness),
+        let health = HealthRoutes(probe: ReadinessProbe(freshness: .zero, check: readiness), deliveryHealth: deliveryHealth,
+                                  deliveryReadiness: DeliveryReadiness(deliveryTimeout: .seconds(10)),
                                   bootstrapServers: "127.0.0.1:9092", embedded: false)
         let routes = GatewayRoutes(producer: producer, topic: "transactions", maxBatchItems: maxBatchItems,
                                    metrics: metrics, idempotency: idempotency, health: health, monitor: nil,
