@@ -15,7 +15,10 @@ struct Authenticator: Sendable {
     func protect(_ handler: @escaping HTTPHandler) -> HTTPHandler {
         { request, responder in
             switch check(request) {
-            case .success: handler(request, responder)
+            case .success(let name):
+                var request = request
+                request.client = name
+                handler(request, responder)
             case .failure(let rejection): responder.respond(rejection.response)
             }
         }

@@ -9,7 +9,7 @@ extension TransactionsRoute {
     func handleIdempotent(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let key: IdempotencyKey
         do {
-            key = try IdempotencyKey.parse(request.headers.values(IdempotencyKey.fieldName))
+            key = try IdempotencyKey.parse(request.headers.values(IdempotencyKey.fieldName)).scoped(to: request.client)
         } catch {
             return responder.respond(GatewayProblems.malformedIdempotencyKey(error).response())
         }

@@ -19,6 +19,9 @@ public struct HTTPRequest: Sendable {
     /// The client's wish to keep the connection open: HTTP/1.1 unless `Connection: close`, HTTP/1.0
     /// only with `Connection: keep-alive` (RFC 9112 §9.3).
     public let keepAlive: Bool
+    /// Who sent it, once a guard in front of the handler established that (an API key's name, say);
+    /// nil until then. The server never sets it.
+    public var client: String?
 
     public init(
         method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders(),

@@ -83,6 +83,21 @@ import Testing
         #expect(!text.contains("s3cret"))
     }
 
+    @Test func idempotencyKeys_areScopedToTheAPIKey() async throws {
+        let harness = try Self.harness()
+        let one = [("Authorization", "Bearer s3cret-one"), ("Idempotency-Key", "\"retry-1\"")]
+        let two = [("Authorization", "Bearer s3cret-two"), ("Idempotency-Key", "\"retry-1\"")]
+        let first = try #require(await harness.post(sampleTransaction(), headers: one))
+        let replay = try #require(await harness.post(sampleTransaction(), headers: one))
+        #expect(replay.headers["Idempotent-Replayed"] == "true")
+        #expect(replay.body == first.body)
+        // Another client with the same key and body is not handed shop-1's answer: it is its own request.
+        let other = try #require(await harness.post(sampleTransaction(), headers: two))
+        #expect(other.status == 202)
+        #expect(other.headers["Idempotent-Replayed"] == nil)
+        #expect(harness.producer.produced.count == 2)
+    }
+
     @Test func keysFile_badLines_areNamed() {
         #expect(throws: APIKeysError.self) { try APIKeys(parsing: "shop-1 \(APIKeys.digestHex(of: "x"))") }
         #expect(throws: APIKeysError.self) { try APIKeys(parsing: "shop-1:abc") }

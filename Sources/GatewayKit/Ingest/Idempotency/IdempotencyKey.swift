@@ -13,6 +13,16 @@ struct IdempotencyKey: Sendable, Hashable {
     static let maxBytes = 255
 
     let value: String
+    /// Whose key it is: the API key's name when API keys are on, so one client's key never replays
+    /// another client's answer; nil when every route is open.
+    var client: String?
+
+    /// This key, as sent by `client`.
+    func scoped(to client: String?) -> IdempotencyKey {
+        var key = self
+        key.client = client
+        return key
+    }
 
     enum ParseError: Error, Equatable {
         case repeated
