@@ -31,9 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("rate-limit-per-key")) var rateLimitPerKey: String?
 
     @Option(help: help("bootstrap-servers")) var bootstrapServers: String?
-    @Option(name: .customShort("X"), help: ArgumentHelp(
-        "Extra librdkafka property key=value, repeatable; KAFKA_<NAME> variables do the same (KAFKA_LINGER_MS=5 is linger.ms=5).",
-        valueName: "key=value"))
+    @Option(name: .customShort("X"), help: ArgumentHelp(ConfigurationReference.kafkaPropertyHelp, valueName: "key=value"))
     var kafkaProperty: [String] = []
     @Option(help: help("topic")) var topic: String?
     @Option(help: help("alerts-topic")) var alertsTopic: String?

@@ -50,8 +50,12 @@ package struct Setting<Configuration> {
 
     /// The `--help` text: what it does, its variable, and its default.
     package func help(defaults: Configuration) -> String {
-        let current = describe(defaults).map { "default \($0)" } ?? "default none"
-        return "\(summary) (\(environment); \(current))"
+        "\(summary) (\(environment); default \(defaultValue(defaults) ?? "none"))"
+    }
+
+    /// The default as text (the value in `defaults`); nil when there is none.
+    package func defaultValue(_ defaults: Configuration) -> String? {
+        describe(defaults)
     }
 
     /// Applies `text`, given as `source` (the flag or the variable), or says what is wrong with it.
