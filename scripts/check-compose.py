@@ -99,7 +99,8 @@ for name, svc in services.items():
     need(re.search(r"\d", tag) is not None and tag != "latest", f"{name}: image {image!r} not pinned to a version tag")
     need("restart" in svc, f"{name}: no restart policy")
     if name not in one_shot:
-        need("healthcheck" in svc, f"{name}: no healthcheck")
+        check = svc.get("healthcheck") or {}
+        need(bool(check.get("test")) and not check.get("disable", False), f"{name}: no healthcheck")
     for dependency, condition in depends_on(name).items():
         need(dependency in services, f"{name}: depends_on names {dependency!r}, which is no service")
         if dependency not in services:
