@@ -3,8 +3,10 @@
 # librdkafka-dev: Kafka client + embedded (mock) cluster; libcurl4-openssl-dev: txgen's HTTP client;
 # kcat: independent Kafka client used by tests and demos; python3-pip modules: Prometheus text parser
 # and OpenAPI validator used by tests.
+# prometheus: promtool, which checks deploy/prometheus/prometheus.yml and the dashboard's PromQL;
+# schemathesis (pip): the API contract test against a live gateway.
 set -euo pipefail
-packages=(librdkafka-dev libcurl4-openssl-dev libssl-dev kcat pkg-config curl)
+packages=(librdkafka-dev libcurl4-openssl-dev libssl-dev kcat pkg-config curl prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,6 +18,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-python3 - <<'PY' 2>/dev/null || python3 -m pip install -q prometheus-client openapi-spec-validator pyyaml
-import prometheus_client, openapi_spec_validator, yaml
+python3 - <<'PY' 2>/dev/null || python3 -m pip install -q prometheus-client openapi-spec-validator pyyaml schemathesis
+import prometheus_client, openapi_spec_validator, yaml, schemathesis
 PY
