@@ -2,22 +2,28 @@
 """Checks docker-compose.yml's structure and cross-references, and the Dockerfile it builds. No Docker
 engine runs on our build machines, so this is how the deployment shape is tested (RepositoryChecks).
 
-    check-compose.py [--gateway-binary PATH] [--root REPOSITORY] [docker-compose.yml]
+    check-compose.py [--gateway-binary PATH | --gateway-help FILE] [--root REPOSITORY] [docker-compose.yml]
 
-With --gateway-binary, the topics the gateways need are read from `gateway serve --help` (every
-setting whose variable ends in _TOPIC, with its default), so a topic setting added to the gateway
-must be created by the topic job too. Exits non-zero with one line per problem."""
+With --gateway-binary (or its `serve --help` text in FILE, `-` for stdin), the topics the gateways
+need are read from `gateway serve --help` (every setting whose variable ends in _TOPIC, with its
+default), so a topic setting added to the gateway must be created by the topic job too. First of all the file is validated against the Compose
+Specification's JSON schema (scripts/compose-spec.json, from compose-spec/compose-spec at commit
+170098ba07d9f53c383a41bfd4c5166b0a4529a6, Apache-2.0), which catches misspelt keys and wrong types.
+Exits non-zero with one line per problem."""
 import argparse
+import json
 import os
 import re
 import subprocess
 import sys
 
+import jsonschema
 import yaml
 
 parser = argparse.ArgumentParser()
 parser.add_argument("compose", nargs="?", default="docker-compose.yml")
 parser.add_argument("--gateway-binary")
+parser.add_argument("--gateway-help")
 parser.add_argument("--root", help="the repository (relative mounts, Dockerfile); default: the compose file's folder")
 args = parser.parse_args()
 
@@ -25,6 +31,10 @@ root = os.path.abspath(args.root or os.path.dirname(os.path.abspath(args.compose
 doc = yaml.safe_load(open(args.compose))
 services = doc.get("services") or {}
 problems = []
+
+schema = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "compose-spec.json")))
+for error in sorted(jsonschema.Draft7Validator(schema).iter_errors(doc), key=lambda error: list(map(str, error.path))):
+    problems.append(f"schema: {'.'.join(map(str, error.path)) or '(top)'}: {error.message[:200]}")
 
 
 def need(condition, message):
@@ -156,8 +166,11 @@ for broker in brokers:
 
 # --- the topic job creates every topic the gateways use --------------------------------------------
 topic_settings = {}
-if args.gateway_binary:
-    help_text = subprocess.run([args.gateway_binary, "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+if args.gateway_binary or args.gateway_help:
+    if args.gateway_binary:
+        help_text = subprocess.run([args.gateway_binary, "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+    else:
+        help_text = (sys.stdin if args.gateway_help == "-" else open(args.gateway_help)).read()
     help_text = re.sub(r"\s+", " ", help_text)
     topic_settings = dict(re.findall(r"\((\w+_TOPIC); default ([^)\s]+)\)", help_text))
     need(len(topic_settings) >= 2, f"no topic settings found in `gateway serve --help`: {help_text[:200]}")

@@ -16,9 +16,15 @@ struct RepositoryChecks {
         return (result.status, result.stdout)
     }
 
+    /// `gateway serve --help`, read once: the checks below share it.
+    static let serveHelp = Result { try runProcess(GatewayProcess.binary(), ["serve", "--help"], timeout: .seconds(30)).stdout }
+
     /// scripts/check-compose.py on `compose` (a path), with the topics read from `gateway serve --help`.
     static func checkCompose(_ compose: String) throws -> (status: Int32, output: String) {
-        try python(["scripts/check-compose.py", "--gateway-binary", GatewayProcess.binary().path, "--root", root.path, compose])
+        let result = try runProcess(
+            "/usr/bin/env", ["python3", "scripts/check-compose.py", "--gateway-help", "-", "--root", root.path, compose],
+            input: try serveHelp.get(), currentDirectory: root, mergeErrorIntoOutput: true, timeout: .seconds(50))
+        return (result.status, result.stdout)
     }
 
     @Test func dockerCompose_hasTheProductionShape() throws {
@@ -28,6 +34,8 @@ struct RepositoryChecks {
 
     /// The checker can fail: each known fault, put into a copy of the compose file, is named.
     @Test(arguments: [
+        ComposeFault("a misspelt key (the Compose Specification's schema)", "stop_grace_period: 25s", "stop_grace_perod: 25s",
+                     expect: "schema: services.gateway1: 'stop_grace_perod' does not match"),
         ComposeFault("ZooKeeper checked with ruok",
                      #"["CMD", "cub", "zk-ready", "localhost:2181", "10"]"#, #"["CMD-SHELL", "echo ruok | nc -w 2 localhost 2181 | grep imok"]"#,
                      expect: "four-letter word 'ruok'"),
