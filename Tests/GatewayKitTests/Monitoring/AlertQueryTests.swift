@@ -33,6 +33,16 @@ import Testing
         #expect(reported.allSatisfy { !$0.message.isEmpty })
     }
 
+    /// Found by schemathesis (negative data): an account_id no transaction can have got 200 and
+    /// an empty page, where the contract says it is not a valid value.
+    @Test func accountID_followsTheTransactionsIdentifierRule() {
+        for bad in ["", "acc 42", "acc/42", "é", String(repeating: "a", count: 65)] {
+            #expect(problems([("account_id", bad)]).map(\.field) == ["account_id"], "\(bad)")
+        }
+        #expect(problems([("account_id", "acc-42.x:y_z")]).isEmpty)
+        #expect(problems([("account_id", String(repeating: "a", count: 64))]).isEmpty)
+    }
+
     @Test func limit_mustBeAnIntegerFrom1To1000() {
         for bad in ["0", "1001", "-1", "ten", "1.5", ""] {
             #expect(problems([("limit", bad)]).map(\.field) == ["limit"])

@@ -55,8 +55,10 @@ struct AlertQuery: Hashable, Sendable {
             severity = AlertSeverity(rawValue: value)
             return severity == nil ? "must be one of: \(AlertSeverity.allCases.map(\.rawValue).joined(separator: ", "))" : nil
         case "account_id":
+            // The transactions' own rule (openapi.yaml's Identifier): a value no account can have
+            // is a mistake to report, not a filter that silently matches nothing.
             accountId = value
-            return value.isEmpty ? "must not be empty" : nil
+            return TransactionValidator.isIdentifier(value) ? nil : "must be 1-64 characters of A-Z a-z 0-9 . _ : -, like an account_id"
         case "since":
             since = RFC3339.parse(value)
             return since == nil ? "must be an RFC 3339 date-time, e.g. 2024-05-01T12:00:00Z" : nil
