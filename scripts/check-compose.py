@@ -265,7 +265,9 @@ if "grafana" in services:
                      f"grafana: provider {provider.get('name')} loads {path}, where no dashboard is mounted")
 
 # --- the Dockerfile builds the gateway product with what Package.swift needs -------------------------
-dockerfile = open(os.path.join(root, "Dockerfile")).read()
+dockerfile = "\n".join(line for line in open(os.path.join(root, "Dockerfile")).read().splitlines() if not line.lstrip().startswith("#"))
+stages = re.split(r"^FROM ", dockerfile, flags=re.M)[1:]
+build_stage, runtime_stage = (stages[0], stages[-1]) if len(stages) >= 2 else ("", "")
 package = open(os.path.join(root, "Package.swift")).read()
 need(re.search(r"^FROM swift:\d+\.\d+(\.\d+)?-\S+ AS build", dockerfile, re.M) is not None, "Dockerfile: no pinned Swift build stage")
 need(len(re.findall(r"^FROM ", dockerfile, re.M)) >= 2, "Dockerfile: not multi-stage")
@@ -276,8 +278,8 @@ declared = {"Package.swift", "Sources", "Tests"} | {path.split("/")[0] for path 
 need(declared <= copied, f"Dockerfile: does not copy {sorted(declared - copied)}, which Package.swift declares (SwiftPM refuses a missing target folder)")
 for module, dev, runtime in [("rdkafka", "librdkafka-dev", "librdkafka1"), ("libcrypto", "libssl-dev", "libssl3")]:
     if f'pkgConfig: "{module}"' in package:
-        need(dev in dockerfile, f"Dockerfile: build stage lacks {dev} (Package.swift links {module})")
-        need(runtime in dockerfile, f"Dockerfile: runtime stage lacks {runtime} (the gateway links {module})")
+        need(re.search(rf"\b{dev}\b", build_stage) is not None, f"Dockerfile: build stage lacks {dev} (Package.swift links {module})")
+        need(re.search(rf"\b{runtime}\b", runtime_stage) is not None, f"Dockerfile: runtime stage lacks {runtime} (the gateway links {module})")
 
 if problems:
     print("\n".join(problems))

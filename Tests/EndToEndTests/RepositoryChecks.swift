@@ -20,9 +20,9 @@ struct RepositoryChecks {
     static let serveHelp = Result { try runProcess(GatewayProcess.binary(), ["serve", "--help"], timeout: .seconds(30)).stdout }
 
     /// scripts/check-compose.py on `compose` (a path), with the topics read from `gateway serve --help`.
-    static func checkCompose(_ compose: String) throws -> (status: Int32, output: String) {
+    static func checkCompose(_ compose: String, root repository: URL = root) throws -> (status: Int32, output: String) {
         let result = try runProcess(
-            "/usr/bin/env", ["python3", "scripts/check-compose.py", "--gateway-help", "-", "--root", root.path, compose],
+            "/usr/bin/env", ["python3", "scripts/check-compose.py", "--gateway-help", "-", "--root", repository.path, compose],
             input: try serveHelp.get(), currentDirectory: root, mergeErrorIntoOutput: true, timeout: .seconds(50))
         return (result.status, result.stdout)
     }
@@ -81,6 +81,26 @@ struct RepositoryChecks {
         #expect(result.status != 0)
         #expect(result.output.contains("prometheus: does not scrape ['gateway2:8080']"), "\(result.output)")
         #expect(result.output.contains("prometheus: target gateway2:9090 is not the gateway's port"), "\(result.output)")
+    }
+
+    /// The Dockerfile is read against Package.swift: a target folder not copied (SwiftPM refuses
+    /// the package) and a runtime library missing are named.
+    @Test func dockerfile_checkNamesAFolderNotCopiedAndALibraryMissing() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("root-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for name in ["docker-compose.yml", "Package.swift"] {
+            try FileManager.default.copyItem(at: Self.root.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+        }
+        try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("deploy"), withDestinationURL: Self.root.appendingPathComponent("deploy"))
+        let dockerfile = try String(contentsOf: Self.root.appendingPathComponent("Dockerfile"), encoding: .utf8)
+        #expect(dockerfile.contains("COPY Benchmarks ./Benchmarks\n") && dockerfile.contains(" libssl3 ca-certificates"))
+        try dockerfile.replacingOccurrences(of: "COPY Benchmarks ./Benchmarks\n", with: "").replacingOccurrences(of: " libssl3 ca-certificates", with: " ca-certificates")
+            .write(to: directory.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
+        let result = try Self.checkCompose(directory.appendingPathComponent("docker-compose.yml").path, root: directory)
+        #expect(result.status != 0)
+        #expect(result.output.contains("Dockerfile: does not copy ['Benchmarks']"), "\(result.output)")
+        #expect(result.output.contains("Dockerfile: runtime stage lacks libssl3"), "\(result.output)")
     }
 
     @Test func prometheusConfig_passesPromtool() throws {
