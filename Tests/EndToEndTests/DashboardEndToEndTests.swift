@@ -65,6 +65,10 @@ struct DashboardEndToEndTests {
         #expect(rule == alert.rule)
 
         let png = try browser.screenshot()
+        defer {
+            // SIGTERM with the dashboard still open: the server ends the stream, the exit is clean.
+            #expect(gateway.stop() == 0)
+        }
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
         try png.write(to: RepositoryChecks.root.appendingPathComponent(".build/dashboard.png"))
         if ProcessInfo.processInfo.environment["UPDATE_DASHBOARD_SCREENSHOT"] == "1" {

@@ -48,24 +48,25 @@ enum DashboardPage {
   td.label { color: var(--text); }
   td .count { color: var(--muted); font-size: 11px; margin-left: 6px; }
   tr.section td { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: .5px; padding-top: 10px; border-top: none; }
-  .split { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
-  .bar { position: relative; }
-  .bar::before { content: ""; position: absolute; left: 0; top: 3px; bottom: 3px; width: var(--share, 0%);
-    background: rgba(79, 179, 217, .13); border-radius: 3px; }
-  .bar span { position: relative; }
+  .compact th, .compact td { padding: 3px 5px; }
+  .compact td.label { width: 40%; max-width: 130px; overflow: hidden; text-overflow: ellipsis; }
+  /* The label's share of the widest window, as a bar behind it. */
+  td.bar { position: relative; }
+  td.bar::before { content: ""; position: absolute; left: 0; top: 3px; bottom: 3px; width: var(--share, 0%);
+    background: rgba(79, 179, 217, .14); border-radius: 2px; }
+  td.bar span { position: relative; }
   .empty { color: var(--muted); padding: 8px 0; }
   .alerts ol { list-style: none; margin: 0; padding: 0; }
-  .alerts li { padding: 8px 0; border-top: 1px solid var(--line); }
+  .alerts li { padding: 6px 0 6px 8px; border-top: 1px solid var(--line); border-left: 2px solid transparent; }
   .alerts li:first-child { border-top: none; }
   .alerts .top { display: flex; gap: 8px; align-items: baseline; }
   .alerts .rule { font-weight: 600; }
   .alerts .when { margin-left: auto; color: var(--muted); font-size: 12px; }
-  .alerts .what { color: var(--muted); font-size: 12px; margin-top: 2px; }
-  .alerts .reason { font-size: 12px; margin-top: 2px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .alerts .what { color: var(--muted); font-size: 12px; margin-top: 1px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .sev { font-size: 10px; font-weight: 700; text-transform: uppercase; letter-spacing: .5px; padding: 1px 6px; border-radius: 3px; color: #0f1419; }
   .sev.high { background: var(--high); } .sev.medium { background: var(--medium); } .sev.low { background: var(--low); }
-  .fresh { animation: fresh 2.5s ease-out; }
-  @keyframes fresh { from { background: rgba(232, 176, 74, .16); } to { background: transparent; } }
+  .alerts li.fresh { animation: fresh 3s ease-out; }
+  @keyframes fresh { from { border-left-color: var(--accent2); } to { border-left-color: transparent; } }
 </style>
 </head>
 <body>
@@ -94,19 +95,18 @@ enum DashboardPage {
       <table id="windows"><thead></thead><tbody></tbody></table>
       <div id="windows-empty" class="empty">Waiting for statistics…</div>
     </section>
-    <section class="split">
-      <div class="panel"><h2>Channels</h2><table id="channels"><thead></thead><tbody></tbody></table></div>
-      <div class="panel"><h2>Countries</h2><table id="countries"><thead></thead><tbody></tbody></table></div>
-    </section>
   </div>
   <div class="col">
     <section class="panel alerts"><h2>Newest alerts</h2><ol id="alerts"></ol><div id="alerts-empty" class="empty">No alerts yet.</div></section>
+    <section class="panel compact"><h2>Channels</h2><table id="channels"><thead></thead><tbody></tbody></table></section>
+    <section class="panel compact"><h2>Countries</h2><table id="countries"><thead></thead><tbody></tbody></table></section>
   </div>
 </main>
 <script>
 "use strict";
 (function () {
-  const HISTORY_SECONDS = 300, ALERTS_SHOWN = 12;
+  // Calm at full traffic: a few newest alerts, a fixed 5-minute chart, one repaint per second.
+  const HISTORY_SECONDS = 300, ALERTS_SHOWN = 6;
   const samples = [];           // ingest samples, oldest first
   const alerts = [];            // newest first
   const seenAlerts = new Set();
@@ -150,10 +150,13 @@ enum DashboardPage {
     const last = samples[samples.length - 1];
     if (!last) return;
     $("kpi-rate").textContent = rate(last.requests_per_second);
-    $("kpi-rate-note").textContent = rate(last.accepted_per_second) + " accepted · " + rate(last.refused_per_second + last.failed_per_second) + " refused";
+    const refused = last.refused_per_second + last.failed_per_second;
+    $("kpi-rate-note").textContent = last.requests_per_second > 0
+      ? (refused > 0 ? rate(refused) + " refused/s · " : "") + decimal(100 * last.accepted_per_second / last.requests_per_second, 1) + " % accepted"
+      : "idle";
     $("kpi-p50").textContent = ms(last.p50_ms);
     $("kpi-p99").textContent = ms(last.p99_ms);
-    $("kpi-p90").textContent = last.p90_ms == null ? "no requests this second" : "p90 " + ms(last.p90_ms) + " ms";
+    $("kpi-p90").textContent = last.p90_ms == null ? "idle" : "p90 " + ms(last.p90_ms) + " ms";
     $("kpi-max").textContent = last.max_ms == null ? "\u00a0" : "max " + ms(last.max_ms) + " ms";
   }
 
@@ -179,6 +182,12 @@ enum DashboardPage {
     }
     for (const s of series) {
       let d = "", pen = false, first = null, lastX = 0;
+      s.points.forEach(([t, v], i) => {   // a point with no neighbour is drawn as a dot
+        const near = (j) => j >= 0 && j < s.points.length && s.points[j][1] != null;
+        if (v != null && !near(i - 1) && !near(i + 1)) {
+          parts.push(`<rect x="${(x(t) - 1.5).toFixed(1)}" y="${(y(v) - 1.5).toFixed(1)}" width="3" height="3" fill="${s.color}"/>`);
+        }
+      });
       for (const [t, v] of s.points) {
         if (v == null) { pen = false; continue; }
         const px = x(t).toFixed(1), py = y(v).toFixed(1);
@@ -235,13 +244,14 @@ enum DashboardPage {
     const body = [];
     for (const key of order) {
       const row = el("tr");
-      row.appendChild(el("td", { class: "label" }, key));
+      const label = el("td", { class: "label bar", title: key });
+      const share = widest.count ? ((widest[field] || {})[key] || 0) / widest.count : 0;
+      label.style.setProperty("--share", Math.round(100 * share) + "%");
+      label.appendChild(el("span", {}, key));
+      row.appendChild(label);
       for (const w of windows) {
         const value = (w[field] || {})[key] || 0;
-        const cell = el("td", { class: "num bar", "data-window": w.label, [attr]: key, "data-field": "count" });
-        cell.style.setProperty("--share", (w.count ? Math.round(100 * value / w.count) : 0) + "%");
-        cell.appendChild(el("span", {}, integer(value)));
-        row.appendChild(cell);
+        row.appendChild(el("td", { class: "num", "data-window": w.label, [attr]: key, "data-field": "count" }, integer(value)));
       }
       body.push(row);
     }
@@ -290,16 +300,18 @@ enum DashboardPage {
   // ---- alerts ----
   function renderAlerts() {
     const list = $("alerts");
+    const mark = freshInBurst <= 2;   // under a storm of alerts nothing blinks
+    freshInBurst = 0;
     const items = alerts.slice(0, ALERTS_SHOWN).map((a) => {
       const item = el("li", { "data-alert-id": a.id, "data-rule": a.rule, "data-account": a.account_id });
-      if (a.fresh) { item.className = "fresh"; a.fresh = false; }
+      if (a.fresh && mark) item.className = "fresh";
+      a.fresh = false;
       const top = el("div", { class: "top" });
       top.appendChild(el("span", { class: "sev " + a.severity }, a.severity));
       top.appendChild(el("span", { class: "rule" }, a.rule.replace(/_/g, " ")));
       top.appendChild(el("span", { class: "when num" }, clock(a.detected_at)));
       item.appendChild(top);
-      item.appendChild(el("div", { class: "what num" }, a.account_id + " · " + exact(a.amount) + " " + a.currency));
-      item.appendChild(el("div", { class: "reason", title: a.reason }, a.reason));
+      item.appendChild(el("div", { class: "what num", title: a.reason }, a.account_id + " · " + exact(a.amount) + " " + a.currency + " · " + a.reason));
       return item;
     });
     list.replaceChildren(...items);
@@ -308,7 +320,7 @@ enum DashboardPage {
   }
 
   // ---- the stream ----
-  let welcomed = false;
+  let welcomed = false, freshInBurst = 0;
   function connect() {
     const source = new EventSource("events");
     source.onopen = () => { $("status-dot").className = "dot live"; $("status").textContent = "live"; };
@@ -331,6 +343,7 @@ enum DashboardPage {
       seenAlerts.add(a.id);
       alertsSeen += 1;
       a.fresh = welcomed;
+      freshInBurst += welcomed ? 1 : 0;
       alerts.push(a);
       alerts.sort((x, y) => (y.detected_at > x.detected_at) - (y.detected_at < x.detected_at));
       if (alerts.length > 200) alerts.length = 200;

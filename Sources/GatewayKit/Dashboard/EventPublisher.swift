@@ -82,8 +82,11 @@ final class EventPublisher: Sendable {
             Self.ingestEvent(state.history)?.append(to: &welcome)
             statsEvent()?.append(to: &welcome)
             if let alerts = sources.alerts {
-                let (newest, _) = alerts.arrivals(from: nil, limit: Self.alertsPerInterval)
+                let (newest, next) = alerts.arrivals(from: nil, limit: Self.alertsPerInterval)
                 for alert in newest { Self.alertEvent(alert)?.append(to: &welcome) }
+                // The first subscriber starts the count; later ones may get an alert of the coming
+                // interval twice (welcome and interval), which the page shows once (by id).
+                if state.nextAlert == nil { state.nextAlert = next }
             }
             let head = HTTPResponse(
                 status: 200,
