@@ -10,8 +10,8 @@ struct HTTPStreamStateTests {
     private func streaming(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) -> EmbeddedConnection {
         var connection = EmbeddedConnection(configure: configure, handler: EmbeddedConnection.never)
         connection.send(Self.request)
-        let outcome1 = connection.startStream()
-        #expect(outcome1)
+        let opened = connection.startStream()
+        #expect(opened)
         return connection
     }
 
@@ -24,16 +24,16 @@ struct HTTPStreamStateTests {
         #expect(head.contains("Connection: close\r\n"))
         #expect(!head.contains("Content-Length"))
         #expect(head.hasSuffix("\r\n\r\n"))
-        let outcome2 = connection.streamWrite("data: one\n\n")
-        #expect(outcome2 == .written)
-        let outcome3 = connection.streamWrite(String(repeating: "x", count: 300))
-        #expect(outcome3 == .written)
+        let first = connection.streamWrite("data: one\n\n")
+        #expect(first == .written)
+        let second = connection.streamWrite(String(repeating: "x", count: 300))
+        #expect(second == .written)
         #expect(connection.takeOutput() == "b\r\ndata: one\n\n\r\n" + "12c\r\n" + String(repeating: "x", count: 300) + "\r\n")
         connection.streamEnd()
         #expect(connection.takeOutput() == "0\r\n\r\n")
         #expect(connection.outputShutDown, "lingering close after the last chunk")
-        let outcome4 = connection.streamWrite("late")
-        #expect(outcome4 == .ignored)
+        let late = connection.streamWrite("late")
+        #expect(late == .ignored)
         #expect(connection.takeOutput() == "")
     }
 
@@ -41,8 +41,8 @@ struct HTTPStreamStateTests {
     @Test func stream_http10_isCloseDelimited() {
         var connection = EmbeddedConnection(handler: EmbeddedConnection.never)
         connection.send("GET /events HTTP/1.0\r\n\r\n")
-        let outcome5 = connection.startStream()
-        #expect(outcome5)
+        let opened = connection.startStream()
+        #expect(opened)
         let head = connection.takeOutput()
         #expect(head.contains("Connection: close\r\n"))
         #expect(!head.contains("Transfer-Encoding") && !head.contains("Content-Length"))
@@ -64,8 +64,8 @@ struct HTTPStreamStateTests {
     @Test func stream_forHEAD_sendsTheHeadOnly_andIsNotOpen() {
         var connection = EmbeddedConnection(handler: EmbeddedConnection.never)
         connection.send("HEAD /events HTTP/1.1\r\nHost: t\r\n\r\n")
-        let outcome6 = connection.startStream(.text(200, "first", contentType: "text/event-stream"))
-        #expect(!outcome6)
+        let opened = connection.startStream(.text(200, "first", contentType: "text/event-stream"))
+        #expect(!opened)
         let output = connection.takeOutput()
         #expect(output.hasSuffix("Connection: close\r\n\r\n"))
         #expect(connection.outputShutDown)
@@ -77,15 +77,11 @@ struct HTTPStreamStateTests {
         _ = connection.takeOutput()
         connection.socketRoom = 0
         let event = String(repeating: "e", count: 300)
-        let outcome7 = connection.streamWrite(event)
-        #expect(outcome7 == .written)
-        let outcome8 = connection.streamWrite(event)
-        #expect(outcome8 == .written)
-        let outcome9 = connection.streamWrite(event)
-        #expect(outcome9 == .written)
+        let written = (0..<3).map { _ in connection.streamWrite(event) }
+        #expect(written == [.written, .written, .written])
         #expect(!connection.isClosed)
-        let outcome10 = connection.streamWrite(event)
-        #expect(outcome10 == .dropped)
+        let fourth = connection.streamWrite(event)
+        #expect(fourth == .dropped)
         #expect(connection.isClosed)
     }
 
@@ -93,8 +89,8 @@ struct HTTPStreamStateTests {
         var connection = streaming { $0.maxStreamBacklogBytes = 1000 }
         connection.socketRoom = 0
         for _ in 0..<20 {
-            let outcome11 = connection.streamWrite(String(repeating: "e", count: 300))
-            #expect(outcome11 == .written)
+            let written = connection.streamWrite(String(repeating: "e", count: 300))
+            #expect(written == .written)
             connection.read(room: 400)
         }
         #expect(!connection.isClosed)
@@ -105,8 +101,8 @@ struct HTTPStreamStateTests {
     @Test func stream_quietForMinutes_staysOpen_untilTheClientLeaves() {
         var connection = streaming { $0.responseTimeout = .seconds(1) }
         _ = connection.takeOutput()
-        let outcome12 = connection.advance(by: .seconds(600))
-        #expect(outcome12 == .none)
+        let tick = connection.advance(by: .seconds(600))
+        #expect(tick == .none)
         #expect(!connection.isClosed)
         #expect(connection.takeOutput() == "", "no 504 for a request answered with a stream")
         connection.shutDownInput()
@@ -136,8 +132,8 @@ struct HTTPStreamStateTests {
         var connection = EmbeddedConnection(handler: EmbeddedConnection.never)
         connection.send(Self.request)
         connection.drain()
-        let outcome13 = connection.startStream()
-        #expect(!outcome13)
+        let opened = connection.startStream()
+        #expect(!opened)
         #expect(connection.takeOutput().hasSuffix("\r\n\r\n0\r\n\r\n"))
     }
 }

@@ -167,14 +167,23 @@ enum DashboardPage {
     return 10 * step;
   }
 
+  // The scale: the largest value, or with `robust` the 95th percentile of the values (a lone spike
+  // would flatten five minutes of lines; it is drawn clipped at the top instead).
+  function scaleOf(series, robust) {
+    const values = [];
+    for (const s of series) for (const p of s.points) if (p[1] != null) values.push(p[1]);
+    if (!values.length) return 1;
+    values.sort((a, b) => a - b);
+    const top = robust ? values[Math.floor(0.95 * (values.length - 1))] * 1.5 : values[values.length - 1] * 1.1;
+    return niceMax(Math.min(top, values[values.length - 1] * 1.1));
+  }
+
   function drawChart(svg, series, unit) {
     const W = 400, H = 150, left = 0, top = 8, bottom = 16;
     const now = samples.length ? Date.parse(samples[samples.length - 1].at) : Date.now();
     const x = (t) => W * (1 - (now - t) / (HISTORY_SECONDS * 1000));
-    let peak = 0;
-    for (const s of series) for (const p of s.points) if (p[1] != null && p[1] > peak) peak = p[1];
-    const max = niceMax(peak * 1.1);
-    const y = (v) => top + (H - top - bottom) * (1 - v / max);
+    const max = scaleOf(series, unit === "ms");
+    const y = (v) => top + (H - top - bottom) * (1 - Math.min(v, max) / max);
     const parts = [];
     for (const f of [0, 0.5, 1]) {
       const gy = y(max * f).toFixed(1);

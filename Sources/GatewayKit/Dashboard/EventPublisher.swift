@@ -34,6 +34,9 @@ final class EventPublisher: Sendable {
         var subscribers: [HTTPStream] = []
         var history: [IngestSample] = []
         var nextAlert: UInt64?
+        /// The welcome, built by the first viewer after each interval and shared by the others
+        /// joining in the same interval (viewers reconnecting together cost one snapshot).
+        var welcome: [UInt8]?
         var stopped = false
     }
 
@@ -78,16 +81,8 @@ final class EventPublisher: Sendable {
     /// the first interval. Over the server's stream limit the responder has answered 503.
     func subscribe(_ responder: HTTPResponder) {
         state.withLock { state in
-            var welcome = ServerSentEvent.retry(milliseconds: 2_000)
-            Self.ingestEvent(state.history)?.append(to: &welcome)
-            statsEvent()?.append(to: &welcome)
-            if let alerts = sources.alerts {
-                let (newest, next) = alerts.arrivals(from: nil, limit: Self.alertsPerInterval)
-                for alert in newest { Self.alertEvent(alert)?.append(to: &welcome) }
-                // The first subscriber starts the count; later ones may get an alert of the coming
-                // interval twice (welcome and interval), which the page shows once (by id).
-                if state.nextAlert == nil { state.nextAlert = next }
-            }
+            let welcome = state.welcome ?? makeWelcome(&state)
+            state.welcome = welcome
             let head = HTTPResponse(
                 status: 200,
                 headers: HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")]),
@@ -97,12 +92,28 @@ final class EventPublisher: Sendable {
         }
     }
 
+    /// The recent ingest history, the current statistics, the newest alerts.
+    private func makeWelcome(_ state: inout State) -> [UInt8] {
+        var welcome = ServerSentEvent.retry(milliseconds: 2_000)
+        Self.ingestEvent(state.history)?.append(to: &welcome)
+        statsEvent()?.append(to: &welcome)
+        if let alerts = sources.alerts {
+            let (newest, next) = alerts.arrivals(from: nil, limit: Self.alertsPerInterval)
+            for alert in newest { Self.alertEvent(alert)?.append(to: &welcome) }
+            // The first viewer starts the count. An alert that arrives between a welcome and the
+            // next interval comes twice (welcome and interval); the page shows it once (by id).
+            if state.nextAlert == nil { state.nextAlert = next }
+        }
+        return welcome
+    }
+
     // MARK: - Publishing (the publisher's thread)
 
     /// One interval: sample, build the events once, write them to every open subscriber.
     func publish() {
         let sample = sources.ingest.take()
         let (subscribers, alerts) = state.withLock { state -> ([HTTPStream], [Alert]) in
+            state.welcome = nil
             state.history.append(sample)
             if state.history.count > Self.historyLength { state.history.removeFirst(state.history.count - Self.historyLength) }
             state.subscribers.removeAll { !$0.isOpen }

@@ -68,6 +68,24 @@ import Testing
         #expect(alertIDs(in: subscriber.takeChunks().joined()).isEmpty, "an alert is sent once")
     }
 
+    /// Viewers joining together (a reconnect after a restart) cost one snapshot per interval, not
+    /// one each; every interval costs one snapshot whatever the number of viewers.
+    @Test func snapshots_areBuiltOncePerInterval_whateverTheNumberOfViewers() {
+        let built = Atomic<Int>(0)
+        let publisher = EventPublisher(
+            sources: .init(stats: { built.add(1, ordering: .relaxed); return Array("{}".utf8) }, alerts: AlertStore(), ingest: IngestMeter()),
+            logger: quietLogger("events"))
+        let viewers = (0..<20).map { _ in Subscriber() }
+        for viewer in viewers { publisher.subscribe(viewer.responder) }
+        #expect(built.load(ordering: .relaxed) == 1)
+        #expect(Set(viewers.map(\.welcome)).count == 1)
+        publisher.publish()
+        #expect(built.load(ordering: .relaxed) == 2)
+        #expect(viewers.allSatisfy { $0.takeChunks().count == 1 })
+        publisher.subscribe(Subscriber().responder)
+        #expect(built.load(ordering: .relaxed) == 3, "a new interval, a new welcome")
+    }
+
     @Test func serverSentEvent_putsEachLineOfTheDataOnADataLine() {
         var out: [UInt8] = []
         ServerSentEvent(name: "stats", data: Array("{\n\"a\": 1\r\n}".utf8)).append(to: &out)
