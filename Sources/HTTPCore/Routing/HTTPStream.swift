@@ -5,8 +5,9 @@
 /// HTTP/1.0 (§6.3); the connection closes when the stream ends. Each `write` is one chunk, in order.
 /// The server bounds what a stream may hold unsent (`HTTPServerConfiguration.maxStreamBacklogBytes`):
 /// a client that reads slower than the stream is written is dropped, never buffered without limit.
-/// The stream ends when the app calls `close()` or releases it, when the client goes away, and when
-/// the server shuts down (it ends every stream, so streams never hold a shutdown up).
+/// The stream ends when the app calls `close()` or releases it, when the client goes away (a client
+/// that shuts down its sending side counts as gone: the stream is all it would get), and when the
+/// server shuts down (it ends every stream, so streams never hold a shutdown up).
 public final class HTTPStream: Sendable {
     private enum Destination: Sendable {
         case loop(EventLoop, ResponseToken)
