@@ -16,7 +16,7 @@ seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 5
 to_chrome_r, to_chrome_w = os.pipe()
 from_chrome_r, from_chrome_w = os.pipe()
 profile = tempfile.mkdtemp(prefix="chromium-")
-flags = ("--headless --no-sandbox --disable-gpu --remote-debugging-pipe --hide-scrollbars --window-size=1280,900 "
+flags = ("--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --remote-debugging-pipe --hide-scrollbars --window-size=1280,900 "
          f"--user-data-dir={profile} --no-first-run about:blank")
 # The shell moves the pipes to fds 3 and 4, then becomes chromium (same pid, own session).
 chrome = subprocess.Popen(["sh", "-c", f"exec chromium {flags} 3<&{to_chrome_r} 4>&{from_chrome_w}"],

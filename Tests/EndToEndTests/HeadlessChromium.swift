@@ -12,7 +12,8 @@ import Glibc
 ///
 /// Chromium starts helpers (zygote, renderer, GPU and network processes): it is started as the
 /// leader of a process group of its own, and `close()` ends the whole group by its id, so nothing is
-/// left running. It runs as root here, hence `--no-sandbox`.
+/// left running. It runs as root here, hence `--no-sandbox`; containers often have a small /dev/shm,
+/// hence `--disable-dev-shm-usage`.
 final class HeadlessChromium {
     let pid: pid_t
     private let commands: Int32
@@ -38,7 +39,7 @@ final class HeadlessChromium {
         // dup2 onto fds 3 and 4 gives chromium its copies without the flag.
         for fd in toChromium + fromChromium { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let arguments = [
-            Self.executable, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
+            Self.executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--remote-debugging-pipe",
             "--user-data-dir=\(profile.path)", "--window-size=\(width),\(height)", "--hide-scrollbars",
             "--no-first-run", "--no-default-browser-check", "--mute-audio", "about:blank",
         ]
