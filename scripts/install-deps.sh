@@ -7,6 +7,7 @@
 # schemathesis (pip): the API contract test against a live gateway.
 set -euo pipefail
 packages=(librdkafka-dev libcurl4-openssl-dev libssl-dev kcat pkg-config curl prometheus)
+packages+=(chromium)  # headless browser for the dashboard's end-to-end test
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

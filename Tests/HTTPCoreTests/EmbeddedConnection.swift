@@ -100,6 +100,29 @@ struct EmbeddedConnection {
         run()
     }
 
+    /// The handler answers the oldest pending request with a response that stays open; returns
+    /// whether the stream is open (as `HTTPConnection` decides whether to keep the lease).
+    @discardableResult
+    mutating func startStream(_ head: HTTPResponse = .text(200, "", contentType: "text/event-stream")) -> Bool {
+        let (sequence, _) = pending.removeFirst()
+        let open = state.streamStarted(sequence: sequence, head, at: time)
+        run()
+        return open
+    }
+
+    /// The app writes to the open stream (from its thread, delivered by the loop).
+    @discardableResult
+    mutating func streamWrite(_ text: String) -> HTTPConnectionState.StreamWriteOutcome {
+        let outcome = state.streamWrite(Array(text.utf8))
+        run()
+        return outcome
+    }
+
+    mutating func streamEnd() {
+        state.streamEnded()
+        run()
+    }
+
     /// Time passes; the loop's sweep ticks the connection if a deadline passed.
     @discardableResult
     mutating func advance(by duration: Duration) -> HTTPConnectionState.TickOutcome {

@@ -132,6 +132,21 @@ final class RawClient {
         return response
     }
 
+    /// Reads until `marker` has arrived and returns everything up to and including it (a streaming
+    /// body, read as raw bytes); throws on timeout or EOF first.
+    func read(through marker: String) throws -> String {
+        let needle = Array(marker.utf8)
+        while true {
+            if buffer.count >= needle.count {
+                for start in 0...(buffer.count - needle.count) where Array(buffer[start..<start + needle.count]) == needle {
+                    defer { buffer.removeFirst(start + needle.count) }
+                    return String(decoding: buffer[0..<start + needle.count], as: UTF8.self)
+                }
+            }
+            try fill()
+        }
+    }
+
     /// True when the server closes the connection (EOF or reset) before the timeout; bytes that arrive
     /// first are kept for `readResponse`.
     func waitForClose() -> Bool {

@@ -14,6 +14,8 @@ struct GatewayRoutes {
     /// nil: every route is open. Probes and scrapers (`/healthz`, `/readyz`, `/metrics`) always are.
     var authenticator: Authenticator?
     var logger: Logger
+    /// The live dashboard (`GET /`, `GET /events`); nil: not served.
+    var events: EventPublisher? = nil
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(producer: producer, topic: topic, maxBatchItems: maxBatchItems,
@@ -28,6 +30,11 @@ struct GatewayRoutes {
             router.add("GET", "/stats", protected(routes.stats))
             router.add("GET", "/alerts", protected(routes.alerts))
         }
+        if let events {
+            let dashboard = DashboardRoutes(publisher: events)
+            router.add("GET", "/", dashboard.page)  // the page holds no data; /events does
+            router.add("GET", "/events", protected(dashboard.events))
+        }
         return router
     }
 
@@ -35,5 +42,5 @@ struct GatewayRoutes {
         authenticator?.protect(handler) ?? handler
     }
 
-    static let knownRoutes: Set<String> = ["/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats"]
+    static let knownRoutes: Set<String> = ["/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats", "/", "/events"]
 }

@@ -19,6 +19,7 @@ package final class GatewayService: @unchecked Sendable {
     private var producer: KafkaProducerPool?
     private var server: HTTPServer?
     private var monitorService: MonitorService?
+    private var events: EventPublisher?
     private(set) var port = 0
     /// The shutdown's current step and what it gave up so far, for the watchdog's last log line.
     private let shutdownProgress = Mutex((step: "running", report: ShutdownReport()))
@@ -36,6 +37,8 @@ package final class GatewayService: @unchecked Sendable {
         if configuration.monitor.enabled {
             monitorService = makeMonitor(producer: producer)
         }
+        let events = makeEventPublisher(metrics: metrics)
+        self.events = events
         let router = makeRouter(producer: producer, metrics: metrics)
         let server = HTTPServer(configuration: configuration.server, logger: logger,
                                 observer: { request, status, duration in metrics.observe(request, status: status, duration: duration) },
@@ -44,6 +47,7 @@ package final class GatewayService: @unchecked Sendable {
         // must not make a shared group rebalance on its way out.
         port = try server.start()
         self.server = server
+        try events.start()
         if let monitorService { try startConsumers(monitorService, bootstrap: bootstrap) }
         logger.info("gateway listening", metadata: [
             "address": "http://\(configuration.host):\(port)", "bootstrap_servers": "\(bootstrap)",
@@ -60,6 +64,7 @@ package final class GatewayService: @unchecked Sendable {
         logger.info("shutting down", metadata: ["shutdown_timeout": "\(budget.timeout)"])
         progress(step: "draining HTTP requests and closing consumers")
         monitorService?.beginStop(closeBy: budget.drainDeadline)
+        events?.stop()  // the server's shutdown below ends the streams themselves
         let cutOff = server?.shutdown(gracePeriod: budget.remaining(until: budget.drainDeadline)) ?? 0
         progress(step: "closing consumers") { $0.requestsCutOff = cutOff }
         let notClosed = monitorService?.finishStop(until: budget.drainDeadline) ?? []
@@ -105,6 +110,11 @@ package final class GatewayService: @unchecked Sendable {
                               producer: producer, alertsTopic: configuration.alertsTopic, logger: logger)
     }
 
+    private func makeEventPublisher(metrics: GatewayMetrics) -> EventPublisher {
+        let stats = monitorService.map { MonitorRoutes(service: $0).statsDocument }
+        return EventPublisher(sources: .init(stats: stats, alerts: monitorService?.alerts, ingest: metrics.ingest), logger: logger)
+    }
+
     private func startConsumers(_ service: MonitorService, bootstrap: String) throws {
         var properties = configuration.kafkaProperties
         if cluster != nil {
@@ -126,7 +136,7 @@ package final class GatewayService: @unchecked Sendable {
         let idempotency = IdempotencyStore(limits: configuration.idempotency, metrics: metrics)
         return GatewayRoutes(producer: producer, topic: configuration.topic, maxBatchItems: configuration.maxBatchItems,
                              metrics: metrics, idempotency: idempotency, health: health, monitor: monitorService,
-                             authenticator: authenticator(metrics: metrics), logger: logger).router()
+                             authenticator: authenticator(metrics: metrics), logger: logger, events: events).router()
     }
 
     private func authenticator(metrics: GatewayMetrics) -> Authenticator? {

@@ -7,6 +7,8 @@ import Prometheus
 /// Naming follows Prometheus conventions: `_total` counters, base units (seconds), snake_case labels.
 final class GatewayMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// `POST /transactions` per interval, finer than the registry's buckets (the dashboard's figures).
+    let ingest = IngestMeter()
     private let produced: Counter
     private let queueDepth: Gauge
     private let idempotency: IdempotencySeries
@@ -92,6 +94,7 @@ final class GatewayMetrics: Sendable {
         }
         series.requests.increment()
         series.duration.record(duration)
+        if route == "/transactions", method == "POST" { ingest.record(status: status, duration: duration) }
     }
 
     func recordProduced() { produced.increment() }

@@ -5,7 +5,12 @@ struct MonitorRoutes: Sendable {
     let service: MonitorService
 
     func stats(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        responder.respond(Self.json(service.monitor.snapshot()))
+        responder.respond(Self.json(bytes: statsDocument()))
+    }
+
+    /// The `/stats` document: what the route answers and what the dashboard's `/events` streams.
+    func statsDocument() -> [UInt8]? {
+        StableJSON.bytes(service.monitor.snapshot())
     }
 
     func alerts(_ request: HTTPRequest, _ responder: HTTPResponder) {
@@ -22,7 +27,11 @@ struct MonitorRoutes: Sendable {
     /// 200 with the document, or a 500 problem when it cannot be encoded (an empty 200 would read
     /// as "no data" to a dashboard).
     static func json(_ value: some Encodable) -> HTTPResponse {
-        guard let body = StableJSON.bytes(value) else {
+        json(bytes: StableJSON.bytes(value))
+    }
+
+    static func json(bytes: [UInt8]?) -> HTTPResponse {
+        guard let body = bytes else {
             return Problem(status: 500, title: "Internal Server Error", detail: "the document could not be encoded as JSON").response()
         }
         return .json(200, body)

@@ -16,6 +16,8 @@ final class HTTPConnection {
     /// The loop owns this connection (in its fd table) and outlives it.
     private unowned(unsafe) let loop: EventLoop
     private(set) var state: HTTPConnectionState
+    /// The place of the streaming response this connection serves, given back when it closes.
+    private var streamLease: StreamLease?
 
     init(fd: Int32, generation: UInt32, loop: EventLoop, state: HTTPConnectionState) {
         self.fd = fd
@@ -48,13 +50,37 @@ final class HTTPConnection {
         drive()
     }
 
-    /// A response that arrived through the loop's completion queue (or inline, from `dispatch`).
-    func resume(sequence: UInt32, response: HTTPResponse) {
-        guard !state.isClosed else { return }
+    /// A completion that arrived through the loop's completion queue (or inline, from `dispatch`).
+    func resume(sequence: UInt32, _ completion: Completion) {
+        guard !state.isClosed else {
+            if case .streamStart(_, let lease) = completion { lease.end() }
+            return
+        }
         borrowOutput()
-        // A fresh clock reading: the observer's duration runs to the moment the answer is written.
-        state.responseArrived(sequence: sequence, response, at: loop.freshTime)
+        apply(completion, sequence: sequence)
         drive()
+    }
+
+    private func apply(_ completion: Completion, sequence: UInt32) {
+        switch completion {
+        case .response(let response):
+            // A fresh clock reading: the observer's duration runs to the moment the answer is written.
+            state.responseArrived(sequence: sequence, response, at: loop.freshTime)
+        case .streamStart(let head, let lease):
+            if state.streamStarted(sequence: sequence, head, at: loop.freshTime) {
+                streamLease = lease
+            } else {
+                lease.end()
+            }
+        case .streamData(let bytes):
+            guard state.streamSequence == sequence else { return }
+            if state.streamWrite(bytes) == .dropped {
+                loop.noteStreamDropped(remote: state.parser.remoteAddress)
+            }
+        case .streamEnd:
+            guard state.streamSequence == sequence else { return }
+            state.streamEnded()
+        }
     }
 
     /// The loop's sweep found one of this connection's deadlines passed.
@@ -129,8 +155,8 @@ final class HTTPConnection {
         let responder = HTTPResponder(loop: loop, token: token, requestID: request.requestID)
         loop.beginDispatch(token)
         loop.context.handler(request, responder)
-        if let response = loop.endDispatch() {
-            state.responseArrived(sequence: sequence, response, at: loop.freshTime)
+        if let completion = loop.endDispatch() {
+            apply(completion, sequence: sequence)
         }
     }
 
@@ -149,6 +175,8 @@ final class HTTPConnection {
     }
 
     private func closeSocket() {
+        streamLease?.end()
+        streamLease = nil
         returnBuffers()
         Glibc.close(fd)
         loop.remove(self)

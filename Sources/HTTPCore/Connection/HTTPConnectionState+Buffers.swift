@@ -19,7 +19,9 @@ extension HTTPConnectionState {
 
     /// The read buffer, once it holds nothing that will still be parsed.
     mutating func takeIdleReadBuffer() -> [UInt8]? {
-        guard !input.isEmpty, inputStart == inputEnd || closeAfterWrite || lingering || isClosed else { return nil }
+        guard !input.isEmpty,
+            inputStart == inputEnd || closeAfterWrite || lingering || isClosed || streamSequence != nil
+        else { return nil }
         defer {
             input = []
             inputStart = 0

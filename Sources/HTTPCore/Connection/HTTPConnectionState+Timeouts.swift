@@ -12,6 +12,7 @@ extension HTTPConnectionState {
         case handler  // handler has not answered; its deadline is `responseDeadline`, not `deadline`
         case writing  // client is not reading our output
         case lingering  // closing: output shut down, discarding input
+        case streaming  // a streaming response is open and all its output was sent: no timeout
     }
 
     /// True when `tick` has something to do at `now`.
@@ -49,7 +50,7 @@ extension HTTPConnectionState {
         switch phase {
         case .head: fail(.headerTimeout, at: time)
         case .body: fail(.bodyTimeout, at: time)
-        case .fresh, .idle, .writing, .lingering, .handler, .none: mustCloseNow = true
+        case .fresh, .idle, .writing, .lingering, .handler, .streaming, .none: mustCloseNow = true
         }
     }
 
@@ -68,6 +69,7 @@ extension HTTPConnectionState {
     private var currentPhase: Phase {
         if pendingOutputCount > 0 { return .writing }
         if hasRequestInFlight { return .handler }
+        if isStreaming { return .streaming }
         switch parser.stage {
         case .head: return .head
         case .body: return .body
@@ -81,7 +83,7 @@ extension HTTPConnectionState {
         case .idle, .writing: return context.idleTimeout
         case .body: return context.bodyReadTimeout
         case .lingering: return context.lingerTimeout
-        case .handler, .none: return nil
+        case .handler, .streaming, .none: return nil
         }
     }
 }

@@ -30,6 +30,15 @@ struct HTTPConnectionState {
         case wait
     }
 
+    /// What a write to a streaming response came to.
+    enum StreamWriteOutcome: Equatable {
+        case written
+        /// More than `maxStreamBacklogBytes` would wait unsent: the client is dropped.
+        case dropped
+        /// No stream is open (it ended, or the connection is closing): nothing written.
+        case ignored
+    }
+
     /// What a timer tick did beyond changing the state.
     enum TickOutcome: Equatable {
         case none
@@ -85,6 +94,10 @@ struct HTTPConnectionState {
     private(set) var isClosed = false
     var draining = false
     var requestsSeen = 0
+    /// Set while a streaming response is open: how its body is delimited.
+    var streamFraming: ResponseSerializer.StreamFraming?
+    /// The request whose response is (or was) the stream; later writes must name it.
+    private(set) var streamSequence: UInt32?
     var phase = Phase.none
     var requestStarted: UInt64 = 0
     /// Monotonic ns after which the current phase times out (`tick`); 0 for none.
@@ -124,7 +137,9 @@ struct HTTPConnectionState {
     /// The server stops: close now if no request is in progress, else after its response.
     mutating func beginDraining() {
         draining = true
-        if !lingering, phase == .fresh || phase == .idle {
+        if streamFraming != nil {
+            streamEnded()  // streams never end by themselves: the server ends them
+        } else if !lingering, phase == .fresh || phase == .idle {
             mustCloseNow = true
         }
     }
@@ -145,6 +160,59 @@ struct HTTPConnectionState {
         observe(flight.request, status: status, since: flight.started, at: time)
         return true
     }
+
+    /// A handler's answer that stays open (`HTTPResponder.startStream`): the head goes out with
+    /// `Connection: close` and the body is written by `streamWrite` until `streamEnded`, the client
+    /// leaving, or the server draining; then the connection closes. No further request is read from
+    /// it (pipelined bytes are discarded). Returns whether the stream is open: not for a request no
+    /// longer in flight, nor for HEAD (RFC 9110 §9.3.2: the head only), nor while draining.
+    mutating func streamStarted(sequence: UInt32, _ head: HTTPResponse, at time: EventTime) -> Bool {
+        guard !isClosed, let flight = inFlight, flight.sequence == sequence else { return false }
+        inFlight = nil
+        responseDeadline = 0
+        let framing: ResponseSerializer.StreamFraming = flight.isHTTP10 ? .closeDelimited : .chunked
+        let status = write(head, framing: .init(isHead: flight.isHead, close: true, confirmKeepAlive: false, stream: framing),
+                           date: time.date)
+        observe(flight.request, status: status, since: flight.started, at: time)
+        streamSequence = sequence
+        guard !flight.isHead else {
+            closeAfterWrite = true
+            return false
+        }
+        streamFraming = framing
+        if !head.body.isEmpty { _ = streamWrite(head.body) }
+        if draining || inputClosed { streamEnded() }
+        return streamFraming != nil
+    }
+
+    /// Appends `bytes` to the open stream's body. A client that has not read what is already waiting
+    /// and would be left with more than `maxStreamBacklogBytes` is dropped: a slow reader must cost
+    /// bounded memory, and an event stream's reader wants the present, not a backlog.
+    mutating func streamWrite(_ bytes: [UInt8]) -> StreamWriteOutcome {
+        guard !isClosed, !mustCloseNow, let framing = streamFraming else { return .ignored }
+        guard !bytes.isEmpty else { return .written }
+        guard pendingOutputCount + bytes.count <= context.maxStreamBacklogBytes else {
+            streamFraming = nil
+            mustCloseNow = true
+            return .dropped
+        }
+        prepareOutput()
+        ResponseSerializer.writeStreamData(bytes, framing: framing, into: &output)
+        return .written
+    }
+
+    /// Ends the open stream: the last chunk (chunked), then the connection closes once it is sent.
+    mutating func streamEnded() {
+        guard let framing = streamFraming else { return }
+        streamFraming = nil
+        if framing == .chunked {
+            prepareOutput()
+            ResponseSerializer.writeLastChunk(into: &output)
+        }
+        closeAfterWrite = true
+    }
+
+    var isStreaming: Bool { streamFraming != nil }
 
     /// The server's grace period is over with a request still in flight: it is answered with
     /// `context.shutdownAnswer` in the handler's place, and the connection closes after it (it is
@@ -175,6 +243,9 @@ struct HTTPConnectionState {
         if isClosed { return .wait }
         if mustCloseNow { return close() }
         if lingering { return readable ? .discard : .wait }
+        // While streaming, input is read only to notice the client leaving (EOF, reset); what it
+        // sends is thrown away, as while lingering.
+        if streamFraming != nil, readable { return .discard }
         if let action = processInput(at: time) { return action }
         if pendingOutputCount > 0 { return writeBlocked ? settle(at: time) : .write }
         if closeAfterWrite { return beginClosing(at: time) }
@@ -184,7 +255,9 @@ struct HTTPConnectionState {
     /// Parses buffered bytes and asks for more until a request is dispatched or the connection has to
     /// wait (a request in flight, output to write first, or the connection closing).
     private mutating func processInput(at time: EventTime) -> Action? {
-        while !closeAfterWrite, inFlight == nil, !writeBlocked, pendingOutputCount < Self.outputHighWater {
+        while !closeAfterWrite, inFlight == nil, streamSequence == nil, !writeBlocked,
+            pendingOutputCount < Self.outputHighWater
+        {
             switch parseBuffered() {
             case .request(let request):
                 return dispatch(request, at: time)

@@ -12,6 +12,16 @@ enum ResponseSerializer {
         var close: Bool
         /// An HTTP/1.0 client asked to keep the connection: confirm with `Connection: keep-alive`.
         var confirmKeepAlive: Bool
+        /// A streaming response: the head only, its body follows as chunks or until the close.
+        var stream: StreamFraming? = nil
+    }
+
+    /// How a streaming response's body is delimited: chunked for HTTP/1.1 (RFC 9112 §7.1), so the
+    /// client can tell the end from a cut connection; by closing the connection for HTTP/1.0, which
+    /// has no chunked coding (RFC 9112 §6.3, rule 8).
+    enum StreamFraming {
+        case chunked
+        case closeDelimited
     }
 
     /// True when the handler asked to close the connection after this response.
@@ -56,7 +66,9 @@ enum ResponseSerializer {
         appendStatic("Date: ", to: &out)
         date.append(to: &out)
         appendStatic("\r\n", to: &out)
-        if bodyAllowed {
+        if bodyAllowed, let stream = framing.stream {
+            if stream == .chunked { appendStatic("Transfer-Encoding: chunked\r\n", to: &out) }
+        } else if bodyAllowed {
             appendStatic("Content-Length: ", to: &out)
             if framing.isHead, let declared = handlerContentLength, declared.utf8.allSatisfy({ $0 &- 0x30 < 10 }),
                 !declared.isEmpty
@@ -73,8 +85,38 @@ enum ResponseSerializer {
             appendStatic("Connection: keep-alive\r\n", to: &out)
         }
         appendStatic("\r\n", to: &out)
-        if bodyAllowed && !framing.isHead {
+        if bodyAllowed && !framing.isHead && framing.stream == nil {
             out.append(contentsOf: response.body)
+        }
+    }
+
+    /// One piece of a streaming body: a chunk (size in hex, CRLF, data, CRLF; RFC 9112 §7.1), or the
+    /// bytes as they are when the body is close-delimited. `bytes` must not be empty.
+    static func writeStreamData(_ bytes: [UInt8], framing: StreamFraming, into out: inout [UInt8]) {
+        guard framing == .chunked else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        appendHex(bytes.count, to: &out)
+        appendStatic("\r\n", to: &out)
+        out.append(contentsOf: bytes)
+        appendStatic("\r\n", to: &out)
+    }
+
+    /// The end of a chunked body: the last chunk and an empty trailer section (RFC 9112 §7.1).
+    static func writeLastChunk(into out: inout [UInt8]) {
+        appendStatic("0\r\n\r\n", to: &out)
+    }
+
+    private static func appendHex(_ value: Int, to out: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        var shift = (Int.bitWidth - value.leadingZeroBitCount + 3) / 4 * 4 - 4
+        if shift < 0 { shift = 0 }
+        digits.withUTF8Buffer { digits in
+            while shift >= 0 {
+                out.append(digits[(value >> shift) & 0xF])
+                shift -= 4
+            }
         }
     }
 

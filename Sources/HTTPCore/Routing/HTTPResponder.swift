@@ -15,7 +15,7 @@ public final class HTTPResponder: Sendable {
     /// Where the response goes: the connection's loop, or a test's callback.
     private enum Destination: Sendable {
         case loop(EventLoop, ResponseToken)
-        case callback(@Sendable (HTTPResponse) -> Void)
+        case callback(@Sendable (HTTPResponse) -> Void, streamed: (@Sendable ([UInt8]) -> Void)?)
     }
 
     /// The request's id, for log lines written while completing it.
@@ -30,8 +30,12 @@ public final class HTTPResponder: Sendable {
 
     /// A responder that hands the response to `callback` (on the responding thread): handlers and
     /// routers driven in process, without a server (see `HTTPTestClient`).
-    public init(requestID: String, callback: @escaping @Sendable (HTTPResponse) -> Void) {
-        destination = .callback(callback)
+    /// A stream started on it (`startStream`) hands its head to `callback` and each write to `streamed`.
+    public init(
+        requestID: String, callback: @escaping @Sendable (HTTPResponse) -> Void,
+        streamed: (@Sendable ([UInt8]) -> Void)? = nil
+    ) {
+        destination = .callback(callback, streamed: streamed)
         self.requestID = requestID
     }
 
@@ -40,10 +44,32 @@ public final class HTTPResponder: Sendable {
         deliver(response)
     }
 
+    /// Answers with `head` (status and fields; its body, if any, is the stream's first chunk) and keeps
+    /// the response open: the returned stream writes the rest of the body over time (see `HTTPStream`).
+    /// The server sets the framing (`Transfer-Encoding: chunked`, `Connection: close`). Beyond
+    /// `HTTPServerConfiguration.maxStreams` open streams the request is answered `503` with
+    /// `Retry-After` instead and nil is returned; nil also when the request was already answered.
+    public func startStream(_ head: HTTPResponse) -> HTTPStream? {
+        guard !responded.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
+        switch destination {
+        case .loop(let loop, let token):
+            guard loop.context.admitStream() else {
+                loop.deliver(token, .response(loop.context.streamLimitAnswer))
+                return nil
+            }
+            let lease = StreamLease(context: loop.context)
+            loop.deliver(token, .streamStart(head, lease: lease))
+            return HTTPStream(loop: loop, token: token, lease: lease)
+        case .callback(let callback, let streamed):
+            callback(head)
+            return HTTPStream(callback: streamed ?? { _ in })
+        }
+    }
+
     private func deliver(_ response: HTTPResponse) {
         switch destination {
-        case .loop(let loop, let token): loop.deliver(token, response)
-        case .callback(let callback): callback(response)
+        case .loop(let loop, let token): loop.deliver(token, .response(response))
+        case .callback(let callback, _): callback(response)
         }
     }
 

@@ -19,7 +19,7 @@ import Glibc
 /// flight, are found by a sweep every `context.sweepInterval`: no timer per request.
 final class EventLoop: @unchecked Sendable {
     private struct Inbox {
-        var completions: [(ResponseToken, HTTPResponse)] = []
+        var completions: [(ResponseToken, Completion)] = []
         var shutdownDeadline: UInt64?
     }
 
@@ -62,9 +62,9 @@ final class EventLoop: @unchecked Sendable {
     private var nextSweep: UInt64 = 0
     private var dateCache = HTTPDateCache()
     private var dispatching: ResponseToken?
-    private var inlineResponse: HTTPResponse?
-    private var localCompletions: [(ResponseToken, HTTPResponse)] = []
-    private var spareCompletions: [(ResponseToken, HTTPResponse)] = []
+    private var inlineCompletion: Completion?
+    private var localCompletions: [(ResponseToken, Completion)] = []
+    private var spareCompletions: [(ResponseToken, Completion)] = []
     private var draining = false
     private var drainDeadline: UInt64 = 0
     private var running = true
@@ -320,26 +320,26 @@ final class EventLoop: @unchecked Sendable {
         dispatching = token
     }
 
-    /// Ends a handler call and returns the response it gave inline, if any.
-    func endDispatch() -> HTTPResponse? {
+    /// Ends a handler call and returns the response (or stream head) it gave inline, if any.
+    func endDispatch() -> Completion? {
         dispatching = nil
-        defer { inlineResponse = nil }
-        return inlineResponse
+        defer { inlineCompletion = nil }
+        return inlineCompletion
     }
 
-    /// Routes a response to its connection: inline during the handler call, through a local list for
-    /// other responses made on this thread, and through the locked inbox plus an eventfd wake-up from
-    /// any other thread.
-    func deliver(_ token: ResponseToken, _ response: HTTPResponse) {
+    /// Routes a completion to its connection: inline during the handler call (the first one; a stream
+    /// written to during the call queues the rest behind it), through a local list for others made on
+    /// this thread, and through the locked inbox plus an eventfd wake-up from any other thread.
+    func deliver(_ token: ResponseToken, _ completion: Completion) {
         if isLoopThread {
-            if dispatching == token {
-                inlineResponse = response
+            if dispatching == token, inlineCompletion == nil {
+                inlineCompletion = completion
             } else {
-                localCompletions.append((token, response))
+                localCompletions.append((token, completion))
             }
             return
         }
-        inbox.withLock { $0.completions.append((token, response)) }
+        inbox.withLock { $0.completions.append((token, completion)) }
         wake()
     }
 
@@ -361,8 +361,8 @@ final class EventLoop: @unchecked Sendable {
             swap(&inbox.completions, &batch)
             return inbox.shutdownDeadline
         }
-        for (token, response) in batch {
-            complete(token, response)
+        for (token, completion) in batch {
+            complete(token, completion)
         }
         batch.removeAll(keepingCapacity: true)
         spareCompletions = batch
@@ -375,16 +375,28 @@ final class EventLoop: @unchecked Sendable {
         while !localCompletions.isEmpty {
             let batch = localCompletions
             localCompletions.removeAll(keepingCapacity: true)
-            for (token, response) in batch {
-                complete(token, response)
+            for (token, completion) in batch {
+                complete(token, completion)
             }
         }
     }
 
-    private func complete(_ token: ResponseToken, _ response: HTTPResponse) {
-        // A response for a connection that has gone away is dropped; the client can no longer read it.
-        connection(fd: token.fd, generation: token.generation)?.resume(sequence: token.sequence, response: response)
+    private func complete(_ token: ResponseToken, _ completion: Completion) {
+        guard let connection = connection(fd: token.fd, generation: token.generation) else {
+            // The connection has gone away: the client can no longer read this. A stream that never
+            // reached it gives its place back.
+            if case .streamStart(_, let lease) = completion { lease.end() }
+            return
+        }
+        connection.resume(sequence: token.sequence, completion)
         assert(scratch.isEmpty, "a connection pass must write or drop all of its output")
+    }
+
+    /// A streaming response's client read too slowly and was dropped.
+    func noteStreamDropped(remote: String) {
+        logger.warning(
+            "stream client reads too slowly; dropping it",
+            metadata: ["remote": "\(remote)", "backlog_limit": "\(context.maxStreamBacklogBytes)"])
     }
 
     // MARK: - Timeouts

@@ -75,6 +75,9 @@ public final class HTTPServer: Sendable {
         port.load(ordering: .acquiring)
     }
 
+    /// Streaming responses open now (`HTTPResponder.startStream`), across the loops.
+    public var openStreams: Int { context.openStreams }
+
     /// Per loop: connections accepted and eventfd wake-ups so far (diagnostics; used by the tests to
     /// show that connections spread over loops and that inline answers need no wake-up).
     var loopStatistics: [(accepted: Int, wakeUps: Int)] {

@@ -35,6 +35,11 @@ public struct HTTPServerConfiguration: Sendable {
     public var responseTimeout: Duration? = nil
     /// Connections beyond this, across all loops, get a 503 and are closed.
     public var maxConnections = 10_000
+    /// Responses that stay open (`HTTPResponder.startStream`), across all loops; more get a 503.
+    public var maxStreams = 100
+    /// Output a streaming response may hold unsent (the client reads slower than the stream is
+    /// written); a write beyond it drops the client. Bounds the memory a slow reader costs.
+    public var maxStreamBacklogBytes = 256 * 1024
     /// After a response that closes the connection the server stops sending and keeps reading (and
     /// discarding) for up to this long, so that unread request bytes do not make the kernel reset the
     /// connection before the client has read the response (RFC 9112 §9.6).

@@ -28,10 +28,17 @@ final class ServerContext: Sendable {
     /// How often loops look for expired deadlines: an eighth of the shortest timeout, within [5 ms, 250 ms].
     let sweepInterval: UInt64
     let maxConnections: Int
+    let maxStreams: Int
+    let maxStreamBacklogBytes: Int
+    /// The 503 for a stream over `maxStreams` (RFC 9110 §15.6.4).
+    let streamLimitAnswer = HTTPResponse.problem(
+        ProblemDetails(status: 503, detail: "The server is at its limit of open streams; retry shortly."),
+        headers: HTTPHeaders([("Retry-After", "5")]))
     let handler: HTTPHandler
     let observer: Observer?
     let logger: Logger
     private let connectionCount = Atomic<Int>(0)
+    private let streamCount = Atomic<Int>(0)
 
     init(configuration: HTTPServerConfiguration, logger: Logger, observer: Observer?, handler: @escaping HTTPHandler) {
         limits = HTTPParser.Limits(
@@ -51,6 +58,8 @@ final class ServerContext: Sendable {
         let shortest = min(headerReadTimeout, idleTimeout, bodyReadTimeout, lingerTimeout, responseTimeout ?? .max)
         sweepInterval = min(max(shortest / 8, 5_000_000), 250_000_000)
         maxConnections = max(1, configuration.maxConnections)
+        maxStreams = max(0, configuration.maxStreams)
+        maxStreamBacklogBytes = max(1, configuration.maxStreamBacklogBytes)
         self.handler = handler
         self.observer = observer
         self.logger = logger
@@ -64,4 +73,20 @@ final class ServerContext: Sendable {
     func releaseConnection() {
         connectionCount.wrappingSubtract(1, ordering: .relaxed)
     }
+
+    /// Takes a place for a streaming response; false (and no place taken) at the limit.
+    func admitStream() -> Bool {
+        guard streamCount.wrappingAdd(1, ordering: .relaxed).newValue <= maxStreams else {
+            streamCount.wrappingSubtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func releaseStream() {
+        streamCount.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    /// Streaming responses open now, across the server's loops.
+    var openStreams: Int { streamCount.load(ordering: .relaxed) }
 }

@@ -19,7 +19,8 @@ struct RouteHarness {
          clock: @escaping @Sendable () -> UInt64 = MonotonicClock.now,
          readiness: @escaping ReadinessProbe.Check = { .success(["127.0.0.1:9092"]) },
          deliveryHealth: @escaping HealthRoutes.DeliveryHealth = { [] },
-         authenticator: (GatewayMetrics) -> Authenticator? = { _ in nil }) {
+         authenticator: (GatewayMetrics) -> Authenticator? = { _ in nil },
+         events: (GatewayMetrics) -> EventPublisher? = { _ in nil }) {
         producer = StandInProducer(behaviour)
         metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
         idempotency = IdempotencyStore(limits: limits, metrics: metrics, clock: clock)
@@ -28,7 +29,7 @@ struct RouteHarness {
                                   bootstrapServers: "127.0.0.1:9092", embedded: false)
         let routes = GatewayRoutes(producer: producer, topic: "transactions", maxBatchItems: maxBatchItems,
                                    metrics: metrics, idempotency: idempotency, health: health, monitor: nil,
-                                   authenticator: authenticator(metrics), logger: Logger(label: "test"))
+                                   authenticator: authenticator(metrics), logger: Logger(label: "test"), events: events(metrics))
         client = HTTPTestClient(routes.router())
     }
 

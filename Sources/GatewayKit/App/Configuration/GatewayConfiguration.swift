@@ -21,6 +21,8 @@ package struct GatewayConfiguration: Sendable {
     package var maxBodyBytes = 1 << 20
     package var maxBatchItems = 1000
     package var maxConnections = 10_000
+    /// Open `GET /events` streams (dashboard viewers) at most; more get 503.
+    package var maxEventStreams = 100
     package var deliveryTimeout: Duration = .seconds(10)
     /// librdkafka's linger.ms. Each request waits for its batch's acknowledgement, so the linger is
     /// paid in latency, and with one hot key (one partition, at most 5 batches in flight for an
@@ -69,6 +71,7 @@ package struct GatewayConfiguration: Sendable {
         server.eventLoopCount = max(1, eventLoops)
         server.maxBodyBytes = maxBodyBytes
         server.maxConnections = maxConnections
+        server.maxStreams = maxEventStreams
         server.responseTimeout = responseTimeout
         return server
     }

@@ -16,6 +16,8 @@ package enum ServeSettings {
             Entry("max-body-bytes", "GATEWAY_MAX_BODY_BYTES", "Largest request body in bytes; larger gets 413.", .atLeast(1), \.maxBodyBytes),
             Entry("max-batch-items", "GATEWAY_MAX_BATCH_ITEMS", "Most transactions in one batch request.", .atLeast(1), \.maxBatchItems),
             Entry("max-connections", "GATEWAY_MAX_CONNECTIONS", "Most open client connections; more get 503.", .atLeast(1), \.maxConnections),
+            Entry("max-event-streams", "GATEWAY_MAX_EVENT_STREAMS", "Most open GET /events streams (dashboard viewers); more get 503.",
+                  .atLeast(0), \.maxEventStreams),
             Entry("response-timeout-ms", "GATEWAY_RESPONSE_TIMEOUT_MS",
                   "Milliseconds a client waits for an answer before 504 Gateway Timeout; keep it above the delivery timeout.",
                   .milliseconds, \.responseTimeout),

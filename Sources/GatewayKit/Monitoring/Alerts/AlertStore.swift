@@ -69,6 +69,20 @@ final class AlertStore: Sendable {
         }
     }
 
+    /// The alerts that arrived from arrival number `first` on (all when nil), in arrival order, at
+    /// most the `limit` latest of them; and the number to ask from next time. For the dashboard's
+    /// live alerts: arrival order, since an alert from another instance may carry an older
+    /// `detected_at` than one already shown.
+    func arrivals(from first: UInt64?, limit: Int) -> (alerts: [Alert], next: UInt64) {
+        state.withLock { state in
+            let first = first ?? 0
+            guard state.nextSequence > first else { return ([], state.nextSequence) }
+            let fresh = state.entries.filter { $0.position.sequence >= first }
+                .sorted { $0.position.sequence < $1.position.sequence }
+            return (fresh.suffix(limit).map(\.alert), state.nextSequence)
+        }
+    }
+
     private static func matches(_ alert: Alert, _ query: AlertQuery) -> Bool {
         (query.rule == nil || alert.rule == query.rule)
             && (query.severity == nil || alert.severity == query.severity)

@@ -1,0 +1,22 @@
+import Synchronization
+
+/// A streaming response's place under the server's limit (`HTTPServerConfiguration.maxStreams`),
+/// shared by the app's `HTTPStream` and the connection serving it. Whichever side learns first that
+/// the stream is over (the connection closed, the head never reached a connection) ends the lease;
+/// the place is given back exactly once.
+final class StreamLease: Sendable {
+    private let ended = Atomic<Bool>(false)
+    private let context: ServerContext?
+
+    /// `context` nil: a stream outside any server (a test responder), which holds no place.
+    init(context: ServerContext?) {
+        self.context = context
+    }
+
+    var isOpen: Bool { !ended.load(ordering: .acquiring) }
+
+    func end() {
+        guard !ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        context?.releaseStream()
+    }
+}
