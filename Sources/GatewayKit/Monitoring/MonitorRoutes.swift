@@ -1,11 +1,11 @@
 import HTTPCore
 
-/// `GET /stats` (rolling statistics as JSON) and `GET /alerts` (newest first, filtered, paged).
+/// `GET /stats` (the cluster's rolling statistics as JSON) and `GET /alerts` (newest first, filtered, paged).
 struct MonitorRoutes: Sendable {
     let service: MonitorService
 
     func stats(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        responder.respond(Self.json(service.monitor.snapshot()))
+        responder.respond(Self.json(service.clusterSnapshot()))
     }
 
     func alerts(_ request: HTTPRequest, _ responder: HTTPResponder) {
