@@ -5,6 +5,7 @@
 # and OpenAPI validator used by tests.
 set -euo pipefail
 packages=(librdkafka-dev libcurl4-openssl-dev libssl-dev kcat pkg-config curl)
+packages+=(prometheus)  # promtool: `promtool check metrics` on a live /metrics (MonitoringEndToEndTests)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
