@@ -59,9 +59,10 @@ struct StateReader {
     }
 
     mutating func string() throws(StateFormatError) -> String {
-        let length = try count(limit: bytes.count - position)
-        defer { position += length }
-        return String(decoding: bytes[position..<(position + length)], as: UTF8.self)
+        let length = try varint()
+        guard length <= UInt64(bytes.count - position) else { throw .truncated }
+        defer { position += Int(length) }
+        return String(decoding: bytes[position..<(position + Int(length))], as: UTF8.self)
     }
 
     mutating func optional<T>(_ read: (inout Self) throws(StateFormatError) -> T) throws(StateFormatError) -> T? {

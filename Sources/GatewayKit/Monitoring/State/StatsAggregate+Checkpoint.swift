@@ -63,12 +63,16 @@ extension StatsAggregate {
 }
 
 extension CurrencyAggregate {
-    /// Count, exact sum, then the histogram's non-empty buckets as (value delta, count) pairs:
-    /// a sparse form, so a bucket that saw ten amounts costs tens of bytes, not the 14 KB of
-    /// its counts array; and independent of the precision, which the reader may set otherwise.
+    /// Count, exact sum, the exact smallest and largest amounts, then the histogram's non-empty
+    /// buckets as (value delta, count) pairs: a sparse form, so a bucket that saw ten amounts
+    /// costs tens of bytes, not the 14 KB of its counts array; and independent of the precision,
+    /// which the reader may set otherwise. The extremes are kept exactly because a histogram
+    /// reports them as its top and bottom quantiles.
     func write(to writer: inout StateWriter) {
         writer.count(count)
         writer.wide(sumTenThousandths)
+        writer.varint(histogram.minNonZero == .max ? 0 : histogram.minNonZero)
+        writer.varint(histogram.maxRecorded)
         var values: [(UInt64, UInt64)] = []
         for value in histogram.recordedValues() {
             values.append((histogram.lowestEquivalentForValue(value.value), UInt64(value.count)))
@@ -86,15 +90,20 @@ extension CurrencyAggregate {
         self.init(precision: precision)
         count = try reader.count()
         sumTenThousandths = try reader.wide()
+        let (smallest, largest) = (try reader.varint(), try reader.varint())
+        guard largest < UInt64.max / 2 else { throw .malformed("histogram value out of range") }
         var value: UInt64 = 0
         for _ in 0..<(try reader.count()) {
             let (next, overflow) = value.addingReportingOverflow(try reader.varint())
             let n = try reader.varint()
-            guard !overflow, next < UInt64.max / 2, let counted = Count(exactly: n) else {
+            guard !overflow, next < UInt64.max / 2, n > 0, let counted = Count(exactly: n) else {
                 throw .malformed("histogram value or count out of range")
             }
             value = next
             _ = histogram.record(value, count: counted)
         }
+        // Same buckets, so the counts do not change; only the exact extremes come back.
+        if smallest > 0, histogram.valuesAreEquivalent(smallest, histogram.minNonZero) { _ = histogram.record(smallest, count: 0) }
+        if histogram.valuesAreEquivalent(largest, histogram.maxRecorded) { _ = histogram.record(largest, count: 0) }
     }
 }
