@@ -104,6 +104,23 @@ package final class Monitor: Sendable {
         core.withLock { $0.partitions[partition] = state }
     }
 
+    /// The partition's state as a checkpoint's bytes (what the changelog receives); nil when the
+    /// partition is not held. For benchmarks and tools; the consumers go through `PartitionStateKeeper`.
+    package func checkpoint(of partition: Int32, createdAt: Date = Date(), writer: String = "") -> [UInt8]? {
+        state(of: partition).map { state in
+            PartitionCheckpoint(partition: partition, coveredOffset: state.coveredOffset, createdAt: MonitorClock.milliseconds(createdAt),
+                                writer: writer, state: state).encoded()
+        }
+    }
+
+    /// Takes over the partition a checkpoint describes; returns its partition and covered offset.
+    @discardableResult
+    package func restore(checkpoint bytes: [UInt8]) throws -> (partition: Int32, coveredOffset: Int64) {
+        let checkpoint = try PartitionCheckpoint(decoding: bytes, configuration: configuration)
+        install(checkpoint.state, for: checkpoint.partition)
+        return (checkpoint.partition, checkpoint.coveredOffset)
+    }
+
     /// Forgets a partition (revoked: its next owner restores it from the changelog).
     func drop(partition: Int32) {
         _ = core.withLock { $0.partitions.removeValue(forKey: partition) }
