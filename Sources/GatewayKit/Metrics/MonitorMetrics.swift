@@ -34,9 +34,26 @@ enum MonitorMetrics {
                    })
         out.family("gateway_alerts_publish_failures_total", type: "counter", help: "Alerts that could not be produced to the alerts topic",
                    samples: [([], Double(service.alertPublishFailures))])
+        if let state = service.stateCounts { renderState(state, into: &out) }
         renderAmounts(service.monitor.amounts, into: &out)
         renderWindows(service.monitor.snapshot(), into: &out)
         return out.text
+    }
+
+    /// The partition-state checkpoints this instance wrote and restored (see ARCHITECTURE.md, "State model").
+    private static func renderState(_ state: StateChangelog.Tally, into out: inout PrometheusText) {
+        out.family("gateway_monitor_state_checkpoints_total", type: "counter", help: "Partition-state checkpoints written to the state topic and acknowledged",
+                   samples: [([], Double(state.written))])
+        out.family("gateway_monitor_state_checkpoint_bytes_total", type: "counter", help: "Bytes of the checkpoints acknowledged",
+                   samples: [([], Double(state.bytesWritten))])
+        out.family("gateway_monitor_state_checkpoint_failures_total", type: "counter", help: "Checkpoints not written (refused, too large, or not acknowledged)",
+                   samples: [([], Double(state.failed))])
+        out.family("gateway_monitor_state_restores_total", type: "counter", help: "Partitions whose state was restored from a checkpoint on assignment",
+                   samples: [([], Double(state.restored))])
+        out.family("gateway_monitor_state_restore_failures_total", type: "counter", help: "Assigned partitions whose checkpoint could not be read in time (started empty)",
+                   samples: [([], Double(state.restoreFailures))])
+        out.family("gateway_monitor_state_checkpoint_size_bytes", type: "gauge", help: "Size of the latest checkpoint this instance wrote, per partition",
+                   samples: state.latestBytes.sorted { $0.key < $1.key }.map { ([("partition", String($0.key))], Double($0.value)) })
     }
 
     /// A Prometheus histogram (cumulative `le` buckets, `_sum`, `_count`) per currency.

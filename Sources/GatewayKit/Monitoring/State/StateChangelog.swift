@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 import KafkaBridge
 import Logging
@@ -128,7 +129,8 @@ final class StateChangelog: Sendable {
     /// changelog's end (bounded by `restoreTimeout`); nil when it has none, or when it could not be
     /// read in time (logged at error level: the partition then starts empty at its committed offset).
     func restore(partition: Int32, configuration: MonitorConfiguration) -> PartitionCheckpoint? {
-        let deadline = ContinuousClock.now + restoreTimeout
+        let started = ContinuousClock.now
+        let deadline = started + restoreTimeout
         guard let end = reader.highWatermark(partition: partition, timeout: restoreTimeout) else {
             return restoreFailed(partition, "the changelog's end offset could not be learnt")
         }
@@ -143,7 +145,7 @@ final class StateChangelog: Sendable {
                 tally.withLock { $0.restored += 1 }
                 logger.info("partition state restored", metadata: [
                     "partition": "\(partition)", "covered_offset": "\(checkpoint.coveredOffset)", "bytes": "\(bytes.count)",
-                    "written_by": "\(checkpoint.writer)",
+                    "written_by": "\(checkpoint.writer)", "took_ms": "\((ContinuousClock.now - started).clampedNanoseconds / 1_000_000)",
                 ])
                 return checkpoint
             } catch {
