@@ -19,6 +19,7 @@ let benchmarks: @Sendable () -> Void = {
     recordBenchmark("record, rules off", configuration: .statisticsOnly, extraMetrics: [])
     batchBenchmark()
     snapshotBenchmark()
+    checkpointBenchmarks()
 }
 
 extension MonitorConfiguration {
@@ -68,10 +69,7 @@ func snapshotBenchmark() {
     Benchmark("snapshot after 1M transactions", configuration: configuration) { benchmark, filled in
         blackHole(filled.monitor.snapshot(now: filled.now))
     } setup: {
-        let workload = try Workload.make()
-        let monitor = Monitor()
-        for index in workload.transactions.indices { _ = monitor.record(workload.transactions[index], now: workload.times[index]) }
-        return (monitor: monitor, now: workload.times[workload.times.count - 1])
+        try filledMonitor()
     }
 }
 

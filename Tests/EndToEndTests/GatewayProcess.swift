@@ -26,9 +26,9 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// Starts `gateway kafka` and returns it with the bootstrap list it printed.
-    static func startCluster(timeout: Duration = .seconds(30)) throws -> GatewayProcess {
+    static func startCluster(topics: String? = nil, timeout: Duration = .seconds(30)) throws -> GatewayProcess {
         let cluster = GatewayProcess()
-        try cluster.launch(["kafka"], environment: [:])
+        try cluster.launch(["kafka"] + (topics.map { ["--topics", $0] } ?? []), environment: [:])
         // stdout carries the bootstrap list alone on a line; log lines (stderr) carry more.
         let line = try cluster.waitForLine(timeout: timeout) { $0.wholeMatch(of: /[0-9.:,]+/) != nil }
         cluster.bootstrapServers = line

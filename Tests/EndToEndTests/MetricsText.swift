@@ -37,4 +37,12 @@ enum MetricsText {
         guard result.status == 0 else { throw TestFailure("prometheus_client rejected /metrics:\n\(result.stdout)") }
         return Set(result.stdout.split(separator: "\n").map(String.init))
     }
+
+    /// `promtool check metrics` (Debian's prometheus package) on the text: its exit status and
+    /// everything it said (empty when it has no complaint). A missing promtool fails (status 127).
+    static func checkWithPromtool(_ text: String) throws -> (status: Int32, output: String) {
+        let result = try runProcess("/usr/bin/env", ["promtool", "check", "metrics"], input: text, mergeErrorIntoOutput: true,
+                                    timeout: .seconds(30))
+        return (result.status, result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
 }

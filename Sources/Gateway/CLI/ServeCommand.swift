@@ -36,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
     var kafkaProperty: [String] = []
     @Option(help: help("topic")) var topic: String?
     @Option(help: help("alerts-topic")) var alertsTopic: String?
+    @Option(help: help("state-topic")) var stateTopic: String?
     @Option(help: help("embedded-brokers")) var embeddedBrokers: String?
     @Option(help: help("embedded-partitions")) var embeddedPartitions: String?
     @Option(help: help("producers")) var producers: String?

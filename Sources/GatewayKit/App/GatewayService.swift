@@ -34,8 +34,11 @@ package final class GatewayService: @unchecked Sendable {
         let producer = try KafkaProducerPool(configuration: configuration.producer(bootstrapServers: bootstrap), logger: logger)
         self.producer = producer
         let metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
+        var changelog: StateChangelog?
         if configuration.monitor.enabled {
             monitorService = makeMonitor(producer: producer)
+            // Before binding: a cluster without the state topic stops start-up with the reason.
+            changelog = try openChangelog(bootstrap: bootstrap)
         }
         let events = makeEventPublisher(metrics: metrics)
         self.events = events
@@ -48,7 +51,7 @@ package final class GatewayService: @unchecked Sendable {
         port = try server.start()
         self.server = server
         try events.start()
-        if let monitorService { try startConsumers(monitorService, bootstrap: bootstrap) }
+        if let monitorService { try startConsumers(monitorService, bootstrap: bootstrap, changelog: changelog) }
         logger.info("gateway listening", metadata: [
             "address": "http://\(configuration.host):\(port)", "bootstrap_servers": "\(bootstrap)",
             "embedded_cluster": "\(cluster != nil)", "topic": "\(configuration.topic)",
@@ -98,7 +101,7 @@ package final class GatewayService: @unchecked Sendable {
         if let servers = configuration.bootstrapServers { return servers }
         let cluster = try EmbeddedCluster.start(
             brokers: configuration.embeddedBrokers, partitions: Int32(configuration.embeddedPartitions),
-            topics: [configuration.topic, configuration.alertsTopic], logger: logger)
+            topics: [configuration.topic, configuration.alertsTopic, configuration.stateTopic], logger: logger)
         self.cluster = cluster
         return cluster.bootstrapServers
     }
@@ -115,7 +118,13 @@ package final class GatewayService: @unchecked Sendable {
         return EventPublisher(sources: .init(stats: stats, alerts: monitorService?.alerts, ingest: metrics.ingest), logger: logger)
     }
 
-    private func startConsumers(_ service: MonitorService, bootstrap: String) throws {
+    private func openChangelog(bootstrap: String) throws -> StateChangelog {
+        try StateChangelog(kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: configuration.kafkaProperties),
+                           topic: configuration.stateTopic, inputTopic: configuration.topic,
+                           configuration: configuration.monitor.configuration, deliveryTimeout: configuration.deliveryTimeout, logger: logger)
+    }
+
+    private func startConsumers(_ service: MonitorService, bootstrap: String, changelog: StateChangelog?) throws {
         var properties = configuration.kafkaProperties
         if cluster != nil {
             // The mock cluster waits session.timeout.ms before a rebalance completes; the 45 s
@@ -125,7 +134,8 @@ package final class GatewayService: @unchecked Sendable {
         }
         try service.start(kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: properties),
                           topic: configuration.topic, groupID: configuration.monitor.groupID,
-                          consumers: configuration.monitor.consumers)
+                          consumers: configuration.monitor.consumers,
+                          changelog: changelog, checkpointInterval: configuration.monitor.checkpointInterval)
     }
 
     private func makeRouter(producer: KafkaProducerPool, metrics: GatewayMetrics) -> HTTPRouter {

@@ -34,8 +34,44 @@ enum MonitorMetrics {
                    })
         out.family("gateway_alerts_publish_failures_total", type: "counter", help: "Alerts that could not be produced to the alerts topic",
                    samples: [([], Double(service.alertPublishFailures))])
+        if let state = service.stateCounts { renderState(state, into: &out) }
+        renderAmounts(service.monitor.amounts, into: &out)
         renderWindows(service.monitor.snapshot(), into: &out)
         return out.text
+    }
+
+    /// The partition-state checkpoints this instance wrote and restored (see ARCHITECTURE.md, "State model").
+    private static func renderState(_ state: StateChangelog.Tally, into out: inout PrometheusText) {
+        out.family("gateway_monitor_state_checkpoints_total", type: "counter", help: "Partition-state checkpoints written to the state topic and acknowledged",
+                   samples: [([], Double(state.written))])
+        out.family("gateway_monitor_state_checkpoint_bytes_total", type: "counter", help: "Bytes of the checkpoints acknowledged",
+                   samples: [([], Double(state.bytesWritten))])
+        out.family("gateway_monitor_state_checkpoint_failures_total", type: "counter", help: "Checkpoints not written (refused, too large, or not acknowledged)",
+                   samples: [([], Double(state.failed))])
+        out.family("gateway_monitor_state_restores_total", type: "counter", help: "Partitions whose state was restored from a checkpoint on assignment",
+                   samples: [([], Double(state.restored))])
+        out.family("gateway_monitor_state_restore_failures_total", type: "counter", help: "Assigned partitions whose checkpoint could not be read in time (started empty)",
+                   samples: [([], Double(state.restoreFailures))])
+        out.family("gateway_monitor_state_checkpoint_size_bytes", type: "gauge", help: "Size of the latest checkpoint this instance wrote, per partition",
+                   samples: state.latestBytes.sorted { $0.key < $1.key }.map { ([("partition", String($0.key))], Double($0.value)) })
+    }
+
+    /// A Prometheus histogram (cumulative `le` buckets, `_sum`, `_count`) per currency.
+    private static func renderAmounts(_ amounts: AmountHistogram, into out: inout PrometheusText) {
+        let name = "gateway_transaction_amount"
+        var samples: [(String, [(String, String)], Double)] = []
+        for (currency, series) in amounts.byCurrency {
+            var cumulative: UInt64 = 0
+            for (index, n) in series.buckets.enumerated() {
+                cumulative += n
+                let bound = index < AmountHistogram.bounds.count ? String(AmountHistogram.bounds[index]) : "+Inf"
+                samples.append(("\(name)_bucket", [("currency", currency), ("le", bound)], Double(cumulative)))
+            }
+            samples.append(("\(name)_sum", [("currency", currency)], Double(Amount.decimalString(tenThousandths: series.sumTenThousandths)) ?? 0))
+            samples.append(("\(name)_count", [("currency", currency)], Double(series.count)))
+        }
+        out.family(name, type: "histogram", help: "Amounts of the transactions this instance applied, in currency units, by currency (fixed buckets)",
+                   namedSamples: samples)
     }
 
     private static func renderWindows(_ snapshot: StatisticsSnapshot, into out: inout PrometheusText) {
@@ -44,22 +80,20 @@ enum MonitorMetrics {
                    samples: windows.map { ([("window", $0.label)], Double($0.count)) })
         out.family("gateway_window_rate_per_second", type: "gauge", help: "Transactions per second over the window",
                    samples: windows.map { ([("window", $0.label)], $0.ratePerSecond) })
-        var sums: [([(String, String)], Double)] = []
+        var volumes: [([(String, String)], Double)] = []
         var counts: [([(String, String)], Double)] = []
-        var quantiles: [([(String, String)], Double)] = []
         for window in windows {
             for (currency, stats) in window.currencies.sorted(by: { $0.key < $1.key }) {
                 let labels = [("window", window.label), ("currency", currency)]
                 counts.append((labels, Double(stats.count)))
-                if let sum = stats.sum.flatMap(Double.init) { sums.append((labels, sum)) }
-                for (q, value) in [("0.5", stats.p50), ("0.9", stats.p90), ("0.99", stats.p99)] {
-                    if let value { quantiles.append((labels + [("quantile", q)], value)) }
-                }
+                if let sum = stats.sum.flatMap(Double.init) { volumes.append((labels, sum)) }
             }
         }
         out.family("gateway_window_transactions_by_currency", type: "gauge", help: "Transactions in the window by currency", samples: counts)
-        out.family("gateway_window_amount_sum", type: "gauge", help: "Sum of amounts in the window by currency", samples: sums)
-        out.family("gateway_window_amount_quantile", type: "gauge", help: "Amount quantiles in the window by currency (HdrHistogram, about 1% precision)", samples: quantiles)
+        // Not `..._sum` (promtool reads that as a histogram's part) and no quantile gauges: the
+        // amount distribution is the histogram `gateway_transaction_amount`, which adds up across
+        // instances where quantiles cannot.
+        out.family("gateway_window_amount_volume", type: "gauge", help: "Sum of the amounts in the window by currency, in currency units", samples: volumes)
         out.family("gateway_window_transactions_by_channel", type: "gauge", help: "Transactions in the window by channel",
                    samples: windows.flatMap { window in window.byChannel.sorted { $0.key < $1.key }.map { ([("window", window.label), ("channel", $0.key)], Double($0.value)) } })
         out.family("gateway_window_transactions_by_country", type: "gauge", help: "Transactions in the window by country (top K, the rest as other)",

@@ -6,15 +6,22 @@ struct PrometheusText {
 
     /// One family: HELP and TYPE once, then a sample per label set.
     mutating func family(_ name: String, type: String, help: String, samples: [([(String, String)], Double)]) {
-        guard !samples.isEmpty else { return }
+        family(name, type: type, help: help, namedSamples: samples.map { (name, $0.0, $0.1) })
+    }
+
+    /// A family whose samples carry their own names (a histogram's `_bucket`, `_sum`, `_count`).
+    mutating func family(_ name: String, type: String, help: String, namedSamples: [(String, [(String, String)], Double)]) {
+        guard !namedSamples.isEmpty else { return }
         text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-        for (labels, value) in samples {
-            text += name
-            if !labels.isEmpty {
-                text += "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
-            }
-            text += " \(Self.format(value))\n"
+        for (sampleName, labels, value) in namedSamples { sample(sampleName, labels, value) }
+    }
+
+    private mutating func sample(_ name: String, _ labels: [(String, String)], _ value: Double) {
+        text += name
+        if !labels.isEmpty {
+            text += "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
         }
+        text += " \(Self.format(value))\n"
     }
 
     /// Label values escape backslash, double quote and line feed (exposition format spec).

@@ -2,25 +2,30 @@ import Foundation
 import Synchronization
 
 /// The consumer side's brain: applies each transaction read back from Kafka to the dedupe
-/// window, the rolling statistics and the alert rules.
+/// window, the rolling statistics and the alert rules of its partition's `PartitionState`.
 ///
 /// Thread-safe: several consumer threads may call `record` at once; one `Mutex` guards all
 /// state. Parsing and hashing happen before the lock; under it a record costs 1-3 us at 100,000
 /// accounts, mostly cache misses on per-account state. Snapshots copy the statistics under the
 /// lock (copy-on-write, cheap) and do the heavy merging outside it.
 ///
+/// State is kept per input partition (`PartitionState`), so that it can be checkpointed
+/// (`state(of:)`), handed over (`install`, `drop`) and merged with other instances' partitions
+/// for `/stats`. Records given without a partition (tests, benchmarks) share partition -1.
+/// Counters (`counters`, `amounts`) are this instance's since start, whatever partitions it owns.
+///
 /// Late and future records (see `RollingStatistics`) stay out of the windows but still go
 /// through dedupe, totals and the rules: the rules work on each account's own event times.
 package final class Monitor: Sendable {
+    package static let unpartitioned: Int32 = -1
     let configuration: MonitorConfiguration
     private let rules: RuleSet
     private let core: Mutex<Core>
 
     private struct Core: Sendable {
-        var statistics: RollingStatistics
-        var dedupe: DedupeWindow
-        var accounts: AccountTable
+        var partitions: [Int32: PartitionState] = [:]
         var counters = MonitorCounters()
+        var amounts: AmountHistogram
     }
 
     /// Traps on an invalid configuration: check `configuration.problems` first (the CLI should
@@ -30,11 +35,7 @@ package final class Monitor: Sendable {
         precondition(problems.isEmpty, "invalid monitor configuration: \(problems.joined(separator: "; "))")
         self.configuration = configuration
         rules = RuleSet(configuration.rules)
-        core = Mutex(Core(
-            statistics: RollingStatistics(configuration: configuration),
-            dedupe: DedupeWindow(windowMilliseconds: MonitorClock.milliseconds(configuration.dedupeWindow),
-                                 capacity: configuration.dedupeCapacity),
-            accounts: AccountTable(capacity: configuration.maxAccounts)))
+        core = Mutex(Core(amounts: AmountHistogram(maxCurrencies: configuration.maxCurrencies)))
     }
 
     /// Applies one transaction: dedupe, statistics, rules. Returns nil if it was a duplicate
@@ -42,12 +43,15 @@ package final class Monitor: Sendable {
     ///
     /// - Parameter now: the monitor's clock: dedupe window, future-skew check, idle windows,
     ///   and the alerts' `detected_at`.
-    /// - Parameter source: where the record came from (its Kafka partition). Lateness is judged
-    ///   against the highest event time of the same source, so a consumer that trails another
-    ///   does not make its records late; nil judges against the highest event time overall.
-    package func record(_ tx: Transaction, source: Int32? = nil, now: Date = Date()) -> [Alert]? {
+    /// - Parameter source: the record's Kafka partition: whose state it goes to, and lateness is
+    ///   judged against the highest event time of that partition, so a consumer that trails
+    ///   another does not make its records late.
+    /// - Parameter offset: the record's offset, which the partition's state then covers.
+    package func record(_ tx: Transaction, source: Int32? = nil, offset: Int64? = nil, now: Date = Date()) -> [Alert]? {
         let input = RuleInput(tx)
-        let drafts = core.withLock { core in apply(input, source: source, now: MonitorClock.milliseconds(now), to: &core) }
+        let drafts = core.withLock { core in
+            apply(input, source: source, offset: offset, now: MonitorClock.milliseconds(now), to: &core)
+        }
         return drafts.map { $0.map { alert(from: $0, for: tx, detectedAt: now) } }
     }
 
@@ -57,45 +61,127 @@ package final class Monitor: Sendable {
     package func record(contentsOf transactions: [Transaction], now: Date = Date()) -> [[Alert]?] {
         let inputs = transactions.map(RuleInput.init)
         let nowMilliseconds = MonitorClock.milliseconds(now)
-        let drafts = core.withLock { core in inputs.map { apply($0, source: nil, now: nowMilliseconds, to: &core) } }
+        let drafts = core.withLock { core in inputs.map { apply($0, source: nil, offset: nil, now: nowMilliseconds, to: &core) } }
         return zip(drafts, transactions).map { drafts, tx in
             drafts.map { $0.map { alert(from: $0, for: tx, detectedAt: now) } }
         }
     }
 
-    /// The statistics at `now` (see `StatisticsSnapshot`).
+    /// A record of `partition` that was not applied (not a transaction): the state still covers it,
+    /// so that a restore does not read it again.
+    package func skip(partition: Int32, offset: Int64) {
+        core.withLock { core in
+            core.partitions[partition, default: PartitionState(configuration: configuration)].coveredOffset = offset
+        }
+    }
+
+    /// The statistics of every partition this instance holds, merged at `now` (see `StatisticsSnapshot`).
     package func snapshot(now: Date = Date()) -> StatisticsSnapshot {
-        let statistics = core.withLock { $0.statistics }
-        return statistics.snapshot(now: MonitorClock.milliseconds(now), topCountries: configuration.topCountries)
+        let parts = liveStatistics().map(\.value.statistics)
+        let nowMilliseconds = MonitorClock.milliseconds(now)
+        return MergedStatistics(parts, now: nowMilliseconds, configuration: configuration)
+            .snapshot(now: nowMilliseconds, topCountries: configuration.topCountries)
+    }
+
+    /// Each held partition's statistics (copies, cheap) and the offset they cover.
+    func liveStatistics() -> [Int32: (statistics: RollingStatistics, coveredOffset: Int64)] {
+        core.withLock { core in core.partitions.mapValues { ($0.statistics, $0.coveredOffset) } }
+    }
+
+    /// A copy of one partition's state, for a checkpoint (copy-on-write: cheap while the owning
+    /// consumer, which takes the checkpoints, is not applying records meanwhile).
+    func state(of partition: Int32) -> PartitionState? {
+        core.withLock { $0.partitions[partition] }
+    }
+
+    /// The partitions held now and the offset each covers.
+    var coveredOffsets: [Int32: Int64] {
+        core.withLock { core in core.partitions.mapValues(\.coveredOffset) }
+    }
+
+    /// Takes over a partition's state (restored from its checkpoint), replacing any held.
+    func install(_ state: PartitionState, for partition: Int32) {
+        core.withLock { $0.partitions[partition] = state }
+    }
+
+    /// The partition's state as a checkpoint's bytes (what the changelog receives); nil when the
+    /// partition is not held. For benchmarks and tools; the consumers go through `PartitionStateKeeper`.
+    package func checkpoint(of partition: Int32, createdAt: Date = Date(), writer: String = "") -> [UInt8]? {
+        state(of: partition).map { state in
+            PartitionCheckpoint(partition: partition, coveredOffset: state.coveredOffset, createdAt: MonitorClock.milliseconds(createdAt),
+                                writer: writer, state: state).encoded()
+        }
+    }
+
+    /// Takes over the partition a checkpoint describes; returns its partition and covered offset.
+    @discardableResult
+    package func restore(checkpoint bytes: [UInt8]) throws -> (partition: Int32, coveredOffset: Int64) {
+        let checkpoint = try PartitionCheckpoint(decoding: bytes, configuration: configuration)
+        install(checkpoint.state, for: checkpoint.partition)
+        return (checkpoint.partition, checkpoint.coveredOffset)
+    }
+
+    /// Forgets a partition (revoked: its next owner restores it from the changelog).
+    func drop(partition: Int32) {
+        _ = core.withLock { $0.partitions.removeValue(forKey: partition) }
     }
 
     package var counters: MonitorCounters {
         core.withLock { core in
             var counters = core.counters
-            counters.late = core.statistics.late
-            counters.future = core.statistics.future
-            counters.accountsTracked = core.accounts.count
-            counters.accountsEvicted = core.accounts.evictions
-            counters.dedupeEntries = core.dedupe.count
+            counters.accountsTracked = core.partitions.values.reduce(0) { $0 + $1.accounts.count }
+            counters.dedupeEntries = core.partitions.values.reduce(0) { $0 + $1.dedupe.count }
             return counters
         }
     }
 
+    /// Amounts applied by this instance since start, in fixed buckets per currency.
+    var amounts: AmountHistogram { core.withLock { $0.amounts } }
+
     /// The part under the lock: everything but building `Alert`s (hashing, strings).
-    private func apply(_ input: RuleInput, source: Int32?, now: Int64, to core: inout Core) -> [AlertDraft]? {
-        let tx = input.transaction
-        guard core.dedupe.insert(input.dedupeKey, now: now) else {
+    private func apply(_ input: RuleInput, source: Int32?, offset: Int64?, now: Int64, to core: inout Core) -> [AlertDraft]? {
+        let partition = source ?? Self.unpartitioned
+        // The state is mutated in place through the dictionary; what the counters learn is
+        // gathered here and added after (the two cannot be mutated in one access to `core`).
+        var effect = Effect()
+        let drafts = core.partitions[partition, default: PartitionState(configuration: configuration)].apply { state in
+            apply(input, source: source, offset: offset, now: now, to: &state, effect: &effect)
+        }
+        guard let drafts else {
             core.counters.duplicatesSkipped += 1
             return nil
         }
         core.counters.recorded += 1
-        core.statistics.record(tx, tenThousandths: input.tenThousandths, eventTime: input.eventTime, source: source, now: now)
-        var drafts = rules.evaluateStateless(input)
-        if rules.needsAccountState {
-            drafts += core.accounts.withState(of: tx.accountId) { rules.evaluate(input, account: &$0) }
+        core.amounts.observe(currency: input.transaction.currency, tenThousandths: input.tenThousandths)
+        switch effect.disposition {
+        case .late: core.counters.late += 1
+        case .future: core.counters.future += 1
+        case .windowed, nil: break
         }
+        core.counters.accountsEvicted += effect.evictions
         for draft in drafts {
             core.counters.alertsByRuleAndSeverity[AlertKey(rule: draft.rule, severity: draft.severity), default: 0] += 1
+        }
+        return drafts
+    }
+
+    private struct Effect {
+        var disposition: RollingStatistics.Disposition?
+        var evictions = 0
+    }
+
+    private func apply(_ input: RuleInput, source: Int32?, offset: Int64?, now: Int64,
+                       to state: inout PartitionState, effect: inout Effect) -> [AlertDraft]? {
+        let tx = input.transaction
+        if let offset { state.coveredOffset = offset }
+        guard state.dedupe.insert(input.dedupeKey, now: now) else { return nil }
+        effect.disposition = state.statistics.record(tx, tenThousandths: input.tenThousandths, eventTime: input.eventTime,
+                                                     source: source, now: now)
+        var drafts = rules.evaluateStateless(input)
+        if rules.needsAccountState {
+            let evictions = state.accounts.evictions
+            drafts += state.accounts.withState(of: tx.accountId) { rules.evaluate(input, account: &$0) }
+            effect.evictions = state.accounts.evictions - evictions
         }
         return drafts
     }

@@ -11,10 +11,10 @@ package struct MonitorCounters: Sendable, Equatable {
     /// Alerts raised (before any store-level deduplication), by rule and severity.
     var alertsByRuleAndSeverity: [AlertKey: Int] = [:]
     /// Accounts with rule state now, and accounts evicted to stay within `maxAccounts`.
-    var accountsTracked = 0
+    package var accountsTracked = 0
     var accountsEvicted = 0
     /// Transaction ids remembered for dedupe now.
-    var dedupeEntries = 0
+    package var dedupeEntries = 0
 }
 
 /// A (rule, severity) pair: one labelled series of the alerts counter.

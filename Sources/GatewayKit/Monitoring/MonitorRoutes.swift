@@ -1,6 +1,6 @@
 import HTTPCore
 
-/// `GET /stats` (rolling statistics as JSON) and `GET /alerts` (newest first, filtered, paged).
+/// `GET /stats` (the cluster's rolling statistics as JSON) and `GET /alerts` (newest first, filtered, paged).
 struct MonitorRoutes: Sendable {
     let service: MonitorService
 
@@ -10,7 +10,7 @@ struct MonitorRoutes: Sendable {
 
     /// The `/stats` document: what the route answers and what the dashboard's `/events` streams.
     func statsDocument() -> [UInt8]? {
-        StableJSON.bytes(service.monitor.snapshot())
+        StableJSON.bytes(service.clusterSnapshot())
     }
 
     func alerts(_ request: HTTPRequest, _ responder: HTTPResponder) {

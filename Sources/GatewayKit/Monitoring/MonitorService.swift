@@ -7,9 +7,12 @@ import Synchronization
 /// alerts produced to the alerts topic, and a reader of that topic filling the `AlertStore`
 /// (so every instance serves every instance's alerts).
 ///
-/// Each consumer runs on its own thread (KafkaBridge's worker); offsets are stored only after the
-/// record has been applied, so a record is never lost, and the monitor's dedupe window makes a
-/// redelivered record (after a rebalance or a crash) count once.
+/// Each consumer runs on its own thread (KafkaBridge's worker). With a `StateChangelog` (the
+/// gateway always has one), each consumer's `PartitionStateKeeper` restores a partition's state
+/// on assignment and checkpoints it; offsets are committed only as far as a checkpoint covers,
+/// and `/stats` merges this instance's live partitions with the others' checkpoints
+/// (`clusterSnapshot`). Without one (in-process tests), offsets are stored after each record and
+/// the dedupe window makes a redelivered record count once.
 final class MonitorService: Sendable {
     let monitor: Monitor
     let alerts: AlertStore
@@ -18,6 +21,7 @@ final class MonitorService: Sendable {
     private let logger: Logger
     private let workers: Mutex<[KafkaConsumerWorker]> = Mutex([])
     private let alertReader: Mutex<KafkaConsumerWorker?> = Mutex(nil)
+    private let changelog: Mutex<StateChangelog?> = Mutex(nil)
     private let invalidRecords = Atomic<Int>(0)
     private let alertsPublishFailed = Atomic<Int>(0)
 
@@ -32,14 +36,22 @@ final class MonitorService: Sendable {
     var invalidRecordCount: Int { invalidRecords.load(ordering: .relaxed) }
     var alertPublishFailures: Int { alertsPublishFailed.load(ordering: .relaxed) }
 
-    /// Starts `consumers` workers in `groupID` on `topic`, and the alert reader.
-    func start(kafka: KafkaConfiguration, topic: String, groupID: String, consumers: Int) throws {
+    /// Starts `consumers` workers in `groupID` on `topic`, and the alert reader. With `changelog`,
+    /// the partitions' state is restored from it and checkpointed to it every `checkpointInterval`.
+    func start(kafka: KafkaConfiguration, topic: String, groupID: String, consumers: Int,
+               changelog: StateChangelog? = nil, checkpointInterval: Duration = .seconds(5)) throws {
+        self.changelog.withLock { $0 = changelog }
+        changelog?.start()
         var started: [KafkaConsumerWorker] = []
         for index in 0..<consumers {
-            let config = ConsumerConfiguration(kafka: kafka, groupID: groupID, topics: [topic])
+            var config = ConsumerConfiguration(kafka: kafka, groupID: groupID, topics: [topic])
+            let keeper = changelog.map { PartitionStateKeeper(monitor: monitor, changelog: $0, interval: checkpointInterval, logger: logger) }
+            config.partitionListener = keeper
+            config.storesOffsetsAfterHandler = keeper == nil
             let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) { [self] record in
                 apply(record)
             }
+            keeper?.attach(worker)
             started.append(worker)
         }
         // Each instance reads every alert: a group of its own, from the beginning of the topic.
@@ -67,8 +79,31 @@ final class MonitorService: Sendable {
     func finishStop(until deadline: ContinuousClock.Instant) -> [String] {
         let all = workers.withLock { workers in defer { workers = [] }; return workers }
             + [alertReader.withLock { reader in defer { reader = nil }; return reader }].compactMap { $0 }
-        return all.filter { !$0.awaitStop(until: deadline) }.map(\.name)
+        let notClosed = all.filter { !$0.awaitStop(until: deadline) }.map(\.name)
+        // After the consumers: their last checkpoints went through the changelog's producer.
+        changelog.withLock { changelog in defer { changelog = nil }; return changelog }?.close(timeout: max(Duration.zero, deadline - ContinuousClock.now))
+        return notClosed
     }
+
+    /// The statistics of the whole cluster: this instance's live partitions merged with the
+    /// newest checkpoints of the others (from the changelog), and which partitions went in.
+    func clusterSnapshot(now: Date = Date()) -> StatisticsSnapshot {
+        let live = monitor.liveStatistics()
+        let remote = changelog.withLock { $0 }?.follower.statistics(excluding: Set(live.keys)) ?? [:]
+        let nowMilliseconds = MonitorClock.milliseconds(now)
+        let parts = live.values.map(\.statistics) + remote.values.map(\.statistics)
+        var snapshot = MergedStatistics(parts, now: nowMilliseconds, configuration: monitor.configuration)
+            .snapshot(now: nowMilliseconds, topCountries: monitor.configuration.topCountries)
+        snapshot.partitions = (live.map { PartitionCoverage(partition: $0.key, offset: $0.value.coveredOffset, ageMilliseconds: 0, source: .live) }
+            + remote.map { PartitionCoverage(partition: $0.key, offset: $0.value.header.coveredOffset,
+                                             ageMilliseconds: max(0, nowMilliseconds - $0.value.header.createdAt), source: .changelog) })
+            .filter { $0.partition >= 0 }
+            .sorted { $0.partition < $1.partition }
+        return snapshot
+    }
+
+    /// Checkpoints written, restored and failed, for `/metrics`; nil without a changelog.
+    var stateCounts: StateChangelog.Tally? { changelog.withLock { $0 }?.counts }
 
     /// Consumer lag of every partition this instance owns now.
     func lag() -> [PartitionLag] { workers.withLock { $0 }.flatMap { $0.lag() } }
@@ -82,11 +117,12 @@ final class MonitorService: Sendable {
     private func apply(_ record: KafkaRecord) {
         guard let transaction = try? Transaction.makeDecoder().decode(Transaction.self, from: Data(record.value)) else {
             // Another producer wrote something that is not a transaction: count it, skip it.
+            monitor.skip(partition: record.partition, offset: record.offset)
             invalidRecords.add(1, ordering: .relaxed)
             logger.debug("skipped invalid record", metadata: ["partition": "\(record.partition)", "offset": "\(record.offset)"])
             return
         }
-        guard let raised = monitor.record(transaction, source: record.partition), !raised.isEmpty else { return }
+        guard let raised = monitor.record(transaction, source: record.partition, offset: record.offset), !raised.isEmpty else { return }
         for alert in raised { publish(alert) }
     }
 

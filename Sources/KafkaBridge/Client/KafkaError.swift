@@ -47,6 +47,11 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `_MSG_TIMED_OUT`: no broker acknowledged the record within `message.timeout.ms`.
     public static var messageTimedOut: KafkaError { KafkaError(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT) }
 
+    /// `_UNKNOWN_TOPIC`: the cluster has no such topic.
+    public var isUnknownTopic: Bool {
+        code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC.rawValue || code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART.rawValue
+    }
+
     /// librdkafka's local queue (`queue.buffering.max.messages`/`kbytes`) is full: back off and retry.
     public var isQueueFull: Bool { code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue }
 

@@ -14,6 +14,8 @@ final class ClientContext: Sendable {
     /// librdkafka log facilities logged at debug level whatever their level, for messages that
     /// are expected for this handle and would only mislead an operator.
     let debugFacilities: Set<String>
+    /// Set for consumers whose application keeps state per partition (see the protocol).
+    let partitionListener: (any ConsumerPartitionListener)?
     /// Set for producers: the delivery-report callback records each outcome here.
     let deliveryHealth: DeliveryHealth?
     /// Set for pooled producers: called (from librdkafka's poll thread, so it must not block) when
@@ -23,6 +25,7 @@ final class ClientContext: Sendable {
 
     init(
         name: String, logger: Logger, consumerState: ConsumerGroupState? = nil, committer: OffsetCommitter? = nil,
+        partitionListener: (any ConsumerPartitionListener)? = nil,
         debugFacilities: Set<String> = [], deliveryHealth: DeliveryHealth? = nil,
         onUnrecoverable: (@Sendable (Unrecoverable) -> Void)? = nil
     ) {
@@ -32,6 +35,7 @@ final class ClientContext: Sendable {
         self.logger = logger
         self.consumerState = consumerState
         self.committer = committer
+        self.partitionListener = partitionListener
         self.debugFacilities = debugFacilities
         self.deliveryHealth = deliveryHealth
         self.onUnrecoverable = onUnrecoverable

@@ -13,6 +13,13 @@ public struct ConsumerConfiguration: Sendable {
     /// the consumer's thread (`rd_kafka_consumer_close` can block while no broker answers).
     public var closeTimeout: Duration = .seconds(10)
 
+    /// Told of assignments and revocations, and called after each poll (see the protocol).
+    public var partitionListener: (any ConsumerPartitionListener)?
+    /// Whether each record's offset is stored (for the next commit) once the handler returned.
+    /// Off: only what the application stores with `KafkaConsumerWorker.storeOffsets` is committed,
+    /// for applications whose state covers records only once it is checkpointed.
+    public var storesOffsetsAfterHandler = true
+
     public init(kafka: KafkaConfiguration, groupID: String, topics: [String]) {
         self.kafka = kafka
         self.groupID = groupID

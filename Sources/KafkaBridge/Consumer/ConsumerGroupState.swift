@@ -1,4 +1,5 @@
 import CRdKafka
+import Logging
 import Synchronization
 
 /// One partition of one topic.
@@ -66,6 +67,24 @@ final class ConsumerGroupState: @unchecked Sendable {
             state.handle = nil
             state.assignment = []
             state.startOffsets = [:]
+        }
+    }
+
+    /// `rd_kafka_offsets_store` (thread-safe) under the mutex, so the handle is not destroyed meanwhile.
+    func storeOffsets(topic: String, _ offsets: [Int32: Int64], logger: Logger) {
+        guard !offsets.isEmpty else { return }
+        mutex.withLock { state in
+            guard let handle = state.handle?.pointer else { return }
+            let list = rd_kafka_topic_partition_list_new(Int32(offsets.count))!
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            for (partition, offset) in offsets {
+                rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset = offset
+            }
+            let err = rd_kafka_offsets_store(handle, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                // _STATE: a partition was revoked meanwhile; its new owner resumes from its checkpoint.
+                logger.debug("offsets store failed", metadata: ["error": .string(KafkaError(err).description)])
+            }
         }
     }
 

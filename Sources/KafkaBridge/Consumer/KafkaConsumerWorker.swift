@@ -30,6 +30,7 @@ public final class KafkaConsumerWorker: Sendable {
     }
 
     public let name: String
+    private let topic: String
     private let loop: ConsumerLoop
     private let groupState: ConsumerGroupState
     private let committer: OffsetCommitter
@@ -62,7 +63,8 @@ public final class KafkaConsumerWorker: Sendable {
         let resetToEarliest = ["earliest", "smallest", "beginning"].contains(configuration.autoOffsetReset)
         let groupState = ConsumerGroupState(resetToEarliest: resetToEarliest)
         let committer = OffsetCommitter(timeout: configuration.commitTimeout)
-        let context = ClientContext(name: name, logger: logger, consumerState: groupState, committer: committer)
+        let context = ClientContext(name: name, logger: logger, consumerState: groupState, committer: committer,
+                                    partitionListener: configuration.partitionListener)
         let handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: context)
         // Before any poll, so before the rebalance callback can look at the state.
         groupState.attach(handle)
@@ -84,7 +86,9 @@ public final class KafkaConsumerWorker: Sendable {
         self.committer = committer
         self.closeTimeout = configuration.closeTimeout
         self.logger = context.logger
-        self.loop = ConsumerLoop(handle: handle, context: context, groupState: groupState, handler: handler)
+        self.topic = configuration.topics[0]
+        self.loop = ConsumerLoop(handle: handle, context: context, groupState: groupState,
+                                 storesOffsets: configuration.storesOffsetsAfterHandler, handler: handler)
     }
 
     deinit {
@@ -164,6 +168,13 @@ public final class KafkaConsumerWorker: Sendable {
         groupState.lag()
     }
 
+    /// Stores the offsets to commit next (the next record to read, per partition of the first
+    /// topic), for a consumer with `storesOffsetsAfterHandler` off. Callable from any thread;
+    /// partitions no longer assigned are refused by librdkafka (their new owner decides).
+    public func storeOffsets(_ offsets: [Int32: Int64]) {
+        groupState.storeOffsets(topic: topic, offsets, logger: logger)
+    }
+
     public var assignedPartitions: [Int32] {
         groupState.assignedPartitions.map(\.partition).sorted()
     }
@@ -185,13 +196,16 @@ private final class ConsumerLoop: @unchecked Sendable {
     let groupState: ConsumerGroupState
     let logger: Logger
     let handler: @Sendable (KafkaRecord) -> Void
+    let storesOffsets: Bool
     let consumed = Atomic<Int>(0)
     private let stopping = Atomic(false)
 
-    init(handle: OpaquePointer, context: ClientContext, groupState: ConsumerGroupState, handler: @escaping @Sendable (KafkaRecord) -> Void) {
+    init(handle: OpaquePointer, context: ClientContext, groupState: ConsumerGroupState, storesOffsets: Bool,
+         handler: @escaping @Sendable (KafkaRecord) -> Void) {
         self.handle = handle
         self.context = context
         self.groupState = groupState
+        self.storesOffsets = storesOffsets
         self.logger = context.logger
         self.handler = handler
     }
@@ -219,6 +233,7 @@ private final class ConsumerLoop: @unchecked Sendable {
                     logger.debug("idle commit failed", metadata: ["error": .string(KafkaError(err).description)])
                 }
             }
+            context.partitionListener?.polled()
             groupState.refreshStartOffsets(handle: handle, timeoutMs: 2000)
         }
         shutDown()
@@ -248,13 +263,14 @@ private final class ConsumerLoop: @unchecked Sendable {
             return false
         }
         handler(makeRecord(message))
+        consumed.wrappingAdd(1, ordering: .relaxed)
+        guard storesOffsets else { return false }
         // Only now is the record processed: store offset+1 for the next commit.
         let err = rd_kafka_offset_store(m.rkt, m.partition, m.offset)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             // _STATE: the partition was revoked meanwhile; its new owner will see the record again.
             logger.debug("offset store failed", metadata: ["error": .string(KafkaError(err).description)])
         }
-        consumed.wrappingAdd(1, ordering: .relaxed)
         return err == RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
@@ -298,6 +314,9 @@ private let rebalanceCallback: @convention(c) (
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
         context.logger.info(
             "partitions assigned", metadata: ["partitions": .string(describe(list))])
+        if let listener = context.partitionListener, let partitions {
+            setStartOffsets(partitions, listener.partitionsAssigned(list.map(\.partition)))
+        }
         if cooperative {
             if let error = rd_kafka_incremental_assign(handle, partitions) {
                 context.logger.error("incremental assign failed", metadata: ["error": .string(KafkaError(consuming: error).description)])
@@ -313,7 +332,8 @@ private let rebalanceCallback: @convention(c) (
         context.logger.info("partitions revoked", metadata: ["partitions": .string(describe(list))])
         // Commit what the handler finished before the partitions move, so the next owner starts
         // right after it. Skipped when the assignment was lost (the group moved on without us and
-        // would reject the commit anyway).
+        // would reject the commit anyway). The listener goes first: it may store what to commit.
+        context.partitionListener?.partitionsRevoked(list.map(\.partition), lost: rd_kafka_assignment_lost(handle) != 0)
         if rd_kafka_assignment_lost(handle) == 0, let committer = context.committer {
             commitOnRevocation(handle, committer: committer, logger: context.logger)
         }
@@ -328,8 +348,16 @@ private let rebalanceCallback: @convention(c) (
         }
     default:
         context.logger.error("rebalance error", metadata: ["error": .string(KafkaError(err).description)])
+        context.partitionListener?.partitionsRevoked(state.assignedPartitions.map(\.partition), lost: true)
         _ = rd_kafka_assign(handle, nil)
         state.revoke(nil)
+    }
+}
+
+/// Writes the listener's start offsets into the list about to be assigned.
+private func setStartOffsets(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, _ offsets: [Int32: Int64]) {
+    for index in 0..<Int(list.pointee.cnt) {
+        if let offset = offsets[list.pointee.elems[index].partition] { list.pointee.elems[index].offset = offset }
     }
 }
 

@@ -59,7 +59,7 @@ final class KafkaProducer: @unchecked Sendable {
     /// Enqueues one record (copied by librdkafka). On success `completion` runs exactly once from
     /// the delivery-report callback; on a thrown error it never runs.
     func produce(
-        topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
+        topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
         completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
         try withHandle { handle throws(KafkaError) in
@@ -80,7 +80,7 @@ final class KafkaProducer: @unchecked Sendable {
             let error = topic.withCString { topicName in
                 value.withUnsafeBytes { valueBytes in
                     withOptionalBytes(key) { keyBytes in
-                        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6) { vus in
+                        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
                             var count = 0
                             func append(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
                                 var vu = rd_kafka_vu_t()
@@ -90,6 +90,7 @@ final class KafkaProducer: @unchecked Sendable {
                                 count += 1
                             }
                             append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
+                            if let partition { append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition } }
                             append(RD_KAFKA_VTYPE_VALUE) {
                                 $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
                                 $0.u.mem.size = valueBytes.count

@@ -75,10 +75,19 @@ public final class KafkaProducerPool: Sendable {
         topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
         completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
+        try produce(topic: topic, partition: nil, key: key, value: value, headers: headers, completion: completion)
+    }
+
+    /// The same, to an explicit `partition` (nil: the partitioner picks by key), for records whose
+    /// place is fixed by the application, such as a changelog partition per input partition.
+    public func produce(
+        topic: String, partition: Int32?, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
+        completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+    ) throws(KafkaError) {
         let slot = slot(for: key)
         let producer = slot.producer
         do {
-            try producer.produce(topic: topic, key: key, value: value, headers: headers, completion: completion)
+            try producer.produce(topic: topic, partition: partition, key: key, value: value, headers: headers, completion: completion)
         } catch {
             // Raced with a replacement: the producer just loaded is closed or failed; its successor
             // takes the record. Anything else (or a closed pool) is the caller's error.
@@ -90,7 +99,7 @@ public final class KafkaProducerPool: Sendable {
                         reason: Unrecoverable(error: error, detail: "produce refused by a failed producer", needsBrokers: false))
             }
             guard successor !== producer, error.code == KafkaError.closed.code || error.code == KafkaError.fatal.code else { throw error }
-            try successor.produce(topic: topic, key: key, value: value, headers: headers, completion: completion)
+            try successor.produce(topic: topic, partition: partition, key: key, value: value, headers: headers, completion: completion)
         }
     }
 

@@ -14,6 +14,8 @@ package struct GatewayConfiguration: Sendable {
     package var kafkaProperties: [String: String] = [:]
     package var topic = "transactions"
     package var alertsTopic = "transactions.alerts"
+    /// The monitor's changelog (compacted): per-partition state checkpoints.
+    package var stateTopic = "transactions.monitor-state"
     package var embeddedBrokers = 3
     package var embeddedPartitions = 6
     package var eventLoops = ProcessInfo.processInfo.activeProcessorCount
@@ -51,6 +53,9 @@ package struct GatewayConfiguration: Sendable {
         package var groupID = "gateway-monitor"
         package var configuration = MonitorConfiguration()
         package var alertStoreCapacity = 10_000
+        /// How often each owned partition's state is checkpointed to the state topic: what a crash
+        /// costs in records read again (see ARCHITECTURE.md, "State model").
+        package var checkpointInterval: Duration = .seconds(5)
         /// The rules file the rules came from, for the help and the log.
         package var alertRulesFile: String?
 

@@ -51,6 +51,9 @@ package enum ServeSettings {
                   .text, \.bootstrapServers),
             Entry("topic", "GATEWAY_TOPIC", "Topic transactions are produced to.", .text, \.topic),
             Entry("alerts-topic", "GATEWAY_ALERTS_TOPIC", "Topic alerts are produced to and read from.", .text, \.alertsTopic),
+            Entry("state-topic", "GATEWAY_STATE_TOPIC",
+                  "Compacted topic the monitor checkpoints each partition's state to; it must exist (with at least the transactions topic's partitions) when monitoring is on.",
+                  .text, \.stateTopic),
             Entry("embedded-brokers", "GATEWAY_EMBEDDED_BROKERS", "Brokers of the embedded cluster.", .integer(1...16, "a whole number from 1 to 16"), \.embeddedBrokers),
             Entry("embedded-partitions", "GATEWAY_EMBEDDED_PARTITIONS", "Partitions of the embedded cluster's topics.",
                   .integer(1...1000, "a whole number from 1 to 1000"), \.embeddedPartitions),
@@ -82,6 +85,9 @@ package enum ServeSettings {
                   .integer(1...Int(Int32.max - 1), "a whole number from 1 to 2147483646"), \.monitor.configuration.maxAccounts),
             Entry("alert-store-capacity", "GATEWAY_ALERT_STORE_CAPACITY", "Alerts kept in memory for GET /alerts.",
                   .atLeast(1), \.monitor.alertStoreCapacity),
+            Entry("checkpoint-interval-ms", "GATEWAY_CHECKPOINT_INTERVAL_MS",
+                  "Milliseconds between checkpoints of each owned partition's state; a crash reads at most this much traffic again.",
+                  .milliseconds, \.monitor.checkpointInterval),
         ]
     }
 

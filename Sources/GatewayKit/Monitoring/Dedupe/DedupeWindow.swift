@@ -11,9 +11,9 @@ import DequeModule
 /// once holds only within the window. Size the window to cover the longest redelivery you expect
 /// (consumer restart plus rebalance) and the capacity to cover the window at peak rate.
 ///
-/// Ids are stored as 128-bit keyed hashes (Swift's per-process-seeded SipHash, twice with
-/// different salts): 16 bytes per id whatever its length, and an adversary cannot craft an id
-/// that collides with another to hide it from the monitor.
+/// Ids are stored exactly, as `CompactTransactionID` (a UUID as its 16 bytes, any other id as
+/// its text): no collision can hide one id behind another, and the window can be written to a
+/// checkpoint and read by another process (a per-process-seeded hash, used before, could not).
 struct DedupeWindow: Sendable {
     let windowMilliseconds: Int64
     let capacity: Int
@@ -21,27 +21,15 @@ struct DedupeWindow: Sendable {
     /// Eviction order, oldest first (swift-collections' ring buffer; grows on demand up to `capacity`).
     private var order: Deque<Entry> = []
 
-    /// A transaction id as remembered; computed before taking the monitor's lock (hashing is
-    /// the costly part).
+    /// A transaction id as remembered; computed before taking the monitor's lock.
     struct Key: Hashable, Sendable {
-        var high: Int
-        var low: Int
+        var id: CompactTransactionID
 
-        init(_ id: String) {
-            var high = Hasher()
-            high.combine(id)
-            var low = Hasher()
-            low.combine(0x9E37_79B9_7F4A_7C15 as UInt64)
-            low.combine(id)
-            self.high = high.finalize()
-            self.low = low.finalize()
-        }
-
-        /// `high` is already a keyed hash: feeding the Set's hasher half the key is enough.
-        func hash(into hasher: inout Hasher) { hasher.combine(high) }
+        init(_ id: String) { self.id = CompactTransactionID(id) }
+        init(_ id: CompactTransactionID) { self.id = id }
     }
 
-    private struct Entry: Sendable {
+    struct Entry: Sendable {
         var key: Key
         var seenAt: Int64
     }
@@ -53,6 +41,9 @@ struct DedupeWindow: Sendable {
     }
 
     var count: Int { present.count }
+
+    /// The remembered ids, oldest first (what a checkpoint writes).
+    var entries: Deque<Entry> { order }
 
     /// Records `id` as seen at `now`. Returns true the first time within the window (apply the
     /// record), false for a repeat (skip it). A repeat does not extend the id's window.

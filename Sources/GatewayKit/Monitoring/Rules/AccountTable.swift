@@ -37,6 +37,16 @@ struct AccountTable: Sendable {
         slots[account].map { entries[Int($0)].state }
     }
 
+    /// Every account with its state, least recently seen first: inserting them in this order into
+    /// an empty table rebuilds the same recency order (how a checkpoint is restored).
+    func forEachOldestFirst(_ body: (String, AccountState) -> Void) {
+        var slot = oldest
+        while slot >= 0 {
+            body(entries[Int(slot)].account, entries[Int(slot)].state)
+            slot = entries[Int(slot)].newer
+        }
+    }
+
     private mutating func touch(_ slot: Int32) -> Int32 {
         guard slot != newest else { return slot }
         unlink(slot)

@@ -28,7 +28,7 @@ struct RuleInput: Sendable {
         eventTime = MonitorClock.milliseconds(transaction.timestamp)
         tenThousandths = transaction.amount.tenThousandths
         compactId = CompactTransactionID(transaction.id)
-        dedupeKey = DedupeWindow.Key(transaction.id)
+        dedupeKey = DedupeWindow.Key(compactId)
     }
 }
 

@@ -15,8 +15,11 @@ struct DuplicateChargeRule: AlertRule {
         var newest: Int64 = .min
     }
 
-    /// The merchant is kept as a keyed 64-bit hash (per-process seed, so not forgeable): merchant
-    /// ids can be long strings, and an accidental collision has odds of 2^-64 per comparison.
+    /// The merchant is kept as a 64-bit FNV-1a hash: merchant ids can be long strings, and an
+    /// accidental collision has odds of 2^-64 per comparison. Deterministic (not Swift's
+    /// per-process-seeded `hashValue`), so that the state means the same after a checkpoint is
+    /// restored by another process; a crafted collision could at worst raise a false alert on the
+    /// crafter's own account.
     struct Charge: Sendable {
         var merchant: Int
         var tenThousandths: UInt64
@@ -32,7 +35,7 @@ struct DuplicateChargeRule: AlertRule {
     func evaluate(_ input: RuleInput, state: inout State) -> AlertDraft? {
         let tx = input.transaction
         guard let merchantId = tx.merchantId else { return nil }
-        let merchant = merchantId.hashValue
+        let merchant = Self.merchantHash(merchantId)
         let newest = max(state.newest, input.eventTime)
         state.newest = newest
         let expired = { (charge: Charge) in newest - charge.time > windowMilliseconds }
@@ -46,6 +49,15 @@ struct DuplicateChargeRule: AlertRule {
         if state.recent.count == Self.maxRemembered { state.recent.removeFirst() }
         state.recent.append(Charge(merchant: merchant, tenThousandths: input.tenThousandths, time: input.eventTime, id: input.compactId))
         return draft
+    }
+
+    static func merchantHash(_ merchant: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in merchant.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int(truncatingIfNeeded: hash)
     }
 
     private func duplicateDraft(_ input: RuleInput, of original: Charge) -> AlertDraft {

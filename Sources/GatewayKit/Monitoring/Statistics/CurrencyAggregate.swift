@@ -5,12 +5,12 @@ import Histogram
 /// `Count` is the histogram's counter type: `UInt32` for time buckets (a bucket never sees
 /// 4 billion records, and it halves their memory), `UInt64` for totals since start.
 struct CurrencyAggregate<Count: FixedWidthInteger & Codable & Sendable>: Sendable {
-    private(set) var count = 0
-    private(set) var sumTenThousandths: UInt128 = 0
+    var count = 0
+    var sumTenThousandths: UInt128 = 0
     /// Amounts in hundredths. Sized up front for amounts up to 100,000,000.00 (about 14 KB with
     /// `UInt32` counts at two significant digits) and auto-resizing beyond, so that memory does
     /// not have to cover the largest possible amount (10^15) in every bucket.
-    private(set) var histogram: Histogram<Count>
+    var histogram: Histogram<Count>
 
     /// Growing a histogram is slow (its resize appends through unspecialized generic code, tens of
     /// microseconds): starting small and growing with each new largest amount cost 2 us per

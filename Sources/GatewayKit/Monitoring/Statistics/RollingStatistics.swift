@@ -14,20 +14,20 @@ import Histogram
 /// A value type: `Monitor` copies it under its lock (cheap, copy-on-write) and builds snapshots
 /// from the copy outside the lock.
 struct RollingStatistics: Sendable {
-    private(set) var windows: [StatsWindow]
-    private(set) var total: StatsAggregate<UInt64>
-    private(set) var maxEventMilliseconds: Int64?
+    var windows: [StatsWindow]
+    var total: StatsAggregate<UInt64>
+    var maxEventMilliseconds: Int64?
     /// Highest event time per source; sources are partitions, so this stays small.
-    private(set) var maxEventBySource: [Int32: Int64] = [:]
-    private(set) var late = 0
-    private(set) var future = 0
-    private(set) var currencies: BoundedInterner
-    private(set) var countries: BoundedInterner
+    var maxEventBySource: [Int32: Int64] = [:]
+    var late = 0
+    var future = 0
+    var currencies: BoundedInterner
+    var countries: BoundedInterner
     let allowedLatenessMilliseconds: Int64
     let maxFutureSkewMilliseconds: Int64
     /// Monitor clock of the first and the latest record, for the total rate and idle windows.
-    private(set) var firstRecordAt: Int64?
-    private(set) var lastRecordAt: Int64?
+    var firstRecordAt: Int64?
+    var lastRecordAt: Int64?
 
     /// Where a record went.
     enum Disposition: Equatable, Sendable { case windowed, late, future }

@@ -21,12 +21,15 @@ package struct StatisticsSnapshot: Encodable, Sendable, Equatable {
     var future: Int
     var windows: [WindowStatistics]
     var total: WindowStatistics
+    /// The partitions merged in and how fresh each is (cluster-wide `/stats`); nil when the
+    /// snapshot is only this process's monitor (`/metrics`, tests).
+    var partitions: [PartitionCoverage]?
 
     var allWindows: [WindowStatistics] { windows + [total] }
 
     enum CodingKeys: String, CodingKey {
         case generatedAt = "generated_at", watermark, windowEnd = "window_end"
-        case allowedLatenessSeconds = "allowed_lateness_seconds", late, future, windows, total
+        case allowedLatenessSeconds = "allowed_lateness_seconds", late, future, windows, total, partitions
     }
 
     package func encode(to encoder: Encoder) throws {
@@ -40,6 +43,7 @@ package struct StatisticsSnapshot: Encodable, Sendable, Equatable {
         var byLabel = container.nestedContainer(keyedBy: JSONKey.self, forKey: .windows)
         for window in windows { try byLabel.encode(window, forKey: JSONKey(window.label)) }
         try container.encode(total, forKey: .total)
+        try container.encodeIfPresent(partitions, forKey: .partitions)
     }
 }
 
@@ -74,4 +78,35 @@ struct CurrencyStatistics: Encodable, Sendable, Equatable {
     var p50: Double?
     var p90: Double?
     var p99: Double?
+}
+
+/// One partition in a cluster-wide snapshot: the offset its statistics cover and where they came from.
+struct PartitionCoverage: Encodable, Sendable, Equatable {
+    enum Source: String, Encodable, Sendable { case live, changelog }
+
+    var partition: Int32
+    /// The last input offset included; nil when none yet.
+    var offset: Int64?
+    /// How old the statistics are: 0 for live ones, the checkpoint's age for the others.
+    var ageMilliseconds: Int64
+    var source: Source
+
+    init(partition: Int32, offset: Int64, ageMilliseconds: Int64, source: Source) {
+        self.partition = partition
+        self.offset = offset >= 0 ? offset : nil
+        self.ageMilliseconds = ageMilliseconds
+        self.source = source
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case partition, offset, ageMilliseconds = "age_ms", source
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(partition, forKey: .partition)
+        try container.encode(offset, forKey: .offset)
+        try container.encode(ageMilliseconds, forKey: .ageMilliseconds)
+        try container.encode(source, forKey: .source)
+    }
 }

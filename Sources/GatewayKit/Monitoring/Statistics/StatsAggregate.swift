@@ -5,14 +5,14 @@ import Histogram
 /// few array writes; their length is bounded by the interners' capacities.
 struct StatsAggregate<Count: FixedWidthInteger & Codable & Sendable>: Sendable {
     let precision: SignificantDigits
-    private(set) var count = 0
+    var count = 0
     /// By currency slot; nil where the currency has not been seen in this aggregate.
-    private(set) var currencies: [CurrencyAggregate<Count>?] = []
+    var currencies: [CurrencyAggregate<Count>?] = []
     /// By `ChannelSlot` index.
-    private(set) var channels = [Int](repeating: 0, count: ChannelSlot.count)
+    var channels = [Int](repeating: 0, count: ChannelSlot.count)
     /// By country slot.
-    private(set) var countries: [Int] = []
-    private(set) var withoutCountry = 0
+    var countries: [Int] = []
+    var withoutCountry = 0
 
     init(precision: SignificantDigits) {
         self.precision = precision

@@ -11,9 +11,9 @@ struct StatsWindow: Sendable {
     let label: String
     let lengthMilliseconds: Int64
     let bucketWidthMilliseconds: Int64
-    private var buckets: [Bucket]
+    var buckets: [Bucket]
     /// The highest bucket number recorded so far.
-    private var newestBucket: Int64 = .min
+    var newestBucket: Int64 = .min
 
     struct Bucket: Sendable {
         var number: Int64
@@ -71,7 +71,7 @@ struct StatsWindow: Sendable {
 
 extension Int64 {
     /// Non-negative remainder, for ring slots of negative bucket numbers.
-    fileprivate func modulo(_ divisor: Int64) -> Int64 {
+    func modulo(_ divisor: Int64) -> Int64 {
         let remainder = self % divisor
         return remainder < 0 ? remainder + divisor : remainder
     }

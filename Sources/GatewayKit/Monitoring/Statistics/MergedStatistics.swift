@@ -1,22 +1,57 @@
 import Foundation
 
-extension RollingStatistics {
-    /// Reads the windows and totals. O(buckets x currencies x histogram size): meant for
-    /// scrapes, off the lock (on a copy), never per record.
+/// The statistics of several partitions (each a `RollingStatistics` with its own slot numbers)
+/// merged at one instant: windows read at one common end, totals added, names mapped to one
+/// pair of interners. A single partition's snapshot is the merge of one.
+struct MergedStatistics {
+    var currencies: BoundedInterner
+    var countries: BoundedInterner
+    var windows: [(label: String, lengthMilliseconds: Int64, aggregate: StatsAggregate<UInt32>)]
+    var total: StatsAggregate<UInt64>
+    var watermark: Int64?
+    var windowEnd: Int64?
+    var late = 0
+    var future = 0
+    var firstRecordAt: Int64?
+    let allowedLatenessMilliseconds: Int64
+
+    /// The windows are read at the latest end among the parts (see `RollingStatistics.windowEnd`),
+    /// so a partition that went quiet slides with the others instead of freezing.
+    init(_ parts: [RollingStatistics], now: Int64, configuration: MonitorConfiguration) {
+        let template = RollingStatistics(configuration: configuration)
+        currencies = template.currencies
+        countries = template.countries
+        total = template.total
+        allowedLatenessMilliseconds = template.allowedLatenessMilliseconds
+        windowEnd = parts.compactMap { $0.windowEnd(now: now) }.max()
+        let end = windowEnd
+        windows = template.windows.map { ($0.label, $0.lengthMilliseconds, StatsAggregate<UInt32>(precision: template.total.precision)) }
+        for part in parts {
+            let slots = SlotMap(currencyNames: part.currencies.names, countryNames: part.countries.names, into: &currencies, &countries)
+            total.merge(part.total, slots: slots)
+            for (index, window) in part.windows.enumerated() where index < windows.count && window.label == windows[index].label {
+                if let end { windows[index].aggregate.merge(window.aggregate(endingAtMilliseconds: end), slots: slots) }
+            }
+            watermark = [watermark, part.maxEventMilliseconds].compactMap { $0 }.max()
+            firstRecordAt = [firstRecordAt, part.firstRecordAt].compactMap { $0 }.min()
+            late += part.late
+            future += part.future
+        }
+    }
+
+    /// Reads the merged windows and totals. O(windows x currencies x histogram size): meant for
+    /// scrapes, never per record.
     func snapshot(now: Int64, topCountries: Int) -> StatisticsSnapshot {
-        let end = windowEnd(now: now)
         let windowStatistics = windows.map { window in
-            let aggregate = end.map { window.aggregate(endingAtMilliseconds: $0) }
-                ?? StatsAggregate<UInt32>(precision: total.precision)
             let seconds = Double(window.lengthMilliseconds) / 1000
-            return statistics(of: aggregate, label: window.label, lengthSeconds: seconds,
+            return statistics(of: window.aggregate, label: window.label, lengthSeconds: seconds,
                               rateDivisor: seconds, topCountries: topCountries)
         }
         let elapsed = max(1, Double(now - (firstRecordAt ?? now)) / 1000)
         return StatisticsSnapshot(
             generatedAt: MonitorClock.date(milliseconds: now),
-            watermark: maxEventMilliseconds.map(MonitorClock.date(milliseconds:)),
-            windowEnd: end.map(MonitorClock.date(milliseconds:)),
+            watermark: watermark.map(MonitorClock.date(milliseconds:)),
+            windowEnd: windowEnd.map(MonitorClock.date(milliseconds:)),
             allowedLatenessSeconds: Double(allowedLatenessMilliseconds) / 1000,
             late: late, future: future,
             windows: windowStatistics,

@@ -1,0 +1,140 @@
+import CRdKafka
+import CoreSupport
+import Logging
+import Synchronization
+
+/// Reads every partition of one topic outside any consumer group (`rd_kafka_assign`, no commits),
+/// starting at each partition's last `tail` records, and hands each record to `handler` on a
+/// thread of its own. For a changelog whose newest record per partition is what matters: every
+/// instance follows all of it, whatever partitions its group members own.
+///
+/// `@unchecked Sendable`: the handle is polled only by the reader's thread; the other calls on it
+/// (`highWatermark`, watermark queries) are thread-safe in librdkafka, and `stop` destroys it only
+/// after that thread has ended, under `handleLock`, which those calls also take.
+public final class KafkaTopicReader: @unchecked Sendable {
+    public let topic: String
+    public let partitionCount: Int32
+    private let handle: OpaquePointer
+    private let context: ClientContext
+    private let handleLock = Mutex(true)  // true while the handle lives
+    private let stopping = Atomic(false)
+    private let thread = Mutex<JoinableThread?>(nil)
+    private let handler: @Sendable (KafkaRecord) -> Void
+
+    /// Fails with `_UNKNOWN_TOPIC` when the cluster does not have `topic` (metadata within `timeout`).
+    public init(
+        kafka: KafkaConfiguration, topic: String, tail: Int64 = 1, name: String, logger: Logger, timeout: Duration = .seconds(10),
+        handler: @escaping @Sendable (KafkaRecord) -> Void
+    ) throws(KafkaError) {
+        var properties: [(String, String)] = [
+            ("bootstrap.servers", kafka.bootstrapServers),
+            // Required by librdkafka for a consumer handle; no group is joined (assign only).
+            ("group.id", "\(name)-unjoined"),
+            ("client.id", name),
+            ("enable.auto.commit", "false"),
+            ("enable.auto.offset.store", "false"),
+            ("enable.partition.eof", "false"),
+        ]
+        properties += kafka.properties.filter { !Self.groupOnly.contains($0.key) }.sorted { $0.key < $1.key }
+        let conf = try RdKafkaClient.makeConf(properties)
+        context = ClientContext(name: name, logger: logger)
+        handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: context)
+        self.topic = topic
+        self.handler = handler
+        do {
+            partitionCount = try Self.partitions(of: topic, handle: handle, timeout: timeout)
+            try assignAll(tail: tail)
+        } catch {
+            rd_kafka_destroy(handle)
+            throw error
+        }
+    }
+
+    /// Group settings a user may pass for the monitor's group; meaningless (or refused) here.
+    private static let groupOnly: Set<String> = ["group.id", "session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy",
+                                                 "group.instance.id", "enable.auto.commit", "enable.auto.offset.store"]
+
+    deinit { stop() }
+
+    /// Starts the reading thread (which keeps the reader alive until `stop`).
+    public func start() {
+        thread.withLock { thread in
+            guard thread == nil else { return }
+            // pthread_create fails only when the process is out of threads or memory.
+            thread = try! JoinableThread(name: "kafka-r-\(context.name)") { [self] in run() }
+        }
+    }
+
+    private func run() {
+        while !stopping.load(ordering: .acquiring) {
+            guard let message = rd_kafka_consumer_poll(handle, 100) else { continue }
+            defer { rd_kafka_message_destroy(message) }
+            let m = message.pointee
+            guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                context.logger.debug("reader error", metadata: ["error": .string(KafkaError(m.err).description)])
+                continue
+            }
+            let value: [UInt8] = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
+            let key: [UInt8]? = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+            handler(KafkaRecord(topic: topic, partition: m.partition, offset: m.offset, key: key, value: value, headers: []))
+        }
+    }
+
+    /// Stops the thread (within its 100 ms poll) and destroys the handle. Idempotent.
+    public func stop() {
+        stopping.store(true, ordering: .releasing)
+        let running = thread.withLock { thread in defer { thread = nil }; return thread }
+        running?.join()
+        handleLock.withLock { alive in
+            guard alive else { return }
+            alive = false
+            _ = rd_kafka_consumer_close(handle)
+            rd_kafka_destroy(handle)
+        }
+    }
+
+    /// The partition's end offset (the offset its next record will get) as the leader says now:
+    /// blocking, for at most `timeout`; nil when it cannot be learnt in time.
+    public func highWatermark(partition: Int32, timeout: Duration) -> Int64? {
+        handleLock.withLock { alive in
+            guard alive else { return nil }
+            var low: Int64 = -1
+            var high: Int64 = -1
+            let err = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, Int32(timeout.clampedMilliseconds))
+            return err == RD_KAFKA_RESP_ERR_NO_ERROR ? high : nil
+        }
+    }
+
+    /// The partition count of another topic of the same cluster (`_UNKNOWN_TOPIC` if it has none).
+    public func partitionCount(of other: String, timeout: Duration) throws(KafkaError) -> Int32 {
+        try handleLock.withLock { alive throws(KafkaError) in
+            guard alive else { throw KafkaError(RD_KAFKA_RESP_ERR__DESTROY) }
+            return try Self.partitions(of: other, handle: handle, timeout: timeout)
+        }
+    }
+
+    private func assignAll(tail: Int64) throws(KafkaError) {
+        let list = rd_kafka_topic_partition_list_new(partitionCount)!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for partition in 0..<partitionCount {
+            // RD_KAFKA_OFFSET_TAIL(n) is a C macro: RD_KAFKA_OFFSET_TAIL_BASE - n.
+            rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset = Int64(RD_KAFKA_OFFSET_TAIL_BASE) - tail
+        }
+        let err = rd_kafka_assign(handle, list)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err) }
+    }
+
+    /// The topic's partition count from a metadata request of all topics (asking for one topic by
+    /// name could create it on brokers with auto-creation on).
+    static func partitions(of topic: String, handle: OpaquePointer, timeout: Duration) throws(KafkaError) -> Int32 {
+        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+        let err = rd_kafka_metadata(handle, 1, nil, &metadata, Int32(timeout.clampedMilliseconds))
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(err) }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+        guard let entry = topics.first(where: { String(cString: $0.topic) == topic }), entry.err == RD_KAFKA_RESP_ERR_NO_ERROR,
+              entry.partition_cnt > 0
+        else { throw KafkaError(RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) }
+        return entry.partition_cnt
+    }
+}
