@@ -80,7 +80,7 @@ final class MonitorService: Sendable {
     // MARK: record handling (consumer threads)
 
     private func apply(_ record: KafkaRecord) {
-        guard let transaction = try? Transaction.makeDecoder().decode(Transaction.self, from: Data(record.value)) else {
+        guard let transaction = TransactionRecordReader.transaction(from: record.value) else {
             // Another producer wrote something that is not a transaction: count it, skip it.
             invalidRecords.add(1, ordering: .relaxed)
             logger.debug("skipped invalid record", metadata: ["partition": "\(record.partition)", "offset": "\(record.offset)"])
