@@ -6,7 +6,8 @@ kafka` process) and against nginx-light answering a static 202, with the same wr
 same run, so ratios to nginx mean something on a shared, noisy machine. Writes bench/RESULTS.md.
 
 Durations come from the environment (see bench/suite.sh): SUITE_DURATION, SUITE_WARMUP,
-SUITE_OPEN_DURATION, SUITE_REPS, SUITE_LABEL.
+SUITE_OPEN_DURATION, SUITE_REPS, SUITE_LABEL, SUITE_BIN (a directory holding gateway and txgen
+built from this commit elsewhere; suite.sh then skips its build).
 """
 import json
 import os
@@ -19,7 +20,7 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, ".build", "release")
+BIN = os.environ.get("SUITE_BIN") or os.path.join(ROOT, ".build", "release")
 DURATION = os.environ.get("SUITE_DURATION", "10s")
 WARMUP = os.environ.get("SUITE_WARMUP", "3s")
 OPEN_DURATION = os.environ.get("SUITE_OPEN_DURATION", "10s")
@@ -257,6 +258,7 @@ class Suite:
             "# Benchmark results (bench/suite.sh)", "",
             f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; commit {commit}{' (with uncommitted changes)' if dirty else ''}",
             f"- machine: {os.cpu_count()} cores; load average at the end {' '.join(load)}",
+            f"- binaries: {BIN}",
             f"- durations: {DURATION} per run, {REPS} repetitions of the first case, open loop {OPEN_DURATION} per rate; wrk -t1, --timeout 10s",
             "- gateway: `gateway serve` (release, monitor on, defaults) against `gateway kafka` (embedded 3-broker cluster, own process);"
             " baseline: nginx-light, one worker, static 202, same wrk settings, same run",

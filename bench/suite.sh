@@ -9,12 +9,15 @@
 #   SUITE_OPEN_DURATION  txgen duration per open-loop rate (default 10s; short: 3s)
 #   SUITE_REPS           repetitions of the 64-connection single-POST case (default 3; short: 3)
 #   SUITE_LABEL          a line printed at the top of RESULTS.md (e.g. the conditions of the run)
+#   SUITE_BIN            a directory with release gateway and txgen of this commit built elsewhere: no build here
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${SUITE_SHORT:-0}" = 1 ]; then
     export SUITE_DURATION=${SUITE_DURATION:-3s} SUITE_WARMUP=${SUITE_WARMUP:-2s} SUITE_OPEN_DURATION=${SUITE_OPEN_DURATION:-3s}
 fi
 for tool in wrk nginx kcat python3; do command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }; done
-swift build -c release --product gateway >&2
-swift build -c release --product txgen >&2
+if [ -z "${SUITE_BIN:-}" ]; then
+    swift build -c release --product gateway >&2
+    swift build -c release --product txgen >&2
+fi
 exec python3 bench/suite.py
