@@ -3,6 +3,8 @@
 # (`gateway kafka`), so the figure is the gateway's own work. Less sensitive to a busy machine than
 # requests per second (it counts the process's user+sys ticks, not wall time), so it is the figure
 # to compare two builds by. Usage: bench/cpu-per-request.sh [gateway binary] [duration] [connections]
+# CONSUMERS=N (default 0) runs the monitor with N consumers; the cluster process's CPU is printed too.
+# SCRIPT=bench/lua/realistic.lua (default bench/many-accounts.lua) picks the wrk script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${1:-.build/release/gateway}
@@ -14,19 +16,22 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2
 trap cleanup EXIT
 
 "$binary" kafka --log-level warning > "$work/bootstrap" 2> "$work/kafka.log" &
-pids+=($!)
+cluster=$!
+pids+=($cluster)
 for _ in $(seq 1 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
-GATEWAY_LOG_LEVEL=warning "$binary" serve --host 127.0.0.1 --port 18082 --consumers 0 \
+GATEWAY_LOG_LEVEL=warning "$binary" serve --host 127.0.0.1 --port 18082 --consumers "${CONSUMERS:-0}" \
     --bootstrap-servers "$(head -1 "$work/bootstrap")" > "$work/gateway.log" 2>&1 &
 gateway=$!
 pids+=($gateway)
 for _ in $(seq 1 100); do curl -fsS http://127.0.0.1:18082/readyz >/dev/null 2>&1 && break; sleep 0.2; done
-wrk -t1 -c"$connections" -d3s -s bench/many-accounts.lua http://127.0.0.1:18082/transactions >/dev/null
+wrk -t1 -c"$connections" -d3s -s "${SCRIPT:-bench/many-accounts.lua}" http://127.0.0.1:18082/transactions >/dev/null
 
-ticks() { awk '{print $14 + $15}' "/proc/$gateway/stat"; }
-before=$(ticks)
-wrk -t1 -c"$connections" -d"$duration" -s bench/many-accounts.lua http://127.0.0.1:18082/transactions > "$work/wrk.txt"
-after=$(ticks)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+before=$(ticks $gateway)
+cluster_before=$(ticks $cluster)
+wrk -t1 -c"$connections" -d"$duration" -s "${SCRIPT:-bench/many-accounts.lua}" http://127.0.0.1:18082/transactions > "$work/wrk.txt"
+after=$(ticks $gateway)
+cluster_after=$(ticks $cluster)
 requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
 hz=$(getconf CLK_TCK)
-python3 -c "r=$requests; t=($after-$before)/$hz; print(f'{r} requests, gateway CPU {t:.2f} s = {t/r*1e6:.1f} us per request')"
+python3 -c "r=$requests; t=($after-$before)/$hz; c=($cluster_after-$cluster_before)/$hz; print(f'{r} requests, gateway CPU {t:.2f} s = {t/r*1e6:.1f} us per request, cluster CPU {c:.2f} s = {c/r*1e6:.1f} us per request (consumers: ${CONSUMERS:-0})')"

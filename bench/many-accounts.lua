@@ -3,9 +3,11 @@
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local n = 0
+-- Ids unique per run, so that a monitor that is on does not skip a later run as duplicates.
+local run = tostring(os.time())
 request = function()
   n = n + 1
-  local body = string.format('{"id":"tx-%d","account_id":"acc-%d","amount":"129.90","currency":"BRL","merchant_id":"m-881","merchant_category":"5411","country":"BR","channel":"card_present","timestamp":"2026-11-25T16:20:00Z"}', n, n % 10000)
+  local body = string.format('{"id":"tx-%s-%d","account_id":"acc-%d","amount":"129.90","currency":"BRL","merchant_id":"m-881","merchant_category":"5411","country":"BR","channel":"card_present","timestamp":"2026-11-25T16:20:00Z"}', run, n, n % 10000)
   return wrk.format(nil, nil, nil, body)
 end
 

@@ -16,6 +16,7 @@ let benchmarks: @Sendable () -> Void = {
     encodeBenchmarks()
     dateBenchmarks()
     requestPathBenchmarks()
+    recordBenchmarks()
 }
 
 /// The example body of the README: one transaction, 230 bytes.
@@ -55,6 +56,13 @@ func requestPathBenchmarks() {
     }
 }
 
+/// The consumer side: one record value (what the producer wrote for `body`) back to a Transaction.
+func recordBenchmarks() {
+    let record = (try? sampleTransaction()).map(TransactionJSONWriter.bytes(of:)) ?? []
+    measure("record JSONDecoder") { try? Transaction.makeDecoder().decode(Transaction.self, from: Data(record)) }
+    measure("record TransactionRecordReader") { TransactionRecordReader.transaction(from: record) }
+}
+
 /// Registers a benchmark that calls `work` `scaledIterations` times per sample. Its result goes
 /// to `blackHole` so the optimizer cannot drop the work. Before measuring, checks that both
 /// paths still agree: a benchmark of code that gives the wrong answer fails instead of printing.
@@ -82,6 +90,10 @@ func checkPathsAgree() throws {
     }
     guard TransactionJSONWriter.bytes(of: transaction) == Array(try Transaction.makeEncoder().encode(transaction)) else {
         throw Disagreement(description: "TransactionJSONWriter and JSONEncoder wrote different bytes")
+    }
+    let record = TransactionJSONWriter.bytes(of: transaction)
+    guard TransactionRecordReader.transaction(from: record) == (try Transaction.makeDecoder().decode(Transaction.self, from: Data(record))) else {
+        throw Disagreement(description: "TransactionRecordReader and JSONDecoder read different records")
     }
     guard RFC3339.format(receivedAt) == RFC3339.foundationFormat(receivedAt) else {
         throw Disagreement(description: "RFC3339.format and Foundation's format differ")

@@ -53,7 +53,7 @@ extension Transaction {
     }
 
     /// Decoder for records read back from Kafka (the normalized form above).
-    static func makeDecoder() -> JSONDecoder {
+    package static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()

@@ -115,7 +115,7 @@ final class MonitorService: Sendable {
     // MARK: record handling (consumer threads)
 
     private func apply(_ record: KafkaRecord) {
-        guard let transaction = try? Transaction.makeDecoder().decode(Transaction.self, from: Data(record.value)) else {
+        guard let transaction = TransactionRecordReader.transaction(from: record.value) else {
             // Another producer wrote something that is not a transaction: count it, skip it.
             monitor.skip(partition: record.partition, offset: record.offset)
             invalidRecords.add(1, ordering: .relaxed)

@@ -39,6 +39,12 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         }
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
         self.brokerCount = brokers
+        // Before any client connects: accepted sockets inherit it (see ListenerNagle).
+        let ports = Set(bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } })
+        let changed = ListenerNagle.disable(onPorts: ports)
+        if changed != brokers {
+            logger.warning("embedded Kafka: TCP_NODELAY set on \(changed) of \(brokers) broker listeners; pipelined requests may wait for delayed ACKs")
+        }
         self.mutex = Mutex(Handles(client: client, cluster: cluster))
         self.context = context
         self.logger = context.logger

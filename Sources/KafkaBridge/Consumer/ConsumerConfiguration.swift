@@ -12,6 +12,13 @@ public struct ConsumerConfiguration: Sendable {
     /// How long `stop()` waits for the consumer to leave its group and close before it abandons
     /// the consumer's thread (`rd_kafka_consumer_close` can block while no broker answers).
     public var closeTimeout: Duration = .seconds(10)
+    /// `fetch.min.bytes` and `fetch.wait.max.ms`: a broker holds a fetch until this much data is
+    /// there or the wait is over, so under load the monitor reads in batches of many records rather
+    /// than one fetch per few records (librdkafka's default is 1 byte); idle, a new record waits at
+    /// most `fetchMaxWait` (librdkafka's default is 500 ms; the embedded cluster does not cut that
+    /// wait short when data arrives).
+    public var fetchMinBytes = 64 * 1024
+    public var fetchMaxWait: Duration = .milliseconds(100)
 
     /// Told of assignments and revocations, and called after each poll (see the protocol).
     public var partitionListener: (any ConsumerPartitionListener)?

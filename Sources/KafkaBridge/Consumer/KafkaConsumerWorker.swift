@@ -55,6 +55,9 @@ public final class KafkaConsumerWorker: Sendable {
             ("enable.auto.offset.store", "false"),
             ("enable.auto.commit", "true"),
             ("enable.partition.eof", "false"),
+            ("fetch.min.bytes", String(configuration.fetchMinBytes)),
+            ("fetch.wait.max.ms", String(configuration.fetchMaxWait.clampedMilliseconds)),
+            ("socket.nagle.disable", "true"),
         ]
         properties += configuration.kafka.properties.sorted { $0.key < $1.key }
         let conf = try RdKafkaClient.makeConf(properties)

@@ -30,6 +30,8 @@ struct ProducerFactory: Sendable {
             ("message.timeout.ms", String(configuration.deliveryTimeout.clampedMilliseconds)),
             ("queue.buffering.max.messages", String(configuration.maxQueuedMessages)),
             ("linger.ms", configuration.linger.millisecondsPropertyValue),
+            // Requests go out when librdkafka writes them, not when an earlier one is acknowledged.
+            ("socket.nagle.disable", "true"),
         ] + configuration.kafka.properties.sorted { $0.key < $1.key }
         return try KafkaProducer(name: name, properties: properties, logger: logger, health: health,
                                  onUnrecoverable: onUnrecoverable)

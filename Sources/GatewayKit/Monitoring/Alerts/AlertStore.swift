@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Synchronization
 
@@ -12,8 +13,10 @@ final class AlertStore: Sendable {
     private let state = Mutex(State())
 
     private struct State: Sendable {
-        /// Ascending by position: oldest first, so the newest are appended in the usual case.
-        var entries: [Entry] = []
+        /// Ascending by position: oldest first, so the newest are appended in the usual case. A Deque:
+        /// once the store is full every add evicts the oldest, and `Array.removeFirst` moved all
+        /// `capacity` entries each time (the largest cost of an alert storm in perf, issue 11).
+        var entries: Deque<Entry> = []
         var ids: Set<String> = []
         var nextSequence: UInt64 = 0
     }
@@ -91,7 +94,7 @@ final class AlertStore: Sendable {
 
     /// Binary search: the index of the first entry after `position` (or, with `strictlyBefore`,
     /// the first entry at or after it: entries below the index all come strictly before it).
-    private static func insertionIndex(of position: AlertCursor, in entries: [Entry], strictlyBefore: Bool = false) -> Int {
+    private static func insertionIndex(of position: AlertCursor, in entries: Deque<Entry>, strictlyBefore: Bool = false) -> Int {
         var low = 0
         var high = entries.count
         while low < high {
