@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("max-body-bytes")) var maxBodyBytes: String?
     @Option(help: help("max-batch-items")) var maxBatchItems: String?
     @Option(help: help("max-connections")) var maxConnections: String?
+    @Option(help: help("max-pending-records")) var maxPendingRecords: String?
     @Option(help: help("response-timeout-ms")) var responseTimeoutMs: String?
     @Option(help: help("idempotency-ttl-seconds")) var idempotencyTtlSeconds: String?
     @Option(help: help("idempotency-capacity")) var idempotencyCapacity: String?

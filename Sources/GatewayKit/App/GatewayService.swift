@@ -125,7 +125,8 @@ package final class GatewayService: @unchecked Sendable {
                                   bootstrapServers: producer.bootstrapServers, embedded: cluster != nil)
         let idempotency = IdempotencyStore(limits: configuration.idempotency, metrics: metrics)
         return GatewayRoutes(producer: producer, topic: configuration.topic, maxBatchItems: configuration.maxBatchItems,
-                             metrics: metrics, idempotency: idempotency, health: health, monitor: monitorService,
+                             metrics: metrics, idempotency: idempotency,
+                             pendingRecords: PendingRecords(limit: configuration.maxPendingRecords), health: health, monitor: monitorService,
                              authenticator: authenticator(metrics: metrics), logger: logger).router()
     }
 

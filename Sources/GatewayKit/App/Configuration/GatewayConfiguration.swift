@@ -21,6 +21,9 @@ package struct GatewayConfiguration: Sendable {
     package var maxBodyBytes = 1 << 20
     package var maxBatchItems = 1000
     package var maxConnections = 10_000
+    /// Records handed to Kafka and not yet acknowledged, across requests (`PendingRecords`): twice
+    /// what the embedded cluster acknowledges in a second, and 20 batches of the largest size.
+    package var maxPendingRecords = 20_000
     package var deliveryTimeout: Duration = .seconds(10)
     /// librdkafka's linger.ms. Each request waits for its batch's acknowledgement, so the linger is
     /// paid in latency, and with one hot key (one partition, at most 5 batches in flight for an
@@ -58,6 +61,9 @@ package struct GatewayConfiguration: Sendable {
     /// What is wrong across settings, in words for a start-up error; empty when valid.
     package var problems: [String] {
         var problems = monitor.configuration.problems
+        if maxPendingRecords < maxBatchItems {
+            problems.append("--max-pending-records (\(maxPendingRecords)) must be at least --max-batch-items (\(maxBatchItems)), or the largest batch never fits")
+        }
         if rateLimitPerKey != nil, apiKeys == nil { problems.append("--rate-limit-per-key needs --api-keys-file (limits are per key)") }
         return problems
     }
