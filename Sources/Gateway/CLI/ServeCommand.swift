@@ -42,6 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("embedded-partitions")) var embeddedPartitions: String?
     @Option(help: help("producers")) var producers: String?
     @Option(help: help("delivery-timeout-ms")) var deliveryTimeoutMs: String?
+    @Option(help: help("readiness-failures")) var readinessFailures: String?
+    @Option(help: help("readiness-failure-window-ms")) var readinessFailureWindowMs: String?
     @Option(help: help("linger-ms")) var lingerMs: String?
 
     @OptionGroup(title: "Monitoring") var monitorOptions: MonitorOptions

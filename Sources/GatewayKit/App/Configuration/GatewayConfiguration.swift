@@ -25,6 +25,10 @@ package struct GatewayConfiguration: Sendable {
     /// what the embedded cluster acknowledges in a second, and 20 batches of the largest size.
     package var maxPendingRecords = 20_000
     package var deliveryTimeout: Duration = .seconds(10)
+    /// `/readyz`: delivery failures in a row (per producer) that make the gateway not ready, and how
+    /// long after its latest failure such a streak counts (nil: twice the delivery timeout).
+    package var readinessFailures = 3
+    package var readinessFailureWindow: Duration?
     /// librdkafka's linger.ms. Each request waits for its batch's acknowledgement, so the linger is
     /// paid in latency, and with one hot key (one partition, at most 5 batches in flight for an
     /// idempotent producer) in throughput too: 2 ms measured ~22k req/s, 0.5 ms ~31k (bench/run.sh).
@@ -77,6 +81,13 @@ package struct GatewayConfiguration: Sendable {
         server.maxConnections = maxConnections
         server.responseTimeout = responseTimeout
         return server
+    }
+
+    var deliveryReadiness: DeliveryReadiness {
+        var readiness = DeliveryReadiness(deliveryTimeout: deliveryTimeout)
+        readiness.failureThreshold = readinessFailures
+        if let readinessFailureWindow { readiness.recentWindow = readinessFailureWindow }
+        return readiness
     }
 
     func producer(bootstrapServers: String) -> ProducerConfiguration {

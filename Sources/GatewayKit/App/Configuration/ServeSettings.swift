@@ -58,6 +58,12 @@ package enum ServeSettings {
             Entry("producers", "GATEWAY_PRODUCERS", "Kafka producers in the pool.", .integer(1...64, "a whole number from 1 to 64"), \.producers),
             Entry("delivery-timeout-ms", "GATEWAY_DELIVERY_TIMEOUT_MS",
                   "Milliseconds Kafka has to acknowledge a record before the client gets 503.", .milliseconds, \.deliveryTimeout),
+            Entry("readiness-failures", "GATEWAY_READINESS_FAILURES",
+                  "Delivery failures in a row, on one producer, that make /readyz answer 503 until a delivery succeeds.",
+                  .integer(1...1_000_000, "a whole number from 1 to 1000000"), \.readinessFailures),
+            Entry("readiness-failure-window-ms", "GATEWAY_READINESS_FAILURE_WINDOW_MS",
+                  "Milliseconds after its latest failure that a failure streak keeps /readyz at 503 (an instance without traffic is offered it again after); none: twice the delivery timeout.",
+                  .milliseconds, \.readinessFailureWindow),
             Entry("linger-ms", "GATEWAY_LINGER_MS", "Producer batching delay in milliseconds, librdkafka's linger.ms.",
                   .fractionalMilliseconds, \.linger),
         ]
