@@ -9,6 +9,9 @@
 #   - memory plateaued: the peak of each flood's second half is within FLOOD_RSS_GROWTH_PERCENT
 #     (default 10) of the peak of its first half;
 #   - afterwards the gateway is healthy: /readyz 200 and a POST gets 202.
+# The monitor is off by default (FLOOD_CONSUMERS=3 turns it on): its state is windowed in time
+# (the dedupe window alone fills for 10 minutes) and so grows through any flood shorter than that,
+# and on a small machine its consumers take the CPU the event loops need; bench/soak.sh measures it.
 # Usage: bench/flood.sh [gateway binary] [seconds per flood] [connections]
 #        (defaults: .build/release/gateway, 30, 4000; gateway flags can be added in GATEWAY_* variables;
 #        FLOOD_KINDS="single batches" picks the floods, FLOOD_BATCH_SIZE the batch size)
@@ -23,13 +26,13 @@ ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge $((connections * 2 + 1000)) ] || { echo "ulimit -n $(ulimit -n) is too low for $connections connections" >&2; exit 2; }
 
 source bench/cluster-and-gateway.sh
-start_cluster_and_gateway
+start_cluster_and_gateway --consumers "${FLOOD_CONSUMERS:-0}"
 url="http://127.0.0.1:$port/transactions"
 # Warm-up (the first requests wait once for the brokers' metadata).
 wrk -t1 -c16 -d2s -s bench/flood.lua "$url" >/dev/null
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$gateway/status"; }
-echo "gateway pid $gateway, resident before: $(( $(rss_kib) / 1024 )) MiB, flood: ${seconds}s x $connections connections each"
+echo "gateway pid $gateway (consumers ${FLOOD_CONSUMERS:-0}), resident before: $(( $(rss_kib) / 1024 )) MiB, flood: ${seconds}s x $connections connections each"
 failed=0
 
 flood() {  # name, batch size
