@@ -93,6 +93,12 @@ let package = Package(
             path: "Benchmarks/Monitor",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "IdempotencyBenchmark",
+            dependencies: ["GatewayKit", "HTTPCore", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/Idempotency",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Not a benchmark: an HTTPCore-only server for wrk, to compare with nginx (bench/).
         .executableTarget(name: "HTTPCoreBenchServer", dependencies: ["HTTPCore", .product(name: "Logging", package: "swift-log")], path: "bench/HTTPCoreServer"),
 

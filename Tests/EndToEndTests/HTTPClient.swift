@@ -41,6 +41,21 @@ enum HTTPClient {
         return Response(status: http.statusCode, headers: fields, body: data)
     }
 
+    /// Sends the request until `condition` holds or `timeout` passes; the matching response, or
+    /// nil. A request that fails (refused, timed out) counts as not matching.
+    static func poll(_ url: String, method: String = "GET", body: String? = nil, timeout: Duration,
+                     until condition: (HTTPClient.Response) -> Bool) async throws -> HTTPClient.Response? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let headers = body == nil ? [:] : ["Content-Type": "application/json"]
+            if let response = try? await HTTPClient.send(method, url, body: body, headers: headers, timeout: 10), condition(response) {
+                return response
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return nil
+    }
+
     static func postJSON(_ url: String, _ body: String, headers: [String: String] = [:]) async throws -> Response {
         try await send("POST", url, body: body, headers: ["Content-Type": "application/json"].merging(headers) { $1 })
     }

@@ -15,7 +15,7 @@ struct ReadinessEndToEndTests {
                                                 "--producers", "1", "--delivery-timeout-ms", "3000"])
         defer { gateway.stop(grace: .seconds(5)) }
         let readyz = "\(gateway.baseURL)/readyz"
-        #expect(try await Self.poll(readyz, timeout: .seconds(10)) { $0.status == 200 } != nil)
+        #expect(try await HTTPClient.poll(readyz, timeout: .seconds(10)) { $0.status == 200 } != nil)
         let before = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction(id: "before"))
         #expect(before.status == 202)
 
@@ -25,38 +25,24 @@ struct ReadinessEndToEndTests {
             Task { try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction(id: "during-\(index)")) }
         }
         // Within the 3 s delivery timeout plus a bound for a loaded machine.
-        let notReady = try await Self.poll(readyz, timeout: .seconds(13)) { $0.status == 503 }
+        let notReady = try await HTTPClient.poll(readyz, timeout: .seconds(13)) { $0.status == 503 }
         #expect(ContinuousClock.now - stopped < .seconds(13))
         #expect(notReady?.header("Retry-After") != nil)
         #expect(((try notReady?.json()["reason"] as? String) ?? "").isEmpty == false)
         for post in posts { #expect(try await post.value.status == 503) }
         // The three records timed out: the delivery side of the reason says so, by librdkafka's name.
-        let failing = try await Self.poll(readyz, timeout: .seconds(10)) {
+        let failing = try await HTTPClient.poll(readyz, timeout: .seconds(10)) {
             ((try? $0.json()["reason"] as? String) ?? "").contains("deliveries failing: _MSG_TIMED_OUT x 3")
         }
         #expect(failing != nil)
         #expect(gateway.log.contains("Kafka deliveries failing"), "\(gateway.log.suffix(2000))")
 
         cluster.send(signal: SIGCONT)
-        let delivered = try await Self.poll("\(gateway.baseURL)/transactions", method: "POST", body: sampleTransaction(id: "after"),
+        let delivered = try await HTTPClient.poll("\(gateway.baseURL)/transactions", method: "POST", body: sampleTransaction(id: "after"),
                                             timeout: .seconds(20)) { $0.status == 202 }
         #expect(delivered != nil, "no record acknowledged after SIGCONT")
-        let ready = try await Self.poll(readyz, timeout: .seconds(5)) { $0.status == 200 }
+        let ready = try await HTTPClient.poll(readyz, timeout: .seconds(5)) { $0.status == 200 }
         #expect(ready != nil)
         #expect(try ready?.json()["reason"] == nil)
-    }
-
-    /// Sends the request until `condition` holds or `timeout` passes; the last matching response.
-    private static func poll(_ url: String, method: String = "GET", body: String? = nil, timeout: Duration,
-                             until condition: (HTTPClient.Response) -> Bool) async throws -> HTTPClient.Response? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let headers = body == nil ? [:] : ["Content-Type": "application/json"]
-            if let response = try? await HTTPClient.send(method, url, body: body, headers: headers, timeout: 10), condition(response) {
-                return response
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return nil
     }
 }

@@ -56,6 +56,12 @@ struct EmbeddedConnection {
         run()
     }
 
+    /// The client's bytes reach the socket while the loop is busy elsewhere: no event is handled
+    /// yet (the shell finds them when it looks, e.g. on a timeout).
+    mutating func sendUnnoticed(_ text: String) {
+        socket.inbound.append(contentsOf: text.utf8)
+    }
+
     /// The client shuts down its sending side (EPOLLRDHUP, then EOF on read).
     mutating func shutDownInput() {
         socket.clientShutDown = true
@@ -128,6 +134,7 @@ struct EmbeddedConnection {
     mutating func advance(by duration: Duration) -> HTTPConnectionState.TickOutcome {
         now += duration.clampedNanoseconds
         guard state.isDue(at: now) else { return .none }
+        if !socket.inbound.isEmpty || socket.clientShutDown { state.becameReadable() }  // the shell's peek
         let outcome = state.tick(at: time)
         run()
         return outcome

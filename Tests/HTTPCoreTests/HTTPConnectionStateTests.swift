@@ -251,6 +251,27 @@ struct HTTPConnectionStateTests {
         #expect(connection.takeOutput() == "")
     }
 
+    /// A loop seconds behind (a flood) sweeps before it polls again: a request that arrived
+    /// meanwhile must be read and answered, not closed under the client as silence.
+    @Test func requestArrivedUnnoticedByTheTimeout_isAnswered_notClosedAsSilence() {
+        var fresh = EmbeddedConnection(configure: { $0.headerReadTimeout = .seconds(1) })
+        fresh.sendUnnoticed("GET /first HTTP/1.1\r\nHost: t\r\n\r\n")
+        fresh.advance(by: .seconds(2))
+        #expect(!fresh.isClosed)
+        #expect(fresh.takeResponses().map(\.body) == ["GET /first"])
+
+        var idle = EmbeddedConnection(configure: { $0.idleTimeout = .seconds(5) })
+        idle.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n")
+        _ = idle.takeOutput()
+        idle.sendUnnoticed("GET /b HTTP/1.1\r\nHost: t\r\n\r\n")
+        idle.advance(by: .seconds(6))
+        #expect(!idle.isClosed)
+        #expect(idle.takeResponses().map(\.body) == ["GET /b"])
+        // Silence still closes.
+        idle.advance(by: .seconds(5))
+        #expect(idle.isClosed)
+    }
+
     @Test func responseDeadline_answers504_thenDropsTheLateAnswer_andServesTheNext() {
         var connection = EmbeddedConnection(
             configure: { $0.responseTimeout = .milliseconds(300) }, handler: EmbeddedConnection.holdingA)

@@ -22,6 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("max-batch-items")) var maxBatchItems: String?
     @Option(help: help("max-connections")) var maxConnections: String?
     @Option(help: help("max-event-streams")) var maxEventStreams: String?
+    @Option(help: help("max-pending-records")) var maxPendingRecords: String?
     @Option(help: help("response-timeout-ms")) var responseTimeoutMs: String?
     @Option(help: help("idempotency-ttl-seconds")) var idempotencyTtlSeconds: String?
     @Option(help: help("idempotency-capacity")) var idempotencyCapacity: String?
@@ -41,6 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("embedded-partitions")) var embeddedPartitions: String?
     @Option(help: help("producers")) var producers: String?
     @Option(help: help("delivery-timeout-ms")) var deliveryTimeoutMs: String?
+    @Option(help: help("readiness-failures")) var readinessFailures: String?
+    @Option(help: help("readiness-failure-window-ms")) var readinessFailureWindowMs: String?
     @Option(help: help("linger-ms")) var lingerMs: String?
 
     @OptionGroup(title: "Monitoring") var monitorOptions: MonitorOptions

@@ -9,6 +9,7 @@ struct GatewayRoutes {
     var maxBatchItems: Int
     var metrics: GatewayMetrics
     var idempotency: IdempotencyStore
+    var pendingRecords: PendingRecords
     var health: HealthRoutes
     var monitor: MonitorService?
     /// nil: every route is open. Probes and scrapers (`/healthz`, `/readyz`, `/metrics`) always are.
@@ -19,12 +20,13 @@ struct GatewayRoutes {
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(producer: producer, topic: topic, maxBatchItems: maxBatchItems,
-                                             metrics: metrics, idempotency: idempotency, logger: logger)
+                                             metrics: metrics, idempotency: idempotency, pending: pendingRecords, logger: logger)
         var router = HTTPRouter()
         router.add("POST", "/transactions", protected(transactions.handle))
         router.add("GET", "/healthz", health.healthz)
         router.add("GET", "/readyz", health.readyz)
-        router.add("GET", "/metrics", MetricsRoute(producer: producer, metrics: metrics, idempotency: idempotency, monitor: monitor).handle)
+        router.add("GET", "/metrics", MetricsRoute(producer: producer, metrics: metrics, idempotency: idempotency,
+                                                        pendingRecords: pendingRecords, monitor: monitor).handle)
         if let monitor {
             let routes = MonitorRoutes(service: monitor)
             router.add("GET", "/stats", protected(routes.stats))

@@ -141,11 +141,12 @@ package final class GatewayService: @unchecked Sendable {
     private func makeRouter(producer: KafkaProducerPool, metrics: GatewayMetrics) -> HTTPRouter {
         let probe = ReadinessProbe { producer.checkBrokers(timeout: .seconds(2)) }
         let health = HealthRoutes(probe: probe, deliveryHealth: { producer.deliveryHealth() },
-                                  deliveryReadiness: DeliveryReadiness(deliveryTimeout: configuration.deliveryTimeout),
+                                  deliveryReadiness: configuration.deliveryReadiness,
                                   bootstrapServers: producer.bootstrapServers, embedded: cluster != nil)
         let idempotency = IdempotencyStore(limits: configuration.idempotency, metrics: metrics)
         return GatewayRoutes(producer: producer, topic: configuration.topic, maxBatchItems: configuration.maxBatchItems,
-                             metrics: metrics, idempotency: idempotency, health: health, monitor: monitorService,
+                             metrics: metrics, idempotency: idempotency,
+                             pendingRecords: PendingRecords(limit: configuration.maxPendingRecords), health: health, monitor: monitorService,
                              authenticator: authenticator(metrics: metrics), logger: logger, events: events).router()
     }
 

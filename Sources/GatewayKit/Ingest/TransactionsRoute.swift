@@ -13,16 +13,19 @@ struct TransactionsRoute: Sendable {
     let maxBatchItems: Int
     let metrics: GatewayMetrics
     let idempotency: IdempotencyStore
+    /// Records awaiting a delivery report; at its bound a request gets 503 before producing.
+    let pending: PendingRecords
     let logger: Logger
     private let validator = TransactionValidator()
 
     init(producer: any RecordProducer, topic: String, maxBatchItems: Int, metrics: GatewayMetrics,
-         idempotency: IdempotencyStore, logger: Logger) {
+         idempotency: IdempotencyStore, pending: PendingRecords, logger: Logger) {
         self.producer = producer
         self.topic = topic
         self.maxBatchItems = maxBatchItems
         self.metrics = metrics
         self.idempotency = idempotency
+        self.pending = pending
         self.logger = logger
     }
 
@@ -67,6 +70,7 @@ struct TransactionsRoute: Sendable {
         case .failure(let failure):
             responder.respond(GatewayProblems.validation(failure.errors).response())
         case .success(let transaction):
+            guard pending.reserve(1) else { return responder.respond(overloaded()) }
             produce(transaction, requestID: request.requestID, async: async) { outcome in
                 switch outcome {
                 case .accepted(let body): responder.respond(.json(202, body, headers: async ? Self.asyncApplied : HTTPHeaders()))
@@ -99,9 +103,11 @@ struct TransactionsRoute: Sendable {
         handleBatch(items, request, responder, async: async)
     }
 
-    /// A batch line or array element: decoded, or already known to be bad (malformed JSON).
+    /// A batch line or array element: decoded, then validated, or known to be bad (malformed JSON,
+    /// invalid fields).
     private enum BatchItem {
         case decoded(TransactionPayload)
+        case valid(Transaction)
         case rejected(Problem)
     }
 
@@ -117,17 +123,24 @@ struct TransactionsRoute: Sendable {
             return responder.respond(GatewayProblems.batchTooLarge(items.count, limit: maxBatchItems).response())
         }
         guard !items.isEmpty else { return responder.respond(GatewayProblems.emptyBody().response()) }
-        let batch = TransactionBatch(count: items.count, responder: responder)
+        // Validated first, so that the bound sees how many records the batch would add: all or nothing.
         let receivedAt = Date()
-        for (index, item) in items.enumerated() {
-            guard case .decoded(let payload) = item else {
-                if case .rejected(let problem) = item { batch.complete(index, json: problem.jsonBytes()) }
-                continue
-            }
+        let checked: [BatchItem] = items.map { item in
+            guard case .decoded(let payload) = item else { return item }
             switch validator.validate(payload, receivedAt: receivedAt) {
-            case .failure(let failure):
-                batch.complete(index, json: GatewayProblems.validation(failure.errors).jsonBytes())
-            case .success(let transaction):
+            case .failure(let failure): return .rejected(GatewayProblems.validation(failure.errors))
+            case .success(let transaction): return .valid(transaction)
+            }
+        }
+        guard pending.reserve(checked.count { if case .valid = $0 { true } else { false } }) else {
+            return responder.respond(overloaded())
+        }
+        let batch = TransactionBatch(count: items.count, responder: responder)
+        for (index, item) in checked.enumerated() {
+            switch item {
+            case .decoded: preconditionFailure("every decoded item was validated above")
+            case .rejected(let problem): batch.complete(index, json: problem.jsonBytes())
+            case .valid(let transaction):
                 produce(transaction, requestID: request.requestID, async: async) { outcome in
                     switch outcome {
                     case .accepted(let body): batch.complete(index, json: body)
@@ -138,9 +151,15 @@ struct TransactionsRoute: Sendable {
         }
     }
 
+    /// The answer at the pending-records bound: 503 with Retry-After, nothing produced.
+    private func overloaded() -> HTTPResponse {
+        GatewayProblems.response(GatewayProblems.overloaded(pendingLimit: pending.limit))
+    }
+
     // MARK: producing
 
-    /// Produces one validated transaction; `done` gets the accepted/queued JSON or the problem.
+    /// Produces one validated transaction, for which the caller reserved room in `pending`; the
+    /// room is released once the outcome is known. `done` gets the accepted/queued JSON or the problem.
     private func produce(_ transaction: Transaction, requestID: String, async: Bool,
                          done: @escaping @Sendable (Outcome) -> Void) {
         let value = TransactionRecord.value(of: transaction)
@@ -148,8 +167,10 @@ struct TransactionsRoute: Sendable {
         let id = transaction.id
         let topic = self.topic
         let metrics = self.metrics
+        let pending = self.pending
         do {
             try producer.produce(topic: topic, key: Array(transaction.accountId.utf8), value: value, headers: headers) { result in
+                pending.release()
                 switch result {
                 case .success(let report):
                     metrics.recordProduced()
@@ -161,6 +182,7 @@ struct TransactionsRoute: Sendable {
             }
             if async { done(.accepted(Self.queuedJSON(id: id, topic: topic))) }
         } catch {
+            pending.release()
             metrics.recordDeliveryError(error)
             logger.warning("produce refused", metadata: ["request_id": "\(requestID)", "error": "\(error.name)"])
             done(.rejected(GatewayProblems.kafkaUnavailable(error)))

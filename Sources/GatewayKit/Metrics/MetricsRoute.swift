@@ -5,6 +5,7 @@ struct MetricsRoute: Sendable {
     let producer: any RecordProducer
     let metrics: GatewayMetrics
     let idempotency: IdempotencyStore
+    let pendingRecords: PendingRecords
     let monitor: MonitorService?
 
     static let contentType = HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
@@ -14,6 +15,7 @@ struct MetricsRoute: Sendable {
         metrics.setIdempotencyEntries(idempotency.countNow())
         var body = metrics.render()
         body += Array(Self.replacementsText(producer.replacements).utf8)
+        body += Array(Self.pendingRecordsText(pendingRecords).utf8)
         if let monitor { body += Array(MonitorMetrics.render(monitor).utf8) }
         responder.respond(HTTPResponse(status: 200, headers: Self.contentType, body: body))
     }
@@ -24,6 +26,20 @@ struct MetricsRoute: Sendable {
         text.family("gateway_kafka_producer_replacements_total", type: "counter",
                     help: "Kafka producers replaced by a fresh one because they could not recover (fatal error, producer-id loop)",
                     samples: [([], Double(replacements))])
+        return text.text
+    }
+
+    /// The overload bound: read at scrape time from its atomics.
+    static func pendingRecordsText(_ pending: PendingRecords) -> String {
+        var text = PrometheusText()
+        text.family("gateway_pending_records", type: "gauge",
+                    help: "Records handed to Kafka and awaiting their delivery report (bounded by --max-pending-records)",
+                    samples: [([], Double(pending.current))])
+        text.family("gateway_pending_records_limit", type: "gauge", help: "--max-pending-records",
+                    samples: [([], Double(pending.limit))])
+        text.family("gateway_overload_rejections_total", type: "counter",
+                    help: "POST /transactions answered 503 at once because the pending records were at their bound",
+                    samples: [([], Double(pending.refusals))])
         return text.text
     }
 }

@@ -46,6 +46,13 @@ enum GatewayProblems {
         return Problem(status: 503, title: "Kafka unavailable", detail: detail)
     }
 
+    /// `--max-pending-records` records already await Kafka's acknowledgement: refused before
+    /// anything is produced, so a retry after Retry-After is safe (RFC 9110 §15.6.4).
+    static func overloaded(pendingLimit: Int) -> Problem {
+        Problem(status: 503, title: "Gateway overloaded",
+                detail: "\(pendingLimit) records already await Kafka's acknowledgement; nothing was produced, retry shortly")
+    }
+
     /// No or no valid API key on a protected route (RFC 9110 §15.5.2).
     static func unauthorized(_ detail: String) -> Problem {
         Problem(status: 401, title: "Unauthorized", detail: detail)

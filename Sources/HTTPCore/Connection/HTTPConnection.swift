@@ -87,6 +87,9 @@ final class HTTPConnection {
     func tick() {
         guard !state.isClosed else { return }
         borrowOutput()
+        // Only connections with a passed deadline get here: one peek each, to tell a quiet
+        // connection from one whose request waits unread (see `phaseTimedOut`).
+        if POSIXSocket.hasInput(fd) { state.becameReadable() }
         if case .answeredResponseTimeout(let requestID) = state.tick(at: loop.time) {
             loop.noteResponseTimeout(requestID: requestID)
         }

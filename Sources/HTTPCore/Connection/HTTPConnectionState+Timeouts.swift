@@ -50,6 +50,10 @@ extension HTTPConnectionState {
         switch phase {
         case .head: fail(.headerTimeout, at: time)
         case .body: fail(.bodyTimeout, at: time)
+        // Bytes that arrived since the loop last polled (the sweep runs before the next epoll_wait,
+        // and a loop busy with other connections can be seconds behind) are a request, not silence:
+        // read them instead of closing under the client's request.
+        case .fresh where readable, .idle where readable: break
         case .fresh, .idle, .writing, .lingering, .handler, .streaming, .none: mustCloseNow = true
         }
     }

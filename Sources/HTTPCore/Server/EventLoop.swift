@@ -130,6 +130,10 @@ final class EventLoop: @unchecked Sendable {
             for offset in 0..<Int(count) {
                 handle(events[offset])
             }
+            // Answers queued by other threads since this batch was polled: served now, not when the
+            // eventfd's turn comes (a busy loop gets 256 of thousands of ready descriptors per
+            // epoll_wait), and before the sweep, so an answer that is here never loses to its deadline.
+            if wakePending.load(ordering: .acquiring) { drainInbox() }
             runLocalCompletions()
             if now >= nextSweep { sweep() }
             if draining { checkDrained() }

@@ -69,6 +69,13 @@ enum POSIXSocket {
         }
     }
 
+    /// Whether a read would return something now (bytes, or the end of input), without taking it:
+    /// recv(2) with MSG_PEEK, non-blocking.
+    static func hasInput(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) >= 0
+    }
+
     /// send(2) until everything is sent or the socket is full. MSG_NOSIGNAL turns a vanished peer into
     /// EPIPE instead of SIGPIPE.
     static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> IOOutcome {

@@ -58,6 +58,11 @@ public final class KafkaConsumerWorker: Sendable {
             ("fetch.min.bytes", String(configuration.fetchMinBytes)),
             ("fetch.wait.max.ms", String(configuration.fetchMaxWait.clampedMilliseconds)),
             ("socket.nagle.disable", "true"),
+            // librdkafka prefetches up to 64 MiB per consumer (queued.max.messages.kbytes): a monitor
+            // that lags under a flood held 4 x 64 MiB of fetched records (bench/flood.sh: resident
+            // memory 34 -> 104 MiB in 30 s of single POSTs; flat at 49 MiB with 8 MiB). 8 MiB is
+            // about 30,000 transactions, plenty to keep a consumer busy.
+            ("queued.max.messages.kbytes", "8192"),
         ]
         properties += configuration.kafka.properties.sorted { $0.key < $1.key }
         let conf = try RdKafkaClient.makeConf(properties)

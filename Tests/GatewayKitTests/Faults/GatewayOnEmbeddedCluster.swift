@@ -37,7 +37,8 @@ final class GatewayOnEmbeddedCluster: Sendable {
                                   deliveryReadiness: DeliveryReadiness(deliveryTimeout: deliveryTimeout),
                                   bootstrapServers: cluster.bootstrapServers, embedded: true)
         let handler = GatewayRoutes(producer: pool, topic: Self.topic, maxBatchItems: 1000, metrics: metrics,
-                                    idempotency: IdempotencyStore(metrics: metrics), health: health, monitor: nil,
+                                    idempotency: IdempotencyStore(metrics: metrics),
+                                    pendingRecords: PendingRecords(limit: configuration.maxPendingRecords), health: health, monitor: nil,
                                     authenticator: nil, logger: logger).router().handler
         let answers = self.answers
         client = HTTPTestClient { request, responder in

@@ -82,6 +82,24 @@ import Testing
         #expect(try old.json()["reason"] == nil)
     }
 
+    @Test func readinessSettings_setTheStreakLengthAndHowLongItCounts() throws {
+        let configuration = try ServeSettings.resolve(
+            flags: ["readiness-failures": "5"], kafkaFlags: [], environment: ["GATEWAY_READINESS_FAILURE_WINDOW_MS": "60000"])
+        let readiness = configuration.deliveryReadiness
+        func streak(_ failures: Int, lastFailureAgo: Duration) -> DeliveryHealthSnapshot {
+            DeliveryHealthSnapshot(consecutiveFailures: failures, failingFor: .seconds(30), lastFailureAgo: lastFailureAgo, lastError: "_MSG_TIMED_OUT")
+        }
+        #expect(readiness.judge([streak(4, lastFailureAgo: .seconds(1))]).reason == nil)
+        #expect(readiness.judge([streak(5, lastFailureAgo: .seconds(1))]).reason == "deliveries failing: _MSG_TIMED_OUT x 5 in the last 30 s")
+        // Older than the default two delivery timeouts (20 s), within the 60 s set.
+        #expect(readiness.judge([streak(5, lastFailureAgo: .seconds(45))]).reason != nil)
+        #expect(readiness.judge([streak(5, lastFailureAgo: .seconds(61))]).reason == nil)
+        // Defaults: three failures, two delivery timeouts.
+        let defaults = GatewayConfiguration().deliveryReadiness
+        #expect(defaults.judge([streak(3, lastFailureAgo: .seconds(19))]).reason != nil)
+        #expect(defaults.judge([streak(3, lastFailureAgo: .seconds(21))]).reason == nil)
+    }
+
     @Test func readyz_recordsWaitingWithoutAnyReportPastTheDeliveryTimeout_gives503() async throws {
         let silent = DeliveryHealthSnapshot(lastSuccessAgo: .seconds(30), pending: 40, waitingFor: .milliseconds(12_300))
         let response = try #require(await RouteHarness(deliveryHealth: { [silent] }).client.execute("GET", "/readyz"))

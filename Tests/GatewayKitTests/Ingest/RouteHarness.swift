@@ -12,9 +12,11 @@ struct RouteHarness {
     let client: HTTPTestClient
     let metrics: GatewayMetrics
     let idempotency: IdempotencyStore
+    let pendingRecords: PendingRecords
 
     /// `clock`: the idempotency store's monotonic nanoseconds (a `TestClock` to expire keys).
     init(_ behaviour: StandInProducer.Behaviour = .accept, maxBatchItems: Int = 1000,
+         maxPendingRecords: Int = GatewayConfiguration().maxPendingRecords,
          idempotency limits: IdempotencyLimits = IdempotencyLimits(),
          clock: @escaping @Sendable () -> UInt64 = MonotonicClock.now,
          readiness: @escaping ReadinessProbe.Check = { .success(["127.0.0.1:9092"]) },
@@ -24,11 +26,13 @@ struct RouteHarness {
         producer = StandInProducer(behaviour)
         metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
         idempotency = IdempotencyStore(limits: limits, metrics: metrics, clock: clock)
+        pendingRecords = PendingRecords(limit: maxPendingRecords)
         let health = HealthRoutes(probe: ReadinessProbe(freshness: .zero, check: readiness), deliveryHealth: deliveryHealth,
                                   deliveryReadiness: DeliveryReadiness(deliveryTimeout: .seconds(10)),
                                   bootstrapServers: "127.0.0.1:9092", embedded: false)
         let routes = GatewayRoutes(producer: producer, topic: "transactions", maxBatchItems: maxBatchItems,
-                                   metrics: metrics, idempotency: idempotency, health: health, monitor: nil,
+                                   metrics: metrics, idempotency: idempotency, pendingRecords: pendingRecords,
+                                   health: health, monitor: nil,
                                    authenticator: authenticator(metrics), logger: Logger(label: "test"), events: events(metrics))
         client = HTTPTestClient(routes.router())
     }

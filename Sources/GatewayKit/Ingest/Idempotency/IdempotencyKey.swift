@@ -8,7 +8,7 @@
 /// - a bare key of visible ASCII without quotes, backslashes, `;` or `,`, as many payment APIs'
 ///   clients send it (`Idempotency-Key: 8e03978e-...`).
 /// The key is at most `maxBytes` bytes once unquoted; the field appears once.
-struct IdempotencyKey: Sendable, Hashable {
+package struct IdempotencyKey: Sendable, Hashable {
     static let fieldName = "Idempotency-Key"
     static let maxBytes = 255
 
@@ -24,7 +24,7 @@ struct IdempotencyKey: Sendable, Hashable {
         return key
     }
 
-    enum ParseError: Error, Equatable {
+    package enum ParseError: Error, Equatable {
         case repeated
         case empty
         case tooLong
@@ -32,7 +32,7 @@ struct IdempotencyKey: Sendable, Hashable {
     }
 
     /// Parses the request's field values (every `Idempotency-Key` line, in order).
-    static func parse(_ fields: [String]) throws(ParseError) -> IdempotencyKey {
+    package static func parse(_ fields: [String]) throws(ParseError) -> IdempotencyKey {
         guard fields.count == 1, let field = fields.first else { throw .repeated }
         let bytes = Array(trimmed(field.utf8))
         let key = bytes.first == UInt8(ascii: "\"") ? try quoted(bytes) : try bare(bytes)

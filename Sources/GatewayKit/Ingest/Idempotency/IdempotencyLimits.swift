@@ -6,4 +6,7 @@ package struct IdempotencyLimits: Sendable {
     package var capacity = 100_000
     /// Estimated bytes the kept answers may hold (128 MiB): batch answers are large.
     package var maxBytes = 128 << 20
+
+    /// The defaults, for code outside the module (benchmarks); the memberwise initializer stays internal.
+    package static var defaults: IdempotencyLimits { IdempotencyLimits() }
 }

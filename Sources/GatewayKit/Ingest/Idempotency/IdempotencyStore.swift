@@ -19,9 +19,9 @@ import Synchronization
 ///
 /// One `Mutex`, taken once per request that carries the header; no Task, no actor: it runs on the
 /// event-loop thread (claims) and the delivery-report threads (outcomes).
-final class IdempotencyStore: Sendable {
+package final class IdempotencyStore: Sendable {
     /// What a request carrying a key gets.
-    enum Claim: Sendable {
+    package enum Claim: Sendable {
         /// The key is new: process the request, then `finish` the key with the answer.
         case claimed
         /// The same request was answered before: send this again, produce nothing.
@@ -77,15 +77,20 @@ final class IdempotencyStore: Sendable {
         self.clock = clock
     }
 
+    /// A store that reports to no metrics registry (benchmarks, which see only `package` API).
+    package static func unmetered(limits: IdempotencyLimits) -> IdempotencyStore {
+        IdempotencyStore(limits: limits)
+    }
+
     /// Keys remembered now, stored and in flight, after forgetting the expired ones (for `/metrics`).
-    func countNow() -> Int {
+    package func countNow() -> Int {
         let now = clock()
         let (expired, count) = state.withLock { state in (forgetExpired(&state, now: now), state.entries.count) }
         metrics?.recordIdempotencyExpirations(expired)
         return count
     }
 
-    func claim(_ key: IdempotencyKey, _ fingerprint: RequestFingerprint) -> Claim {
+    package func claim(_ key: IdempotencyKey, _ fingerprint: RequestFingerprint) -> Claim {
         let now = clock()
         let (claim, expired) = state.withLock { state -> (Claim, Int) in
             let expired = forgetExpired(&state, now: now)
@@ -105,7 +110,7 @@ final class IdempotencyStore: Sendable {
     }
 
     /// Ends a claim with its answer: a 2xx is stored, anything else releases the key.
-    func finish(_ key: IdempotencyKey, with response: HTTPResponse) {
+    package func finish(_ key: IdempotencyKey, with response: HTTPResponse) {
         let now = clock()
         let keep = (200..<300).contains(response.status)
         let bytes = Self.estimatedBytes(key, response)

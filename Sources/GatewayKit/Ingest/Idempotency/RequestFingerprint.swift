@@ -9,12 +9,12 @@
 /// collide without knowing the seed; by chance, about 2^-128 per pair), and it is cheaper than
 /// SHA-256 over a whole batch body. A store shared between instances would need a fixed,
 /// cryptographic digest instead (libcrypto's SHA-256 is linked already, for API keys).
-struct RequestFingerprint: Sendable, Hashable {
+package struct RequestFingerprint: Sendable, Hashable {
     private let high: Int
     private let low: Int
     private let length: Int
 
-    init(body: [UInt8], mediaType: String) {
+    package init(body: [UInt8], mediaType: String) {
         var high = Hasher()
         var low = Hasher()
         low.combine(0x9E37_79B9_7F4A_7C15 as UInt64)
