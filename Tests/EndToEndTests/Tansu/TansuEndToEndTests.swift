@@ -7,7 +7,8 @@ import Testing
 /// kcat goes through the shim as well.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct TansuEndToEndTests {
-    static let topics = ["transactions", "transactions.alerts"]
+    /// The monitor's state topic too: a gateway with monitoring refuses to start without it (issue 9).
+    static let topics = ["transactions", "transactions.alerts", "transactions.monitor-state"]
     /// Tansu holds a group's first join for about half the session timeout: keep it short.
     static let groupEnvironment = ["KAFKA_SESSION_TIMEOUT_MS": "3000", "KAFKA_HEARTBEAT_INTERVAL_MS": "500"]
 
