@@ -130,7 +130,11 @@ func warmPool(
     var configuration = producerConfiguration(cluster, deliveryTimeout: deliveryTimeout, poolSize: poolSize)
     configure(&configuration)
     let pool = try KafkaProducerPool(configuration: configuration, logger: logger)
-    _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
+    // The first delivery waits for connections and metadata; on a loaded machine that can outlast a
+    // short delivery timeout, so retry within a bound, then let one last attempt throw its error.
+    if await produceUntilDelivered(pool, value: "warm-up", timeout: .seconds(15)) == nil {
+        _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
+    }
     return pool
 }
 
