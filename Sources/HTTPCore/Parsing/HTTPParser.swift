@@ -122,6 +122,12 @@ struct HTTPParser {
         }
     }
 
+    /// Bytes a body of known length (Content-Length) still expects; nil outside such a body. The
+    /// connection reserves them from the server's request budget before it reads them.
+    var remainingFixedBodyBytes: Int? {
+        if case .fixedBody = state { remaining } else { nil }
+    }
+
     /// Consumes a prefix of `input` and reports the first event it produced.
     mutating func parse(_ input: UnsafeRawBufferPointer) -> (consumed: Int, event: Event) {
         var offset = 0
