@@ -10,8 +10,8 @@ import Synchronization
 ///
 /// Two kinds of reservation keep a full budget from deadlocking. A request whose body length is known
 /// reserves all of its remaining body at once (all or nothing), so once it has its reservation it never
-/// needs more to finish. Everything else (heads, chunked bodies, pipelined bytes) reserves a read
-/// buffer's worth at a time and only while `headroom` stays free, so that those partial requests can
+/// needs more to finish. Everything else (heads, chunked bodies, pipelined bytes) reserves a few KiB at a
+/// time and only while `headroom` stays free, so that those partial requests can
 /// never take the room a whole body needs: whatever they hold, the largest body still fits once the
 /// bodies ahead of it are answered.
 ///
