@@ -83,7 +83,7 @@ for kind in ${FLOOD_KINDS:-single batches}; do
 done
 
 echo "== after the floods: resident $(( $(rss_kib) / 1024 )) MiB"
-curl -s "http://127.0.0.1:$port/metrics" | grep -E "^gateway_(overload_rejections_total|pending_records|http_requests_total|kafka_producer_queue_depth|monitor_consumed_total)" | sed 's/^/   /'
+curl -s "http://127.0.0.1:$port/metrics" | grep -E "^gateway_(overload_rejections_total|pending_records|http_requests_total|http_buffered_request_bytes|kafka_producer_queue_depth|monitor_consumed_total)" | sed 's/^/   /'
 sleep 2
 ready=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")
 post=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \

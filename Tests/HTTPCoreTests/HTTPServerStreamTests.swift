@@ -77,13 +77,3 @@ struct HTTPServerStreamTests {
         #expect(server.openStreams == 0)
     }
 }
-
-/// Polls `condition` every 5 ms for up to `timeout`.
-private func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.005)
-    }
-    return condition()
-}

@@ -70,3 +70,13 @@ func later(_ delay: Duration, _ work: @escaping @Sendable () -> Void) {
         work()
     }
 }
+
+/// Polls `condition` every 5 ms for up to `timeout`.
+func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.005)
+    }
+    return condition()
+}

@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("max-body-bytes")) var maxBodyBytes: String?
     @Option(help: help("max-batch-items")) var maxBatchItems: String?
     @Option(help: help("max-connections")) var maxConnections: String?
+    @Option(help: help("max-buffered-request-bytes")) var maxBufferedRequestBytes: String?
     @Option(help: help("max-event-streams")) var maxEventStreams: String?
     @Option(help: help("max-pending-records")) var maxPendingRecords: String?
     @Option(help: help("response-timeout-ms")) var responseTimeoutMs: String?

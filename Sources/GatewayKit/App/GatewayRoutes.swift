@@ -17,6 +17,8 @@ struct GatewayRoutes {
     var logger: Logger
     /// The live dashboard (`GET /`, `GET /events`); nil: not served.
     var events: EventPublisher? = nil
+    /// The HTTP server's request budget in `/metrics`; nil: not shown (route tests have no server).
+    var requestBudget: RequestBudgetGauge? = nil
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(producer: producer, topic: topic, maxBatchItems: maxBatchItems,
@@ -26,7 +28,8 @@ struct GatewayRoutes {
         router.add("GET", "/healthz", health.healthz)
         router.add("GET", "/readyz", health.readyz)
         router.add("GET", "/metrics", MetricsRoute(producer: producer, metrics: metrics, idempotency: idempotency,
-                                                        pendingRecords: pendingRecords, monitor: monitor).handle)
+                                                        pendingRecords: pendingRecords, monitor: monitor,
+                                                        requestBudget: requestBudget).handle)
         if let monitor {
             let routes = MonitorRoutes(service: monitor)
             router.add("GET", "/stats", protected(routes.stats))

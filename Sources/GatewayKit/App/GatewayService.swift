@@ -42,7 +42,8 @@ package final class GatewayService: @unchecked Sendable {
         }
         let events = makeEventPublisher(metrics: metrics)
         self.events = events
-        let router = makeRouter(producer: producer, metrics: metrics)
+        let requestBudget = RequestBudgetGauge()
+        let router = makeRouter(producer: producer, metrics: metrics, requestBudget: requestBudget)
         let server = HTTPServer(configuration: configuration.server, logger: logger,
                                 observer: { request, status, duration in metrics.observe(request, status: status, duration: duration) },
                                 handler: router.handler)
@@ -50,6 +51,7 @@ package final class GatewayService: @unchecked Sendable {
         // must not make a shared group rebalance on its way out.
         port = try server.start()
         self.server = server
+        requestBudget.attach(server)
         try events.start()
         if let monitorService { try startConsumers(monitorService, bootstrap: bootstrap, changelog: changelog) }
         logger.info("gateway listening", metadata: [
@@ -138,7 +140,7 @@ package final class GatewayService: @unchecked Sendable {
                           changelog: changelog, checkpointInterval: configuration.monitor.checkpointInterval)
     }
 
-    private func makeRouter(producer: KafkaProducerPool, metrics: GatewayMetrics) -> HTTPRouter {
+    private func makeRouter(producer: KafkaProducerPool, metrics: GatewayMetrics, requestBudget: RequestBudgetGauge) -> HTTPRouter {
         let probe = ReadinessProbe { producer.checkBrokers(timeout: .seconds(2)) }
         let health = HealthRoutes(probe: probe, deliveryHealth: { producer.deliveryHealth() },
                                   deliveryReadiness: configuration.deliveryReadiness,
@@ -147,7 +149,8 @@ package final class GatewayService: @unchecked Sendable {
         return GatewayRoutes(producer: producer, topic: configuration.topic, maxBatchItems: configuration.maxBatchItems,
                              metrics: metrics, idempotency: idempotency,
                              pendingRecords: PendingRecords(limit: configuration.maxPendingRecords), health: health, monitor: monitorService,
-                             authenticator: authenticator(metrics: metrics), logger: logger, events: events).router()
+                             authenticator: authenticator(metrics: metrics), logger: logger, events: events,
+                             requestBudget: requestBudget).router()
     }
 
     private func authenticator(metrics: GatewayMetrics) -> Authenticator? {

@@ -7,6 +7,7 @@ struct MetricsRoute: Sendable {
     let idempotency: IdempotencyStore
     let pendingRecords: PendingRecords
     let monitor: MonitorService?
+    var requestBudget: RequestBudgetGauge? = nil
 
     static let contentType = HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
 
@@ -16,6 +17,7 @@ struct MetricsRoute: Sendable {
         var body = metrics.render()
         body += Array(Self.replacementsText(producer.replacements).utf8)
         body += Array(Self.pendingRecordsText(pendingRecords).utf8)
+        if let requestBudget { body += Array(requestBudget.text.utf8) }
         if let monitor { body += Array(MonitorMetrics.render(monitor).utf8) }
         responder.respond(HTTPResponse(status: 200, headers: Self.contentType, body: body))
     }

@@ -18,6 +18,8 @@ final class HTTPConnection {
     private(set) var state: HTTPConnectionState
     /// The place of the streaming response this connection serves, given back when it closes.
     private var streamLease: StreamLease?
+    /// In the loop's list of connections waiting for request budget.
+    private var queuedForBudget = false
 
     init(fd: Int32, generation: UInt32, loop: EventLoop, state: HTTPConnectionState) {
         self.fd = fd
@@ -83,6 +85,14 @@ final class HTTPConnection {
         }
     }
 
+    /// The request budget has room again (the loop's list of starved connections): try reading.
+    func resumeReading() {
+        queuedForBudget = false
+        guard !state.isClosed else { return }
+        borrowOutput()
+        drive()
+    }
+
     /// The loop's sweep found one of this connection's deadlines passed.
     func tick() {
         guard !state.isClosed else { return }
@@ -141,6 +151,10 @@ final class HTTPConnection {
                 return
             case .wait:
                 returnBuffers()
+                if state.starvedForBudget, !queuedForBudget {
+                    queuedForBudget = true
+                    loop.awaitBudget(self)
+                }
                 return
             }
         }

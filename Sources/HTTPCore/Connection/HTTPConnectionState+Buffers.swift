@@ -30,11 +30,15 @@ extension HTTPConnectionState {
         return input
     }
 
-    /// Lets `read` fill the free space after the unparsed bytes (`.read`).
+    /// Lets `read` fill the free space after the unparsed bytes (`.read`), no more than the connection
+    /// reserved from the request budget (`reserveReadBudget`).
     mutating func receive(_ read: (UnsafeMutableRawBufferPointer) -> IOOutcome) {
         prepareInputSpace()
-        let space = input.count - inputEnd
-        let outcome = input.withUnsafeMutableBytes { read(UnsafeMutableRawBufferPointer(rebasing: $0[inputEnd...])) }
+        let space = min(input.count - inputEnd, readAllowance)
+        assert(space > 0, "`.read` only follows a granted reservation")  // recv of 0 bytes would read as EOF
+        let outcome = input.withUnsafeMutableBytes {
+            read(UnsafeMutableRawBufferPointer(rebasing: $0[inputEnd..<(inputEnd + space)]))
+        }
         switch outcome {
         case .transferred(let count):
             inputEnd += count
@@ -49,6 +53,7 @@ extension HTTPConnectionState {
         case .failed:
             mustCloseNow = true
         }
+        if case .transferred(let count) = outcome { filled(count) } else { filled(0) }
     }
 
     /// Makes room after `inputEnd`: reuse the buffer from the start, compact, or (when one incomplete

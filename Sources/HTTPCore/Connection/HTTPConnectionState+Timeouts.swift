@@ -12,6 +12,7 @@ extension HTTPConnectionState {
         case handler  // handler has not answered; its deadline is `responseDeadline`, not `deadline`
         case writing  // client is not reading our output
         case lingering  // closing: output shut down, discarding input
+        case awaitingBudget  // between requests, bytes unread for want of request budget
         case streaming  // a streaming response is open and all its output was sent: no timeout
     }
 
@@ -47,6 +48,12 @@ extension HTTPConnectionState {
     /// connection that is idle, lingering or not reading our output is closed silently, since an
     /// unsolicited 408 could be mistaken for the answer to a request sent meanwhile.
     private mutating func phaseTimedOut(at time: EventTime) {
+        // Still waiting for the request budget: the server was too busy to read it, not the client
+        // too slow, so 503 (RFC 9110 §15.6.4) rather than 408.
+        if starvedForBudget, phase == .head || phase == .body || phase == .awaitingBudget {
+            refuseForBudget(at: time)
+            return
+        }
         switch phase {
         case .head: fail(.headerTimeout, at: time)
         case .body: fail(.bodyTimeout, at: time)
@@ -54,7 +61,7 @@ extension HTTPConnectionState {
         // and a loop busy with other connections can be seconds behind) are a request, not silence:
         // read them instead of closing under the client's request.
         case .fresh where readable, .idle where readable: break
-        case .fresh, .idle, .writing, .lingering, .handler, .streaming, .none: mustCloseNow = true
+        case .fresh, .idle, .writing, .lingering, .handler, .streaming, .awaitingBudget, .none: mustCloseNow = true
         }
     }
 
@@ -74,6 +81,7 @@ extension HTTPConnectionState {
         if pendingOutputCount > 0 { return .writing }
         if hasRequestInFlight { return .handler }
         if isStreaming { return .streaming }
+        if starvedForBudget, parser.stage == .idle { return .awaitingBudget }
         switch parser.stage {
         case .head: return .head
         case .body: return .body
@@ -83,7 +91,7 @@ extension HTTPConnectionState {
 
     private func timeoutLength(_ phase: Phase) -> UInt64? {
         switch phase {
-        case .fresh, .head: return context.headerReadTimeout
+        case .fresh, .head, .awaitingBudget: return context.headerReadTimeout
         case .idle, .writing: return context.idleTimeout
         case .body: return context.bodyReadTimeout
         case .lingering: return context.lingerTimeout

@@ -91,6 +91,13 @@ struct HTTPConnectionState {
     var closeAfterWrite = false
     var lingering = false
     var lingerDiscarded = 0
+    /// Bytes reserved from `context.requestBudget`, and how many of them reads have filled since the
+    /// last answered request (see `HTTPConnectionState+Budget`).
+    var budgetReserved = 0
+    var budgetFilled = 0
+    /// Bytes wait to be read and the budget had no room for them: the loop resumes the connection
+    /// when some is released (`RequestBufferBudget`).
+    var starvedForBudget = false
     private(set) var isClosed = false
     var draining = false
     var requestsSeen = 0
@@ -151,6 +158,7 @@ struct HTTPConnectionState {
         guard !isClosed, let flight = inFlight, flight.sequence == sequence else { return false }
         inFlight = nil
         responseDeadline = 0
+        releaseAnsweredBudget()
         // RFC 9112 §9.6: the connection closes after the response to the request that asked for it.
         let close = !flight.keepAlive || draining || inputClosed || ResponseSerializer.requestsClose(response)
         let framing = ResponseSerializer.Framing(
@@ -170,6 +178,7 @@ struct HTTPConnectionState {
         guard !isClosed, let flight = inFlight, flight.sequence == sequence else { return false }
         inFlight = nil
         responseDeadline = 0
+        releaseAnsweredBudget()
         let framing: ResponseSerializer.StreamFraming = flight.isHTTP10 ? .closeDelimited : .chunked
         let status = write(head, framing: .init(isHead: flight.isHead, close: true, confirmKeepAlive: false, stream: framing),
                            date: time.date)
@@ -233,6 +242,7 @@ struct HTTPConnectionState {
     /// The shell closed the descriptor without asking (server stop, failed registration).
     mutating func markClosed() {
         isClosed = true
+        releaseBudget()
     }
 
     // MARK: - The next step
@@ -275,7 +285,7 @@ struct HTTPConnectionState {
                 endOfInput(at: time)
                 return nil
             }
-            return readable ? .read : nil
+            return readable && reserveReadBudget() ? .read : nil
         }
         return nil
     }
@@ -328,6 +338,15 @@ struct HTTPConnectionState {
         observe(partial, status: status, since: requestStarted, at: time)
     }
 
+    /// A request that waited for the request budget until its read timeout: 503 with `Retry-After`,
+    /// then close, since the rest of it is still unread (RFC 9112 §9.6).
+    mutating func refuseForBudget(at time: EventTime) {
+        starvedForBudget = false
+        let partial = context.observer == nil ? nil : parser.partialRequest()
+        let status = writeClosing(context.requestBudgetAnswer, date: time.date)
+        observe(partial, status: status, since: requestStarted, at: time)
+    }
+
     /// The end of a pass: the timeouts of the phase the connection is now in; idle ones close when
     /// the server is draining.
     private mutating func settle(at time: EventTime) -> Action {
@@ -342,6 +361,7 @@ struct HTTPConnectionState {
     /// so that request bytes we never read do not make the kernel answer with a reset that could
     /// destroy the response before the client has read it.
     private mutating func beginClosing(at time: EventTime) -> Action {
+        releaseBudget()  // no more input will be parsed: lingering reads go to the loop's discard buffer
         if inputClosed { return close() }
         lingering = true
         readable = true  // look once: bytes that arrived before the shutdown raise no new event
@@ -352,6 +372,7 @@ struct HTTPConnectionState {
 
     private mutating func close() -> Action {
         isClosed = true
+        releaseBudget()
         return .close
     }
 

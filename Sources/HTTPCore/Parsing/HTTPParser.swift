@@ -10,8 +10,10 @@ import Glibc
 /// for LF so that a line arriving byte by byte costs O(n), not O(n²).
 ///
 /// Body bytes are copied exactly once, from the input into the request's body array (reserved to the
-/// Content-Length up front; for chunked bodies the array grows geometrically as chunk sizes announce
-/// more data, which is the one place an amortised re-copy can happen).
+/// Content-Length when the whole body is in the input, else to the bytes that are, and to the whole
+/// Content-Length by `reserveBodyCapacity` once the connection has budget for it, which re-copies
+/// those first bytes; for chunked bodies the array grows geometrically as chunk sizes announce more
+/// data, the other place an amortised re-copy can happen).
 ///
 /// Line endings: RFC 9112 §2.2 lets a recipient accept a bare LF as a line terminator. This parser
 /// rejects it with 400 instead, because request smuggling attacks rely on two parties disagreeing
@@ -120,6 +122,19 @@ struct HTTPParser {
         case .headerLines, .failed: .head
         case .fixedBody, .chunkSize, .chunkData, .chunkDataEnd, .trailers: .body
         }
+    }
+
+    /// Bytes a body of known length (Content-Length) still expects; nil outside such a body. The
+    /// connection reserves them from the server's request budget before it reads them.
+    var remainingFixedBodyBytes: Int? {
+        if case .fixedBody = state { remaining } else { nil }
+    }
+
+    /// Reserves the rest of a body of known length in one allocation: the connection calls it once
+    /// the server's request budget has room for that body.
+    mutating func reserveBodyCapacity() {
+        guard case .fixedBody = state else { return }
+        body.reserveCapacity(body.count + remaining)
     }
 
     /// Consumes a prefix of `input` and reports the first event it produced.
@@ -417,7 +432,9 @@ struct HTTPParser {
             return .request(finishRequest())
         }
         guard length <= limits.maxBodyBytes else { return fail(.bodyTooLarge) }
-        body.reserveCapacity(length)
+        // Not the whole length yet when only part of the body is here: a connection that waits for
+        // request budget must not hold memory it has no budget for (`reserveBodyCapacity`).
+        body.reserveCapacity(Swift.min(length, bytesAfter))
         remaining = length
         state = .fixedBody
         return expectContinue ? .continueExpected : nil

@@ -28,6 +28,9 @@ final class EventLoop: @unchecked Sendable {
     private static let maxEvents = 256
     private static let acceptBatch = 64
     private static let pooledBuffers = 128
+    /// How soon a loop with connections starved for request budget looks again when nothing else
+    /// wakes it: the delay before it notices room another loop released.
+    private static let budgetPollMilliseconds: Int32 = 2
 
     let index: Int
     let context: ServerContext
@@ -73,6 +76,9 @@ final class EventLoop: @unchecked Sendable {
     private var nextRejectionLog: UInt64 = 0
     private var timedOutSinceLog = 0
     private var nextTimeoutLog: UInt64 = 0
+    /// Connections that stopped reading for want of request budget, in the order they stopped.
+    private var budgetWaiters: [HTTPConnection] = []
+    private var budgetReleasesSeen = -1
 
     init(index: Int, listenFD: Int32, context: ServerContext) throws {
         self.index = index
@@ -135,6 +141,7 @@ final class EventLoop: @unchecked Sendable {
             // epoll_wait), and before the sweep, so an answer that is here never loses to its deadline.
             if wakePending.load(ordering: .acquiring) { drainInbox() }
             runLocalCompletions()
+            if !budgetWaiters.isEmpty { resumeBudgetWaiters() }
             if now >= nextSweep { sweep() }
             if draining { checkDrained() }
         }
@@ -159,7 +166,9 @@ final class EventLoop: @unchecked Sendable {
         if liveConnections == 0 && !draining && acceptPausedUntil == 0 { return -1 }
         let target = draining ? min(nextSweep, drainDeadline) : nextSweep
         guard target > now else { return 0 }
-        return Int32(clamping: (target - now + 999_999) / 1_000_000)
+        let milliseconds = Int32(clamping: (target - now + 999_999) / 1_000_000)
+        // Budget released by another loop raises no event here: look again soon.
+        return budgetWaiters.isEmpty ? milliseconds : min(milliseconds, Self.budgetPollMilliseconds)
     }
 
     private func handle(_ event: epoll_event) {
@@ -311,6 +320,26 @@ final class EventLoop: @unchecked Sendable {
     func releaseScratchIfLarge() {
         if scratch.capacity > 4 * HTTPConnectionState.outputHighWater {
             scratch = []
+        }
+    }
+
+    // MARK: - Request budget
+
+    /// Called by a connection that stopped reading because the request budget had no room.
+    func awaitBudget(_ connection: HTTPConnection) {
+        budgetWaiters.append(connection)
+    }
+
+    /// Lets starved connections try again, oldest first, once something was released since the last
+    /// try (on any loop); those still without room queue up again in the same order.
+    private func resumeBudgetWaiters() {
+        let releases = context.requestBudget.releaseCount
+        guard releases != budgetReleasesSeen else { return }
+        budgetReleasesSeen = releases
+        let waiting = budgetWaiters
+        budgetWaiters.removeAll(keepingCapacity: true)
+        for connection in waiting {
+            connection.resumeReading()
         }
     }
 
@@ -478,6 +507,7 @@ final class EventLoop: @unchecked Sendable {
             if let connection = connections[fd] { connection.close() }
         }
         connections = []
+        budgetWaiters = []
         bufferPool = []
     }
 }

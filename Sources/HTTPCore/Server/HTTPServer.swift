@@ -78,6 +78,13 @@ public final class HTTPServer: Sendable {
     /// Streaming responses open now (`HTTPResponder.startStream`), across the loops.
     public var openStreams: Int { context.openStreams }
 
+    /// Request bytes held now across all connections, the most ever held at once, and the bound on
+    /// both (`HTTPServerConfiguration.maxBufferedRequestBytes`, raised to twice the body limit if lower).
+    public var bufferedRequestBytes: (now: Int, peak: Int, limit: Int) {
+        let budget = context.requestBudget
+        return (budget.inUse, budget.peak, budget.limit)
+    }
+
     /// Per loop: connections accepted and eventfd wake-ups so far (diagnostics; used by the tests to
     /// show that connections spread over loops and that inline answers need no wake-up).
     var loopStatistics: [(accepted: Int, wakeUps: Int)] {

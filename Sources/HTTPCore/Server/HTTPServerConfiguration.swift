@@ -44,6 +44,14 @@ public struct HTTPServerConfiguration: Sendable {
     /// discarding) for up to this long, so that unread request bytes do not make the kernel reset the
     /// connection before the client has read the response (RFC 9112 §9.6).
     public var lingerTimeout: Duration = .seconds(2)
+    /// Request bytes held in memory across all connections: read and not yet answered (unparsed input,
+    /// bodies being received, bodies whose handler has not answered). A connection that cannot reserve
+    /// room stops being read (TCP back-pressure) and is resumed when room frees; one still waiting when
+    /// its read timeout passes gets 503 with `Retry-After` (see `RequestBufferBudget`). 64 MiB: a small
+    /// share of any machine this runs on, yet room for 63 of the largest (1 MiB) bodies or about 340
+    /// NDJSON batches of 1,000 transactions (190 kB) being read at once, and for some 150,000 single
+    /// POSTs (about 450 bytes each) awaiting their answer. Raised to twice `maxBodyBytes` if lower.
+    public var maxBufferedRequestBytes = 64 << 20
     /// listen(2) backlog per event loop.
     public var listenBacklog = 1024
 

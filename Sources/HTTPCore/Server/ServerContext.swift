@@ -34,6 +34,13 @@ final class ServerContext: Sendable {
     let streamLimitAnswer = HTTPResponse.problem(
         ProblemDetails(status: 503, detail: "The server is at its limit of open streams; retry shortly."),
         headers: HTTPHeaders([("Retry-After", "5")]))
+    /// Request bytes held across all connections (`HTTPServerConfiguration.maxBufferedRequestBytes`).
+    let requestBudget: RequestBufferBudget
+    /// The 503 for a request that waited for `requestBudget` until its read timeout (RFC 9110 §15.6.4):
+    /// the server, not the client, was slow, so 408 would be the wrong answer.
+    let requestBudgetAnswer = HTTPResponse.problem(
+        ProblemDetails(status: 503, detail: "The server holds as many request bytes as it may and could not read this request in time; retry shortly."),
+        headers: HTTPHeaders([("Retry-After", "1")]))
     let handler: HTTPHandler
     let observer: Observer?
     let logger: Logger
@@ -60,6 +67,7 @@ final class ServerContext: Sendable {
         maxConnections = max(1, configuration.maxConnections)
         maxStreams = max(0, configuration.maxStreams)
         maxStreamBacklogBytes = max(1, configuration.maxStreamBacklogBytes)
+        requestBudget = RequestBufferBudget(limit: configuration.maxBufferedRequestBytes, largestBody: limits.maxBodyBytes)
         self.handler = handler
         self.observer = observer
         self.logger = logger

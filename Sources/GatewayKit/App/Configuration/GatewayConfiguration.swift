@@ -23,6 +23,9 @@ package struct GatewayConfiguration: Sendable {
     package var maxBodyBytes = 1 << 20
     package var maxBatchItems = 1000
     package var maxConnections = 10_000
+    /// Request bytes held across connections (read, not yet answered); see
+    /// `HTTPServerConfiguration.maxBufferedRequestBytes` for what happens at the bound and why 64 MiB.
+    package var maxBufferedRequestBytes = 64 << 20
     /// Open `GET /events` streams (dashboard viewers) at most; more get 503.
     package var maxEventStreams = 100
     /// Records handed to Kafka and not yet acknowledged, across requests (`PendingRecords`): twice
@@ -75,6 +78,9 @@ package struct GatewayConfiguration: Sendable {
         if maxPendingRecords < maxBatchItems {
             problems.append("--max-pending-records (\(maxPendingRecords)) must be at least --max-batch-items (\(maxBatchItems)), or the largest batch never fits")
         }
+        if maxBufferedRequestBytes < 2 * maxBodyBytes {
+            problems.append("--max-buffered-request-bytes (\(maxBufferedRequestBytes)) must be at least twice --max-body-bytes (\(maxBodyBytes)), so that the largest body always fits beside partly read requests")
+        }
         if rateLimitPerKey != nil, apiKeys == nil { problems.append("--rate-limit-per-key needs --api-keys-file (limits are per key)") }
         return problems
     }
@@ -86,6 +92,7 @@ package struct GatewayConfiguration: Sendable {
         server.eventLoopCount = max(1, eventLoops)
         server.maxBodyBytes = maxBodyBytes
         server.maxConnections = maxConnections
+        server.maxBufferedRequestBytes = maxBufferedRequestBytes
         server.maxStreams = maxEventStreams
         server.responseTimeout = responseTimeout
         return server
