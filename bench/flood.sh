@@ -84,6 +84,17 @@ done
 
 echo "== after the floods: resident $(( $(rss_kib) / 1024 )) MiB"
 curl -s "http://127.0.0.1:$port/metrics" | grep -E "^gateway_(overload_rejections_total|pending_records|http_requests_total|kafka_producer_queue_depth|monitor_consumed_total)" | sed 's/^/   /'
+if [ "${FLOOD_CONSUMERS:-0}" -gt 0 ]; then
+    # The monitor may lag under a flood (ingestion comes first, see --monitor-niceness); it must
+    # catch up afterwards: the summed gateway_consumer_lag back to 0 within FLOOD_CATCHUP_SECONDS.
+    lag() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^gateway_consumer_lag\{/ {s += $2} END {print s + 0}'; }
+    started=$(date +%s); peak_lag=$(lag); current=$peak_lag
+    while [ "$current" != 0 ] && [ $(( $(date +%s) - started )) -lt "${FLOOD_CATCHUP_SECONDS:-300}" ]; do
+        sleep 1; current=$(lag)
+    done
+    echo "   monitor lag after the floods: $peak_lag records; $current after $(( $(date +%s) - started )) s"
+    [ "$current" = 0 ] || { echo "   FAIL: the monitor did not catch up"; failed=1; }
+fi
 sleep 2
 ready=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")
 post=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
