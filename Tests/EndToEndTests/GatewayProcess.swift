@@ -10,6 +10,7 @@ final class GatewayProcess: @unchecked Sendable {
     private(set) var bootstrapServers = ""
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
+    var processIdentifier: Int32 { child?.processIdentifier ?? 0 }
 
     /// Starts `gateway <arguments>` and waits (bounded) for its "gateway listening" log line.
     static func start(_ arguments: [String] = [], environment: [String: String] = [:], timeout: Duration = .seconds(30)) throws -> GatewayProcess {

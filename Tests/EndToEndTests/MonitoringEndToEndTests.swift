@@ -124,6 +124,73 @@ struct MonitoringEndToEndTests {
         #expect((stats["windows"] as? [String: Any])?.keys.sorted() == ["15m", "1m", "5m"])
     }
 
+    /// An alert storm: 20 identical charges of one account within 20 s raise 19 duplicate_charge
+    /// alerts, of which `--alerts-per-account-rule 3` lets 3 through; the rest are only counted. A
+    /// later alert of the same account and rule, a minute on, passes and says how many were
+    /// suppressed; another account's alert is not held back by the storm.
+    @Test func alertStorm_isBoundedPerAccountAndRule() async throws {
+        let gateway = try GatewayProcess.start(["--alerts-per-account-rule", "3", "--duplicate-charge-window-seconds", "120"])
+        defer { gateway.stop() }
+        try await Self.waitForPartitions([gateway], 6)
+        var lines = (0..<20).map { Self.tx("storm-\($0)", "acc-storm", amount: "129.90", seconds: $0, merchant: "m-881") }
+        lines.append(Self.tx("storm-later", "acc-storm", amount: "129.90", seconds: 62, merchant: "m-881"))
+        lines += [Self.tx("calm-1", "acc-calm", amount: "5.00", seconds: 3, merchant: "m-2"), Self.tx("calm-2", "acc-calm", amount: "5.00", seconds: 9, merchant: "m-2")]
+        let batch = try await HTTPClient.send("POST", "\(gateway.baseURL)/transactions", body: lines.joined(separator: "\n"),
+                                              headers: ["Content-Type": "application/x-ndjson"])
+        #expect(batch.status == 200)
+
+        let metrics = try await Self.waitFor(gateway, "gateway_monitor_recorded_total", 23)
+        #expect(MetricsText.value(metrics, "gateway_alerts_suppressed_total", ["rule": "duplicate_charge"]) == 16)
+        #expect(MetricsText.value(metrics, "gateway_alerts_suppressed_total", ["rule": "velocity"]) == 0)
+        // 3 in the storm's minute, 1 a minute on, 1 for the calm account.
+        #expect(MetricsText.value(metrics, "gateway_alerts_total", ["rule": "duplicate_charge", "severity": "medium"]) == 5)
+
+        // The alert store and the alerts topic hold exactly what passed: 4 + 1 duplicate_charge and
+        // the storm's one velocity alert.
+        let published = try Kcat.consume(bootstrap: gateway.bootstrapServers, topic: "transactions.alerts", count: 6)
+        #expect(try Kcat.consumeAll(bootstrap: gateway.bootstrapServers, topic: "transactions.alerts").count == 6)
+        #expect(published.filter { $0.key == "acc-storm" }.count == 5 && published.filter { $0.key == "acc-calm" }.count == 1)
+        let page = try await HTTPClient.send("GET", "\(gateway.baseURL)/alerts?rule=duplicate_charge&limit=100").json()
+        let duplicates = try #require(page["alerts"] as? [[String: Any]])
+        let storm = duplicates.filter { $0["account_id"] as? String == "acc-storm" }
+        #expect(storm.count == 4)
+        #expect(duplicates.filter { $0["account_id"] as? String == "acc-calm" }.count == 1)
+        let later = try #require(storm.first { ($0["transaction_ids"] as? [String])?.last == "storm-later" })
+        #expect(later["suppressed_before"] as? Int == 16)
+        #expect(storm.filter { $0["suppressed_before"] == nil }.count == 3)
+        let lint = try MetricsText.checkWithPromtool(metrics)
+        #expect(lint.status == 0 && lint.output.isEmpty, "promtool check metrics: \(lint.output)")
+    }
+
+    /// `--monitor-niceness`: the monitor's consumer threads, and librdkafka's threads of those
+    /// consumers, run at the nice value given; the HTTP loops and the producers' threads do not.
+    @Test func monitorThreads_runAtTheConfiguredNiceness() async throws {
+        let gateway = try GatewayProcess.start(["--monitor-niceness", "7"])
+        defer { gateway.stop() }
+        try await Self.waitForPartitions([gateway], 6)
+        let threads = try Self.threadNiceness(of: gateway.processIdentifier)
+        // Names are cut to 15 bytes by the kernel: "kafka-c-monitor" (3 consumers), "kafka-c-alert-r".
+        let monitor = threads.filter { $0.name.hasPrefix("kafka-c-") }
+        #expect(monitor.count == 4 && monitor.allSatisfy { $0.nice == 7 }, "\(threads)")
+        let librdkafka = threads.filter { $0.name.hasPrefix("rdk:") }
+        #expect(librdkafka.contains { $0.nice == 7 } && librdkafka.contains { $0.nice == 0 }, "\(threads)")
+        let ingestion = threads.filter { $0.name.hasPrefix("http-loop-") || $0.name.hasPrefix("kafka-dr-") }
+        #expect(ingestion.count >= 3 && ingestion.allSatisfy { $0.nice == 0 }, "\(threads)")
+    }
+
+    /// Each thread's name and nice value, from /proc/PID/task/TID/stat (the nice value is the
+    /// 19th field; the name, in parentheses, may contain spaces).
+    static func threadNiceness(of pid: Int32) throws -> [(name: String, nice: Int)] {
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
+        return try tasks.map { tid in
+            let stat = try String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8)
+            let open = try #require(stat.firstIndex(of: "(")), close = try #require(stat.lastIndex(of: ")"))
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            // After the name: state is field 3, so field 19 is at index 16.
+            return (String(stat[stat.index(after: open)..<close]), Int(fields[16]) ?? -99)
+        }
+    }
+
     @Test func ruleFlagsAndFile_changeWhatFires() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: file) }

@@ -137,7 +137,8 @@ package final class GatewayService: @unchecked Sendable {
         try service.start(kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: properties),
                           topic: configuration.topic, groupID: configuration.monitor.groupID,
                           consumers: configuration.monitor.consumers,
-                          changelog: changelog, checkpointInterval: configuration.monitor.checkpointInterval)
+                          changelog: changelog, checkpointInterval: configuration.monitor.checkpointInterval,
+                          threadNiceness: Int32(configuration.monitor.threadNiceness))
     }
 
     private func makeRouter(producer: KafkaProducerPool, metrics: GatewayMetrics, requestBudget: RequestBudgetGauge) -> HTTPRouter {

@@ -32,6 +32,9 @@ enum MonitorMetrics {
                    samples: counters.alertsByRuleAndSeverity.sorted { $0.key < $1.key }.map {
                        ([("rule", $0.key.rule.rawValue), ("severity", $0.key.severity.rawValue)], Double($0.value))
                    })
+        out.family("gateway_alerts_suppressed_total", type: "counter",
+                   help: "Alerts not raised because their account and rule had reached --alerts-per-account-rule this minute, by rule",
+                   samples: AlertRuleName.allCases.map { ([("rule", $0.rawValue)], Double(counters.alertsSuppressedByRule[$0] ?? 0)) })
         out.family("gateway_alerts_publish_failures_total", type: "counter", help: "Alerts that could not be produced to the alerts topic",
                    samples: [([], Double(service.alertPublishFailures))])
         if let state = service.stateCounts { renderState(state, into: &out) }

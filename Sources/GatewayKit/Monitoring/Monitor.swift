@@ -20,6 +20,7 @@ package final class Monitor: Sendable {
     package static let unpartitioned: Int32 = -1
     let configuration: MonitorConfiguration
     private let rules: RuleSet
+    private let rateLimit: AlertRateLimit
     private let core: Mutex<Core>
 
     private struct Core: Sendable {
@@ -35,6 +36,7 @@ package final class Monitor: Sendable {
         precondition(problems.isEmpty, "invalid monitor configuration: \(problems.joined(separator: "; "))")
         self.configuration = configuration
         rules = RuleSet(configuration.rules)
+        rateLimit = AlertRateLimit(limit: configuration.alertsPerAccountRule)
         core = Mutex(Core(amounts: AmountHistogram(maxCurrencies: configuration.maxCurrencies)))
     }
 
@@ -162,12 +164,15 @@ package final class Monitor: Sendable {
         for draft in drafts {
             core.counters.alertsByRuleAndSeverity[AlertKey(rule: draft.rule, severity: draft.severity), default: 0] += 1
         }
+        for rule in effect.suppressed { core.counters.alertsSuppressedByRule[rule, default: 0] += 1 }
         return drafts
     }
 
     private struct Effect {
         var disposition: RollingStatistics.Disposition?
         var evictions = 0
+        /// The rule of each alert `rateLimit` suppressed (empty, so no allocation, in the common case).
+        var suppressed: [AlertRuleName] = []
     }
 
     private func apply(_ input: RuleInput, source: Int32?, offset: Int64?, now: Int64,
@@ -177,18 +182,20 @@ package final class Monitor: Sendable {
         guard state.dedupe.insert(input.dedupeKey, now: now) else { return nil }
         effect.disposition = state.statistics.record(tx, tenThousandths: input.tenThousandths, eventTime: input.eventTime,
                                                      source: source, now: now)
-        var drafts = rules.evaluateStateless(input)
-        if rules.needsAccountState {
-            let evictions = state.accounts.evictions
-            drafts += state.accounts.withState(of: tx.accountId) { rules.evaluate(input, account: &$0) }
-            effect.evictions = state.accounts.evictions - evictions
+        let drafts = rules.evaluateStateless(input)
+        guard rules.needsAccountState || (rateLimit.isBounded && !drafts.isEmpty) else { return drafts }
+        let evictions = state.accounts.evictions
+        defer { effect.evictions = state.accounts.evictions - evictions }
+        return state.accounts.withState(of: tx.accountId) { account in
+            rateLimit.admit(drafts + rules.evaluate(input, account: &account), at: input.eventTime, state: &account.alertRate) {
+                effect.suppressed.append($0)
+            }
         }
-        return drafts
     }
 
     private func alert(from draft: AlertDraft, for tx: Transaction, detectedAt: Date) -> Alert {
         Alert(rule: draft.rule, severity: draft.severity, accountId: tx.accountId,
               transactionIds: draft.transactionIds, amount: tx.amount, currency: tx.currency,
-              reason: draft.reason, eventTime: tx.timestamp, detectedAt: detectedAt)
+              reason: draft.reason, eventTime: tx.timestamp, detectedAt: detectedAt, suppressedBefore: draft.suppressedBefore)
     }
 }

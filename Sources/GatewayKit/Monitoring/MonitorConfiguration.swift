@@ -28,6 +28,9 @@ package struct MonitorConfiguration: Sendable {
     /// so the default bounds rule state near 150 MB; an evicted account starts its rules afresh).
     var maxAccounts = 250_000
     package var rules = AlertRulesConfiguration()
+    /// Alerts per account and rule per minute of event time; more are suppressed (counted only).
+    /// 0: no bound. Five is more than a fraud case needs to be seen, and bounds a storm's cost.
+    var alertsPerAccountRule = 5
 
     package init() {}
 
@@ -49,6 +52,7 @@ package struct MonitorConfiguration: Sendable {
         if dedupeWindow < .zero { problems.append("dedupeWindow: must not be negative") }
         if dedupeCapacity < 1 { problems.append("dedupeCapacity: must be at least 1") }
         if !(1..<Int(Int32.max)).contains(maxAccounts) { problems.append("maxAccounts: must be in 1..<2^31") }
+        if alertsPerAccountRule < 0 { problems.append("alertsPerAccountRule: must not be negative") }
         return problems
     }
 }

@@ -10,6 +10,8 @@ package struct MonitorCounters: Sendable, Equatable {
     var future = 0
     /// Alerts raised (before any store-level deduplication), by rule and severity.
     var alertsByRuleAndSeverity: [AlertKey: Int] = [:]
+    /// Alerts over `MonitorConfiguration.alertsPerAccountRule`, not stored nor published, by rule.
+    var alertsSuppressedByRule: [AlertRuleName: Int] = [:]
     /// Accounts with rule state now, and accounts evicted to stay within `maxAccounts`.
     package var accountsTracked = 0
     var accountsEvicted = 0

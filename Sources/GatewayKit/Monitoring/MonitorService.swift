@@ -38,8 +38,9 @@ final class MonitorService: Sendable {
 
     /// Starts `consumers` workers in `groupID` on `topic`, and the alert reader. With `changelog`,
     /// the partitions' state is restored from it and checkpointed to it every `checkpointInterval`.
+    /// Every consumer's threads run at `threadNiceness` (see `ConsumerConfiguration.threadNiceness`).
     func start(kafka: KafkaConfiguration, topic: String, groupID: String, consumers: Int,
-               changelog: StateChangelog? = nil, checkpointInterval: Duration = .seconds(5)) throws {
+               changelog: StateChangelog? = nil, checkpointInterval: Duration = .seconds(5), threadNiceness: Int32 = 0) throws {
         self.changelog.withLock { $0 = changelog }
         changelog?.start()
         var started: [KafkaConsumerWorker] = []
@@ -48,6 +49,7 @@ final class MonitorService: Sendable {
             let keeper = changelog.map { PartitionStateKeeper(monitor: monitor, changelog: $0, interval: checkpointInterval, logger: logger) }
             config.partitionListener = keeper
             config.storesOffsetsAfterHandler = keeper == nil
+            config.threadNiceness = threadNiceness
             let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) { [self] record in
                 apply(record)
             }
@@ -55,7 +57,8 @@ final class MonitorService: Sendable {
             started.append(worker)
         }
         // Each instance reads every alert: a group of its own, from the beginning of the topic.
-        let readerConfig = ConsumerConfiguration(kafka: kafka, groupID: "gateway-alerts-\(UUID().uuidString.prefix(8))", topics: [alertsTopic])
+        var readerConfig = ConsumerConfiguration(kafka: kafka, groupID: "gateway-alerts-\(UUID().uuidString.prefix(8))", topics: [alertsTopic])
+        readerConfig.threadNiceness = threadNiceness
         let reader = try KafkaConsumerWorker(configuration: readerConfig, name: "alert-reader", logger: logger) { [self] record in
             store(alertRecord: record)
         }

@@ -26,6 +26,10 @@ public struct ConsumerConfiguration: Sendable {
     /// Off: only what the application stores with `KafkaConsumerWorker.storeOffsets` is committed,
     /// for applications whose state covers records only once it is checkpointed.
     public var storesOffsetsAfterHandler = true
+    /// Nice value (0...19) of the consumer's threads: its polling thread, which runs the handler,
+    /// and librdkafka's threads of this consumer. Above 0, the consumer yields the CPU to the
+    /// process's other threads when cores are scarce (see `ThreadNiceness`).
+    public var threadNiceness: Int32 = 0
 
     public init(kafka: KafkaConfiguration, groupID: String, topics: [String]) {
         self.kafka = kafka

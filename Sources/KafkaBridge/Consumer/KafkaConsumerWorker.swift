@@ -35,6 +35,7 @@ public final class KafkaConsumerWorker: Sendable {
     private let groupState: ConsumerGroupState
     private let committer: OffsetCommitter
     private let closeTimeout: Duration
+    private let threadNiceness: Int32
     private let logger: Logger
     private let lifecycle = Mutex(Lifecycle.created)
 
@@ -67,6 +68,7 @@ public final class KafkaConsumerWorker: Sendable {
         properties += configuration.kafka.properties.sorted { $0.key < $1.key }
         let conf = try RdKafkaClient.makeConf(properties)
         rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
+        ThreadNiceness.apply(configuration.threadNiceness, toThreadsOf: conf)
 
         let resetToEarliest = ["earliest", "smallest", "beginning"].contains(configuration.autoOffsetReset)
         let groupState = ConsumerGroupState(resetToEarliest: resetToEarliest)
@@ -93,6 +95,7 @@ public final class KafkaConsumerWorker: Sendable {
         self.groupState = groupState
         self.committer = committer
         self.closeTimeout = configuration.closeTimeout
+        self.threadNiceness = configuration.threadNiceness
         self.logger = context.logger
         self.topic = configuration.topics[0]
         self.loop = ConsumerLoop(handle: handle, context: context, groupState: groupState,
@@ -107,9 +110,12 @@ public final class KafkaConsumerWorker: Sendable {
     public func start() {
         lifecycle.withLock { lifecycle in
             guard case .created = lifecycle else { return }
-            let loop = self.loop
+            let (loop, niceness) = (self.loop, threadNiceness)
             // pthread_create fails only when the process is out of threads or memory.
-            lifecycle = .running(try! JoinableThread(name: "kafka-c-\(name)") { loop.run() })
+            lifecycle = .running(try! JoinableThread(name: "kafka-c-\(name)") {
+                ThreadNiceness.apply(niceness)
+                loop.run()
+            })
         }
     }
 

@@ -66,6 +66,9 @@ package struct GatewayConfiguration: Sendable {
         /// How often each owned partition's state is checkpointed to the state topic: what a crash
         /// costs in records read again (see ARCHITECTURE.md, "State model").
         package var checkpointInterval: Duration = .seconds(5)
+        /// Nice value of the monitor's consumer threads (and their librdkafka threads): ingestion
+        /// is the promise and the monitor may lag, so under overload the HTTP loops come first.
+        package var threadNiceness = 10
         /// The rules file the rules came from, for the help and the log.
         package var alertRulesFile: String?
 

@@ -97,9 +97,15 @@ package enum ServeSettings {
                   .integer(1...Int(Int32.max - 1), "a whole number from 1 to 2147483646"), \.monitor.configuration.maxAccounts),
             Entry("alert-store-capacity", "GATEWAY_ALERT_STORE_CAPACITY", "Alerts kept in memory for GET /alerts.",
                   .atLeast(1), \.monitor.alertStoreCapacity),
+            Entry("alerts-per-account-rule", "GATEWAY_ALERTS_PER_ACCOUNT_RULE",
+                  "Alerts of one rule for one account per minute of event time; more are suppressed (not stored nor published, counted in gateway_alerts_suppressed_total). 0: no bound.",
+                  .atLeast(0), \.monitor.configuration.alertsPerAccountRule),
             Entry("checkpoint-interval-ms", "GATEWAY_CHECKPOINT_INTERVAL_MS",
                   "Milliseconds between checkpoints of each owned partition's state; a crash reads at most this much traffic again.",
                   .milliseconds, \.monitor.checkpointInterval),
+            Entry("monitor-niceness", "GATEWAY_MONITOR_NICENESS",
+                  "Nice value (0-19) of the monitor's consumer threads: above 0, ingestion gets the CPU first under overload and the monitor lags (gateway_consumer_lag) until it catches up.",
+                  .integer(0...19, "a whole number from 0 to 19"), \.monitor.threadNiceness),
         ]
     }
 

@@ -3,7 +3,7 @@ import Foundation
 /// A fraud/anomaly alert raised by a rule.
 ///
 /// JSON: `{id, rule, severity, account_id, transaction_ids, amount, currency, reason,
-/// event_time, detected_at}`; `amount` is a decimal string and times are RFC 3339 UTC with
+/// event_time, detected_at}`, plus `suppressed_before` when it is not 0; `amount` is a decimal string and times are RFC 3339 UTC with
 /// milliseconds, whatever the encoder's strategies.
 ///
 /// `id` is derived from the rule and the transaction ids only (see `Alert.id(rule:transactionIds:)`),
@@ -25,9 +25,12 @@ package struct Alert: Codable, Sendable, Hashable {
     var eventTime: Date
     /// When the monitor raised the alert.
     var detectedAt: Date
+    /// Alerts of this account and rule suppressed by the rate bound since the previous one that
+    /// was raised (see `AlertRateLimit`); not part of `id`.
+    var suppressedBefore: Int
 
     init(rule: AlertRuleName, severity: AlertSeverity, accountId: String, transactionIds: [String],
-         amount: Amount, currency: String, reason: String, eventTime: Date, detectedAt: Date) {
+         amount: Amount, currency: String, reason: String, eventTime: Date, detectedAt: Date, suppressedBefore: Int = 0) {
         self.id = Self.id(rule: rule, transactionIds: transactionIds)
         self.rule = rule
         self.severity = severity
@@ -38,6 +41,7 @@ package struct Alert: Codable, Sendable, Hashable {
         self.reason = reason
         self.eventTime = eventTime
         self.detectedAt = detectedAt
+        self.suppressedBefore = suppressedBefore
     }
 
     /// 32 hex digits: FNV-1a (128-bit) over the rule name and the transaction ids,
@@ -55,6 +59,7 @@ package struct Alert: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case id, rule, severity, accountId = "account_id", transactionIds = "transaction_ids"
         case amount, currency, reason, eventTime = "event_time", detectedAt = "detected_at"
+        case suppressedBefore = "suppressed_before"
     }
 
     package init(from decoder: Decoder) throws {
@@ -69,6 +74,7 @@ package struct Alert: Codable, Sendable, Hashable {
         reason = try container.decode(String.self, forKey: .reason)
         eventTime = try Self.decodeDate(container, .eventTime)
         detectedAt = try Self.decodeDate(container, .detectedAt)
+        suppressedBefore = try container.decodeIfPresent(Int.self, forKey: .suppressedBefore) ?? 0
     }
 
     package func encode(to encoder: Encoder) throws {
@@ -83,6 +89,7 @@ package struct Alert: Codable, Sendable, Hashable {
         try container.encode(reason, forKey: .reason)
         try container.encode(RFC3339.format(eventTime), forKey: .eventTime)
         try container.encode(RFC3339.format(detectedAt), forKey: .detectedAt)
+        if suppressedBefore > 0 { try container.encode(suppressedBefore, forKey: .suppressedBefore) }
     }
 
     private static func decodeDate(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date {

@@ -40,6 +40,8 @@ struct AlertDraft: Sendable, Equatable {
     /// Oldest first, the triggering transaction last.
     var transactionIds: [String]
     var reason: String
+    /// Alerts of this account and rule suppressed since the previous one (see `AlertRateLimit`).
+    var suppressedBefore = 0
 }
 
 extension AlertRule {

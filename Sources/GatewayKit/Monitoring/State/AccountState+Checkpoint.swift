@@ -45,6 +45,14 @@ extension AccountState {
             writer.signed(charge.time)
             charge.id.write(to: &writer)
         }
+        guard writer.version >= 2 else { return }
+        writer.count(alertRate.count)
+        for budget in alertRate {
+            writer.string(budget.rule.rawValue)
+            writer.signed(budget.periodStart)
+            writer.count(budget.passed)
+            writer.count(budget.suppressed)
+        }
     }
 
     init(checkpoint reader: inout StateReader) throws(StateFormatError) {
@@ -70,6 +78,18 @@ extension AccountState {
             duplicateCharge.recent.append(.init(merchant: merchant, tenThousandths: amount, time: time,
                                                 id: try CompactTransactionID(checkpoint: &reader)))
         }
+        if reader.version >= 2 { alertRate = try Self.alertRate(checkpoint: &reader) }
+    }
+
+    /// Rules by name, so that a checkpoint survives rules being added or reordered.
+    private static func alertRate(checkpoint reader: inout StateReader) throws(StateFormatError) -> AlertRateLimit.State {
+        var budgets = AlertRateLimit.State()
+        for _ in 0..<(try reader.count(limit: AlertRuleName.allCases.count)) {
+            let name = try reader.string()
+            guard let rule = AlertRuleName(rawValue: name) else { throw .malformed("alert rule \(name)") }
+            budgets.append(.init(rule: rule, periodStart: try reader.signed(), passed: try reader.count(), suppressed: try reader.count()))
+        }
+        return budgets
     }
 }
 

@@ -7,7 +7,10 @@
 /// that `/stats` can read only them (`statistics(from:)`) from another instance's checkpoint.
 struct PartitionCheckpoint: Sendable {
     static let magic: [UInt8] = Array("GWMS".utf8)
-    static let version: UInt64 = 1
+    /// 2 added each account's alert-rate budgets (`AlertRateLimit`); version 1 is still read
+    /// (its accounts start with fresh budgets).
+    static let version: UInt64 = 2
+    static let readableVersions: ClosedRange<UInt64> = 1...version
 
     var partition: Int32
     /// The input offset of the last record the state includes: the new owner resumes at +1.
@@ -18,8 +21,8 @@ struct PartitionCheckpoint: Sendable {
     var writer: String
     var state: PartitionState
 
-    func encoded() -> [UInt8] {
-        var out = StateWriter(reservingCapacity: 1 << 16)
+    func encoded(version: UInt64 = Self.version) -> [UInt8] {
+        var out = StateWriter(reservingCapacity: 1 << 16, version: version)
         writeHeader(to: &out)
         state.statistics.write(to: &out)
         state.dedupe.write(to: &out)
@@ -65,7 +68,10 @@ struct PartitionCheckpoint: Sendable {
         init(_ reader: inout StateReader) throws(StateFormatError) {
             guard try reader.raw(count: 4) == PartitionCheckpoint.magic else { throw .malformed("not a monitor checkpoint") }
             let version = try reader.varint()
-            guard version == PartitionCheckpoint.version else { throw .malformed("version \(version), expected \(PartitionCheckpoint.version)") }
+            guard PartitionCheckpoint.readableVersions.contains(version) else {
+                throw .malformed("version \(version), expected \(PartitionCheckpoint.readableVersions)")
+            }
+            reader.version = version
             partition = Int32(truncatingIfNeeded: try reader.signed())
             coveredOffset = try reader.signed()
             createdAt = try reader.signed()
@@ -75,7 +81,7 @@ struct PartitionCheckpoint: Sendable {
 
     private func writeHeader(to out: inout StateWriter) {
         out.raw(Self.magic)
-        out.varint(Self.version)
+        out.varint(out.version)
         out.signed(Int64(partition))
         out.signed(coveredOffset)
         out.signed(createdAt)

@@ -4,6 +4,9 @@
 struct StateReader {
     private let bytes: [UInt8]
     private(set) var position: Int
+    /// The checkpoint format version being read (set from the header), so that a part added in a
+    /// later version is read only from documents that have it.
+    var version = PartitionCheckpoint.version
 
     init(_ bytes: [UInt8], at position: Int = 0) {
         self.bytes = bytes

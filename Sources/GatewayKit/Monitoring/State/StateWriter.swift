@@ -6,9 +6,13 @@
 /// slower (see the restore benchmark in Benchmarks/Monitor).
 struct StateWriter {
     private(set) var bytes: [UInt8] = []
+    /// The checkpoint format version being written: an older one leaves out the later parts (the
+    /// gateway writes the newest; the format's tests write older ones to check they are read).
+    let version: UInt64
 
-    init(reservingCapacity capacity: Int = 4096) {
+    init(reservingCapacity capacity: Int = 4096, version: UInt64 = PartitionCheckpoint.version) {
         bytes.reserveCapacity(capacity)
+        self.version = version
     }
 
     mutating func varint(_ value: UInt64) {
