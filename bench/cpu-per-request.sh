@@ -12,16 +12,25 @@ duration=${2:-10s}
 connections=${3:-64}
 port=18082
 source bench/cluster-and-gateway.sh
-start_cluster_and_gateway --consumers "${CONSUMERS:-0}"
+# GATEWAY_ARGS: more `gateway serve` flags, e.g. "--producers 1 --linger-ms 2".
+start_cluster_and_gateway --consumers "${CONSUMERS:-0}" ${GATEWAY_ARGS:-}
 cluster=${pids[0]}
 wrk -t1 -c"$connections" -d3s -s "${SCRIPT:-bench/many-accounts.lua}" http://127.0.0.1:18082/transactions >/dev/null
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
+# Context switches of every thread of the gateway: each one is a wake-up (futex, eventfd, epoll).
+switches() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches/ {s += $2} END {print s}'; }
 before=$(ticks $gateway)
+user_before=$(user_ticks $gateway)
+switches_before=$(switches $gateway)
 cluster_before=$(ticks $cluster)
 wrk -t1 -c"$connections" -d"$duration" -s "${SCRIPT:-bench/many-accounts.lua}" http://127.0.0.1:18082/transactions > "$work/wrk.txt"
 after=$(ticks $gateway)
+user_after=$(user_ticks $gateway)
+switches_after=$(switches $gateway)
 cluster_after=$(ticks $cluster)
 requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
 hz=$(getconf CLK_TCK)
-python3 -c "r=$requests; t=($after-$before)/$hz; c=($cluster_after-$cluster_before)/$hz; print(f'{r} requests, gateway CPU {t:.2f} s = {t/r*1e6:.1f} us per request, cluster CPU {c:.2f} s = {c/r*1e6:.1f} us per request (consumers: ${CONSUMERS:-0})')"
+python3 -c "r=$requests; t=($after-$before)/$hz; c=($cluster_after-$cluster_before)/$hz; u=($user_after-$user_before)/$hz; s=$switches_after-$switches_before
+print(f'{r} requests, gateway CPU {t:.2f} s = {t/r*1e6:.1f} us per request (user {u/r*1e6:.1f}, sys {(t-u)/r*1e6:.1f}; {s/r:.2f} context switches per request), cluster CPU {c:.2f} s = {c/r*1e6:.1f} us per request (consumers: ${CONSUMERS:-0})')"
