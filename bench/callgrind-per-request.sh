@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 binary=${1:-.build/release/gateway}
 requests=${2:-2000}
 connections=${3:-16}
-port=18083
+port=${PORT:-18383}
 work=$(mktemp -d)
 out=${OUT:-$work}
 mkdir -p "$out"

@@ -10,12 +10,12 @@ cd "$(dirname "$0")/.."
 binary=${1:-.build/release/gateway}
 duration=${2:-10s}
 connections=${3:-64}
-port=18082
+port=${PORT:-18082}
 source bench/cluster-and-gateway.sh
 # GATEWAY_ARGS: more `gateway serve` flags, e.g. "--producers 1 --linger-ms 2".
 start_cluster_and_gateway --consumers "${CONSUMERS:-0}" ${GATEWAY_ARGS:-}
 cluster=${pids[0]}
-wrk -t1 -c"$connections" -d3s -s "${SCRIPT:-bench/many-accounts.lua}" http://127.0.0.1:18082/transactions >/dev/null
+wrk -t1 -c"$connections" -d3s -s "${SCRIPT:-bench/many-accounts.lua}" http://127.0.0.1:$port/transactions >/dev/null
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
@@ -25,7 +25,7 @@ before=$(ticks $gateway)
 user_before=$(user_ticks $gateway)
 switches_before=$(switches $gateway)
 cluster_before=$(ticks $cluster)
-wrk -t1 -c"$connections" -d"$duration" -s "${SCRIPT:-bench/many-accounts.lua}" http://127.0.0.1:18082/transactions > "$work/wrk.txt"
+wrk -t1 -c"$connections" -d"$duration" -s "${SCRIPT:-bench/many-accounts.lua}" http://127.0.0.1:$port/transactions > "$work/wrk.txt"
 after=$(ticks $gateway)
 user_after=$(user_ticks $gateway)
 switches_after=$(switches $gateway)
