@@ -4,6 +4,7 @@
 # requests per second (it counts the process's user+sys ticks, not wall time), so it is the figure
 # to compare two builds by. Usage: bench/cpu-per-request.sh [gateway binary] [duration] [connections]
 # CONSUMERS=N (default 0) runs the monitor with N consumers; the cluster process's CPU is printed too.
+# PORT (default 18082): the gateway refuses a busy port, so parallel runs need different ports.
 # SCRIPT=bench/lua/realistic.lua (default bench/many-accounts.lua) picks the wrk script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
