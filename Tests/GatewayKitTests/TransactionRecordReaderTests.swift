@@ -69,7 +69,8 @@ struct TransactionRecordReaderTests {
         #expect(TransactionRecordReader.transaction(from: Array("{\(Self.base)}".utf8))?.id == "t")
     }
 
-    /// Whole milliseconds over 1970-2999, and densely around 2001-01-01, where the fast path hands over.
+    /// Whole milliseconds over 1970-2999, and densely around 2001-01-01, where the fast path hands over;
+    /// each also without its fraction (the form clients send most), all against Foundation's parser.
     @Test func canonicalDates_parseToFoundationsDate() {
         var random = SplitMix64(seed: 0x7A5C_0012)
         let around2001 = (0..<5_000).map { _ in Int64(978_307_200_000) + Int64.random(in: -70_000_000_000...70_000_000_000, using: &random) }
@@ -77,11 +78,20 @@ struct TransactionRecordReaderTests {
         var failures: [String] = []
         for milliseconds in around2001 + anywhere {
             let text = RFC3339.format(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-            let fast = Array(text.utf8).withUnsafeBufferPointer { RFC3339.parseCanonical($0) }
-            if let fast, fast != RFC3339.parse(text) { failures.append(text) }
+            let wholeSeconds = String(text.prefix(19)) + "Z"
+            for text in [text, wholeSeconds] {
+                let fast = Array(text.utf8).withUnsafeBufferPointer { RFC3339.parseCanonical($0) }
+                if let fast, fast != RFC3339.foundationParse(text) { failures.append(text) }
+                if RFC3339.parse(text) != RFC3339.foundationParse(text) { failures.append(text) }
+            }
         }
         #expect(failures.isEmpty, "\(failures.count) differ, first: \(failures.prefix(5))")
         #expect(Array("2026-11-25T16:20:00.123Z".utf8).withUnsafeBufferPointer { RFC3339.parseCanonical($0) } != nil)
-        #expect(Array("2026-11-25T16:20:00Z".utf8).withUnsafeBufferPointer { RFC3339.parseCanonical($0) } == nil)
+        #expect(Array("2026-11-25T16:20:00Z".utf8).withUnsafeBufferPointer { RFC3339.parseCanonical($0) } != nil)
+        // Offsets, February 30 and a leap second are Foundation's to judge.
+        for other in ["2026-11-25T16:20:00+01:00", "2026-02-30T16:20:00Z", "2026-12-31T23:59:60Z", "2026-11-25T16:20Z"] {
+            #expect(Array(other.utf8).withUnsafeBufferPointer { RFC3339.parseCanonical($0) } == nil)
+            #expect(RFC3339.parse(other) == RFC3339.foundationParse(other))
+        }
     }
 }

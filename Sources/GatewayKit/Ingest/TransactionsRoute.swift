@@ -190,8 +190,20 @@ struct TransactionsRoute: Sendable {
     }
 
     // Identifiers are validated to [A-Za-z0-9._:-] and topics are ours, so no JSON escaping is needed.
+    // Appended as bytes: string interpolation was a twentieth of a POST's instructions.
     static func acceptedJSON(id: String, report: DeliveryReport) -> [UInt8] {
-        Array(#"{"id":"\#(id)","status":"accepted","topic":"\#(report.topic)","partition":\#(report.partition),"offset":\#(report.offset)}"#.utf8)
+        var json: [UInt8] = []
+        json.reserveCapacity(96 + id.utf8.count + report.topic.utf8.count)
+        json += #"{"id":""#.utf8
+        json += id.utf8
+        json += #"","status":"accepted","topic":""#.utf8
+        json += report.topic.utf8
+        json += #"","partition":"#.utf8
+        json += String(report.partition).utf8
+        json += #","offset":"#.utf8
+        json += String(report.offset).utf8
+        json.append(UInt8(ascii: "}"))
+        return json
     }
 
     static func queuedJSON(id: String, topic: String) -> [UInt8] {
@@ -213,7 +225,9 @@ struct TransactionsRoute: Sendable {
 
     /// The media type of a Content-Type, without parameters, lower-cased (RFC 9110 §8.3.1).
     static func mediaType(_ contentType: String) -> String {
-        // Byte-level: this runs once per request, and Foundation's trimming is costly here.
+        // The usual spelling costs one comparison; the rest is byte-level, as Foundation's trimming
+        // is costly here.
+        if contentType == "application/json" { return contentType }
         let bytes = contentType.utf8
         let end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
         var type = bytes[..<end].drop { $0 == 0x20 || $0 == 0x09 }

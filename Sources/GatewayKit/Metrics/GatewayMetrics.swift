@@ -82,8 +82,15 @@ final class GatewayMetrics: Sendable {
 
     /// HTTPServer's observer: one call per response written.
     func observe(_ request: HTTPRequest?, status: Int, duration: Duration) {
-        let route = request.map { knownRoutes.contains($0.path) ? $0.path : "unmatched" } ?? "unparsed"
-        let method = request.map { Self.knownMethods.contains($0.method) ? $0.method : "other" } ?? "unknown"
+        // Read in place: `request.map` copied the whole request (fields, body) twice per response.
+        var route = "unparsed"
+        var method = "unknown"
+        if let path = request?.path {
+            route = knownRoutes.contains(path) ? path : "unmatched"
+        }
+        if let requestMethod = request?.method {
+            method = Self.knownMethods.contains(requestMethod) ? requestMethod : "other"
+        }
         let key = HTTPSeriesKey(route: route, method: method, status: status)
         let series = httpSeries(key) {
             HTTPSeries(

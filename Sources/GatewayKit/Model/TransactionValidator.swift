@@ -14,6 +14,9 @@ package struct TransactionValidator: Sendable {
     /// ISO 3166-1 alpha-2 codes (Foundation's region list without its numeric UN M49 areas).
     static let countries: Set<String> = Set(Locale.Region.isoRegions.map(\.identifier).filter { $0.count == 2 })
 
+    /// Built once: joining the channel names on every call cost a twentieth of a POST's instructions.
+    static let channelMessage = "must be one of " + Channel.allCases.map(\.rawValue).joined(separator: ", ")
+
     package init() {}
 
     package func validate(_ payload: TransactionPayload, receivedAt: Date) -> Result<Transaction, ValidationFailure> {
@@ -41,7 +44,7 @@ package struct TransactionValidator: Sendable {
         check("country", payload.country, "must be an ISO 3166-1 alpha-2 code in upper case, like BR") { Self.countries.contains($0) }
         check("merchant_category", payload.merchantCategory, "must be a 4-digit MCC, like 5411") { Self.isMCC($0) }
         let channel = payload.channel.flatMap(Channel.init(rawValue:))
-        check("channel", payload.channel, "must be one of " + Channel.allCases.map(\.rawValue).joined(separator: ", ")) { _ in channel != nil }
+        check("channel", payload.channel, Self.channelMessage) { _ in channel != nil }
         var eventTime: Date? = receivedAt
         if let text = payload.timestamp {
             eventTime = RFC3339.parse(text)

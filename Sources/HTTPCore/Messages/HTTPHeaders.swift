@@ -76,6 +76,9 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
 
     /// ASCII case-insensitive comparison over UTF-8 bytes; header names are tokens (RFC 9110 §5.1).
     internal static func nameEquals(_ lhs: String, _ rhs: String) -> Bool {
+        // Most names differ in length, known without touching the bytes: a route looks up several
+        // fields per request, each against every field received.
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
         var lhs = lhs
         var rhs = rhs
         return lhs.withUTF8 { left in
