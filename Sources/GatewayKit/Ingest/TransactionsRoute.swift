@@ -71,7 +71,8 @@ struct TransactionsRoute: Sendable {
             responder.respond(GatewayProblems.validation(failure.errors).response())
         case .success(let transaction):
             guard pending.reserve(1) else { return responder.respond(overloaded()) }
-            produce(transaction, requestID: request.requestID, async: async) { outcome in
+            let headers = TransactionRecord.headers(requestID: request.requestID)
+            produce(transaction, headers: headers, requestID: request.requestID, async: async) { outcome in
                 switch outcome {
                 case .accepted(let body): responder.respond(.json(202, body, headers: async ? Self.asyncApplied : HTTPHeaders()))
                 case .rejected(let problem): responder.respond(GatewayProblems.response(problem))
@@ -89,26 +90,43 @@ struct TransactionsRoute: Sendable {
         } catch {
             return responder.respond(GatewayProblems.malformedJSON(error.description).response())
         }
-        handleBatch(payloads.map { .decoded($0) }, request, responder, async: async)
+        if let refusal = batchRefusal(count: payloads.count) { return responder.respond(refusal) }
+        let receivedAt = Date()
+        handleBatch(payloads.map { check($0, receivedAt: receivedAt) }, request, responder, async: async)
     }
 
+    /// Each line is read and validated in one pass (no intermediate array of payloads: copying
+    /// them showed in the profile, issue 11).
     private func handleNDJSON(_ request: HTTPRequest, _ responder: HTTPResponder, async: Bool) {
         let lines = request.body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             .filter { !$0.allSatisfy(Self.isJSONWhitespace) }
+        if let refusal = batchRefusal(count: lines.count) { return responder.respond(refusal) }
+        let receivedAt = Date()
         let items: [BatchItem] = lines.map { line in
-            do throws(JSONSyntaxError) { return .decoded(try TransactionJSONReader.payload(from: line)) } catch {
+            do throws(JSONSyntaxError) { return check(try TransactionJSONReader.payload(from: line), receivedAt: receivedAt) } catch {
                 return .rejected(GatewayProblems.malformedJSON(error.description))
             }
         }
         handleBatch(items, request, responder, async: async)
     }
 
-    /// A batch line or array element: decoded, then validated, or known to be bad (malformed JSON,
-    /// invalid fields).
+    /// A batch line or array element: valid, or known to be bad (malformed JSON, invalid fields).
     private enum BatchItem {
-        case decoded(TransactionPayload)
         case valid(Transaction)
         case rejected(Problem)
+    }
+
+    private func check(_ payload: TransactionPayload, receivedAt: Date) -> BatchItem {
+        switch validator.validate(payload, receivedAt: receivedAt) {
+        case .failure(let failure): .rejected(GatewayProblems.validation(failure.errors))
+        case .success(let transaction): .valid(transaction)
+        }
+    }
+
+    /// 413 above the item limit, 400 for a batch without items; nil when the size is fine.
+    private func batchRefusal(count: Int) -> HTTPResponse? {
+        guard count <= maxBatchItems else { return GatewayProblems.batchTooLarge(count, limit: maxBatchItems).response() }
+        return count == 0 ? GatewayProblems.emptyBody().response() : nil
     }
 
     /// What one transaction comes to: the accepted/queued JSON, or its problem.
@@ -117,31 +135,21 @@ struct TransactionsRoute: Sendable {
         case rejected(Problem)
     }
 
+    /// `items` are validated already, so that the bound sees how many records the batch would add:
+    /// all or nothing.
     private func handleBatch(_ items: [BatchItem], _ request: HTTPRequest,
                              _ responder: HTTPResponder, async: Bool) {
-        guard items.count <= maxBatchItems else {
-            return responder.respond(GatewayProblems.batchTooLarge(items.count, limit: maxBatchItems).response())
-        }
-        guard !items.isEmpty else { return responder.respond(GatewayProblems.emptyBody().response()) }
-        // Validated first, so that the bound sees how many records the batch would add: all or nothing.
-        let receivedAt = Date()
-        let checked: [BatchItem] = items.map { item in
-            guard case .decoded(let payload) = item else { return item }
-            switch validator.validate(payload, receivedAt: receivedAt) {
-            case .failure(let failure): return .rejected(GatewayProblems.validation(failure.errors))
-            case .success(let transaction): return .valid(transaction)
-            }
-        }
-        guard pending.reserve(checked.count { if case .valid = $0 { true } else { false } }) else {
+        guard pending.reserve(items.count { if case .valid = $0 { true } else { false } }) else {
             return responder.respond(overloaded())
         }
         let batch = TransactionBatch(count: items.count, responder: responder)
-        for (index, item) in checked.enumerated() {
+        // One header list for the whole batch: every record carries the same request id.
+        let headers = TransactionRecord.headers(requestID: request.requestID)
+        for (index, item) in items.enumerated() {
             switch item {
-            case .decoded: preconditionFailure("every decoded item was validated above")
             case .rejected(let problem): batch.complete(index, json: problem.jsonBytes())
             case .valid(let transaction):
-                produce(transaction, requestID: request.requestID, async: async) { outcome in
+                produce(transaction, headers: headers, requestID: request.requestID, async: async) { outcome in
                     switch outcome {
                     case .accepted(let body): batch.complete(index, json: body)
                     case .rejected(let problem): batch.complete(index, json: problem.jsonBytes())
@@ -160,10 +168,9 @@ struct TransactionsRoute: Sendable {
 
     /// Produces one validated transaction, for which the caller reserved room in `pending`; the
     /// room is released once the outcome is known. `done` gets the accepted/queued JSON or the problem.
-    private func produce(_ transaction: Transaction, requestID: String, async: Bool,
+    private func produce(_ transaction: Transaction, headers: [KafkaHeader], requestID: String, async: Bool,
                          done: @escaping @Sendable (Outcome) -> Void) {
         let value = TransactionRecord.value(of: transaction)
-        let headers = TransactionRecord.headers(requestID: requestID)
         let id = transaction.id
         let topic = self.topic
         let metrics = self.metrics

@@ -50,8 +50,8 @@ final class MonitorService: Sendable {
             config.partitionListener = keeper
             config.storesOffsetsAfterHandler = keeper == nil
             config.threadNiceness = threadNiceness
-            let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) { [self] record in
-                apply(record)
+            let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) { [self] (records: [KafkaRecord]) in
+                apply(records)
             }
             keeper?.attach(worker)
             started.append(worker)
@@ -117,16 +117,20 @@ final class MonitorService: Sendable {
 
     // MARK: record handling (consumer threads)
 
-    private func apply(_ record: KafkaRecord) {
-        guard let transaction = TransactionRecordReader.transaction(from: record.value) else {
-            // Another producer wrote something that is not a transaction: count it, skip it.
-            monitor.skip(partition: record.partition, offset: record.offset)
-            invalidRecords.add(1, ordering: .relaxed)
-            logger.debug("skipped invalid record", metadata: ["partition": "\(record.partition)", "offset": "\(record.offset)"])
-            return
+    /// Records are read outside the monitor's lock, then applied under one acquisition per batch.
+    private func apply(_ records: [KafkaRecord]) {
+        let batch = records.map { record in
+            let transaction = TransactionRecordReader.transaction(from: record.value)
+            if transaction == nil {
+                // Another producer wrote something that is not a transaction: count it, skip it.
+                invalidRecords.add(1, ordering: .relaxed)
+                logger.debug("skipped invalid record", metadata: ["partition": "\(record.partition)", "offset": "\(record.offset)"])
+            }
+            return (transaction: transaction, partition: record.partition, offset: record.offset)
         }
-        guard let raised = monitor.record(transaction, source: record.partition, offset: record.offset), !raised.isEmpty else { return }
-        for alert in raised { publish(alert) }
+        for raised in monitor.record(batch: batch) {
+            for alert in raised ?? [] { publish(alert) }
+        }
     }
 
     /// Stores the alert here at once and produces it for the other instances (keyed by account).

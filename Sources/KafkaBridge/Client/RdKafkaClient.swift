@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// What librdkafka's C callbacks need to reach Swift: the logger and, for consumers, the group
 /// state and the bounded committer. Its address is the conf `opaque` of one rd_kafka_t; the owner of that handle keeps the
@@ -22,6 +23,9 @@ final class ClientContext: Sendable {
     /// the handle cannot recover (a fatal error, a producer-id loop), with the reason; the pool
     /// replaces the producer.
     let onUnrecoverable: (@Sendable (Unrecoverable) -> Void)?
+    /// Set for consumers once their poll loop exists: run by the rebalance callback first, so that
+    /// records the loop gathered are handled before the assignment changes.
+    let beforeRebalance = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(
         name: String, logger: Logger, consumerState: ConsumerGroupState? = nil, committer: OffsetCommitter? = nil,

@@ -41,9 +41,25 @@ public final class KafkaConsumerWorker: Sendable {
 
     /// Creates the consumer and subscribes it; consumption starts with `start()`, which should
     /// follow soon: a subscribed consumer that does not poll holds up its group's rebalances.
-    public init(
+    public convenience init(
         configuration: ConsumerConfiguration, name: String, logger: Logger,
         handler: @escaping @Sendable (KafkaRecord) -> Void
+    ) throws(KafkaError) {
+        // One record per poll, as before batches: `lag()` then counts every record not yet handled.
+        try self.init(configuration: configuration, name: name, logger: logger, maxBatch: 1) { records in
+            for record in records { handler(record) }
+        }
+    }
+
+    /// The same, with a handler that gets the records in batches: those the consumer's queue held at
+    /// once, in order, at most `maxBatch`. An application that takes a lock per record
+    /// takes one per batch instead (the monitor's lock, contended by its consumers, was their largest
+    /// cost in perf, issue 11). Offsets are stored once `batchHandler` returned; a rebalance never
+    /// finds a batch half-handled (the pending batch is handed over first, see `ConsumerLoop`).
+    /// `lag()` counts the records of the batch in the handler as taken.
+    public init(
+        configuration: ConsumerConfiguration, name: String, logger: Logger, maxBatch: Int = 512,
+        batchHandler: @escaping @Sendable ([KafkaRecord]) -> Void
     ) throws(KafkaError) {
         guard !configuration.topics.isEmpty else { throw .invalidConfiguration("no topics to consume") }
         self.name = name
@@ -98,8 +114,12 @@ public final class KafkaConsumerWorker: Sendable {
         self.threadNiceness = configuration.threadNiceness
         self.logger = context.logger
         self.topic = configuration.topics[0]
-        self.loop = ConsumerLoop(handle: handle, context: context, groupState: groupState,
-                                 storesOffsets: configuration.storesOffsetsAfterHandler, handler: handler)
+        let loop = ConsumerLoop(handle: handle, context: context, groupState: groupState,
+                                storesOffsets: configuration.storesOffsetsAfterHandler, maxBatch: max(1, maxBatch),
+                                handler: batchHandler)
+        self.loop = loop
+        // Weak: the loop holds the context.
+        context.beforeRebalance.withLock { $0 = { [weak loop] in loop?.handlePending() } }
     }
 
     deinit {
@@ -202,20 +222,32 @@ public final class KafkaConsumerWorker: Sendable {
 /// The poll loop of one consumer. Separate from the worker so the thread does not keep the worker
 /// alive (its `deinit` stops an abandoned consumer). It holds the client context, which the
 /// handle's C callbacks reference, so an abandoned close can still call them safely.
-/// `@unchecked Sendable`: the handle is used only by the thread running `run()`, and destroyed by
-/// that same thread at the end, after `ConsumerGroupState.detachHandle()`.
+/// `@unchecked Sendable`: the handle and `pending` are used only by the thread running `run()`
+/// (the rebalance callback, which hands `pending` over, runs inside its polls), and the handle is
+/// destroyed by that same thread at the end, after `ConsumerGroupState.detachHandle()`.
+///
+/// Batches: after a poll that waited, polls that do not wait gather what the queue holds (at most
+/// `maxBatch`: 512 for the monitor, enough to take its lock once per hundreds of records and small
+/// enough to keep a batch's delay and memory short), and the handler gets them together. A poll may run the rebalance callback, which
+/// first hands the gathered messages over (`handlePending`), so revoked partitions never have
+/// records still waiting for the handler, as with one record per poll.
 private final class ConsumerLoop: @unchecked Sendable {
+    let maxBatch: Int
     let handle: OpaquePointer
     let context: ClientContext
     let groupState: ConsumerGroupState
     let logger: Logger
-    let handler: @Sendable (KafkaRecord) -> Void
+    let handler: @Sendable ([KafkaRecord]) -> Void
     let storesOffsets: Bool
     let consumed = Atomic<Int>(0)
     private let stopping = Atomic(false)
+    private var pending: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+    /// Whether an offset was stored since the last commit.
+    private var storedSinceCommit = false
 
     init(handle: OpaquePointer, context: ClientContext, groupState: ConsumerGroupState, storesOffsets: Bool,
-         handler: @escaping @Sendable (KafkaRecord) -> Void) {
+         maxBatch: Int, handler: @escaping @Sendable ([KafkaRecord]) -> Void) {
+        self.maxBatch = maxBatch
         self.handle = handle
         self.context = context
         self.groupState = groupState
@@ -230,12 +262,13 @@ private final class ConsumerLoop: @unchecked Sendable {
 
     func run() {
         logger.debug("consumer started")
-        var storedSinceCommit = false
+        pending.reserveCapacity(maxBatch)
         while !stopping.load(ordering: .acquiring) {
             // 100 ms bounds how long stop() waits for the loop to notice.
             if let message = rd_kafka_consumer_poll(handle, 100) {
-                storedSinceCommit = process(message) || storedSinceCommit
-                rd_kafka_message_destroy(message)
+                pending.append(message)
+                while pending.count < maxBatch, let next = rd_kafka_consumer_poll(handle, 0) { pending.append(next) }
+                handlePending()
             } else if storedSinceCommit {
                 // Caught up: commit now (async) instead of waiting for the auto-commit timer, so
                 // that a crash or a rebalance right after a burst does not redeliver the burst.
@@ -265,27 +298,44 @@ private final class ConsumerLoop: @unchecked Sendable {
         logger.debug("consumer stopped", metadata: ["consumed": "\(consumed.load(ordering: .relaxed))"])
     }
 
-    /// Hands one record to the handler and stores its offset; returns whether an offset was stored.
-    private func process(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> Bool {
-        let m = message.pointee
-        guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            // Consumer errors (unknown topic, broker trouble) are reported here; librdkafka keeps
-            // retrying by itself, so they are logged, not fatal.
-            logger.warning(
-                "consumer error",
-                metadata: ["error": .string(KafkaError(m.err, message: messageErrorText(message)).description)])
-            return false
+    /// Hands the gathered records to the handler, stores their offsets and frees the messages.
+    /// On the consumer's thread: from `run()`, and from the rebalance callback before it changes
+    /// the assignment.
+    func handlePending() {
+        guard !pending.isEmpty else { return }
+        defer {
+            for message in pending { rd_kafka_message_destroy(message) }
+            pending.removeAll(keepingCapacity: true)
         }
-        handler(makeRecord(message))
-        consumed.wrappingAdd(1, ordering: .relaxed)
-        guard storesOffsets else { return false }
-        // Only now is the record processed: store offset+1 for the next commit.
-        let err = rd_kafka_offset_store(m.rkt, m.partition, m.offset)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            // _STATE: the partition was revoked meanwhile; its new owner will see the record again.
-            logger.debug("offset store failed", metadata: ["error": .string(KafkaError(err).description)])
+        var records: [KafkaRecord] = []
+        records.reserveCapacity(pending.count)
+        for message in pending {
+            let m = message.pointee
+            guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                // Consumer errors (unknown topic, broker trouble) are reported here; librdkafka keeps
+                // retrying by itself, so they are logged, not fatal.
+                logger.warning(
+                    "consumer error",
+                    metadata: ["error": .string(KafkaError(m.err, message: messageErrorText(message)).description)])
+                continue
+            }
+            records.append(makeRecord(message))
         }
-        return err == RD_KAFKA_RESP_ERR_NO_ERROR
+        guard !records.isEmpty else { return }
+        handler(records)
+        consumed.wrappingAdd(records.count, ordering: .relaxed)
+        guard storesOffsets else { return }
+        // Only now are the records processed: store offset+1 of each for the next commit.
+        for message in pending where message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            let m = message.pointee
+            let err = rd_kafka_offset_store(m.rkt, m.partition, m.offset)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                // _STATE: the partition was revoked meanwhile; its new owner will see the record again.
+                logger.debug("offset store failed", metadata: ["error": .string(KafkaError(err).description)])
+            } else {
+                storedSinceCommit = true
+            }
+        }
     }
 
     private func makeRecord(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaRecord {
@@ -322,6 +372,9 @@ private let rebalanceCallback: @convention(c) (
     OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
 ) -> Void = { handle, err, partitions, opaque in
     guard let handle, let context = ClientContext.from(opaque), let state = context.consumerState else { return }
+    // Records gathered before this callback are handled (and their offsets stored) while their
+    // partitions are still ours.
+    context.beforeRebalance.withLock { $0 }?()
     let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
     let list = topicPartitions(of: partitions)
     switch err {
