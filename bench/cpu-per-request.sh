@@ -43,3 +43,4 @@ requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
 hz=$(getconf CLK_TCK)
 python3 -c "r=$requests; t=($after-$before)/$hz; c=($cluster_after-$cluster_before)/$hz; u=($user_after-$user_before)/$hz; s=$switches_after-$switches_before
 print(f'{r} requests, gateway CPU {t:.2f} s = {t/r*1e6:.1f} us per request (user {u/r*1e6:.1f}, sys {(t-u)/r*1e6:.1f}; {s/r:.2f} context switches per request), cluster CPU {c:.2f} s = {c/r*1e6:.1f} us per request (consumers: ${CONSUMERS:-0})')"
+grep -E "Latency|Requests/sec" "$work/wrk.txt"

@@ -19,7 +19,12 @@ package struct GatewayConfiguration: Sendable {
     package var embeddedBrokers = 3
     package var embeddedPartitions = 6
     package var eventLoops = ProcessInfo.processInfo.activeProcessorCount
-    package var producers = 2
+    /// One producer: on 2 cores a second one only adds wake-ups (each record pays a chain of thread
+    /// hand-offs) and halves the records per produce request. Measured 2026-11-30 on a quiet 2-core
+    /// machine, monitor on, realistic stream, wrk -c64 (`GATEWAY_ARGS=--producers N bench/cpu-per-request.sh`):
+    /// 2 producers 13.0k req/s at 98 us of gateway CPU each, 1 producer 20.9-22.6k req/s at 54-58 us.
+    /// More producers help only when one producer's delivery-report thread is the bottleneck.
+    package var producers = 1
     package var maxBodyBytes = 1 << 20
     package var maxBatchItems = 1000
     package var maxConnections = 10_000
