@@ -10,6 +10,7 @@
 #   SUITE_REPS           repetitions of the 64-connection single-POST case (default 3; short: 3)
 #   SUITE_LABEL          a line printed at the top of RESULTS.md (e.g. the conditions of the run)
 #   SUITE_BIN            a directory with release gateway and txgen of this commit built elsewhere: no build here
+#   SUITE_OUT            where to write the table instead of bench/RESULTS.md (e.g. a baseline build run with SUITE_BIN)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${SUITE_SHORT:-0}" = 1 ]; then
