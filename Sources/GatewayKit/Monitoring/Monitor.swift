@@ -79,7 +79,7 @@ package final class Monitor: Sendable {
         let drafts = core.withLock { core in
             zip(inputs, batch).map { input, item -> [AlertDraft]? in
                 guard let input else {
-                    core.partitions[item.partition, default: PartitionState(configuration: configuration)].coveredOffset = item.offset
+                    cover(item.partition, through: item.offset, in: &core)
                     return nil
                 }
                 return apply(input, source: item.partition, offset: item.offset, now: nowMilliseconds, to: &core)
@@ -94,9 +94,12 @@ package final class Monitor: Sendable {
     /// A record of `partition` that was not applied (not a transaction): the state still covers it,
     /// so that a restore does not read it again.
     package func skip(partition: Int32, offset: Int64) {
-        core.withLock { core in
-            core.partitions[partition, default: PartitionState(configuration: configuration)].coveredOffset = offset
-        }
+        core.withLock { core in cover(partition, through: offset, in: &core) }
+    }
+
+    /// The state of `partition` covers `offset` without applying a record there.
+    private func cover(_ partition: Int32, through offset: Int64, in core: inout Core) {
+        core.partitions[partition, default: PartitionState(configuration: configuration)].coveredOffset = offset
     }
 
     /// The statistics of every partition this instance holds, merged at `now` (see `StatisticsSnapshot`).
