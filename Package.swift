@@ -100,12 +100,22 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Not a benchmark: an HTTPCore-only server for wrk, to compare with nginx (bench/).
-        .executableTarget(name: "HTTPCoreBenchServer", dependencies: ["HTTPCore", .product(name: "Logging", package: "swift-log")], path: "bench/HTTPCoreServer"),
+        .executableTarget(
+            name: "HTTPCoreBenchServer",
+            dependencies: ["HTTPCore", .product(name: "Logging", package: "swift-log")],
+            path: "bench/HTTPCoreServer"
+        ),
 
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "TestSupport"]),
         .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge", "TestSupport"]),
-        .testTarget(name: "GatewayKitTests", dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore", "CoreSupport", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(
+            name: "GatewayKitTests",
+            dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore", "CoreSupport", "TestSupport"]
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "GatewayKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Depends on the executable too: its CLI tests parse flags in-process, and the process
         // tests need the `txgen` binary built.
         .testTarget(

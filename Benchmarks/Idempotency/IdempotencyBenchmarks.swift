@@ -11,16 +11,23 @@ import HTTPCore
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .throughput],
-        timeUnits: .nanoseconds, scalingFactor: .kilo, maxDuration: .seconds(2))
+        timeUnits: .nanoseconds,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(2)
+    )
 
     Benchmark("fingerprint (230-byte body)") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(RequestFingerprint(body: body, mediaType: "application/json")) }
     }
     Benchmark("fingerprint (100-transaction batch, 23 KB)") { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(RequestFingerprint(body: batch, mediaType: "application/x-ndjson")) }
+        for _ in benchmark.scaledIterations {
+            blackHole(RequestFingerprint(body: batch, mediaType: "application/x-ndjson"))
+        }
     }
     Benchmark("parse key (quoted UUID)") { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(try? IdempotencyKey.parse([#""8e03978e-40d5-43e8-bc93-6894a57f9324""#])) }
+        for _ in benchmark.scaledIterations {
+            blackHole(try? IdempotencyKey.parse([#""8e03978e-40d5-43e8-bc93-6894a57f9324""#]))
+        }
     }
 
     // A new key each call, claimed then finished with a 202, as a first request goes.
@@ -39,7 +46,9 @@ let benchmarks: @Sendable () -> Void = {
         let keys = Keys(count: benchmark.scaledIterations.count)
         benchmark.startMeasurement()
         for index in benchmark.scaledIterations { firstRequest(store, keys[index]) }
-        guard store.countNow() == limits.capacity else { fatalError("the store passed its capacity: \(store.countNow())") }
+        guard store.countNow() == limits.capacity else {
+            fatalError("the store passed its capacity: \(store.countNow())")
+        }
     }
     // The retry: the same key and body, answered from memory.
     Benchmark("claim, stored key (replay)") { benchmark in
@@ -53,11 +62,17 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 /// The README's example transaction, and a batch of a hundred of them.
-let body = Array(#"{"id":"tx-0001","account_id":"acc-42","amount":"129.90","currency":"BRL","merchant_id":"m-881","merchant_category":"5411","country":"BR","channel":"card_present","timestamp":"2026-11-25T16:20:00Z"}"#.utf8)
+let body = Array(
+    #"{"id":"tx-0001","account_id":"acc-42","amount":"129.90","currency":"BRL","merchant_id":"m-881","merchant_category":"5411","country":"BR","channel":"card_present","timestamp":"2026-11-25T16:20:00Z"}"#
+        .utf8
+)
 let batch = Array(repeating: body + [0x0A], count: 100).flatMap { $0 }
 let fingerprint = RequestFingerprint(body: body, mediaType: "application/json")
 /// The answer a single transaction gets, about 100 bytes.
-let accepted = HTTPResponse.json(202, Array(#"{"id":"tx-0001","status":"accepted","topic":"transactions","partition":3,"offset":123456}"#.utf8))
+let accepted = HTTPResponse.json(
+    202,
+    Array(#"{"id":"tx-0001","status":"accepted","topic":"transactions","partition":3,"offset":123456}"#.utf8)
+)
 
 func firstRequest(_ store: IdempotencyStore, _ key: IdempotencyKey) {
     guard case .claimed = store.claim(key, fingerprint) else { fatalError("a new key was not claimed") }

@@ -9,8 +9,15 @@ import GatewayKit
 func checkpointBenchmarks() {
     let configuration = Benchmark.Configuration(
         metrics: [.wallClock, .mallocCountTotal, .custom("checkpoint bytes", useScalingFactor: false)],
-        timeUnits: .milliseconds, warmupIterations: 1, scalingFactor: .one, maxDuration: .seconds(30), maxIterations: 10)
-    Benchmark("checkpoint write after 1M transactions, 100k accounts", configuration: configuration) { benchmark, filled in
+        timeUnits: .milliseconds,
+        warmupIterations: 1,
+        scalingFactor: .one,
+        maxDuration: .seconds(30),
+        maxIterations: 10
+    )
+    Benchmark("checkpoint write after 1M transactions, 100k accounts", configuration: configuration) {
+        benchmark,
+        filled in
         benchmark.startMeasurement()
         let bytes = filled.monitor.checkpoint(of: Monitor.unpartitioned, createdAt: filled.now)
         benchmark.stopMeasurement()
@@ -19,7 +26,8 @@ func checkpointBenchmarks() {
     } setup: {
         try filledMonitor()
     }
-    Benchmark("checkpoint restore after 1M transactions, 100k accounts", configuration: configuration) { (benchmark: Benchmark, stored: Stored) in
+    Benchmark("checkpoint restore after 1M transactions, 100k accounts", configuration: configuration) {
+        (benchmark: Benchmark, stored: Stored) in
         let monitor = Monitor()
         benchmark.startMeasurement()
         let restored = try monitor.restore(checkpoint: stored.bytes)
@@ -35,8 +43,11 @@ func checkpointBenchmarks() {
     } setup: {
         let filled = try filledMonitor()
         let counters = filled.monitor.counters
-        return Stored(bytes: filled.monitor.checkpoint(of: Monitor.unpartitioned, createdAt: filled.now) ?? [],
-                      accounts: counters.accountsTracked, dedupeEntries: counters.dedupeEntries)
+        return Stored(
+            bytes: filled.monitor.checkpoint(of: Monitor.unpartitioned, createdAt: filled.now) ?? [],
+            accounts: counters.accountsTracked,
+            dedupeEntries: counters.dedupeEntries
+        )
     }
 }
 
@@ -50,6 +61,8 @@ struct Stored {
 func filledMonitor() throws -> (monitor: Monitor, now: Date) {
     let workload = try Workload.make()
     let monitor = Monitor()
-    for index in workload.transactions.indices { _ = monitor.record(workload.transactions[index], now: workload.times[index]) }
+    for index in workload.transactions.indices {
+        _ = monitor.record(workload.transactions[index], now: workload.times[index])
+    }
     return (monitor, workload.times[workload.times.count - 1])
 }

@@ -10,8 +10,12 @@ import GatewayKit
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput],
-        timeUnits: .nanoseconds, warmupIterations: 0, scalingFactor: .mega,
-        maxDuration: .seconds(60), maxIterations: 3)
+        timeUnits: .nanoseconds,
+        warmupIterations: 0,
+        scalingFactor: .mega,
+        maxDuration: .seconds(60),
+        maxIterations: 3
+    )
     // Memory after the run: what the monitor keeps (malloc bytes not freed, per record) and the
     // growth of the resident set.
     let memory: [BenchmarkMetric] = [.memoryLeakedBytes, .peakMemoryResidentDelta]
@@ -64,8 +68,13 @@ func batchBenchmark() {
 func snapshotBenchmark() {
     // Wall clock only: CPU time comes from getrusage in 10 ms steps, coarser than a snapshot.
     let configuration = Benchmark.Configuration(
-        metrics: [.wallClock, .mallocCountTotal, .throughput], timeUnits: .microseconds,
-        warmupIterations: 1, scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 100)
+        metrics: [.wallClock, .mallocCountTotal, .throughput],
+        timeUnits: .microseconds,
+        warmupIterations: 1,
+        scalingFactor: .one,
+        maxDuration: .seconds(5),
+        maxIterations: 100
+    )
     Benchmark("snapshot after 1M transactions", configuration: configuration) { benchmark, filled in
         blackHole(filled.monitor.snapshot(now: filled.now))
     } setup: {

@@ -13,7 +13,10 @@ struct Workload: Sendable {
     static let start = Date(timeIntervalSince1970: 1_700_000_000)
     static let step = 0.0018
     static let currencies = ["USD", "USD", "USD", "EUR", "EUR", "BRL", "GBP", "JPY"]
-    static let countries = ["US", "BR", "DE", "FR", "GB", "JP", "ES", "IT", "MX", "CA", "AR", "PT", "NL", "SE", "PL", "IN", "CN", "AU", "ZA", "KR"]
+    static let countries = [
+        "US", "BR", "DE", "FR", "GB", "JP", "ES", "IT", "MX", "CA", "AR", "PT", "NL", "SE", "PL", "IN", "CN", "AU",
+        "ZA", "KR",
+    ]
     static let channels = ["card_present", "card_not_present", "pix", "transfer", "atm", "other"]
 
     let transactions: [Transaction]
@@ -38,13 +41,16 @@ struct Workload: Sendable {
     static func body(at: Date, using random: inout SplitMix64) -> [UInt8] {
         let account = Int.random(in: 0..<accounts, using: &random)
         let cents = Int.random(in: 100...50_000, using: &random)
-        let country = account % 50 == 0 ? countries.randomElement(using: &random)! : countries[account % countries.count]
-        return Array("""
+        let country =
+            account % 50 == 0 ? countries.randomElement(using: &random)! : countries[account % countries.count]
+        return Array(
+            """
             {"id":"\(random.uuid())","account_id":"acc-\(account)","amount":"\(cents / 100).\(cents % 100 / 10)\(cents % 10)",\
             "currency":"\(currencies[account % currencies.count])","timestamp":"\(RFC3339.format(at))",\
             "merchant_id":"merchant-\(Int.random(in: 0..<5000, using: &random))","country":"\(country)",\
             "channel":"\(channels.randomElement(using: &random)!)"}
-            """.utf8)
+            """.utf8
+        )
     }
 
     /// The stream cut into batches, each recorded at its last transaction's arrival.

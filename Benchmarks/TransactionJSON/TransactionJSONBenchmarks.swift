@@ -11,7 +11,10 @@ let benchmarks: @Sendable () -> Void = {
     // Wall clock only: CPU time comes from getrusage in 10 ms steps, far coarser than a sample.
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .throughput],
-        timeUnits: .nanoseconds, scalingFactor: .kilo, maxDuration: .seconds(2))
+        timeUnits: .nanoseconds,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(2)
+    )
     decodeBenchmarks()
     encodeBenchmarks()
     dateBenchmarks()
@@ -20,14 +23,19 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 /// The example body of the README: one transaction, 230 bytes.
-let body = Array(#"{"id":"tx-0001","account_id":"acc-42","amount":"129.90","currency":"BRL","merchant_id":"m-881","merchant_category":"5411","country":"BR","channel":"card_present","timestamp":"2026-11-25T16:20:00Z"}"#.utf8)
+let body = Array(
+    #"{"id":"tx-0001","account_id":"acc-42","amount":"129.90","currency":"BRL","merchant_id":"m-881","merchant_category":"5411","country":"BR","channel":"card_present","timestamp":"2026-11-25T16:20:00Z"}"#
+        .utf8
+)
 let receivedAt = Date(timeIntervalSince1970: 1_795_710_000.123)
 
 func decodeBenchmarks() {
     measure("decode JSONDecoder") { try? JSONDecoder().decode(TransactionPayload.self, from: Data(body)) }
     measure("decode TransactionJSONReader") { try? TransactionJSONReader.payload(from: body) }
     let payload = try? TransactionJSONReader.payload(from: body)
-    measure("validate TransactionValidator") { payload.map { TransactionValidator().validate($0, receivedAt: receivedAt) } }
+    measure("validate TransactionValidator") {
+        payload.map { TransactionValidator().validate($0, receivedAt: receivedAt) }
+    }
 }
 
 func encodeBenchmarks() {
@@ -88,11 +96,15 @@ func checkPathsAgree() throws {
     guard try TransactionValidator().validate(foundationPayload, receivedAt: receivedAt).get() == transaction else {
         throw Disagreement(description: "TransactionJSONReader and JSONDecoder read different transactions")
     }
-    guard TransactionJSONWriter.bytes(of: transaction) == Array(try Transaction.makeEncoder().encode(transaction)) else {
+    guard TransactionJSONWriter.bytes(of: transaction) == Array(try Transaction.makeEncoder().encode(transaction))
+    else {
         throw Disagreement(description: "TransactionJSONWriter and JSONEncoder wrote different bytes")
     }
     let record = TransactionJSONWriter.bytes(of: transaction)
-    guard TransactionRecordReader.transaction(from: record) == (try Transaction.makeDecoder().decode(Transaction.self, from: Data(record))) else {
+    guard
+        TransactionRecordReader.transaction(from: record)
+            == (try Transaction.makeDecoder().decode(Transaction.self, from: Data(record)))
+    else {
         throw Disagreement(description: "TransactionRecordReader and JSONDecoder read different records")
     }
     guard RFC3339.format(receivedAt) == RFC3339.foundationFormat(receivedAt) else {

@@ -1,8 +1,9 @@
+import Dispatch
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
-import Synchronization
 
 /// A named, joinable OS thread.
 ///
@@ -21,13 +22,18 @@ public final class JoinableThread: Sendable {
     public init(name: String, body: @escaping @Sendable () -> Void) throws(SystemError) {
         let start = Unmanaged.passRetained(Start(name: name, body: body, finished: finished))
         var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { argument in
-            let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
-            setCurrentThreadName(start.name)
-            start.body()
-            start.finished.signal()
-            return nil
-        }, start.toOpaque())
+        let result = pthread_create(
+            &thread,
+            nil,
+            { argument in
+                let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
+                setCurrentThreadName(start.name)
+                start.body()
+                start.finished.signal()
+                return nil
+            },
+            start.toOpaque()
+        )
         guard result == 0 else {
             start.release()
             throw SystemError("pthread_create", code: result)
@@ -56,7 +62,8 @@ public final class JoinableThread: Sendable {
     /// shutdown paths that must end whatever a dependency does; what the thread still references
     /// must stay alive without the caller (capture it in `body`).
     public func join(timeout: Duration) -> Bool {
-        guard finished.wait(timeout: .now() + .nanoseconds(Int(clamping: timeout.clampedNanoseconds))) == .success else {
+        guard finished.wait(timeout: .now() + .nanoseconds(Int(clamping: timeout.clampedNanoseconds))) == .success
+        else {
             detach()
             return false
         }

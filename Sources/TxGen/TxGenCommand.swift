@@ -10,7 +10,8 @@ let interruptRequested = Atomic<Bool>(false)
 struct TxGenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "txgen",
-        abstract: "Generate realistic financial transactions, with injected fraud patterns, and drive the gateway with them.",
+        abstract:
+            "Generate realistic financial transactions, with injected fraud patterns, and drive the gateway with them.",
         discussion: """
             Sends POST /transactions (one JSON transaction per request, or NDJSON batches with \
             --batch) over libcurl's multi interface with keep-alive connections, open-loop at --rate \
@@ -24,7 +25,8 @@ struct TxGenCommand: ParsableCommand {
             built never to trigger the gateway's alert rules; --fraud-share of the transactions belong \
             to injected patterns (high_amount, velocity, amount_spike, country_hop, duplicate_charge), \
             each on a fresh account, listed by --expect-report.
-            """)
+            """
+    )
 
     /// The library's defaults, shown by --help: one place for them.
     private static let defaults = RunOptions()
@@ -80,7 +82,10 @@ struct TxGenCommand: ParsableCommand {
     /// does not put events in the future.
     var effectiveEventStep: DurationValue { eventStep ?? DurationValue(nanoseconds: 100_000_000) }
 
-    @Option(help: "Event time of the first transaction (RFC 3339, or 'now'; default: 2026-01-01T00:00:00Z with --seed, else early enough that the last transaction's event time is now).")
+    @Option(
+        help:
+            "Event time of the first transaction (RFC 3339, or 'now'; default: 2026-01-01T00:00:00Z with --seed, else early enough that the last transaction's event time is now)."
+    )
     var startTime: String?
 
     @Option(help: "Transaction ids are <prefix>-<sequence> (default: tx-<6 hex digits from the seed>).")
@@ -94,13 +99,21 @@ struct TxGenCommand: ParsableCommand {
         if let count, count < 0 { throw ValidationError("--count must not be negative") }
         if let duration, duration.nanoseconds == 0 { throw ValidationError("--duration must be positive") }
         guard (1...10_000).contains(concurrency) else { throw ValidationError("--concurrency must be 1-10000") }
-        if let batch, !(1...1000).contains(batch) { throw ValidationError("--batch must be 1-1000 (the gateway's batch limit)") }
-        guard fraudShare.isFinite, (0...1).contains(fraudShare) else { throw ValidationError("--fraud-share must be between 0 and 1") }
+        if let batch, !(1...1000).contains(batch) {
+            throw ValidationError("--batch must be 1-1000 (the gateway's batch limit)")
+        }
+        guard fraudShare.isFinite, (0...1).contains(fraudShare) else {
+            throw ValidationError("--fraud-share must be between 0 and 1")
+        }
         guard accounts >= 1, accounts <= 50_000_000 else { throw ValidationError("--accounts must be 1-50000000") }
         guard merchants >= 1, merchants <= 10_000_000 else { throw ValidationError("--merchants must be 1-10000000") }
         guard timeout.nanoseconds >= 1_000_000 else { throw ValidationError("--timeout must be at least 1ms") }
-        if let eventStep, !(1_000_000...1_000_000_000).contains(eventStep.nanoseconds) || eventStep.nanoseconds % 1_000_000 != 0 {
-            throw ValidationError("--event-step must be whole milliseconds from 1ms to 1s (fraud bursts need sub-second steps)")
+        if let eventStep,
+            !(1_000_000...1_000_000_000).contains(eventStep.nanoseconds) || eventStep.nanoseconds % 1_000_000 != 0
+        {
+            throw ValidationError(
+                "--event-step must be whole milliseconds from 1ms to 1s (fraud bursts need sub-second steps)"
+            )
         }
         if let startTime, startTime != "now", !RunOptions.isStartTime(startTime) {
             throw ValidationError("--start-time must be an RFC 3339 date-time like 2026-11-25T16:20:00Z, or 'now'")
@@ -120,10 +133,12 @@ struct TxGenCommand: ParsableCommand {
     /// Ids are written into JSON unescaped, so the prefix keeps to an alphabet that needs no escaping
     /// (and that the gateway accepts in ids).
     private static func isIDPrefix(_ text: String) -> Bool {
-        (1...48).contains(text.utf8.count) && text.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
-        }
+        (1...48).contains(text.utf8.count)
+            && text.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")
+                    || byte == UInt8(ascii: "-")
+            }
     }
 
     mutating func run() throws {

@@ -25,7 +25,10 @@ import Testing
             let date = CivilDate(daysSinceEpoch: days)
             #expect(date.daysSinceEpoch == days)
             if days % 997 == 0, days >= 0 {
-                let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(days) * 86_400))
+                let parts = calendar.dateComponents(
+                    [.year, .month, .day],
+                    from: Date(timeIntervalSince1970: Double(days) * 86_400)
+                )
                 #expect([parts.year, parts.month, parts.day] == [date.year, date.month, date.day], "day \(days)")
             }
         }

@@ -12,7 +12,9 @@ struct ContractTests {
     @Test func schemathesis_findsNoServerErrorAndNoAnswerOutsideTheSchema() throws {
         let gateway = try GatewayProcess.start()
         defer { gateway.stop() }
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("schemathesis-\(UUID().uuidString)")
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "schemathesis-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workspace) }
 
@@ -27,16 +29,23 @@ struct ContractTests {
                 // items is a 200 with per-item problems, a malformed X-Request-Id is replaced rather
                 // than refused, and a well-formed but unknown currency or cursor is a 422/400 the
                 // schema cannot express.
-                "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance",
+                "--checks",
+                "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance",
                 "--request-timeout", "20",
                 // GET /events is a Server-Sent Events stream that stays open until the client
                 // leaves: a generated request would wait for a body that never ends.
                 "--exclude-path", "/events",
             ],
             // Its example database (.hypothesis) and reports land in the workspace, not the repository.
-            currentDirectory: workspace, mergeErrorIntoOutput: true, timeout: .seconds(150))
+            currentDirectory: workspace,
+            mergeErrorIntoOutput: true,
+            timeout: .seconds(150)
+        )
         let summary = result.stdout.firstMatch(of: /(\d+) generated, (\d+) passed/)
-        #expect(result.status == 0 && !result.timedOut, "schemathesis reported failures:\n\(result.stdout.suffix(6000))")
+        #expect(
+            result.status == 0 && !result.timedOut,
+            "schemathesis reported failures:\n\(result.stdout.suffix(6000))"
+        )
         #expect(summary != nil && summary?.1 == summary?.2, "no clean summary line:\n\(result.stdout.suffix(3000))")
         // Every operation of the contract was exercised, with a fair number of cases.
         #expect((summary.flatMap { Int($0.1) } ?? 0) >= 200, "\(result.stdout.suffix(3000))")

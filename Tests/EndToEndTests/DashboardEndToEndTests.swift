@@ -16,7 +16,8 @@ struct DashboardEndToEndTests {
     static func transactions(at time: String) -> [String] {
         (0..<24).map { index in
             let amount = index == 23 ? "15000.00" : "\(10 + index * 7).\(String(format: "%02d", index * 3 % 100))"
-            return #"{"id":"dash-\#(index)","account_id":"acc-dash-\#(index)","amount":"\#(amount)","currency":"\#(currencies[index % 3])","merchant_id":"m-\#(index)","country":"\#(countries[index % 5])","channel":"\#(channels[index % 4])","timestamp":"\#(time)"}"#
+            return
+                #"{"id":"dash-\#(index)","account_id":"acc-dash-\#(index)","amount":"\#(amount)","currency":"\#(currencies[index % 3])","merchant_id":"m-\#(index)","country":"\#(countries[index % 5])","channel":"\#(channels[index % 4])","timestamp":"\#(time)"}"#
         }
     }
 
@@ -24,16 +25,22 @@ struct DashboardEndToEndTests {
         let gateway = try GatewayProcess.start()
         defer { gateway.stop() }
         let time = ISO8601DateFormatter().string(from: Date())
-        let batch = try await HTTPClient.send("POST", "\(gateway.baseURL)/transactions",
-                                              body: Self.transactions(at: time).joined(separator: "\n"),
-                                              headers: ["Content-Type": "application/x-ndjson"])
+        let batch = try await HTTPClient.send(
+            "POST",
+            "\(gateway.baseURL)/transactions",
+            body: Self.transactions(at: time).joined(separator: "\n"),
+            headers: ["Content-Type": "application/x-ndjson"]
+        )
         #expect(batch.status == 200)
         let alert = try await Self.waitForStats(gateway, count: 24)
 
         let page = try await HTTPClient.send("GET", "\(gateway.baseURL)/")
         #expect(page.status == 200)
         #expect(page.header("Content-Type") == "text/html; charset=utf-8")
-        #expect(!page.text.contains("http://") && !page.text.contains("https://"), "the page loads nothing from elsewhere")
+        #expect(
+            !page.text.contains("http://") && !page.text.contains("https://"),
+            "the page loads nothing from elsewhere"
+        )
 
         let browser = try HeadlessChromium(width: 1280, height: 900)
         defer {
@@ -43,7 +50,8 @@ struct DashboardEndToEndTests {
         try browser.navigate(to: "\(gateway.baseURL)/")
         let shown = try browser.waitUntil(
             #"document.querySelector('td[data-window="total"][data-field="count"]')?.textContent === "24" && !!document.querySelector('li[data-alert-id="\#(alert.id)"]') && !!document.querySelector('#chart-rate path')"#,
-            timeout: .seconds(15))
+            timeout: .seconds(15)
+        )
         #expect(shown, "the page shows 24 transactions, the alert and a chart")
 
         // The page's figures equal /stats (a later snapshot may differ in rates over time only, so
@@ -61,7 +69,8 @@ struct DashboardEndToEndTests {
         #expect(!expected.isEmpty)
         #expect(onPage == expected)
 
-        let rule = try browser.evaluate(#"document.querySelector('li[data-alert-id="\#(alert.id)"]').dataset.rule"#) as? String
+        let rule =
+            try browser.evaluate(#"document.querySelector('li[data-alert-id="\#(alert.id)"]').dataset.rule"#) as? String
         #expect(rule == alert.rule)
 
         let png = try browser.screenshot()
@@ -84,8 +93,11 @@ struct DashboardEndToEndTests {
             let stats = try await HTTPClient.send("GET", "\(gateway.baseURL)/stats")
             last = stats.text
             let total = (try stats.json()["total"] as? [String: Any])?["count"] as? Int
-            let alerts = try await HTTPClient.send("GET", "\(gateway.baseURL)/alerts").json()["alerts"] as? [[String: Any]] ?? []
-            if total == count, let first = alerts.first, let id = first["id"] as? String, let rule = first["rule"] as? String {
+            let alerts =
+                try await HTTPClient.send("GET", "\(gateway.baseURL)/alerts").json()["alerts"] as? [[String: Any]] ?? []
+            if total == count, let first = alerts.first, let id = first["id"] as? String,
+                let rule = first["rule"] as? String
+            {
                 return (id, rule)
             }
             try await Task.sleep(for: .milliseconds(200))
@@ -125,18 +137,19 @@ struct DashboardEndToEndTests {
     /// The same figures as the page shows them, read from its data attributes.
     static func figures(on browser: HeadlessChromium) throws -> [String: String] {
         let script = #"""
-        JSON.stringify([...document.querySelectorAll('td[data-window]')].flatMap((td) => {
-          const w = td.dataset.window, d = td.dataset;
-          if (d.currency) return [[w + '|currency:' + d.currency + ':sum', td.querySelector('[data-field=sum]').textContent],
-                                  [w + '|currency:' + d.currency + ':count', td.querySelector('[data-field=count]').textContent]];
-          if (d.channel) return [[w + '|channel:' + d.channel, td.textContent]];
-          if (d.country) return [[w + '|country:' + d.country, td.textContent]];
-          if (w === 'total' && d.field === 'rate_per_second') return [];
-          return [[w + '|' + d.field, td.textContent]];
-        }))
-        """#
+            JSON.stringify([...document.querySelectorAll('td[data-window]')].flatMap((td) => {
+              const w = td.dataset.window, d = td.dataset;
+              if (d.currency) return [[w + '|currency:' + d.currency + ':sum', td.querySelector('[data-field=sum]').textContent],
+                                      [w + '|currency:' + d.currency + ':count', td.querySelector('[data-field=count]').textContent]];
+              if (d.channel) return [[w + '|channel:' + d.channel, td.textContent]];
+              if (d.country) return [[w + '|country:' + d.country, td.textContent]];
+              if (w === 'total' && d.field === 'rate_per_second') return [];
+              return [[w + '|' + d.field, td.textContent]];
+            }))
+            """#
         guard let text = try browser.evaluate(script) as? String,
-              let pairs = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]] else {
+            let pairs = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]]
+        else {
             throw TestFailure("could not read the page's figures")
         }
         var figures: [String: String] = [:]

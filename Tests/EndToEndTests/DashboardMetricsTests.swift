@@ -12,7 +12,9 @@ struct DashboardMetricsTests {
     static let prometheusOwn: Set<String> = ["up", "scrape_duration_seconds", "scrape_samples_scraped"]
 
     @Test func everyMetricTheDashboardQueries_isInALiveGatewaysMetrics() async throws {
-        let check = try RepositoryChecks.python(["scripts/check-dashboard.py", Self.dashboard, "deploy/grafana/provisioning/datasources"])
+        let check = try RepositoryChecks.python([
+            "scripts/check-dashboard.py", Self.dashboard, "deploy/grafana/provisioning/datasources",
+        ])
         try #require(check.status == 0, "\(check.output)")
         let wanted = Set(check.output.split(separator: "\n").map(String.init)).subtracting(Self.prometheusOwn)
         #expect(wanted.count >= 8, "\(check.output)")
@@ -28,10 +30,18 @@ struct DashboardMetricsTests {
             #expect(try await HTTPClient.postJSON(url, body).status == 202)
         }
         // high_amount: an alert, so gateway_alerts_total has a series.
-        #expect(try await HTTPClient.postJSON(url, sampleTransaction(id: "dash-high", account: "acc-dash-high", amount: "\"25000.00\"")).status == 202)
+        #expect(
+            try await HTTPClient.postJSON(
+                url,
+                sampleTransaction(id: "dash-high", account: "acc-dash-high", amount: "\"25000.00\"")
+            ).status == 202
+        )
         let long = String(repeating: "x", count: 250)
         let metadata = #","metadata":{"a":"\#(long)","b":"\#(long)","c":"\#(long)","d":"\#(long)","e":"\#(long)"}"#
-        let refused = try await HTTPClient.postJSON(url, sampleTransaction(id: "dash-large", account: "acc-dash-large", extra: metadata))
+        let refused = try await HTTPClient.postJSON(
+            url,
+            sampleTransaction(id: "dash-large", account: "acc-dash-large", extra: metadata)
+        )
         #expect(refused.status == 503, "\(refused.text)")
 
         var missing = wanted
@@ -46,8 +56,10 @@ struct DashboardMetricsTests {
 
     /// The names of the samples in Prometheus text (`name{labels} value` lines).
     static func sampleNames(_ text: String) -> Set<String> {
-        Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
-            line.firstMatch(of: /^[a-zA-Z_:][a-zA-Z0-9_:]*/).map { String($0.output) }
-        })
+        Set(
+            text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                line.firstMatch(of: /^[a-zA-Z_:][a-zA-Z0-9_:]*/).map { String($0.output) }
+            }
+        )
     }
 }

@@ -13,7 +13,11 @@ final class GatewayProcess: @unchecked Sendable {
     var processIdentifier: Int32 { child?.processIdentifier ?? 0 }
 
     /// Starts `gateway <arguments>` and waits (bounded) for its "gateway listening" log line.
-    static func start(_ arguments: [String] = [], environment: [String: String] = [:], timeout: Duration = .seconds(30)) throws -> GatewayProcess {
+    static func start(
+        _ arguments: [String] = [],
+        environment: [String: String] = [:],
+        timeout: Duration = .seconds(30)
+    ) throws -> GatewayProcess {
         let gateway = GatewayProcess()
         try gateway.launch(["serve", "--host", "127.0.0.1", "--port", "0"] + arguments, environment: environment)
         let line = try gateway.waitForLine(containing: "gateway listening", timeout: timeout)
@@ -41,7 +45,9 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     private func launch(_ arguments: [String], environment: [String: String]) throws {
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEWAY_") && !$0.key.hasPrefix("KAFKA_") }
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("GATEWAY_") && !$0.key.hasPrefix("KAFKA_")
+        }
         env.merge(environment) { $1 }
         child = try ChildProcess(try Self.binary(), arguments, environment: env, mergeErrorIntoOutput: true)
     }
@@ -94,7 +100,9 @@ final class GatewayProcess: @unchecked Sendable {
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        throw TestFailure("gateway binary not found near \(CommandLine.arguments[0]); run `swift build` first or set GATEWAY_BINARY")
+        throw TestFailure(
+            "gateway binary not found near \(CommandLine.arguments[0]); run `swift build` first or set GATEWAY_BINARY"
+        )
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -27,8 +28,13 @@ enum HTTPClient {
         }
     }
 
-    static func send(_ method: String, _ url: String, body: String? = nil, headers: [String: String] = [:],
-                     timeout: TimeInterval = 20) async throws -> Response {
+    static func send(
+        _ method: String,
+        _ url: String,
+        body: String? = nil,
+        headers: [String: String] = [:],
+        timeout: TimeInterval = 20
+    ) async throws -> Response {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         request.timeoutInterval = timeout
@@ -43,12 +49,19 @@ enum HTTPClient {
 
     /// Sends the request until `condition` holds or `timeout` passes; the matching response, or
     /// nil. A request that fails (refused, timed out) counts as not matching.
-    static func poll(_ url: String, method: String = "GET", body: String? = nil, timeout: Duration,
-                     until condition: (HTTPClient.Response) -> Bool) async throws -> HTTPClient.Response? {
+    static func poll(
+        _ url: String,
+        method: String = "GET",
+        body: String? = nil,
+        timeout: Duration,
+        until condition: (HTTPClient.Response) -> Bool
+    ) async throws -> HTTPClient.Response? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let headers = body == nil ? [:] : ["Content-Type": "application/json"]
-            if let response = try? await HTTPClient.send(method, url, body: body, headers: headers, timeout: 10), condition(response) {
+            if let response = try? await HTTPClient.send(method, url, body: body, headers: headers, timeout: 10),
+                condition(response)
+            {
                 return response
             }
             try await Task.sleep(for: .milliseconds(200))
@@ -62,8 +75,12 @@ enum HTTPClient {
 }
 
 /// The transaction of the issue's example, with overridable fields.
-func sampleTransaction(id: String = "tx-0001", account: String = "acc-42", amount: String = "\"129.90\"",
-                       extra: String = "") -> String {
+func sampleTransaction(
+    id: String = "tx-0001",
+    account: String = "acc-42",
+    amount: String = "\"129.90\"",
+    extra: String = ""
+) -> String {
     """
     {"id":"\(id)","account_id":"\(account)","amount":\(amount),"currency":"BRL","merchant_id":"m-881",\
     "merchant_category":"5411","country":"BR","channel":"card_present","timestamp":"2026-11-25T16:20:00Z"\(extra)}

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +40,8 @@ final class HeadlessChromium {
         // dup2 onto fds 3 and 4 gives chromium its copies without the flag.
         for fd in toChromium + fromChromium { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let arguments = [
-            Self.executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--remote-debugging-pipe",
+            Self.executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--remote-debugging-pipe",
             "--user-data-dir=\(profile.path)", "--window-size=\(width),\(height)", "--hide-scrollbars",
             "--no-first-run", "--no-default-browser-check", "--mute-audio", "about:blank",
         ]
@@ -60,7 +62,8 @@ final class HeadlessChromium {
 
     /// posix_spawn with fds 3 and 4 set up, a process group of its own and an empty signal mask (test
     /// threads block most signals, and a child inherits the mask).
-    private static func spawn(_ arguments: [String], stdin commandRead: Int32, stdout replyWrite: Int32) throws -> pid_t {
+    private static func spawn(_ arguments: [String], stdin commandRead: Int32, stdout replyWrite: Int32) throws -> pid_t
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -92,8 +95,10 @@ final class HeadlessChromium {
         }
         let attached = try send("Target.attachToTarget", ["targetId": page, "flatten": true], browser: true)
         session = attached["sessionId"] as? String
-        _ = try send("Emulation.setDeviceMetricsOverride",
-                     ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": false])
+        _ = try send(
+            "Emulation.setDeviceMetricsOverride",
+            ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": false]
+        )
     }
 
     func navigate(to url: String) throws {
@@ -153,8 +158,12 @@ final class HeadlessChromium {
 
     /// Sends one command and waits (bounded) for its reply; events and other replies are skipped.
     /// `browser`: a command for the browser itself, else for the attached page.
-    private func send(_ method: String, _ params: [String: Any] = [:], browser: Bool = false,
-                      timeout: Duration = .seconds(15)) throws -> [String: Any] {
+    private func send(
+        _ method: String,
+        _ params: [String: Any] = [:],
+        browser: Bool = false,
+        timeout: Duration = .seconds(15)
+    ) throws -> [String: Any] {
         nextID += 1
         var message: [String: Any] = ["id": nextID, "method": method, "params": params]
         if !browser, let session { message["sessionId"] = session }
@@ -187,7 +196,9 @@ final class HeadlessChromium {
             let left = deadline - ContinuousClock.now
             guard left > .zero else { throw TestFailure("chromium did not answer in time") }
             var poller = pollfd(fd: replies, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int32(
+                clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
+            )
             guard poll(&poller, 1, max(1, milliseconds)) > 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             let count = chunk.withUnsafeMutableBytes { read(replies, $0.baseAddress, $0.count) }

@@ -11,8 +11,16 @@ struct IdempotencyEndToEndTests {
         defer { gateway.stop() }
         let url = "\(gateway.baseURL)/transactions"
         let key = ["Idempotency-Key": "\"e2e-6894a57f9324\""]
-        let first = try await HTTPClient.postJSON(url, sampleTransaction(id: "idem-1", account: "acc-idem"), headers: key)
-        let retry = try await HTTPClient.postJSON(url, sampleTransaction(id: "idem-1", account: "acc-idem"), headers: key)
+        let first = try await HTTPClient.postJSON(
+            url,
+            sampleTransaction(id: "idem-1", account: "acc-idem"),
+            headers: key
+        )
+        let retry = try await HTTPClient.postJSON(
+            url,
+            sampleTransaction(id: "idem-1", account: "acc-idem"),
+            headers: key
+        )
         #expect(first.status == 202, "\(first.text)")
         #expect(retry.status == 202)
         #expect(retry.header("Idempotent-Replayed") == "true")
@@ -25,7 +33,11 @@ struct IdempotencyEndToEndTests {
         #expect(try next.json()["offset"] as? Int == offset + 1)
 
         let records = try Kcat.consume(bootstrap: gateway.bootstrapServers, topic: "transactions", count: 2)
-        #expect(records.compactMap { ($0.value.firstMatch(of: /"id":"([^"]+)"/)?.1).map(String.init) } == ["idem-1", "idem-2"])
+        #expect(
+            records.compactMap { ($0.value.firstMatch(of: /"id":"([^"]+)"/)?.1).map(String.init) } == [
+                "idem-1", "idem-2",
+            ]
+        )
         #expect(records.map(\.offset) == [offset, offset + 1])
     }
 }

@@ -10,8 +10,11 @@ struct IngestionEndToEndTests {
     @Test func singleTransaction_isAcknowledgedAndReadableWithKcat() async throws {
         let gateway = try GatewayProcess.start(["--consumers", "0"])
         defer { gateway.stop() }
-        let response = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction(),
-                                                     headers: ["X-Request-Id": "req-e2e-1"])
+        let response = try await HTTPClient.postJSON(
+            "\(gateway.baseURL)/transactions",
+            sampleTransaction(),
+            headers: ["X-Request-Id": "req-e2e-1"]
+        )
         #expect(response.status == 202, "\(response.text)")
         let json = try response.json()
         #expect(json["id"] as? String == "tx-0001")
@@ -43,14 +46,19 @@ struct IngestionEndToEndTests {
     @Test func batches_answerPerItemInOrder_andProduceTheValidOnes() async throws {
         let gateway = try GatewayProcess.start(["--consumers", "0"])
         defer { gateway.stop() }
-        let ndjson = [
-            sampleTransaction(id: "b-1", account: "acc-1"),
-            sampleTransaction(id: "b-2", account: "acc-2", amount: "-5"),
-            "{not json",
-            sampleTransaction(id: "b-4", account: "acc-1"),
-        ].joined(separator: "\n") + "\n"
-        let response = try await HTTPClient.send("POST", "\(gateway.baseURL)/transactions", body: ndjson,
-                                                 headers: ["Content-Type": "application/x-ndjson"])
+        let ndjson =
+            [
+                sampleTransaction(id: "b-1", account: "acc-1"),
+                sampleTransaction(id: "b-2", account: "acc-2", amount: "-5"),
+                "{not json",
+                sampleTransaction(id: "b-4", account: "acc-1"),
+            ].joined(separator: "\n") + "\n"
+        let response = try await HTTPClient.send(
+            "POST",
+            "\(gateway.baseURL)/transactions",
+            body: ndjson,
+            headers: ["Content-Type": "application/x-ndjson"]
+        )
         #expect(response.status == 200, "\(response.text)")
         let items = try response.jsonArray()
         #expect(items.count == 4)
@@ -60,13 +68,19 @@ struct IngestionEndToEndTests {
         #expect(items[3]["status"] as? String == "accepted")
         #expect(items[0]["partition"] as? Int == items[3]["partition"] as? Int)
 
-        let array = "[" + sampleTransaction(id: "a-1", account: "acc-3") + "," + sampleTransaction(id: "a-2", account: "acc-3") + "]"
+        let array =
+            "[" + sampleTransaction(id: "a-1", account: "acc-3") + "," + sampleTransaction(id: "a-2", account: "acc-3")
+            + "]"
         let arrayResponse = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", array)
         #expect(arrayResponse.status == 200)
         #expect(try arrayResponse.jsonArray().compactMap { $0["id"] as? String } == ["a-1", "a-2"])
 
         let records = try Kcat.consume(bootstrap: gateway.bootstrapServers, topic: "transactions", count: 4)
-        #expect(Set(records.compactMap { ($0.value.firstMatch(of: /"id":"([^"]+)"/)?.1).map(String.init) }) == ["b-1", "b-4", "a-1", "a-2"])
+        #expect(
+            Set(records.compactMap { ($0.value.firstMatch(of: /"id":"([^"]+)"/)?.1).map(String.init) }) == [
+                "b-1", "b-4", "a-1", "a-2",
+            ]
+        )
     }
 
     @Test func oneAccount_alwaysLandsOnOnePartition() async throws {
@@ -75,7 +89,10 @@ struct IngestionEndToEndTests {
         var partitionsByAccount: [String: Set<Int>] = [:]
         for i in 0..<24 {
             let account = "acc-\(i % 6)"
-            let response = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction(id: "p-\(i)", account: account))
+            let response = try await HTTPClient.postJSON(
+                "\(gateway.baseURL)/transactions",
+                sampleTransaction(id: "p-\(i)", account: account)
+            )
             #expect(response.status == 202)
             partitionsByAccount[account, default: []].insert(try #require(try response.json()["partition"] as? Int))
         }
@@ -89,12 +106,17 @@ struct IngestionEndToEndTests {
 
     @Test func kafkaUnreachable_gives503WithRetryAfter_andNotReady() async throws {
         // Port 1 on loopback: nothing listens there, so no broker is ever reachable.
-        let gateway = try GatewayProcess.start(["--consumers", "0", "--bootstrap-servers", "127.0.0.1:1", "--delivery-timeout-ms", "1500"])
+        let gateway = try GatewayProcess.start([
+            "--consumers", "0", "--bootstrap-servers", "127.0.0.1:1", "--delivery-timeout-ms", "1500",
+        ])
         defer { gateway.stop() }
         let response = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction())
         #expect(response.status == 503, "\(response.text)")
         #expect(response.header("Retry-After") != nil)
-        #expect(response.text.contains("_MSG_TIMED_OUT") || response.text.contains("_TRANSPORT") || response.text.contains("_ALL_BROKERS_DOWN"))
+        #expect(
+            response.text.contains("_MSG_TIMED_OUT") || response.text.contains("_TRANSPORT")
+                || response.text.contains("_ALL_BROKERS_DOWN")
+        )
         let ready = try await HTTPClient.send("GET", "\(gateway.baseURL)/readyz")
         #expect(ready.status == 503)
         let health = try await HTTPClient.send("GET", "\(gateway.baseURL)/healthz")
@@ -103,10 +125,12 @@ struct IngestionEndToEndTests {
 
     @Test func noDeliveryReportInTime_gives504_andTheConnectionStaysUsable() async throws {
         // No broker, a long delivery timeout and a short response timeout: the report cannot arrive in time.
-        let gateway = try GatewayProcess.start(["--consumers", "0", "--bootstrap-servers", "127.0.0.1:1",
-                                                "--delivery-timeout-ms", "20000", "--response-timeout-ms", "500",
-                                                // The record stays queued: a short shutdown keeps the stop quick.
-                                                "--shutdown-timeout", "2"])
+        let gateway = try GatewayProcess.start([
+            "--consumers", "0", "--bootstrap-servers", "127.0.0.1:1",
+            "--delivery-timeout-ms", "20000", "--response-timeout-ms", "500",
+            // The record stays queued: a short shutdown keeps the stop quick.
+            "--shutdown-timeout", "2",
+        ])
         defer { gateway.stop() }
         let response = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction())
         #expect(response.status == 504, "\(response.text)")

@@ -27,13 +27,18 @@ enum MetricsText {
     /// returns the family names, or throws with the parser's complaint.
     static func parseWithPrometheusClient(_ text: String) throws -> Set<String> {
         let script = """
-        import sys
-        from prometheus_client.parser import text_string_to_metric_families
-        for family in text_string_to_metric_families(sys.stdin.read()):
-            print(family.name)
-        """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            for family in text_string_to_metric_families(sys.stdin.read()):
+                print(family.name)
+            """
         let result = try runProcess(
-            "/usr/bin/env", ["python3", "-c", script], input: text, mergeErrorIntoOutput: true, timeout: .seconds(30))
+            "/usr/bin/env",
+            ["python3", "-c", script],
+            input: text,
+            mergeErrorIntoOutput: true,
+            timeout: .seconds(30)
+        )
         guard result.status == 0 else { throw TestFailure("prometheus_client rejected /metrics:\n\(result.stdout)") }
         return Set(result.stdout.split(separator: "\n").map(String.init))
     }
@@ -41,8 +46,13 @@ enum MetricsText {
     /// `promtool check metrics` (Debian's prometheus package) on the text: its exit status and
     /// everything it said (empty when it has no complaint). A missing promtool fails (status 127).
     static func checkWithPromtool(_ text: String) throws -> (status: Int32, output: String) {
-        let result = try runProcess("/usr/bin/env", ["promtool", "check", "metrics"], input: text, mergeErrorIntoOutput: true,
-                                    timeout: .seconds(30))
+        let result = try runProcess(
+            "/usr/bin/env",
+            ["promtool", "check", "metrics"],
+            input: text,
+            mergeErrorIntoOutput: true,
+            timeout: .seconds(30)
+        )
         return (result.status, result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

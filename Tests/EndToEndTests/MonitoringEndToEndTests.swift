@@ -6,28 +6,47 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct MonitoringEndToEndTests {
     /// One transaction of the script; `seconds` is the event time after the base time.
-    static func tx(_ id: String, _ account: String, amount: String, seconds: Int, merchant: String = "m-1",
-                   country: String = "BR", currency: String = "BRL") -> String {
+    static func tx(
+        _ id: String,
+        _ account: String,
+        amount: String,
+        seconds: Int,
+        merchant: String = "m-1",
+        country: String = "BR",
+        currency: String = "BRL"
+    ) -> String {
         let base = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18, fixed so the script is stable
         let time = ISO8601DateFormatter().string(from: base.addingTimeInterval(TimeInterval(seconds)))
-        return #"{"id":"\#(id)","account_id":"\#(account)","amount":"\#(amount)","currency":"\#(currency)","merchant_id":"\#(merchant)","country":"\#(country)","channel":"pix","timestamp":"\#(time)"}"#
+        return
+            #"{"id":"\#(id)","account_id":"\#(account)","amount":"\#(amount)","currency":"\#(currency)","merchant_id":"\#(merchant)","country":"\#(country)","channel":"pix","timestamp":"\#(time)"}"#
     }
 
     /// 17 distinct transactions that raise exactly one alert per rule.
     static let script: [String] = {
         var lines: [String] = []
-        lines.append(tx("hi-1", "acc-high", amount: "15000.00", seconds: 0))                                    // high_amount
-        for i in 0..<6 { lines.append(tx("vel-\(i)", "acc-vel", amount: "\(10 + i).00", seconds: 100 + i * 5, merchant: "m-v\(i)")) } // velocity, once
-        for i in 0..<5 { lines.append(tx("sp-\(i)", "acc-spike", amount: "100.00", seconds: 200 + i * 120, merchant: "m-s\(i)")) }
-        lines.append(tx("sp-5", "acc-spike", amount: "1000.00", seconds: 200 + 5 * 120, merchant: "m-s5"))     // amount_spike
+        lines.append(tx("hi-1", "acc-high", amount: "15000.00", seconds: 0))  // high_amount
+        for i in 0..<6 {
+            lines.append(tx("vel-\(i)", "acc-vel", amount: "\(10 + i).00", seconds: 100 + i * 5, merchant: "m-v\(i)"))
+        }  // velocity, once
+        for i in 0..<5 {
+            lines.append(tx("sp-\(i)", "acc-spike", amount: "100.00", seconds: 200 + i * 120, merchant: "m-s\(i)"))
+        }
+        // amount_spike
+        lines.append(tx("sp-5", "acc-spike", amount: "1000.00", seconds: 200 + 5 * 120, merchant: "m-s5"))
         lines.append(tx("hop-1", "acc-hop", amount: "50.00", seconds: 300, merchant: "m-h1", country: "BR"))
-        lines.append(tx("hop-2", "acc-hop", amount: "60.00", seconds: 600, merchant: "m-h2", country: "AR"))   // country_hop
+        // country_hop
+        lines.append(tx("hop-2", "acc-hop", amount: "60.00", seconds: 600, merchant: "m-h2", country: "AR"))
         lines.append(tx("dup-1", "acc-dup", amount: "42.00", seconds: 400, merchant: "m-d"))
-        lines.append(tx("dup-2", "acc-dup", amount: "42.00", seconds: 410, merchant: "m-d"))                   // duplicate_charge
+        lines.append(tx("dup-2", "acc-dup", amount: "42.00", seconds: 410, merchant: "m-d"))  // duplicate_charge
         return lines
     }()
 
-    static func waitFor(_ gateway: GatewayProcess, _ metric: String, _ expected: Double, timeout: Duration = .seconds(60)) async throws -> String {
+    static func waitFor(
+        _ gateway: GatewayProcess,
+        _ metric: String,
+        _ expected: Double,
+        timeout: Duration = .seconds(60)
+    ) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var last = ""
         while ContinuousClock.now < deadline {
@@ -38,7 +57,11 @@ struct MonitoringEndToEndTests {
         throw TestFailure("\(metric) did not reach \(expected) within \(timeout):\n\(last)")
     }
 
-    static func waitForPartitions(_ gateways: [GatewayProcess], _ expected: Double, timeout: Duration = .seconds(60)) async throws {
+    static func waitForPartitions(
+        _ gateways: [GatewayProcess],
+        _ expected: Double,
+        timeout: Duration = .seconds(60)
+    ) async throws {
         let deadline = ContinuousClock.now + timeout
         var owned: [Double] = []
         while ContinuousClock.now < deadline {
@@ -61,15 +84,23 @@ struct MonitoringEndToEndTests {
         // and invalid counters would count them. Start the script once all partitions are owned.
         try await Self.waitForPartitions([gateway], 6)
         let ndjson = Self.script.joined(separator: "\n")
-        let batch = try await HTTPClient.send("POST", "\(gateway.baseURL)/transactions", body: ndjson,
-                                              headers: ["Content-Type": "application/x-ndjson"])
+        let batch = try await HTTPClient.send(
+            "POST",
+            "\(gateway.baseURL)/transactions",
+            body: ndjson,
+            headers: ["Content-Type": "application/x-ndjson"]
+        )
         #expect(batch.status == 200)
         #expect(try batch.jsonArray().allSatisfy { $0["status"] as? String == "accepted" })
         // A client retry of an id already sent is counted once.
         let retry = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", Self.script[0])
         #expect(retry.status == 202)
         // Junk written to the topic by another producer is counted and skipped.
-        try Kcat.produce(bootstrap: gateway.bootstrapServers, topic: "transactions", lines: ["this is not a transaction"])
+        try Kcat.produce(
+            bootstrap: gateway.bootstrapServers,
+            topic: "transactions",
+            lines: ["this is not a transaction"]
+        )
 
         _ = try await Self.waitFor(gateway, "gateway_monitor_consumed_total", 19)
         let metrics = try await Self.waitFor(gateway, "gateway_monitor_recorded_total", 17)
@@ -77,21 +108,44 @@ struct MonitoringEndToEndTests {
         #expect(MetricsText.value(metrics, "gateway_monitor_duplicates_skipped_total") == 1)
         #expect(MetricsText.value(metrics, "gateway_monitor_invalid_records_total") == 1)
         #expect(MetricsText.value(metrics, "gateway_window_transactions", ["window": "total"]) == 17)
-        #expect(MetricsText.value(metrics, "gateway_window_transactions_by_currency", ["window": "total", "currency": "BRL"]) == 17)
-        #expect(MetricsText.value(metrics, "gateway_window_transactions_by_channel", ["window": "total", "channel": "pix"]) == 17)
-        #expect(MetricsText.value(metrics, "gateway_window_transactions_by_country", ["window": "total", "country": "AR"]) == 1)
+        #expect(
+            MetricsText.value(
+                metrics,
+                "gateway_window_transactions_by_currency",
+                ["window": "total", "currency": "BRL"]
+            ) == 17
+        )
+        #expect(
+            MetricsText.value(metrics, "gateway_window_transactions_by_channel", ["window": "total", "channel": "pix"])
+                == 17
+        )
+        #expect(
+            MetricsText.value(metrics, "gateway_window_transactions_by_country", ["window": "total", "country": "AR"])
+                == 1
+        )
         #expect(MetricsText.value(metrics, "gateway_kafka_produced_total") ?? 0 >= 18)
-        for (rule, severity) in [("high_amount", "high"), ("velocity", "medium"), ("amount_spike", "medium"),
-                                 ("country_hop", "high"), ("duplicate_charge", "medium")] {
-            #expect(MetricsText.value(metrics, "gateway_alerts_total", ["rule": rule, "severity": severity]) == 1, "\(rule)")
+        for (rule, severity) in [
+            ("high_amount", "high"), ("velocity", "medium"), ("amount_spike", "medium"),
+            ("country_hop", "high"), ("duplicate_charge", "medium"),
+        ] {
+            #expect(
+                MetricsText.value(metrics, "gateway_alerts_total", ["rule": rule, "severity": severity]) == 1,
+                "\(rule)"
+            )
         }
         let families = try MetricsText.parseWithPrometheusClient(metrics)
-        #expect(families.isSuperset(of: ["gateway_http_requests", "gateway_http_request_duration_seconds", "gateway_alerts",
-                                         "gateway_window_transactions", "gateway_consumer_lag", "gateway_kafka_produced",
-                                         "gateway_transaction_amount"]))
+        #expect(
+            families.isSuperset(of: [
+                "gateway_http_requests", "gateway_http_request_duration_seconds", "gateway_alerts",
+                "gateway_window_transactions", "gateway_consumer_lag", "gateway_kafka_produced",
+                "gateway_transaction_amount",
+            ])
+        )
         // The amount histogram: cumulative buckets per currency, ending in +Inf = _count.
         #expect(MetricsText.value(metrics, "gateway_transaction_amount_bucket", ["currency": "BRL", "le": "50"]) == 9)
-        #expect(MetricsText.value(metrics, "gateway_transaction_amount_bucket", ["currency": "BRL", "le": "+Inf"]) == 17)
+        #expect(
+            MetricsText.value(metrics, "gateway_transaction_amount_bucket", ["currency": "BRL", "le": "+Inf"]) == 17
+        )
         #expect(MetricsText.value(metrics, "gateway_transaction_amount_count", ["currency": "BRL"]) == 17)
         #expect(MetricsText.value(metrics, "gateway_transaction_amount_sum", ["currency": "BRL"]) == 16_769)
         // promtool's own linter, on everything a live /metrics shows (no complaint at all).
@@ -129,27 +183,43 @@ struct MonitoringEndToEndTests {
     /// later alert of the same account and rule, a minute on, passes and says how many were
     /// suppressed; another account's alert is not held back by the storm.
     @Test func alertStorm_isBoundedPerAccountAndRule() async throws {
-        let gateway = try GatewayProcess.start(["--alerts-per-account-rule", "3", "--duplicate-charge-window-seconds", "120"])
+        let gateway = try GatewayProcess.start([
+            "--alerts-per-account-rule", "3", "--duplicate-charge-window-seconds", "120",
+        ])
         defer { gateway.stop() }
         try await Self.waitForPartitions([gateway], 6)
-        var lines = (0..<20).map { Self.tx("storm-\($0)", "acc-storm", amount: "129.90", seconds: $0, merchant: "m-881") }
+        var lines = (0..<20).map {
+            Self.tx("storm-\($0)", "acc-storm", amount: "129.90", seconds: $0, merchant: "m-881")
+        }
         lines.append(Self.tx("storm-later", "acc-storm", amount: "129.90", seconds: 62, merchant: "m-881"))
-        lines += [Self.tx("calm-1", "acc-calm", amount: "5.00", seconds: 3, merchant: "m-2"), Self.tx("calm-2", "acc-calm", amount: "5.00", seconds: 9, merchant: "m-2")]
-        let batch = try await HTTPClient.send("POST", "\(gateway.baseURL)/transactions", body: lines.joined(separator: "\n"),
-                                              headers: ["Content-Type": "application/x-ndjson"])
+        lines += [
+            Self.tx("calm-1", "acc-calm", amount: "5.00", seconds: 3, merchant: "m-2"),
+            Self.tx("calm-2", "acc-calm", amount: "5.00", seconds: 9, merchant: "m-2"),
+        ]
+        let batch = try await HTTPClient.send(
+            "POST",
+            "\(gateway.baseURL)/transactions",
+            body: lines.joined(separator: "\n"),
+            headers: ["Content-Type": "application/x-ndjson"]
+        )
         #expect(batch.status == 200)
 
         let metrics = try await Self.waitFor(gateway, "gateway_monitor_recorded_total", 23)
         #expect(MetricsText.value(metrics, "gateway_alerts_suppressed_total", ["rule": "duplicate_charge"]) == 16)
         #expect(MetricsText.value(metrics, "gateway_alerts_suppressed_total", ["rule": "velocity"]) == 0)
         // 3 in the storm's minute, 1 a minute on, 1 for the calm account.
-        #expect(MetricsText.value(metrics, "gateway_alerts_total", ["rule": "duplicate_charge", "severity": "medium"]) == 5)
+        #expect(
+            MetricsText.value(metrics, "gateway_alerts_total", ["rule": "duplicate_charge", "severity": "medium"]) == 5
+        )
 
         // The alert store and the alerts topic hold exactly what passed: 4 + 1 duplicate_charge and
         // the storm's one velocity alert.
         let published = try Kcat.consume(bootstrap: gateway.bootstrapServers, topic: "transactions.alerts", count: 6)
         #expect(try Kcat.consumeAll(bootstrap: gateway.bootstrapServers, topic: "transactions.alerts").count == 6)
-        #expect(published.filter { $0.key == "acc-storm" }.count == 5 && published.filter { $0.key == "acc-calm" }.count == 1)
+        #expect(
+            published.filter { $0.key == "acc-storm" }.count == 5
+                && published.filter { $0.key == "acc-calm" }.count == 1
+        )
         let page = try await HTTPClient.send("GET", "\(gateway.baseURL)/alerts?rule=duplicate_charge&limit=100").json()
         let duplicates = try #require(page["alerts"] as? [[String: Any]])
         let storm = duplicates.filter { $0["account_id"] as? String == "acc-storm" }
@@ -184,7 +254,8 @@ struct MonitoringEndToEndTests {
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
         return try tasks.map { tid in
             let stat = try String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8)
-            let open = try #require(stat.firstIndex(of: "(")), close = try #require(stat.lastIndex(of: ")"))
+            let open = try #require(stat.firstIndex(of: "("))
+            let close = try #require(stat.lastIndex(of: ")"))
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             // After the name: state is field 3, so field 19 is at index 16.
             return (String(stat[stat.index(after: open)..<close]), Int(fields[16]) ?? -99)
@@ -195,16 +266,24 @@ struct MonitoringEndToEndTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: file) }
         try Data(#"{"high_amount": {"threshold": 100}, "country_hop": {"enabled": false}}"#.utf8).write(to: file)
-        let gateway = try GatewayProcess.start(["--alert-rules", file.path, "--velocity-count", "3", "--disable-rules", "duplicate_charge"])
+        let gateway = try GatewayProcess.start([
+            "--alert-rules", file.path, "--velocity-count", "3", "--disable-rules", "duplicate_charge",
+        ])
         defer { gateway.stop() }
         try await Self.waitForPartitions([gateway], 6)
         let lines = [
-            Self.tx("f-1", "acc-f", amount: "150.00", seconds: 0, merchant: "m-x", country: "BR"),  // high_amount at 100
-            Self.tx("f-2", "acc-f", amount: "50.00", seconds: 5, merchant: "m-x", country: "AR"),   // hop disabled
-            Self.tx("f-3", "acc-f", amount: "50.00", seconds: 10, merchant: "m-x", country: "AR"),  // 3rd in 60 s: velocity; duplicate disabled
+            // high_amount at 100
+            Self.tx("f-1", "acc-f", amount: "150.00", seconds: 0, merchant: "m-x", country: "BR"),
+            Self.tx("f-2", "acc-f", amount: "50.00", seconds: 5, merchant: "m-x", country: "AR"),  // hop disabled
+            // 3rd in 60 s: velocity; duplicate disabled
+            Self.tx("f-3", "acc-f", amount: "50.00", seconds: 10, merchant: "m-x", country: "AR"),
         ]
-        let batch = try await HTTPClient.send("POST", "\(gateway.baseURL)/transactions", body: lines.joined(separator: "\n"),
-                                              headers: ["Content-Type": "application/x-ndjson"])
+        let batch = try await HTTPClient.send(
+            "POST",
+            "\(gateway.baseURL)/transactions",
+            body: lines.joined(separator: "\n"),
+            headers: ["Content-Type": "application/x-ndjson"]
+        )
         #expect(batch.status == 200)
         _ = try await Self.waitFor(gateway, "gateway_monitor_recorded_total", 3)
         let alerts = try await HTTPClient.send("GET", "\(gateway.baseURL)/alerts").json()

@@ -11,8 +11,10 @@ struct ReadinessEndToEndTests {
             cluster.send(signal: SIGCONT)
             cluster.stop()
         }
-        let gateway = try GatewayProcess.start(["--bootstrap-servers", cluster.bootstrapServers, "--consumers", "0",
-                                                "--producers", "1", "--delivery-timeout-ms", "3000"])
+        let gateway = try GatewayProcess.start([
+            "--bootstrap-servers", cluster.bootstrapServers, "--consumers", "0",
+            "--producers", "1", "--delivery-timeout-ms", "3000",
+        ])
         defer { gateway.stop(grace: .seconds(5)) }
         let readyz = "\(gateway.baseURL)/readyz"
         #expect(try await HTTPClient.poll(readyz, timeout: .seconds(10)) { $0.status == 200 } != nil)
@@ -22,7 +24,12 @@ struct ReadinessEndToEndTests {
         cluster.send(signal: SIGSTOP)
         let stopped = ContinuousClock.now
         let posts = (0..<3).map { index in
-            Task { try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction(id: "during-\(index)")) }
+            Task {
+                try await HTTPClient.postJSON(
+                    "\(gateway.baseURL)/transactions",
+                    sampleTransaction(id: "during-\(index)")
+                )
+            }
         }
         // Within the 3 s delivery timeout plus a bound for a loaded machine.
         let notReady = try await HTTPClient.poll(readyz, timeout: .seconds(13)) { $0.status == 503 }
@@ -38,8 +45,12 @@ struct ReadinessEndToEndTests {
         #expect(gateway.log.contains("Kafka deliveries failing"), "\(gateway.log.suffix(2000))")
 
         cluster.send(signal: SIGCONT)
-        let delivered = try await HTTPClient.poll("\(gateway.baseURL)/transactions", method: "POST", body: sampleTransaction(id: "after"),
-                                            timeout: .seconds(20)) { $0.status == 202 }
+        let delivered = try await HTTPClient.poll(
+            "\(gateway.baseURL)/transactions",
+            method: "POST",
+            body: sampleTransaction(id: "after"),
+            timeout: .seconds(20)
+        ) { $0.status == 202 }
         #expect(delivered != nil, "no record acknowledged after SIGCONT")
         let ready = try await HTTPClient.poll(readyz, timeout: .seconds(5)) { $0.status == 200 }
         #expect(ready != nil)

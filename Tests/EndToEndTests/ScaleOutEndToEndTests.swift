@@ -8,8 +8,10 @@ import Testing
 struct ScaleOutEndToEndTests {
     /// Short group timeouts (the mock completes a rebalance after session.timeout.ms) and a short
     /// checkpoint interval keep the hand-overs to seconds.
-    static let arguments = ["--consumers", "2", "--checkpoint-interval-ms", "300", "--shutdown-timeout", "10",
-                            "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"]
+    static let arguments = [
+        "--consumers", "2", "--checkpoint-interval-ms", "300", "--shutdown-timeout", "10",
+        "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
+    ]
 
     static func start(_ cluster: GatewayProcess) throws -> GatewayProcess {
         try GatewayProcess.start(["--bootstrap-servers", cluster.bootstrapServers] + arguments)
@@ -18,12 +20,17 @@ struct ScaleOutEndToEndTests {
     /// A transaction at the current time (so every window holds it), amount in whole units.
     static func tx(_ id: String, account: String, amount: Int) -> String {
         let time = ISO8601DateFormatter().string(from: Date())
-        return #"{"id":"\#(id)","account_id":"\#(account)","amount":"\#(amount).00","currency":"EUR","merchant_id":"m-\#(id)","channel":"pix","timestamp":"\#(time)"}"#
+        return
+            #"{"id":"\#(id)","account_id":"\#(account)","amount":"\#(amount).00","currency":"EUR","merchant_id":"m-\#(id)","channel":"pix","timestamp":"\#(time)"}"#
     }
 
     static func post(_ gateway: GatewayProcess, _ lines: [String]) async throws {
-        let response = try await HTTPClient.send("POST", "\(gateway.baseURL)/transactions", body: lines.joined(separator: "\n"),
-                                                 headers: ["Content-Type": "application/x-ndjson"])
+        let response = try await HTTPClient.send(
+            "POST",
+            "\(gateway.baseURL)/transactions",
+            body: lines.joined(separator: "\n"),
+            headers: ["Content-Type": "application/x-ndjson"]
+        )
         #expect(response.status == 200)
         #expect(try response.jsonArray().allSatisfy { $0["status"] as? String == "accepted" })
     }
@@ -42,11 +49,18 @@ struct ScaleOutEndToEndTests {
         let windows = stats["windows"] as? [String: Any] ?? [:]
         let counts = ["1m", "5m", "15m"].map { ((windows[$0] as? [String: Any])?["count"] as? Int) ?? -1 }
         let sum = ((total["currencies"] as? [String: Any])?["EUR"] as? [String: Any])?["sum"] as? String ?? "0"
-        return (Totals(total: total["count"] as? Int ?? -1, windows: counts, sum: sum), stats["partitions"] as? [[String: Any]] ?? [])
+        return (
+            Totals(total: total["count"] as? Int ?? -1, windows: counts, sum: sum),
+            stats["partitions"] as? [[String: Any]] ?? []
+        )
     }
 
     /// Waits (bounded) until every gateway's /stats shows `expected` over all 6 partitions.
-    static func waitForTotals(_ gateways: [GatewayProcess], _ expected: Totals, timeout: Duration = .seconds(30)) async throws {
+    static func waitForTotals(
+        _ gateways: [GatewayProcess],
+        _ expected: Totals,
+        timeout: Duration = .seconds(30)
+    ) async throws {
         let deadline = ContinuousClock.now + timeout
         var seen: [String] = []
         while ContinuousClock.now < deadline {
@@ -64,11 +78,16 @@ struct ScaleOutEndToEndTests {
     }
 
     static func expected(_ amounts: [Int]) -> Totals {
-        Totals(total: amounts.count, windows: [amounts.count, amounts.count, amounts.count], sum: "\(amounts.reduce(0, +))")
+        Totals(
+            total: amounts.count,
+            windows: [amounts.count, amounts.count, amounts.count],
+            sum: "\(amounts.reduce(0, +))"
+        )
     }
 
     static func velocityAlerts(_ gateway: GatewayProcess, account: String) async throws -> Int {
-        let alerts = try await HTTPClient.send("GET", "\(gateway.baseURL)/alerts?rule=velocity&account_id=\(account)").json()
+        let alerts = try await HTTPClient.send("GET", "\(gateway.baseURL)/alerts?rule=velocity&account_id=\(account)")
+            .json()
         return (alerts["alerts"] as? [[String: Any]])?.count ?? -1
     }
 
@@ -117,8 +136,11 @@ struct ScaleOutEndToEndTests {
         #expect(second.stop() == 0)
         try await MonitoringEndToEndTests.waitForPartitions([first], 6)
         try await Self.waitForTotals([first], Self.expected(amounts))
-        try await Self.post(first, (3..<5).map { Self.tx("burst-a-\($0)", account: "acc-burst-a", amount: 1) }
-            + (0..<10).map { Self.tx("b-\($0)", account: "acc-b-\($0)", amount: 100) })
+        try await Self.post(
+            first,
+            (3..<5).map { Self.tx("burst-a-\($0)", account: "acc-burst-a", amount: 1) }
+                + (0..<10).map { Self.tx("b-\($0)", account: "acc-b-\($0)", amount: 100) }
+        )
         amounts += [1, 1] + Array(repeating: 100, count: 10)
         try await Self.waitForTotals([first], Self.expected(amounts))
         try await Self.expectVelocityAlerts(first, account: "acc-burst-a", count: 1)
@@ -130,8 +152,11 @@ struct ScaleOutEndToEndTests {
 
         // 4. kill -9 the first just after records reached it: the second resumes each partition
         // from its last checkpoint, reads what followed again, and counts it once.
-        try await Self.post(second, (0..<3).map { Self.tx("burst-c-\($0)", account: "acc-burst-c", amount: 2) }
-            + (0..<10).map { Self.tx("c-\($0)", account: "acc-c-\($0)", amount: 7) })
+        try await Self.post(
+            second,
+            (0..<3).map { Self.tx("burst-c-\($0)", account: "acc-burst-c", amount: 2) }
+                + (0..<10).map { Self.tx("c-\($0)", account: "acc-c-\($0)", amount: 7) }
+        )
         amounts += [2, 2, 2] + Array(repeating: 7, count: 10)
         first.send(signal: SIGKILL)
         #expect(first.waitForExit(timeout: .seconds(10)))
@@ -153,7 +178,10 @@ struct ScaleOutEndToEndTests {
         let cluster = try GatewayProcess.startCluster(topics: "transactions,transactions.alerts")
         defer { cluster.stop() }
         do {
-            let gateway = try GatewayProcess.start(["--bootstrap-servers", cluster.bootstrapServers], timeout: .seconds(20))
+            let gateway = try GatewayProcess.start(
+                ["--bootstrap-servers", cluster.bootstrapServers],
+                timeout: .seconds(20)
+            )
             gateway.stop()
             Issue.record("the gateway started without its state topic")
         } catch {

@@ -33,23 +33,29 @@ struct ShutdownEndToEndTests {
             #expect(!gateway.log.contains("shutdown abandoned work"))
         }
         let acknowledged = load.acknowledged
-        let inKafka = Set(try Kcat.consumeAll(bootstrap: cluster.bootstrapServers, topic: "transactions")
-            .compactMap { $0.value.firstMatch(of: /"id":"([^"]+)"/).map { String($0.1) } })
+        let inKafka = Set(
+            try Kcat.consumeAll(bootstrap: cluster.bootstrapServers, topic: "transactions")
+                .compactMap { $0.value.firstMatch(of: /"id":"([^"]+)"/).map { String($0.1) } }
+        )
         #expect(acknowledged.count >= 100)
         let lost = acknowledged.subtracting(inKafka)
         #expect(lost.isEmpty, "acknowledged with 202 but not in Kafka: \(lost.sorted().prefix(10))")
     }
 
     /// A gateway whose consumers own all partitions, on a cluster process that `body` may stop.
-    private func withGatewayInAGroup(shutdownTimeout: Int,
-                                     _ body: (_ gateway: GatewayProcess, _ cluster: GatewayProcess) async throws -> Void) async throws {
+    private func withGatewayInAGroup(
+        shutdownTimeout: Int,
+        _ body: (_ gateway: GatewayProcess, _ cluster: GatewayProcess) async throws -> Void
+    ) async throws {
         let cluster = try GatewayProcess.startCluster()
         defer {
             cluster.send(signal: SIGCONT)
             cluster.stop()
         }
-        let gateway = try GatewayProcess.start(["--bootstrap-servers", cluster.bootstrapServers, "--shutdown-timeout", "\(shutdownTimeout)"],
-                                               environment: Self.groupEnvironment)
+        let gateway = try GatewayProcess.start(
+            ["--bootstrap-servers", cluster.bootstrapServers, "--shutdown-timeout", "\(shutdownTimeout)"],
+            environment: Self.groupEnvironment
+        )
         defer { gateway.stop(grace: .seconds(2)) }
         try await MonitoringEndToEndTests.waitForPartitions([gateway], 6)
         try await body(gateway, cluster)
@@ -59,12 +65,22 @@ struct ShutdownEndToEndTests {
         try await withGatewayInAGroup(shutdownTimeout: 5) { gateway, cluster in
             cluster.send(signal: SIGSTOP)
             // A request Kafka cannot answer now, in flight when the signal comes.
-            let stuck = Task { try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction(id: "stuck-1")) }
-            _ = try await MonitoringEndToEndTests.waitFor(gateway, "gateway_kafka_producer_queue_depth", 1, timeout: .seconds(20))
+            let stuck = Task {
+                try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction(id: "stuck-1"))
+            }
+            _ = try await MonitoringEndToEndTests.waitFor(
+                gateway,
+                "gateway_kafka_producer_queue_depth",
+                1,
+                timeout: .seconds(20)
+            )
             let signalled = ContinuousClock.now
             gateway.send(signal: SIGTERM)
             // The bound is the assertion (5 s plus slack for a loaded machine), not a timing claim.
-            #expect(gateway.waitForExit(timeout: .seconds(10)), "still running 10 s after SIGTERM with --shutdown-timeout 5")
+            #expect(
+                gateway.waitForExit(timeout: .seconds(10)),
+                "still running 10 s after SIGTERM with --shutdown-timeout 5"
+            )
             let elapsed = ContinuousClock.now - signalled
             #expect(elapsed < .seconds(10))
             #expect(gateway.terminationStatus == 1, "abandoned work gives a non-zero exit")
@@ -72,8 +88,10 @@ struct ShutdownEndToEndTests {
             let answer = try await stuck.value
             #expect(answer.status == 503, "\(answer.text)")
             #expect(answer.header("Retry-After") != nil)
-            let line = try #require(gateway.log.split(separator: "\n").first { $0.contains("shutdown abandoned work") },
-                                    "\(gateway.log.suffix(3000))")
+            let line = try #require(
+                gateway.log.split(separator: "\n").first { $0.contains("shutdown abandoned work") },
+                "\(gateway.log.suffix(3000))"
+            )
             #expect(line.contains("error"))
             #expect(line.contains("requests_cut_off=1"), "\(line)")
             #expect(line.firstMatch(of: /records_undelivered=[1-9]/) != nil, "\(line)")
@@ -86,7 +104,10 @@ struct ShutdownEndToEndTests {
             cluster.send(signal: SIGSTOP)
             gateway.send(signal: SIGTERM)
             _ = try gateway.waitForLine(containing: "shutting down", timeout: .seconds(10))
-            #expect(!gateway.waitForExit(timeout: .milliseconds(500)), "the first signal starts a shutdown that waits for the consumers")
+            #expect(
+                !gateway.waitForExit(timeout: .milliseconds(500)),
+                "the first signal starts a shutdown that waits for the consumers"
+            )
             let signalled = ContinuousClock.now
             gateway.send(signal: SIGTERM)
             #expect(gateway.waitForExit(timeout: .seconds(10)), "still running 10 s after the second SIGTERM")
@@ -137,7 +158,11 @@ private final class Load: Sendable {
             sequence += 1
             let id = "load-\(client)-\(sequence)"
             // Refused or reset once the gateway stops listening: this client is done.
-            guard let response = try? await HTTPClient.postJSON(url, sampleTransaction(id: id, account: "acc-\(sequence % 50)"))
+            guard
+                let response = try? await HTTPClient.postJSON(
+                    url,
+                    sampleTransaction(id: id, account: "acc-\(sequence % 50)")
+                )
             else { return }
             if response.status == 202 { state.withLock { _ = $0.acknowledged.insert(id) } }
         }

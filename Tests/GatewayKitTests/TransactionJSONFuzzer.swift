@@ -84,7 +84,9 @@ struct TransactionJSONFuzzer {
 
     // MARK: helpers
 
-    private mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &random) < probability }
+    private mutating func chance(_ probability: Double) -> Bool {
+        Double.random(in: 0..<1, using: &random) < probability
+    }
 
     private mutating func pick<T>(_ choices: [T]) -> T { choices[Int.random(in: 0..<choices.count, using: &random)] }
 
@@ -113,7 +115,12 @@ struct TransactionJSONFuzzer {
         space()
         for index in 0..<count {
             if index > 0 {
-                if chance(0.003) { markInvalid("no comma"); emit(" ") } else { emit(",") }
+                if chance(0.003) {
+                    markInvalid("no comma")
+                    emit(" ")
+                } else {
+                    emit(",")
+                }
                 space()
             }
             item(&self)
@@ -141,7 +148,10 @@ struct TransactionJSONFuzzer {
 
     /// A known field (often), an unknown one, or a key already used (duplicate).
     private mutating func member() {
-        let known = ["id", "account_id", "amount", "currency", "timestamp", "merchant_id", "merchant_category", "country", "channel", "metadata"]
+        let known = [
+            "id", "account_id", "amount", "currency", "timestamp", "merchant_id", "merchant_category", "country",
+            "channel", "metadata",
+        ]
         let name = !names.isEmpty && chance(0.08) ? pick(names) : chance(0.8) ? pick(known) : pick(Self.unknownNames)
         // Unknown names are reported as unknown, once, however often they come.
         let isRepeat = names.contains(name)
@@ -168,7 +178,10 @@ struct TransactionJSONFuzzer {
         space()
     }
 
-    private static let unknownNames = ["extra", "ID", "Amount", "", "metadata.k", "é", "e\u{301}", "x y", "account_id ", "\\\"q\\\"", "a\\/b", "\\u00e9", "\\ud83d\\ude00"]
+    private static let unknownNames = [
+        "extra", "ID", "Amount", "", "metadata.k", "é", "e\u{301}", "x y", "account_id ", "\\\"q\\\"", "a\\/b",
+        "\\u00e9", "\\ud83d\\ude00",
+    ]
 
     /// A key as the reader decodes it, for the escapes the names above use.
     private static func decoded(_ raw: String) -> String {
@@ -182,7 +195,14 @@ struct TransactionJSONFuzzer {
         case 1: value(depth: 2)
         case 2: emit(pick(["1", "true", "false", "[]", "{}", "-0.5"]))
         case 3: string(length: Int.random(in: 0...12, using: &random))
-        default: emit("\"" + pick(["tx-0001", "acc-42", "BRL", "USD", "BR", "card_present", "pix", "5411", "2026-11-25T16:20:00Z", "m-881", "", "x"]) + "\"")
+        default:
+            emit(
+                "\""
+                    + pick([
+                        "tx-0001", "acc-42", "BRL", "USD", "BR", "card_present", "pix", "5411", "2026-11-25T16:20:00Z",
+                        "m-881", "", "x",
+                    ]) + "\""
+            )
         }
     }
 
@@ -190,12 +210,30 @@ struct TransactionJSONFuzzer {
         switch Int.random(in: 0..<12, using: &random) {
         case 0: emit(pick(["null", "true", "[]", "{}", "[1]", "{\"v\":1}"]))
         case 1, 2, 3: number()
-        case 4: emit(pick(["-0", "0.0", "1e400", "-1e400", "1e-200", "1E2", "129.90", "0.1", "999999999999999.9999", "1000000000000000",
-                           "123456789012345678901234567890", "1.0000000000000000000000000000000000000000001", "0.00001", "12.3450", "1e-4", "5E+1"]))
-        case 5: emit("\"" + pick(["0", "00.10", "1e3", " 12", "12.", ".5", "-1", "+1", "", "1.2.3", "\u{FF11}2", "\\u0031\\u0032.5",
-                                  "999999999999999.9999", "1000000000000000", "0.00001", "12.3450", "0000000000000000000000012.5",
-                                  "1.00000000000000000000000000000000000000001", "12 ", "1,5"]) + "\"")
-        default: emit("\"" + digits(Int.random(in: 1...20, using: &random)) + (chance(0.7) ? "." + digits(Int.random(in: 1...7, using: &random)) : "") + "\"")
+        case 4:
+            emit(
+                pick([
+                    "-0", "0.0", "1e400", "-1e400", "1e-200", "1E2", "129.90", "0.1", "999999999999999.9999",
+                    "1000000000000000",
+                    "123456789012345678901234567890", "1.0000000000000000000000000000000000000000001", "0.00001",
+                    "12.3450", "1e-4", "5E+1",
+                ])
+            )
+        case 5:
+            emit(
+                "\""
+                    + pick([
+                        "0", "00.10", "1e3", " 12", "12.", ".5", "-1", "+1", "", "1.2.3", "\u{FF11}2",
+                        "\\u0031\\u0032.5",
+                        "999999999999999.9999", "1000000000000000", "0.00001", "12.3450", "0000000000000000000000012.5",
+                        "1.00000000000000000000000000000000000000001", "12 ", "1,5",
+                    ]) + "\""
+            )
+        default:
+            emit(
+                "\"" + digits(Int.random(in: 1...20, using: &random))
+                    + (chance(0.7) ? "." + digits(Int.random(in: 1...7, using: &random)) : "") + "\""
+            )
         }
     }
 
@@ -210,10 +248,16 @@ struct TransactionJSONFuzzer {
             var keys: [String] = []
             list(count: Int.random(in: 0...5, using: &random), open: "{", close: "}") { fuzzer in
                 let name = fuzzer.pick(["k", "K", "k1", "é", "e\u{301}", "", "a b", "k\\\"", fuzzer.digits(2)])
-                if isFirst, keys.contains(Self.decoded(name)) { fuzzer.repeated.insert("metadata." + Self.decoded(name)) }
+                if isFirst, keys.contains(Self.decoded(name)) {
+                    fuzzer.repeated.insert("metadata." + Self.decoded(name))
+                }
                 keys.append(Self.decoded(name))
                 fuzzer.key(name)
-                if mixed, fuzzer.chance(0.4) { fuzzer.value(depth: 1) } else { fuzzer.string(length: Int.random(in: 0...8, using: &fuzzer.random)) }
+                if mixed, fuzzer.chance(0.4) {
+                    fuzzer.value(depth: 1)
+                } else {
+                    fuzzer.string(length: Int.random(in: 0...8, using: &fuzzer.random))
+                }
             }
         }
     }
@@ -248,11 +292,19 @@ struct TransactionJSONFuzzer {
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, or rarely one of its near misses.
     private mutating func number() {
-        if chance(0.04) { return invalid(pick(["01", "-", "1.", ".5", "1e", "1e+", "+1", "-01.5", "0x10", "1.e3", "00", "-.5", "1E", "2.5e-"])) }
+        if chance(0.04) {
+            return invalid(
+                pick(["01", "-", "1.", ".5", "1e", "1e+", "+1", "-01.5", "0x10", "1.e3", "00", "-.5", "1E", "2.5e-"])
+            )
+        }
         var text = chance(0.3) ? "-" : ""
-        text += chance(0.3) ? "0" : String(Int.random(in: 1...9, using: &random)) + digits(Int.random(in: 0...22, using: &random))
+        text +=
+            chance(0.3)
+            ? "0" : String(Int.random(in: 1...9, using: &random)) + digits(Int.random(in: 0...22, using: &random))
         if chance(0.5) { text += "." + digits(Int.random(in: 1...22, using: &random)) }
-        if chance(0.2) { text += pick(["e", "E"]) + pick(["", "+", "-"]) + digits(Int.random(in: 1...3, using: &random)) }
+        if chance(0.2) {
+            text += pick(["e", "E"]) + pick(["", "+", "-"]) + digits(Int.random(in: 1...3, using: &random))
+        }
         emit(text)
     }
 
@@ -276,15 +328,28 @@ struct TransactionJSONFuzzer {
     private mutating func stringPiece() {
         switch Int.random(in: 0..<20, using: &random) {
         case 0: emit(pick(["\\\"", "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r", "\\t"]))
-        case 1: emit(unicodeEscape(pick([0x0000, 0x001F, 0x0041, 0x00E9, 0x2028, 0xFEFF, 0xFFFF, Int.random(in: 0x20...0xD7FF, using: &random)])))
+        case 1:
+            emit(
+                unicodeEscape(
+                    pick([
+                        0x0000, 0x001F, 0x0041, 0x00E9, 0x2028, 0xFEFF, 0xFFFF,
+                        Int.random(in: 0x20...0xD7FF, using: &random),
+                    ])
+                )
+            )
         case 2: emit(pick(["\\ud83d\\ude00", "\\uD834\\uDD1E", "\\udbff\\udfff"]))
         case 3: emit(pick(["é", "€", "😀", "中", "\u{301}", "\u{2028}", "\u{10FFFF}", "ß"]))
         case 4 where chance(0.05):
-            let bytes: [UInt8] = pick([[0x01], [0x09], [0x0A], [0x1F], [0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xE2, 0x82], [0xF5, 0x80, 0x80, 0x80], [0x80]])
+            let bytes: [UInt8] = pick([
+                [0x01], [0x09], [0x0A], [0x1F], [0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xE2, 0x82],
+                [0xF5, 0x80, 0x80, 0x80], [0x80],
+            ])
             out.append(contentsOf: bytes)
             markInvalid("bytes \(bytes)")
         case 5 where chance(0.05):
-            invalid(pick(["\\q", "\\x41", "\\u12_", "\\uZZZZ", "\\ud800", "\\udc00", "\\ud800\\u0041", "\\U0041", "\\'"]))
+            invalid(
+                pick(["\\q", "\\x41", "\\u12_", "\\uZZZZ", "\\ud800", "\\udc00", "\\ud800\\u0041", "\\U0041", "\\'"])
+            )
         default: emit(String(pick(Array("abcXYZ019 _-.:/'<>{}[],"))))
         }
     }

@@ -2,6 +2,7 @@ import CoreSupport
 import Foundation
 import HTTPCore
 import Testing
+
 @testable import GatewayKit
 
 /// `TransactionJSONReader` against the Foundation path it replaces
@@ -118,7 +119,10 @@ struct TransactionJSONTests {
 
     @Test func nesting_isLimitedLikeFoundation() throws {
         func nested(_ depth: Int) -> [UInt8] {
-            Array(("{\"x\":" + String(repeating: "[", count: depth - 1) + String(repeating: "]", count: depth - 1) + "}").utf8)
+            Array(
+                ("{\"x\":" + String(repeating: "[", count: depth - 1) + String(repeating: "]", count: depth - 1) + "}")
+                    .utf8
+            )
         }
         #expect(Self.reader(nested(512)) != nil && Self.foundation(nested(512)) != nil)
         #expect(Self.reader(nested(513)) == nil && Self.foundation(nested(513)) == nil)
@@ -129,22 +133,28 @@ struct TransactionJSONTests {
     /// RFC 8259 §4: names SHOULD be unique. Foundation keeps the first value silently (and
     /// JSONSerialization the last); the reader keeps the first and names every repeated field once.
     @Test func repeatedMembers_areFieldErrors_namingEachOnce_firstValueKept() throws {
-        let json = #"{"id":"first","id":5,"id":"third","x":1,"x":2,"metadata":{"k":"a","k":"b"},"amount":"1","amount":"1000000"}"#
+        let json =
+            #"{"id":"first","id":5,"id":"third","x":1,"x":2,"metadata":{"k":"a","k":"b"},"amount":"1","amount":"1000000"}"#
         let payload = try Self.payload(json)
         #expect(payload.id == "first")
         #expect(payload.metadata == ["k": "a"])
         #expect(payload.amount?.description == "1")
-        #expect(Set(payload.errors) == [
-            FieldError(field: "id", message: Self.repeated), FieldError(field: "x", message: "unknown field"),
-            FieldError(field: "metadata.k", message: Self.repeated), FieldError(field: "amount", message: Self.repeated),
-        ])
+        #expect(
+            Set(payload.errors) == [
+                FieldError(field: "id", message: Self.repeated), FieldError(field: "x", message: "unknown field"),
+                FieldError(field: "metadata.k", message: Self.repeated),
+                FieldError(field: "amount", message: Self.repeated),
+            ]
+        )
         #expect(payload.errors.count == 4)
         // Everything else is what Foundation reads.
         PayloadComparison.expectSame(Self.foundation(Array(json.utf8)), payload)
     }
 
     @Test func repeatedMembers_spelledDifferently_areStillRepeats() throws {
-        let payload = try Self.payload(#"{"amount":1,"\u0061mount":2,"metadata":{"\u00e9":"1","e\u0301":"2","x":1,"x":"y"}}"#)
+        let payload = try Self.payload(
+            #"{"amount":1,"\u0061mount":2,"metadata":{"\u00e9":"1","e\u0301":"2","x":1,"x":"y"}}"#
+        )
         #expect(Set(payload.errors.map(\.field)) == ["amount", "metadata.é", "metadata.x", "metadata"])
         #expect(payload.errors.filter { $0.message == Self.repeated }.count == 3)
         #expect(payload.amount?.description == "1")
@@ -176,17 +186,22 @@ struct TransactionJSONTests {
 
     @Test func foundationsDecimal_roundsPast38Digits_whichIsWhyTheyAreRefused() throws {
         #expect(Decimal(string: "1.00000000000000000000000000000000000000001") == 1)
-        let rounded = try #require(Self.foundation(Array(#"{"amount":1.00000000000000000000000000000000000000001}"#.utf8)))
+        let rounded = try #require(
+            Self.foundation(Array(#"{"amount":1.00000000000000000000000000000000000000001}"#.utf8))
+        )
         #expect(rounded.amount?.description == "1")
     }
 
-    @Test(arguments: [
-        ("0.00000000000000000000000000000000000000001", Amount.Problem.tooManyFractionDigits),  // one significant digit: exact, too fine
-        ("\"0.00000000000000000000000000000000000000001\"", .tooManyFractionDigits),
-        ("1.0000000000000000000000000000000000000", nil),  // 38 digits: held exactly, and its value is 1
-        ("\"1.0000000000000000000000000000000000000\"", nil),
-        ("\"0000000000000000000000000000000000000000012.5\"", nil),  // leading zeros carry nothing
-    ] as [(String, Amount.Problem?)])
+    @Test(
+        arguments: [
+            // one significant digit: exact, too fine
+            ("0.00000000000000000000000000000000000000001", Amount.Problem.tooManyFractionDigits),
+            ("\"0.00000000000000000000000000000000000000001\"", .tooManyFractionDigits),
+            ("1.0000000000000000000000000000000000000", nil),  // 38 digits: held exactly, and its value is 1
+            ("\"1.0000000000000000000000000000000000000\"", nil),
+            ("\"0000000000000000000000000000000000000000012.5\"", nil),  // leading zeros carry nothing
+        ] as [(String, Amount.Problem?)]
+    )
     func upTo38SignificantDigits_areReadExactly(amount: String, problem: Amount.Problem?) throws {
         let payload = try Self.payload(#"{"amount":\#(amount)}"#)
         #expect(payload.errors == (problem.map { [FieldError(field: "amount", message: $0.message)] } ?? []))
@@ -203,7 +218,9 @@ struct TransactionJSONTests {
     }
 
     @Test func escapedKeys_andUnicode_areDecoded() throws {
-        let payload = try Self.payload(#"{"\u0069d":"\u00e9\ud83d\ude00\n\/","acc\u006Funt_id":"a\"b","metadata":{"\u00e9":"\\"}}"#)
+        let payload = try Self.payload(
+            #"{"\u0069d":"\u00e9\ud83d\ude00\n\/","acc\u006Funt_id":"a\"b","metadata":{"\u00e9":"\\"}}"#
+        )
         #expect(payload.id == "é😀\n/")
         #expect(payload.accountId == "a\"b")
         #expect(payload.metadata == ["é": "\\"])
@@ -220,7 +237,9 @@ struct TransactionJSONTests {
         #expect(try TransactionJSONReader.payload(from: [0xEF, 0xBB, 0xBF] + Array(#"{"id":"a"}"#.utf8)).id == "a")
     }
 
-    @Test(arguments: ["0.1", "\"0.1\"", "999999999999999.9999", "\"999999999999999.9999\"", "129.90", "1E2", "\"00.50\"", "12.3450"])
+    @Test(arguments: [
+        "0.1", "\"0.1\"", "999999999999999.9999", "\"999999999999999.9999\"", "129.90", "1E2", "\"00.50\"", "12.3450",
+    ])
     func amounts_stayExact_andMatchFoundation(amount: String) throws {
         let json = #"{"amount":\#(amount)}"#
         let payload = try Self.payload(json)
@@ -233,8 +252,12 @@ struct TransactionJSONTests {
     @Test func wordScan_findsTheFirstSpecialByte() {
         func isSpecial(_ byte: UInt8) -> Bool { byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C }
         /// Byte offset of the first special byte of a little-endian word, 8 when there is none.
-        func reference(_ word: UInt64) -> Int { (0..<8).first { isSpecial(UInt8(truncatingIfNeeded: word >> ($0 * 8))) } ?? 8 }
-        func scanned(_ word: UInt64) -> Int { TransactionJSONReader.Cursor.specialBytes(in: word).trailingZeroBitCount / 8 }
+        func reference(_ word: UInt64) -> Int {
+            (0..<8).first { isSpecial(UInt8(truncatingIfNeeded: word >> ($0 * 8))) } ?? 8
+        }
+        func scanned(_ word: UInt64) -> Int {
+            TransactionJSONReader.Cursor.specialBytes(in: word).trailingZeroBitCount / 8
+        }
         let filler = UInt64(0x6161_6161_6161_6161)
         for byte in UInt8.min...UInt8.max {
             for position in 0..<8 {
@@ -246,13 +269,22 @@ struct TransactionJSONTests {
         for _ in 0..<100_000 {
             // Mostly printable words, with several special bytes at times, so borrows are exercised.
             var word: UInt64 = 0
-            for _ in 0..<8 { word = word << 8 | UInt64(Int.random(in: 0..<6, using: &random) == 0 ? UInt8.random(in: 0...255, using: &random) : UInt8.random(in: 0x20...0x7E, using: &random)) }
+            for _ in 0..<8 {
+                word =
+                    word << 8
+                    | UInt64(
+                        Int.random(in: 0..<6, using: &random) == 0
+                            ? UInt8.random(in: 0...255, using: &random) : UInt8.random(in: 0x20...0x7E, using: &random)
+                    )
+            }
             #expect(scanned(word) == reference(word), "\(String(word, radix: 16))")
         }
     }
 
     @Test func nonObjectElements_getTheRootError() throws {
-        let payloads = try TransactionJSONReader.payloads(fromArray: Array(#" [ {"id":"a"}, 42, "x", [ ], null ] "#.utf8))
+        let payloads = try TransactionJSONReader.payloads(
+            fromArray: Array(#" [ {"id":"a"}, 42, "x", [ ], null ] "#.utf8)
+        )
         #expect(payloads.map(\.isObject) == [true, false, false, false, false])
         #expect(payloads[1].errors == [FieldError(field: "$", message: "must be a JSON object")])
         #expect(try TransactionJSONReader.payloads(fromArray: Array("[]".utf8)).isEmpty)
@@ -280,7 +312,8 @@ extension PayloadComparison {
             differences = Self.differences(expected, actual)
             repeated = [repeatedFields(actual)]
         } else if let expected = expected as? [TransactionPayload], let actual = actual as? [TransactionPayload] {
-            differences = expected.count == actual.count ? zip(expected, actual).flatMap { Self.differences($0, $1) } : ["count"]
+            differences =
+                expected.count == actual.count ? zip(expected, actual).flatMap { Self.differences($0, $1) } : ["count"]
             repeated = actual.map(repeatedFields)
         } else {
             differences = ["type"]

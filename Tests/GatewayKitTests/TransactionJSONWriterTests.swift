@@ -1,6 +1,7 @@
 import CoreSupport
 import Foundation
 import Testing
+
 @testable import GatewayKit
 
 /// `TransactionJSONWriter` must write exactly the bytes of `Transaction.makeEncoder()`, which the
@@ -14,7 +15,9 @@ struct TransactionJSONWriterTests {
             let expected = Array(try Transaction.makeEncoder().encode(transaction))
             let actual = TransactionJSONWriter.bytes(of: transaction)
             if actual != expected {
-                failures.append("\(String(decoding: expected, as: UTF8.self))\n  vs \(String(decoding: actual, as: UTF8.self))")
+                failures.append(
+                    "\(String(decoding: expected, as: UTF8.self))\n  vs \(String(decoding: actual, as: UTF8.self))"
+                )
             }
         }
         #expect(failures.isEmpty, "\(failures.count) failures, first: \(failures.prefix(3).joined(separator: "\n"))")
@@ -24,8 +27,14 @@ struct TransactionJSONWriterTests {
         var random = SplitMix64(seed: 0x7A5C_0004)
         for _ in 0..<200 {
             let transaction = Self.transaction(&random, withOddAmounts: false)
-            let decoded = try Transaction.makeDecoder().decode(Transaction.self, from: Data(TransactionRecord.value(of: transaction)))
-            #expect(decoded.amount == transaction.amount && decoded.metadata == transaction.metadata && decoded.id == transaction.id)
+            let decoded = try Transaction.makeDecoder().decode(
+                Transaction.self,
+                from: Data(TransactionRecord.value(of: transaction))
+            )
+            #expect(
+                decoded.amount == transaction.amount && decoded.metadata == transaction.metadata
+                    && decoded.id == transaction.id
+            )
         }
     }
 
@@ -44,16 +53,27 @@ struct TransactionJSONWriterTests {
     static func transaction(_ random: inout SplitMix64, withOddAmounts: Bool = true) -> Transaction {
         func maybe(_ text: String) -> String? { Bool.random(using: &random) ? text : nil }
         return Transaction(
-            id: string(&random), accountId: string(&random), amount: amount(&random, odd: withOddAmounts),
-            currency: string(&random), timestamp: date(&random),
-            merchantId: maybe(string(&random)), merchantCategory: maybe(string(&random)), country: maybe(string(&random)),
+            id: string(&random),
+            accountId: string(&random),
+            amount: amount(&random, odd: withOddAmounts),
+            currency: string(&random),
+            timestamp: date(&random),
+            merchantId: maybe(string(&random)),
+            merchantCategory: maybe(string(&random)),
+            country: maybe(string(&random)),
             channel: Bool.random(using: &random) ? Channel.allCases.randomElement(using: &random) : nil,
-            metadata: Bool.random(using: &random) ? metadata(&random) : nil, receivedAt: date(&random))
+            metadata: Bool.random(using: &random) ? metadata(&random) : nil,
+            receivedAt: date(&random)
+        )
     }
 
     /// Characters JSON writers disagree about: controls, quotes, slash, DEL, separators, non-ASCII.
-    static let scalars: [Unicode.Scalar] = (0..<0x80).compactMap(Unicode.Scalar.init)
-        + ["é", "€", "😀", "中", "\u{301}", "\u{2028}", "\u{2029}", "\u{FEFF}", "\u{FFFF}", "\u{10FFFF}", "\u{80}", "\u{9F}", "\u{A0}"]
+    static let scalars: [Unicode.Scalar] =
+        (0..<0x80).compactMap(Unicode.Scalar.init)
+        + [
+            "é", "€", "😀", "中", "\u{301}", "\u{2028}", "\u{2029}", "\u{FEFF}", "\u{FFFF}", "\u{10FFFF}", "\u{80}",
+            "\u{9F}", "\u{A0}",
+        ]
 
     static func string(_ random: inout SplitMix64) -> String {
         var text = String.UnicodeScalarView()
@@ -65,7 +85,9 @@ struct TransactionJSONWriterTests {
         var metadata: [String: String] = [:]
         let keys = ["a", "B", "k10", "k9", "é", "e\u{301}", "", "Z", "_", "a b", "k\"", "k\\", "\u{1}"]
         for _ in 0..<Int.random(in: 0...6, using: &random) {
-            metadata[Bool.random(using: &random) ? keys.randomElement(using: &random)! : string(&random)] = string(&random)
+            metadata[Bool.random(using: &random) ? keys.randomElement(using: &random)! : string(&random)] = string(
+                &random
+            )
         }
         return metadata
     }
@@ -73,12 +95,17 @@ struct TransactionJSONWriterTests {
     /// Mostly validated amounts; with `odd`, also Decimals only `Amount(unchecked:)` would hold.
     static func amount(_ random: inout SplitMix64, odd: Bool) -> Amount {
         if odd, Int.random(in: 0..<5, using: &random) == 0 {
-            let odd = ["0", "-12.5", "123456789012345678901234567890", "0.00000000000000000001", "1e30", "1.5e-7", "18446744073709551616"]
+            let odd = [
+                "0", "-12.5", "123456789012345678901234567890", "0.00000000000000000001", "1e30", "1.5e-7",
+                "18446744073709551616",
+            ]
             let value = Decimal(string: odd.randomElement(using: &random)!)!
             // Arithmetic can leave trailing zeros in the significand (129.90 as 12990e-2).
             return Amount(unchecked: Bool.random(using: &random) ? value : Decimal(12990) * Decimal(string: "0.01")!)
         }
-        let integer = String(UInt64.random(in: 1...999_999_999_999_999, using: &random) >> UInt64.random(in: 0...49, using: &random))
+        let integer = String(
+            UInt64.random(in: 1...999_999_999_999_999, using: &random) >> UInt64.random(in: 0...49, using: &random)
+        )
         let fraction = String(Int.random(in: 0...9999, using: &random))
         let text = Bool.random(using: &random) ? integer : integer + "." + fraction
         return (try? Amount(validating: text)) ?? Amount(unchecked: 1)
@@ -87,9 +114,9 @@ struct TransactionJSONWriterTests {
     /// 1970-2200 with sub-millisecond noise; sometimes a date outside the fast formatter's range.
     static func date(_ random: inout SplitMix64) -> Date {
         if Int.random(in: 0..<20, using: &random) == 0 {
-            return Date(timeIntervalSince1970: Double.random(in: -20_000_000_000 ... 300_000_000_000, using: &random))
+            return Date(timeIntervalSince1970: Double.random(in: -20_000_000_000...300_000_000_000, using: &random))
         }
-        return Date(timeIntervalSince1970: Double.random(in: 0 ... 7_258_118_400, using: &random))
+        return Date(timeIntervalSince1970: Double.random(in: 0...7_258_118_400, using: &random))
     }
 }
 
@@ -97,26 +124,38 @@ struct TransactionJSONWriterTests {
 struct RFC3339FormatTests {
     static func expectSame(_ dates: [Date]) {
         let failures = dates.filter { RFC3339.format($0) != RFC3339.foundationFormat($0) }
-        #expect(failures.isEmpty, "\(failures.count) differ, first: \(failures.prefix(5).map { "\($0.timeIntervalSince1970): \(RFC3339.format($0)) vs \(RFC3339.foundationFormat($0))" })")
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) differ, first: \(failures.prefix(5).map { "\($0.timeIntervalSince1970): \(RFC3339.format($0)) vs \(RFC3339.foundationFormat($0))" })"
+        )
     }
 
     @Test func randomDates_1970to2200_formatIdentically() {
         var random = SplitMix64(seed: 0x7A5C_0005)
         let seconds2200 = 7_258_118_400.0
-        Self.expectSame((0..<200_000).map { _ in Date(timeIntervalSince1970: Double.random(in: 0..<seconds2200, using: &random)) })
+        Self.expectSame(
+            (0..<200_000).map { _ in Date(timeIntervalSince1970: Double.random(in: 0..<seconds2200, using: &random)) }
+        )
         // Whole milliseconds, as parsed timestamps are: the Double sits just above or below them.
-        Self.expectSame((0..<100_000).map { _ in
-            Date(timeIntervalSince1970: Double(Int64.random(in: 0..<7_258_118_400_000, using: &random)) / 1000)
-        })
+        Self.expectSame(
+            (0..<100_000).map { _ in
+                Date(timeIntervalSince1970: Double(Int64.random(in: 0..<7_258_118_400_000, using: &random)) / 1000)
+            }
+        )
     }
 
     @Test func calendarEdges_formatIdentically() {
-        let days = ["1970-01-01", "1972-02-29", "1999-12-31", "2000-02-29", "2000-03-01", "2024-02-29", "2096-02-29",
-                    "2100-02-28", "2100-03-01", "2199-12-31", "2400-02-29", "9999-12-31"]
+        let days = [
+            "1970-01-01", "1972-02-29", "1999-12-31", "2000-02-29", "2000-03-01", "2024-02-29", "2096-02-29",
+            "2100-02-28", "2100-03-01", "2199-12-31", "2400-02-29", "9999-12-31",
+        ]
         var dates: [Date] = []
         for day in days {
             let midnight = RFC3339.parse(day + "T00:00:00Z")!
-            for offset in [0, 0.0004, 0.0005, 0.000999, 0.001, 0.123, 0.999, 0.9995, 0.9999999, 59.999, 86_399.999, 86_399.9999999, -0.0000001, -0.001] {
+            for offset in [
+                0, 0.0004, 0.0005, 0.000999, 0.001, 0.123, 0.999, 0.9995, 0.9999999, 59.999, 86_399.999, 86_399.9999999,
+                -0.0000001, -0.001,
+            ] {
                 dates.append(midnight + offset)
             }
         }
@@ -124,7 +163,9 @@ struct RFC3339FormatTests {
     }
 
     @Test func outsideTheFastRange_usesFoundation() {
-        let dates = [-1.0, -0.0005, -12_219_292_800, 253_402_300_800, 253_402_300_799.9996, 1e13, -1e13].map(Date.init(timeIntervalSince1970:))
+        let dates = [-1.0, -0.0005, -12_219_292_800, 253_402_300_800, 253_402_300_799.9996, 1e13, -1e13].map(
+            Date.init(timeIntervalSince1970:)
+        )
         Self.expectSame(dates)
         #expect(RFC3339.format(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00.000Z")
     }

@@ -1,6 +1,7 @@
 import CoreSupport
 import Foundation
 import Testing
+
 @testable import GatewayKit
 
 /// The monitor reads record values with `TransactionRecordReader`; `Transaction.makeDecoder()`
@@ -28,13 +29,23 @@ struct TransactionRecordReaderTests {
 
     @Test func aRecordReadsBackToTheTransactionWritten() throws {
         let transaction = Transaction(
-            id: "tx-1", accountId: "acc-42", amount: try Amount(validating: "129.90"), currency: "BRL",
-            timestamp: RFC3339.parse("2026-11-25T16:20:00.123Z")!, merchantId: "m-881", merchantCategory: "5411",
-            country: "BR", channel: .cardPresent, metadata: ["k": "v"], receivedAt: RFC3339.parse("2026-11-25T16:20:01.5Z")!)
+            id: "tx-1",
+            accountId: "acc-42",
+            amount: try Amount(validating: "129.90"),
+            currency: "BRL",
+            timestamp: RFC3339.parse("2026-11-25T16:20:00.123Z")!,
+            merchantId: "m-881",
+            merchantCategory: "5411",
+            country: "BR",
+            channel: .cardPresent,
+            metadata: ["k": "v"],
+            receivedAt: RFC3339.parse("2026-11-25T16:20:01.5Z")!
+        )
         #expect(TransactionRecordReader.transaction(from: TransactionRecord.value(of: transaction)) == transaction)
     }
 
-    static let base = #""id":"t","account_id":"a","amount":"1.5","currency":"BRL","timestamp":"2026-11-25T16:20:00.000Z","received_at":"2026-11-25T16:20:00.001Z""#
+    static let base =
+        #""id":"t","account_id":"a","amount":"1.5","currency":"BRL","timestamp":"2026-11-25T16:20:00.000Z","received_at":"2026-11-25T16:20:00.001Z""#
 
     @Test(arguments: [
         // accepted
@@ -64,7 +75,10 @@ struct TransactionRecordReaderTests {
     }
 
     @Test func refusedRecords_areNil() {
-        #expect(TransactionRecordReader.transaction(from: Array("{\(Self.base),\"channel\":\"carrier_pigeon\"}".utf8)) == nil)
+        #expect(
+            TransactionRecordReader.transaction(from: Array("{\(Self.base),\"channel\":\"carrier_pigeon\"}".utf8))
+                == nil
+        )
         #expect(TransactionRecordReader.transaction(from: Array("not json".utf8)) == nil)
         #expect(TransactionRecordReader.transaction(from: Array("{\(Self.base)}".utf8))?.id == "t")
     }
@@ -73,7 +87,9 @@ struct TransactionRecordReaderTests {
     /// each also without its fraction (the form clients send most), all against Foundation's parser.
     @Test func canonicalDates_parseToFoundationsDate() {
         var random = SplitMix64(seed: 0x7A5C_0012)
-        let around2001 = (0..<5_000).map { _ in Int64(978_307_200_000) + Int64.random(in: -70_000_000_000...70_000_000_000, using: &random) }
+        let around2001 = (0..<5_000).map { _ in
+            Int64(978_307_200_000) + Int64.random(in: -70_000_000_000...70_000_000_000, using: &random)
+        }
         let anywhere = (0..<10_000).map { _ in Int64.random(in: 0..<32_503_680_000_000, using: &random) }
         var failures: [String] = []
         for milliseconds in around2001 + anywhere {
@@ -89,7 +105,8 @@ struct TransactionRecordReaderTests {
         #expect(Array("2026-11-25T16:20:00.123Z".utf8).withUnsafeBufferPointer { RFC3339.parseCanonical($0) } != nil)
         #expect(Array("2026-11-25T16:20:00Z".utf8).withUnsafeBufferPointer { RFC3339.parseCanonical($0) } != nil)
         // Offsets, February 30 and a leap second are Foundation's to judge.
-        for other in ["2026-11-25T16:20:00+01:00", "2026-02-30T16:20:00Z", "2026-12-31T23:59:60Z", "2026-11-25T16:20Z"] {
+        for other in ["2026-11-25T16:20:00+01:00", "2026-02-30T16:20:00Z", "2026-12-31T23:59:60Z", "2026-11-25T16:20Z"]
+        {
             #expect(Array(other.utf8).withUnsafeBufferPointer { RFC3339.parseCanonical($0) } == nil)
             #expect(RFC3339.parse(other) == RFC3339.foundationParse(other))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPCore
 import Testing
+
 @testable import GatewayKit
 
 /// Decoding + validation of one transaction, fed with JSON bytes (no sockets).
@@ -17,7 +18,8 @@ struct TransactionValidationTests {
         return failure.errors.map(\.field)
     }
 
-    let example = #"{"id":"tx-0001","account_id":"acc-42","amount":"129.90","currency":"BRL","merchant_id":"m-881","merchant_category":"5411","country":"BR","channel":"card_present","timestamp":"2026-11-25T16:20:00Z"}"#
+    let example =
+        #"{"id":"tx-0001","account_id":"acc-42","amount":"129.90","currency":"BRL","merchant_id":"m-881","merchant_category":"5411","country":"BR","channel":"card_present","timestamp":"2026-11-25T16:20:00Z"}"#
 
     @Test func issueExample_isValid_andNormalized() throws {
         let transaction = try validate(example).get()
@@ -45,7 +47,11 @@ struct TransactionValidationTests {
         (#"" 12""#, "decimal number"), ("true", "decimal number"), (#""12.""#, "decimal number"),
     ])
     func badAmounts_areRejectedWithAReason(amount: String, reason: String) throws {
-        guard case .failure(let failure) = try validate(#"{"id":"a","account_id":"b","amount":\#(amount),"currency":"USD"}"#) else {
+        guard
+            case .failure(let failure) = try validate(
+                #"{"id":"a","account_id":"b","amount":\#(amount),"currency":"USD"}"#
+            )
+        else {
             Issue.record("amount \(amount) accepted")
             return
         }
@@ -55,19 +61,35 @@ struct TransactionValidationTests {
     }
 
     @Test func everyBadField_isNamed_inContractOrder() throws {
-        let json = #"{"id":"","amount":"x","currency":"brl","timestamp":"yesterday","merchant_id":"m 1","merchant_category":"54","country":"XX1","channel":"mail","metadata":{"a":"b"},"extra":1}"#
-        #expect(try fields(json) == ["id", "account_id", "amount", "currency", "timestamp", "merchant_id", "merchant_category", "country", "channel", "extra"])
+        let json =
+            #"{"id":"","amount":"x","currency":"brl","timestamp":"yesterday","merchant_id":"m 1","merchant_category":"54","country":"XX1","channel":"mail","metadata":{"a":"b"},"extra":1}"#
+        #expect(
+            try fields(json) == [
+                "id", "account_id", "amount", "currency", "timestamp", "merchant_id", "merchant_category", "country",
+                "channel", "extra",
+            ]
+        )
     }
 
     @Test func wrongTypes_areReportedOnce() throws {
-        #expect(try fields(#"{"id":5,"account_id":["a"],"amount":"1","currency":"USD","metadata":{"k":1}}"#) == ["id", "account_id", "metadata"])
+        #expect(
+            try fields(#"{"id":5,"account_id":["a"],"amount":"1","currency":"USD","metadata":{"k":1}}"#) == [
+                "id", "account_id", "metadata",
+            ]
+        )
     }
 
     @Test func metadata_isLimitedTo16StringValues() throws {
         let seventeen = (0..<17).map { #""k\#($0)":"v""# }.joined(separator: ",")
-        #expect(try fields(#"{"id":"a","account_id":"b","amount":"1","currency":"USD","metadata":{\#(seventeen)}}"#) == ["metadata"])
+        #expect(
+            try fields(#"{"id":"a","account_id":"b","amount":"1","currency":"USD","metadata":{\#(seventeen)}}"#) == [
+                "metadata"
+            ]
+        )
         let sixteen = (0..<16).map { #""k\#($0)":"v""# }.joined(separator: ",")
-        #expect(try fields(#"{"id":"a","account_id":"b","amount":"1","currency":"USD","metadata":{\#(sixteen)}}"#) == [])
+        #expect(
+            try fields(#"{"id":"a","account_id":"b","amount":"1","currency":"USD","metadata":{\#(sixteen)}}"#) == []
+        )
     }
 
     @Test func nonObject_isAValidationError() throws {
@@ -78,9 +100,13 @@ struct TransactionValidationTests {
     @Test func missingTimestamp_defaultsToReceiveTime_andOffsetsAreHonoured() throws {
         let noTime = try validate(#"{"id":"a","account_id":"b","amount":"1","currency":"USD"}"#).get()
         #expect(noTime.timestamp == receivedAt)
-        let offset = try validate(#"{"id":"a","account_id":"b","amount":"1","currency":"USD","timestamp":"2026-11-25T19:20:00+03:00"}"#).get()
+        let offset = try validate(
+            #"{"id":"a","account_id":"b","amount":"1","currency":"USD","timestamp":"2026-11-25T19:20:00+03:00"}"#
+        ).get()
         #expect(offset.timestamp == RFC3339.parse("2026-11-25T16:20:00Z"))
-        let fraction = try validate(#"{"id":"a","account_id":"b","amount":"1","currency":"USD","timestamp":"2026-11-25T16:20:00.123Z"}"#).get()
+        let fraction = try validate(
+            #"{"id":"a","account_id":"b","amount":"1","currency":"USD","timestamp":"2026-11-25T16:20:00.123Z"}"#
+        ).get()
         #expect(RFC3339.format(fraction.timestamp) == "2026-11-25T16:20:00.123Z")
     }
 

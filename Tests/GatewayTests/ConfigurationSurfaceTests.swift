@@ -1,8 +1,8 @@
 import ArgumentParser
-@testable import GatewayKit
 import Testing
 
 @testable import Gateway
+@testable import GatewayKit
 
 /// The command line and the settings table are one surface: every flag has a setting (variable,
 /// default, form), every setting a flag, and a variable is checked exactly like its flag.
@@ -45,10 +45,14 @@ import Testing
 
     @Test func ruleVariables_haveTheSameChecksAsTheirFlags() throws {
         let command = try ServeCommand.parse([])
-        for (name, value) in [("GATEWAY_VELOCITY_COUNT", "1"), ("GATEWAY_HIGH_AMOUNT_THRESHOLD", "-5"),
-                              ("GATEWAY_DISABLE_RULES", "velocity,nope"), ("GATEWAY_LINGER_MS", "fast"),
-                              ("GATEWAY_WINDOWS_SECONDS", "60,,900"), ("GATEWAY_LOG_LEVEL", "loud")] {
-            #expect(throws: ValidationError.self, "\(name)=\(value)") { try command.resolved(environment: [name: value]) }
+        for (name, value) in [
+            ("GATEWAY_VELOCITY_COUNT", "1"), ("GATEWAY_HIGH_AMOUNT_THRESHOLD", "-5"),
+            ("GATEWAY_DISABLE_RULES", "velocity,nope"), ("GATEWAY_LINGER_MS", "fast"),
+            ("GATEWAY_WINDOWS_SECONDS", "60,,900"), ("GATEWAY_LOG_LEVEL", "loud"),
+        ] {
+            #expect(throws: ValidationError.self, "\(name)=\(value)") {
+                try command.resolved(environment: [name: value])
+            }
         }
         // The same check on the flag, which ArgumentParser reports through its validate() step.
         #expect(throws: (any Error).self) { try ServeCommand.parse(["--velocity-count", "1"]) }
@@ -69,16 +73,22 @@ import Testing
     }
 
     @Test func kafkaCommand_readsItsVariables() throws {
-        let configuration = try KafkaCommand.parse([]).resolved(environment: ["GATEWAY_EMBEDDED_BROKERS": "2", "GATEWAY_EMBEDDED_TOPICS": "a,b"])
+        let configuration = try KafkaCommand.parse([]).resolved(environment: [
+            "GATEWAY_EMBEDDED_BROKERS": "2", "GATEWAY_EMBEDDED_TOPICS": "a,b",
+        ])
         #expect(configuration.brokers == 2)
         #expect(configuration.topics == ["a", "b"])
-        #expect(throws: ValidationError.self) { try KafkaCommand.parse([]).resolved(environment: ["GATEWAY_EMBEDDED_BROKERS": "0"]) }
+        #expect(throws: ValidationError.self) {
+            try KafkaCommand.parse([]).resolved(environment: ["GATEWAY_EMBEDDED_BROKERS": "0"])
+        }
     }
 }
 
 @Suite struct APIKeySettingsTests {
     @Test func rateLimitWithoutKeys_stopsStartUp() throws {
-        #expect(throws: ValidationError.self) { try ServeCommand.parse([]).resolved(environment: ["GATEWAY_RATE_LIMIT_PER_KEY": "5"]) }
+        #expect(throws: ValidationError.self) {
+            try ServeCommand.parse([]).resolved(environment: ["GATEWAY_RATE_LIMIT_PER_KEY": "5"])
+        }
     }
 
     @Test func unreadableKeysFile_namesTheVariable() throws {

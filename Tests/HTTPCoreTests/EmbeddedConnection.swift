@@ -31,7 +31,12 @@ struct EmbeddedConnection {
         let context = ServerContext(configuration: configuration, logger: testLogger, observer: observer) { _, _ in }
         let parser = HTTPParser(limits: context.limits, remoteAddress: "192.0.2.7:4321")
         self.handler = handler
-        state = HTTPConnectionState(context: context, parser: parser, logger: testLogger, at: EventTime(monotonic: now, date: Self.date))
+        state = HTTPConnectionState(
+            context: context,
+            parser: parser,
+            logger: testLogger,
+            at: EventTime(monotonic: now, date: Self.date)
+        )
     }
 
     static let date = HTTPDate(Array("Mon, 30 Nov 2026 12:00:00 GMT".utf8))

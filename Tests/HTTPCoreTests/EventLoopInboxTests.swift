@@ -94,7 +94,10 @@ func raiseDescriptorLimit(to wanted: Int) throws {
     var limit = rlimit()
     try #require(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0)
     guard limit.rlim_cur < rlim_t(wanted) else { return }
-    try #require(limit.rlim_max >= rlim_t(wanted), "the hard limit on open files (\(limit.rlim_max)) is below \(wanted)")
+    try #require(
+        limit.rlim_max >= rlim_t(wanted),
+        "the hard limit on open files (\(limit.rlim_max)) is below \(wanted)"
+    )
     limit.rlim_cur = rlim_t(wanted)
     try #require(setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0)
 }

@@ -74,7 +74,9 @@ struct HTTPConnectionStateTests {
     }
 
     @Test func handlerConnectionClose_closesAfterTheResponse() {
-        var connection = EmbeddedConnection(handler: { _ in HTTPResponse(status: 200, headers: ["Connection": "close"]) })
+        var connection = EmbeddedConnection(handler: { _ in
+            HTTPResponse(status: 200, headers: ["Connection": "close"])
+        })
         connection.send(Self.get)
         let responses = connection.takeResponses()
         #expect(responses.count == 1)
@@ -161,7 +163,9 @@ struct HTTPConnectionStateTests {
     }
 
     @Test func expect100Continue_sendsContinueBeforeTheBody() {
-        var connection = EmbeddedConnection(handler: { request in .text(200, String(decoding: request.body, as: UTF8.self)) })
+        var connection = EmbeddedConnection(handler: { request in
+            .text(200, String(decoding: request.body, as: UTF8.self))
+        })
         connection.send("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
         #expect(connection.takeOutput() == "HTTP/1.1 100 Continue\r\n\r\n")
         #expect(connection.dispatched.isEmpty)
@@ -274,7 +278,9 @@ struct HTTPConnectionStateTests {
 
     @Test func responseDeadline_answers504_thenDropsTheLateAnswer_andServesTheNext() {
         var connection = EmbeddedConnection(
-            configure: { $0.responseTimeout = .milliseconds(300) }, handler: EmbeddedConnection.holdingA)
+            configure: { $0.responseTimeout = .milliseconds(300) },
+            handler: EmbeddedConnection.holdingA
+        )
         connection.send("GET /a HTTP/1.1\r\nHost: t\r\nX-Request-Id: req-1\r\n\r\n")
         #expect(connection.advance(by: .milliseconds(299)) == .none)
         #expect(connection.advance(by: .milliseconds(1)) == .answeredResponseTimeout(requestID: "req-1"))
@@ -290,7 +296,10 @@ struct HTTPConnectionStateTests {
     }
 
     @Test func responseDeadline_keepsPipelinedAnswersInOrder() {
-        var connection = EmbeddedConnection(configure: { $0.responseTimeout = .seconds(1) }, handler: EmbeddedConnection.holdingA)
+        var connection = EmbeddedConnection(
+            configure: { $0.responseTimeout = .seconds(1) },
+            handler: EmbeddedConnection.holdingA
+        )
         connection.send(Self.get)
         connection.advance(by: .seconds(1))
         #expect(connection.takeResponses().map(\.status) == [504, 200])
@@ -303,7 +312,8 @@ struct HTTPConnectionStateTests {
         let seen = Recorder<String>()
         var connection = EmbeddedConnection(
             observer: { request, status, duration in seen.append("\(request?.path ?? "-") \(status) \(duration)") },
-            handler: EmbeddedConnection.never)
+            handler: EmbeddedConnection.never
+        )
         connection.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n")
         connection.advance(by: .milliseconds(7))
         connection.answerPending()

@@ -48,8 +48,10 @@ struct HTTPMessageTests {
         #expect(json["status"] as? Int == 422)
         #expect(json["instance"] == nil)
         // Sorted keys: the same problem is the same bytes.
-        #expect(String(decoding: response.body, as: UTF8.self)
-            == #"{"detail":"2 errors","status":422,"title":"Invalid transaction","type":"about:blank"}"#)
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"detail":"2 errors","status":422,"title":"Invalid transaction","type":"about:blank"}"#
+        )
         let decoded = try JSONDecoder().decode(ProblemDetails.self, from: Data(response.body))
         #expect(decoded == problem)
         #expect(ProblemDetails(status: 404).title == "Not Found")
@@ -60,13 +62,21 @@ struct HTTPMessageTests {
         #expect(String(decoding: HTTPDateCache.format(951_868_799), as: UTF8.self) == "Tue, 29 Feb 2000 23:59:59 GMT")
     }
 
-    private func serialize(_ response: HTTPResponse, head: Bool = false, close: Bool = false, http10: Bool = false)
+    private func serialize(
+        _ response: HTTPResponse,
+        head: Bool = false,
+        close: Bool = false,
+        http10: Bool = false
+    )
         -> String
     {
         var out: [UInt8] = []
         ResponseSerializer.write(
-            response, framing: .init(isHead: head, close: close, confirmKeepAlive: http10),
-            date: HTTPDate(Array("Sun, 06 Nov 1994 08:49:37 GMT".utf8)), into: &out)
+            response,
+            framing: .init(isHead: head, close: close, confirmKeepAlive: http10),
+            date: HTTPDate(Array("Sun, 06 Nov 1994 08:49:37 GMT".utf8)),
+            into: &out
+        )
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -75,18 +85,23 @@ struct HTTPMessageTests {
         let text = serialize(response)
         #expect(
             text == "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
-                + "Content-Length: 2\r\n\r\n{}")
+                + "Content-Length: 2\r\n\r\n{}"
+        )
     }
 
     @Test func serializer_ownsFraming_dropsHandlerFramingFields() {
         let response = HTTPResponse(
             status: 200,
-            headers: ["Content-Length": "999", "Transfer-Encoding": "chunked", "Connection": "keep-alive", "Date": "x"],
-            body: Array("abc".utf8))
+            headers: [
+                "Content-Length": "999", "Transfer-Encoding": "chunked", "Connection": "keep-alive", "Date": "x",
+            ],
+            body: Array("abc".utf8)
+        )
         let text = serialize(response, close: true)
         #expect(
             text == "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 3\r\n"
-                + "Connection: close\r\n\r\nabc")
+                + "Connection: close\r\n\r\nabc"
+        )
         #expect(serialize(HTTPResponse(status: 200), http10: true).contains("Connection: keep-alive\r\n"))
     }
 

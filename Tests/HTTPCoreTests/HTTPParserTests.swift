@@ -40,13 +40,15 @@ struct HTTPParserTests {
     @Test func chunkedBody_isDechunked_extensionsAndTrailersIgnored() throws {
         let request = try firstRequest(
             "POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "5;name=value\r\nhello\r\n6 ; x\r\n world\r\n0\r\nTrailer-Field: yes\r\n\r\n")
+                + "5;name=value\r\nhello\r\n6 ; x\r\n world\r\n0\r\nTrailer-Field: yes\r\n\r\n"
+        )
         #expect(request.body == Array("hello world".utf8))
     }
 
     @Test func pipelinedRequests_inOneBuffer_parseInOrder() {
         let outcomes = parse(
-            "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi")
+            "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi"
+        )
         guard outcomes.count == 2, case .request(let first) = outcomes[0], case .request(let second) = outcomes[1]
         else {
             Issue.record("got \(outcomes)")
@@ -217,15 +219,21 @@ struct HTTPParserTests {
         ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length:\r\n\r\n", .invalidContentLength),
         ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", .invalidContentLength),
         ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 6\r\n\r\n", .invalidContentLength),
-        ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
-         .contentLengthWithTransferEncoding),
-        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
-         .contentLengthWithTransferEncoding),
+        (
+            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            .contentLengthWithTransferEncoding
+        ),
+        (
+            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+            .contentLengthWithTransferEncoding
+        ),
         ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", .unsupportedTransferEncoding),
         ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n", .invalidTransferEncoding),
         ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", .invalidTransferEncoding),
-        ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
-         .invalidTransferEncoding),
+        (
+            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+            .invalidTransferEncoding
+        ),
         ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: \r\n\r\n", .invalidTransferEncoding),
         ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", .transferEncodingInHTTP10),
         ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n", .invalidChunk),
@@ -308,7 +316,8 @@ struct HTTPParserTests {
         #expect(parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 65\r\n\r\n").last == .failure(.bodyTooLarge))
         #expect(
             parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n").last
-                == .failure(.bodyTooLarge))
+                == .failure(.bodyTooLarge)
+        )
         let chunk = String(repeating: "x", count: 40)
         let chunked = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n28\r\n\(chunk)\r\n28\r\n"
         #expect(parse(chunked).last == .failure(.bodyTooLarge))

@@ -124,7 +124,8 @@ struct HTTPServerResponseTimeoutTests {
             let client = try RawClient(port: port, receiveTimeout: .seconds(3))
             client.send(
                 "GET /stuck HTTP/1.1\r\nHost: t\r\n\r\nGET /second HTTP/1.1\r\nHost: t\r\n\r\n"
-                    + "HEAD /stuck HTTP/1.1\r\nHost: t\r\n\r\nPOST /later HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi")
+                    + "HEAD /stuck HTTP/1.1\r\nHost: t\r\n\r\nPOST /later HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi"
+            )
             let first = try client.readResponse()
             #expect(first.status == 504)
             #expect(try first.problem()["status"] as? Int == 504)

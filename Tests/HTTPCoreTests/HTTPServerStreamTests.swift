@@ -11,8 +11,11 @@ struct HTTPServerStreamTests {
     private static func streamingHandler(_ streams: Recorder<HTTPStream>) -> HTTPHandler {
         { request, responder in
             guard request.path == "/events" else { return echoHandler(request, responder) }
-            let head = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/event-stream")]),
-                                    body: Array(": hello\n\n".utf8))
+            let head = HTTPResponse(
+                status: 200,
+                headers: HTTPHeaders([("Content-Type", "text/event-stream")]),
+                body: Array(": hello\n\n".utf8)
+            )
             if let stream = responder.startStream(head) { streams.append(stream) }
         }
     }
@@ -60,7 +63,11 @@ struct HTTPServerStreamTests {
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.eventLoopCount = 2
-        let server = HTTPServer(configuration: configuration, logger: testLogger, handler: Self.streamingHandler(streams))
+        let server = HTTPServer(
+            configuration: configuration,
+            logger: testLogger,
+            handler: Self.streamingHandler(streams)
+        )
         let port = try server.start()
         let clients = try (0..<3).map { _ in try RawClient(port: port) }
         for client in clients {

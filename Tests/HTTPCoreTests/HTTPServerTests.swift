@@ -45,7 +45,8 @@ struct HTTPServerTests {
             let client = try RawClient(port: port)
             client.send(
                 "GET /slow HTTP/1.1\r\nHost: t\r\n\r\nGET /fast1 HTTP/1.1\r\nHost: t\r\n\r\n"
-                    + "POST /fast2 HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi")
+                    + "POST /fast2 HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi"
+            )
             let bodies = try (0..<3).map { _ in try client.readResponse().bodyText }
             #expect(bodies == ["/slow", "/fast1", "/fast2"])
         }
@@ -58,7 +59,8 @@ struct HTTPServerTests {
             let client = try RawClient(port: port)
             client.send(
                 "GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n"
-                    + "GET /c HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                    + "GET /c HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+            )
             let responses = try (0..<3).map { _ in try client.readResponse() }
             #expect(responses.map(\.bodyText) == ["GET /a body=", "GET /b body=", "GET /c body="])
             #expect(responses.map { $0.header("Connection") } == [nil, nil, "close"])
@@ -190,7 +192,8 @@ struct HTTPServerTests {
             // The whole body is sent at once: the server must answer although it stops reading early.
             client.send(
                 "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n")
+                    + "258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n"
+            )
             let response = try client.readResponse()
             #expect(response.status == 413)
             #expect(client.waitForClose())
@@ -202,13 +205,17 @@ struct HTTPServerTests {
             let client = try RawClient(port: port)
             client.send(
                 "POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "4\r\nwiki\r\n5;e=1\r\npedia\r\n0\r\n\r\n")
+                    + "4\r\nwiki\r\n5;e=1\r\npedia\r\n0\r\n\r\n"
+            )
             #expect(try client.readResponse().bodyText == "POST /c body=wikipedia")
         }
     }
 
     @Test func tooManyOrTooLargeHeaders_get431() throws {
-        try withServer(configure: { $0.maxHeaderCount = 5; $0.maxHeaderBytes = 1024 }) { _, port in
+        try withServer(configure: {
+            $0.maxHeaderCount = 5
+            $0.maxHeaderBytes = 1024
+        }) { _, port in
             let many = try RawClient(port: port)
             many.send("GET / HTTP/1.1\r\nHost: t\r\n" + (0..<6).map { "X-\($0): v\r\n" }.joined() + "\r\n")
             let countResponse = try many.readResponse()
@@ -305,7 +312,8 @@ struct HTTPServerTests {
     @Test func malformedRequest_gets400ProblemAndClose_thenTheServerStillServes() throws {
         let statuses = Recorder<String>()
         try withServer(observer: { request, status, _ in statuses.append("\(request?.path ?? "-") \(status)") }) {
-            _, port in
+            _,
+            port in
             for garbage in ["NOT HTTP AT ALL\r\n\r\n", "GET / HTTP/1.1\r\nHost : t\r\n\r\n", "\u{0}\u{1}\u{2}\r\n"] {
                 let bad = try RawClient(port: port)
                 bad.send(garbage)

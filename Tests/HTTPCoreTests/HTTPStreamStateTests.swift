@@ -28,7 +28,10 @@ struct HTTPStreamStateTests {
         #expect(first == .written)
         let second = connection.streamWrite(String(repeating: "x", count: 300))
         #expect(second == .written)
-        #expect(connection.takeOutput() == "b\r\ndata: one\n\n\r\n" + "12c\r\n" + String(repeating: "x", count: 300) + "\r\n")
+        #expect(
+            connection.takeOutput() == "b\r\ndata: one\n\n\r\n" + "12c\r\n" + String(repeating: "x", count: 300)
+                + "\r\n"
+        )
         connection.streamEnd()
         #expect(connection.takeOutput() == "0\r\n\r\n")
         #expect(connection.outputShutDown, "lingering close after the last chunk")

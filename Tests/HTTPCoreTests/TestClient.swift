@@ -138,7 +138,8 @@ final class RawClient {
         let needle = Array(marker.utf8)
         while true {
             if buffer.count >= needle.count {
-                for start in 0...(buffer.count - needle.count) where Array(buffer[start..<start + needle.count]) == needle {
+                for start in 0...(buffer.count - needle.count)
+                where Array(buffer[start..<start + needle.count]) == needle {
                     defer { buffer.removeFirst(start + needle.count) }
                     return String(decoding: buffer[0..<start + needle.count], as: UTF8.self)
                 }

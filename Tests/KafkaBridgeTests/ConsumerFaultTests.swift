@@ -14,14 +14,20 @@ import Testing
     func brokersGone_stopReturnsWithinItsBound(fault: Fault) async throws {
         let cluster = try makeCluster(topic: "t", partitions: 3)
         defer { cluster.close() }
-        let pool = try KafkaProducerPool(configuration: producerConfiguration(cluster), logger: testLogger("down-producer"))
+        let pool = try KafkaProducerPool(
+            configuration: producerConfiguration(cluster),
+            logger: testLogger("down-producer")
+        )
         defer { pool.close(timeout: .seconds(5)) }
         for index in 0..<30 {
             _ = try await pool.produce(topic: "t", key: "key-\(index % 7)".bytes, value: "\(index)".bytes, headers: [])
         }
         let worker = try KafkaConsumerWorker(
-            configuration: consumerConfiguration(cluster, group: "down"), name: "down", logger: testLogger("down"),
-            handler: { _ in })
+            configuration: consumerConfiguration(cluster, group: "down"),
+            name: "down",
+            logger: testLogger("down"),
+            handler: { _ in }
+        )
         worker.start()
         #expect(await eventually(timeout: .seconds(20)) { worker.consumedCount == 30 })
 

@@ -19,24 +19,32 @@ import Testing
     @Test func worker_readsAll_commits_andLaterWorkerInGroupDoesNotReRead() async throws {
         let cluster = try makeCluster(topic: "t", partitions: 6)
         defer { cluster.close() }
-        let pool = try KafkaProducerPool(configuration: producerConfiguration(cluster), logger: testLogger("group-producer"))
+        let pool = try KafkaProducerPool(
+            configuration: producerConfiguration(cluster),
+            logger: testLogger("group-producer")
+        )
         defer { pool.close(timeout: .seconds(5)) }
         try await produce(pool, count: 60)
 
         let first = Collector<KafkaRecord>()
         let worker1 = try KafkaConsumerWorker(
-            configuration: consumerConfiguration(cluster, group: "stats"), name: "w1", logger: testLogger("w1"),
-            handler: { first.append($0) })
+            configuration: consumerConfiguration(cluster, group: "stats"),
+            name: "w1",
+            logger: testLogger("w1"),
+            handler: { first.append($0) }
+        )
         worker1.start()
         #expect(await eventually(timeout: .seconds(20)) { worker1.consumedCount == 60 })
         #expect(worker1.assignedPartitions == Array(0..<6))
         #expect(Set(first.all.map(\.value)) == Set((0..<60).map { "\($0)".bytes }))
         #expect(first.all.allSatisfy { $0.topic == "t" && $0.key != nil })
         // Caught up: once the high watermarks are known, every partition reports zero lag.
-        #expect(await eventually(timeout: .seconds(10)) {
-            let lag = worker1.lag()
-            return lag.count == 6 && lag.allSatisfy { $0.lag == 0 }
-        })
+        #expect(
+            await eventually(timeout: .seconds(10)) {
+                let lag = worker1.lag()
+                return lag.count == 6 && lag.allSatisfy { $0.lag == 0 }
+            }
+        )
         worker1.stop()
         worker1.stop()  // idempotent
         #expect(worker1.assignedPartitions.isEmpty)
@@ -45,8 +53,11 @@ import Testing
         try await produce(pool, count: 20, from: 60)
         let second = Collector<KafkaRecord>()
         let worker2 = try KafkaConsumerWorker(
-            configuration: consumerConfiguration(cluster, group: "stats"), name: "w2", logger: testLogger("w2"),
-            handler: { second.append($0) })
+            configuration: consumerConfiguration(cluster, group: "stats"),
+            name: "w2",
+            logger: testLogger("w2"),
+            handler: { second.append($0) }
+        )
         worker2.start()
         defer { worker2.stop() }
         // Joining the group after the first member left can take several mock rebalance rounds.
@@ -60,19 +71,25 @@ import Testing
     @Test func lag_countsRecordsNotYetHandled() async throws {
         let cluster = try makeCluster(topic: "t", partitions: 3)
         defer { cluster.close() }
-        let pool = try KafkaProducerPool(configuration: producerConfiguration(cluster), logger: testLogger("lag-producer"))
+        let pool = try KafkaProducerPool(
+            configuration: producerConfiguration(cluster),
+            logger: testLogger("lag-producer")
+        )
         defer { pool.close(timeout: .seconds(5)) }
         try await produce(pool, count: 30)
 
         // The handler holds the first record until released, so the rest stays unconsumed.
         let release = Atomic(false)
         let worker = try KafkaConsumerWorker(
-            configuration: consumerConfiguration(cluster, group: "slow"), name: "slow", logger: testLogger("slow"),
+            configuration: consumerConfiguration(cluster, group: "slow"),
+            name: "slow",
+            logger: testLogger("slow"),
             handler: { _ in
                 let clock = ContinuousClock()
                 let deadline = clock.now + .seconds(30)
                 while !release.load(ordering: .acquiring) && clock.now < deadline { usleep(5_000) }
-            })
+            }
+        )
         worker.start()
         defer {
             release.store(true, ordering: .releasing)
@@ -80,11 +97,14 @@ import Testing
         }
         // 30 records, the one in the handler counts as taken: 29 or 30 behind, depending on
         // whether librdkafka counts the in-flight one as consumed.
-        #expect(await eventually(timeout: .seconds(20)) {
-            let lag = worker.lag()
-            let total = lag.reduce(0) { $0 + $1.lag }
-            return lag.count == 3 && (29...30).contains(total)
-        }, "lag: \(worker.lag())")
+        #expect(
+            await eventually(timeout: .seconds(20)) {
+                let lag = worker.lag()
+                let total = lag.reduce(0) { $0 + $1.lag }
+                return lag.count == 3 && (29...30).contains(total)
+            },
+            "lag: \(worker.lag())"
+        )
         release.store(true, ordering: .releasing)
         #expect(await eventually(timeout: .seconds(10)) { worker.lag().reduce(0) { $0 + $1.lag } == 0 })
         #expect(worker.consumedCount == 30)
@@ -93,14 +113,21 @@ import Testing
     @Test func rebalance_betweenRunningWorkers_neitherLosesNorReCounts() async throws {
         let cluster = try makeCluster(topic: "t", partitions: 6)
         defer { cluster.close() }
-        let pool = try KafkaProducerPool(configuration: producerConfiguration(cluster), logger: testLogger("rebalance-producer"))
+        let pool = try KafkaProducerPool(
+            configuration: producerConfiguration(cluster),
+            logger: testLogger("rebalance-producer")
+        )
         defer { pool.close(timeout: .seconds(5)) }
         try await produce(pool, count: 60)
 
         let seen = Collector<String>()
         let handler: @Sendable (KafkaRecord) -> Void = { seen.append("\($0.partition)/\($0.offset)") }
         let worker1 = try KafkaConsumerWorker(
-            configuration: consumerConfiguration(cluster, group: "pair"), name: "a", logger: testLogger("a"), handler: handler)
+            configuration: consumerConfiguration(cluster, group: "pair"),
+            name: "a",
+            logger: testLogger("a"),
+            handler: handler
+        )
         worker1.start()
         defer { worker1.stop() }
         #expect(await eventually(timeout: .seconds(20)) { worker1.consumedCount == 60 })
@@ -110,7 +137,11 @@ import Testing
         try await Task.sleep(for: .seconds(1))
 
         let worker2 = try KafkaConsumerWorker(
-            configuration: consumerConfiguration(cluster, group: "pair"), name: "b", logger: testLogger("b"), handler: handler)
+            configuration: consumerConfiguration(cluster, group: "pair"),
+            name: "b",
+            logger: testLogger("b"),
+            handler: handler
+        )
         worker2.start()
         defer { worker2.stop() }
         let split: @Sendable () -> Bool = {
@@ -120,15 +151,18 @@ import Testing
         }
         // Stable for a second: the mock sometimes needs more than one round to settle a join.
         var stableSince: ContinuousClock.Instant? = nil
-        #expect(await eventually(timeout: .seconds(25)) {
-            guard split() else {
-                stableSince = nil
-                return false
-            }
-            let now = ContinuousClock.now
-            if stableSince == nil { stableSince = now }
-            return now - stableSince! >= .seconds(1)
-        }, "assignments: \(worker1.assignedPartitions) / \(worker2.assignedPartitions)")
+        #expect(
+            await eventually(timeout: .seconds(25)) {
+                guard split() else {
+                    stableSince = nil
+                    return false
+                }
+                let now = ContinuousClock.now
+                if stableSince == nil { stableSince = now }
+                return now - stableSince! >= .seconds(1)
+            },
+            "assignments: \(worker1.assignedPartitions) / \(worker2.assignedPartitions)"
+        )
         #expect(seen.count == 60, "records re-read during the hand-over: \(seen.count - 60)")
 
         try await produce(pool, count: 60, from: 60)

@@ -13,8 +13,11 @@ import Testing
         var reports: [String: DeliveryReport] = [:]
         for index in 1...3 {
             let report = try await pool.produce(
-                topic: "payments", key: "acct-\(index)".bytes, value: "value-\(index)".bytes,
-                headers: [KafkaHeader("request-id", "req-\(index)".bytes), KafkaHeader("source", "test".bytes)])
+                topic: "payments",
+                key: "acct-\(index)".bytes,
+                value: "value-\(index)".bytes,
+                headers: [KafkaHeader("request-id", "req-\(index)".bytes), KafkaHeader("source", "test".bytes)]
+            )
             #expect(report.topic == "payments")
             #expect((0..<3).contains(report.partition))
             #expect(report.offset >= 0)
@@ -28,7 +31,8 @@ import Testing
         #expect(lines.count == 3)
         for index in 1...3 {
             let report = try #require(reports["acct-\(index)"])
-            let expected = "acct-\(index)|value-\(index)|\(report.partition)|\(report.offset)|request-id=req-\(index),source=test"
+            let expected =
+                "acct-\(index)|value-\(index)|\(report.partition)|\(report.offset)|request-id=req-\(index),source=test"
             #expect(lines.contains(expected), "missing \(expected) in \(lines)")
         }
     }
@@ -36,7 +40,10 @@ import Testing
     @Test func sameKey_landsOnSamePartition_inProduceOrder_whereJavaPutsIt() async throws {
         let cluster = try makeCluster(topic: "keys", partitions: 6)
         defer { cluster.close() }
-        let pool = try KafkaProducerPool(configuration: producerConfiguration(cluster, poolSize: 3), logger: testLogger("keys"))
+        let pool = try KafkaProducerPool(
+            configuration: producerConfiguration(cluster, poolSize: 3),
+            logger: testLogger("keys")
+        )
         defer { pool.close(timeout: .seconds(5)) }
 
         let keys = (0..<8).map { "account-\($0)" }
@@ -60,7 +67,10 @@ import Testing
             let ofKey = reports.all.filter { $0.key == key }.sorted { $0.sequence < $1.sequence }
             #expect(ofKey.count == 40)
             let partitions = Set(ofKey.map(\.report.partition))
-            #expect(partitions == [javaPartition(key: key.bytes, partitions: 6)], "key \(key) spread over \(partitions)")
+            #expect(
+                partitions == [javaPartition(key: key.bytes, partitions: 6)],
+                "key \(key) spread over \(partitions)"
+            )
             let offsets = ofKey.map(\.report.offset)
             #expect(offsets == offsets.sorted(), "key \(key) out of order")
         }

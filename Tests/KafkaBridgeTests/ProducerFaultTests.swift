@@ -11,7 +11,10 @@ import Testing
     @Test func nonRetriableProduceError_surfacesAsKafkaErrorWithLibrdkafkasName() async throws {
         let cluster = try makeCluster(topic: "t", partitions: 1)
         defer { cluster.close() }
-        let pool = try KafkaProducerPool(configuration: producerConfiguration(cluster, poolSize: 1), logger: testLogger("invalid-record"))
+        let pool = try KafkaProducerPool(
+            configuration: producerConfiguration(cluster, poolSize: 1),
+            logger: testLogger("invalid-record")
+        )
         defer { pool.close(timeout: .seconds(5)) }
         _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
 
@@ -33,7 +36,10 @@ import Testing
     @Test func retriableProduceErrors_areRetriedUntilTheRecordIsWritten() async throws {
         let cluster = try makeCluster(topic: "t", partitions: 1)
         defer { cluster.close() }
-        let pool = try KafkaProducerPool(configuration: producerConfiguration(cluster, poolSize: 1), logger: testLogger("retriable"))
+        let pool = try KafkaProducerPool(
+            configuration: producerConfiguration(cluster, poolSize: 1),
+            logger: testLogger("retriable")
+        )
         defer { pool.close(timeout: .seconds(5)) }
         _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
 
@@ -51,7 +57,8 @@ import Testing
         defer { cluster.close() }
         let pool = try KafkaProducerPool(
             configuration: producerConfiguration(cluster, deliveryTimeout: .milliseconds(1500), poolSize: 1),
-            logger: testLogger("brokers-down"))
+            logger: testLogger("brokers-down")
+        )
         defer { pool.close(timeout: .seconds(5)) }
         _ = try await pool.produce(topic: "t", key: "k".bytes, value: "warm-up".bytes, headers: [])
         let healthy = try pool.checkBrokers(timeout: .seconds(5)).get()
@@ -111,7 +118,10 @@ import Testing
     @Test func slowBroker_stillDelivers() async throws {
         let cluster = try makeCluster(topic: "t", partitions: 1, label: "rtt")
         defer { cluster.close() }
-        let pool = try KafkaProducerPool(configuration: producerConfiguration(cluster, poolSize: 1), logger: testLogger("rtt"))
+        let pool = try KafkaProducerPool(
+            configuration: producerConfiguration(cluster, poolSize: 1),
+            logger: testLogger("rtt")
+        )
         defer { pool.close(timeout: .seconds(5)) }
         _ = try await pool.produce(topic: "t", key: nil, value: "warm-up".bytes, headers: [])
         for broker in 1...3 { cluster.setBrokerRoundTripTime(Int32(broker), .milliseconds(300)) }

@@ -10,7 +10,11 @@ import Testing
         let cluster = try makeCluster(topic: "t", partitions: 3)
         defer { cluster.close() }
         let logs = LogCapture()
-        let pool = try await warmPool(cluster, deliveryTimeout: .milliseconds(1500), logger: logs.logger("brokers-down-health")) {
+        let pool = try await warmPool(
+            cluster,
+            deliveryTimeout: .milliseconds(1500),
+            logger: logs.logger("brokers-down-health")
+        ) {
             $0.failureLogInterval = .seconds(60)
         }
         defer { pool.close(timeout: .seconds(5)) }
@@ -20,7 +24,9 @@ import Testing
         for broker in 1...3 { cluster.setBrokerDown(Int32(broker)) }
         let failures = Collector<Result<DeliveryReport, KafkaError>>()
         for index in 0..<5 {
-            try pool.produce(topic: "t", key: "k".bytes, value: "lost-\(index)".bytes, headers: []) { failures.append($0) }
+            try pool.produce(topic: "t", key: "k".bytes, value: "lost-\(index)".bytes, headers: []) {
+                failures.append($0)
+            }
         }
         #expect(pool.deliveryHealth().first?.pending == 5)
         #expect(await eventually(timeout: .seconds(15)) { failures.count == 5 })
@@ -44,7 +50,8 @@ import Testing
         let cluster = try makeCluster(topic: "t", partitions: 1)
         defer { cluster.close() }
         let logs = LogCapture()
-        let pool = try await warmPool(cluster, deliveryTimeout: .milliseconds(500), logger: logs.logger("log-interval")) {
+        let pool = try await warmPool(cluster, deliveryTimeout: .milliseconds(500), logger: logs.logger("log-interval"))
+        {
             $0.failureLogInterval = .milliseconds(700)
             $0.failureEscalation = .milliseconds(700)
         }
@@ -55,7 +62,9 @@ import Testing
         // Five waves of ten records, each failing after the 0.5 s delivery timeout.
         for wave in 0..<5 {
             for index in 0..<10 {
-                try pool.produce(topic: "t", key: "k".bytes, value: "w\(wave)-\(index)".bytes, headers: []) { failures.append($0) }
+                try pool.produce(topic: "t", key: "k".bytes, value: "w\(wave)-\(index)".bytes, headers: []) {
+                    failures.append($0)
+                }
             }
             #expect(await eventually(timeout: .seconds(10)) { failures.count == (wave + 1) * 10 })
         }
@@ -71,7 +80,10 @@ import Testing
         let cluster = try makeCluster(topic: "t", partitions: 3)
         defer { cluster.close() }
         let logs = LogCapture()
-        let pool = try KafkaProducerPool(configuration: producerConfiguration(cluster, poolSize: 1), logger: logs.logger("fatal"))
+        let pool = try KafkaProducerPool(
+            configuration: producerConfiguration(cluster, poolSize: 1),
+            logger: logs.logger("fatal")
+        )
         defer { pool.close(timeout: .seconds(5)) }
         let before = try await pool.produce(topic: "t", key: "k".bytes, value: "before".bytes, headers: [])
         #expect(pool.replacements == 0)
@@ -80,11 +92,17 @@ import Testing
         for broker in 1...3 { cluster.setBrokerRoundTripTime(Int32(broker), .seconds(3)) }
         let inFlight = Collector<Result<DeliveryReport, KafkaError>>()
         try pool.produce(topic: "t", key: "k".bytes, value: "in-flight".bytes, headers: []) { inFlight.append($0) }
-        pool.raiseFatalErrorForTesting(slot: 0, code: 59, reason: "UNKNOWN_PRODUCER_ID from a broker that lost its state")
+        pool.raiseFatalErrorForTesting(
+            slot: 0,
+            code: 59,
+            reason: "UNKNOWN_PRODUCER_ID from a broker that lost its state"
+        )
 
         #expect(await eventually(timeout: .seconds(10)) { pool.replacements == 1 })
         #expect(await eventually(timeout: .seconds(10)) { inFlight.count == 1 })
-        if case .success(let report) = inFlight.all.first { Issue.record("in-flight record acknowledged by a dead producer: \(report)") }
+        if case .success(let report) = inFlight.all.first {
+            Issue.record("in-flight record acknowledged by a dead producer: \(report)")
+        }
         let replaced = logs.all.filter { $0.message.hasPrefix("Kafka producer replaced") }
         #expect(replaced.count == 1)
         #expect(replaced.first?.level == .error)
@@ -101,7 +119,10 @@ import Testing
     @Test func replacementInAPoolOfTwo_keepsTheOtherProducer_andEveryKeyStillProduces() async throws {
         let cluster = try makeCluster(topic: "t", partitions: 6)
         defer { cluster.close() }
-        let pool = try KafkaProducerPool(configuration: producerConfiguration(cluster, poolSize: 2), logger: testLogger("fatal-pool"))
+        let pool = try KafkaProducerPool(
+            configuration: producerConfiguration(cluster, poolSize: 2),
+            logger: testLogger("fatal-pool")
+        )
         defer { pool.close(timeout: .seconds(5)) }
         _ = try await pool.produce(topic: "t", key: "warm".bytes, value: "up".bytes, headers: [])
         pool.raiseFatalErrorForTesting(slot: 1, code: 45, reason: "OUT_OF_ORDER_SEQUENCE_NUMBER")
@@ -134,9 +155,14 @@ import Testing
             return pool.replacements >= 1
         }
         #expect(replaced, "no replacement; outcomes: \(results.all.prefix(3))")
-        #expect(results.all.contains { if case .failure(let error) = $0 { error.name == "_MSG_TIMED_OUT" } else { false } })
+        #expect(
+            results.all.contains { if case .failure(let error) = $0 { error.name == "_MSG_TIMED_OUT" } else { false } }
+        )
         let line = logs.all.first { $0.message.hasPrefix("Kafka producer replaced") }
-        #expect(line?.metadata["reason"]?.contains("every delivery failed (_MSG_TIMED_OUT)") == true, "\(String(describing: line))")
+        #expect(
+            line?.metadata["reason"]?.contains("every delivery failed (_MSG_TIMED_OUT)") == true,
+            "\(String(describing: line))"
+        )
 
         #expect(await produceUntilDelivered(pool, timeout: .seconds(20)) != nil, "ingestion did not resume")
     }

@@ -17,7 +17,10 @@ func testLogger(_ label: String) -> Logger {
 
 /// A fresh embedded cluster with one topic; everything a test needs to produce and consume.
 func makeCluster(
-    brokers: Int = 3, topic: String = "t", partitions: Int32 = 6, label: String = #function
+    brokers: Int = 3,
+    topic: String = "t",
+    partitions: Int32 = 6,
+    label: String = #function
 ) throws -> EmbeddedKafkaCluster {
     let cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: testLogger(label))
     try cluster.createTopic(topic, partitions: partitions, replicationFactor: Int32(min(brokers, 3)))
@@ -27,12 +30,16 @@ func makeCluster(
 /// Producer settings for tests: bounded delivery (so every awaited produce is bounded) and fast
 /// reconnects (librdkafka's default back-off grows to 10 s).
 func producerConfiguration(
-    _ cluster: EmbeddedKafkaCluster, deliveryTimeout: Duration = .seconds(10), poolSize: Int = 2
+    _ cluster: EmbeddedKafkaCluster,
+    deliveryTimeout: Duration = .seconds(10),
+    poolSize: Int = 2
 ) -> ProducerConfiguration {
     var configuration = ProducerConfiguration(
         kafka: KafkaConfiguration(
             bootstrapServers: cluster.bootstrapServers,
-            properties: ["reconnect.backoff.max.ms": "500", "retry.backoff.ms": "50"]))
+            properties: ["reconnect.backoff.max.ms": "500", "retry.backoff.ms": "50"]
+        )
+    )
     configuration.deliveryTimeout = deliveryTimeout
     configuration.poolSize = poolSize
     return configuration
@@ -40,7 +47,8 @@ func producerConfiguration(
 
 /// Consumer settings for tests. The mock coordinator waits (session.timeout.ms - 1 s) for members
 /// to rejoin after a membership change, so a short session keeps rebalances quick.
-func consumerConfiguration(_ cluster: EmbeddedKafkaCluster, group: String, topic: String = "t") -> ConsumerConfiguration {
+func consumerConfiguration(_ cluster: EmbeddedKafkaCluster, group: String, topic: String = "t") -> ConsumerConfiguration
+{
     ConsumerConfiguration(
         kafka: KafkaConfiguration(
             bootstrapServers: cluster.bootstrapServers,
@@ -48,8 +56,11 @@ func consumerConfiguration(_ cluster: EmbeddedKafkaCluster, group: String, topic
                 "session.timeout.ms": "2500", "heartbeat.interval.ms": "250",
                 "auto.commit.interval.ms": "500", "reconnect.backoff.max.ms": "500",
                 "topic.metadata.refresh.interval.ms": "1000",
-            ]),
-        groupID: group, topics: [topic])
+            ]
+        ),
+        groupID: group,
+        topics: [topic]
+    )
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
@@ -76,9 +87,12 @@ final class Collector<Element: Sendable>: Sendable {
 func kcatRead(_ cluster: EmbeddedKafkaCluster, topic: String) throws -> [String] {
     let result = try runProcess(
         "/usr/bin/kcat",
-        ["-b", cluster.bootstrapServers, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
-         "-f", "%k|%s|%p|%o|%h\n"],
-        timeout: .seconds(15))
+        [
+            "-b", cluster.bootstrapServers, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
+            "-f", "%k|%s|%p|%o|%h\n",
+        ],
+        timeout: .seconds(15)
+    )
     #expect(!result.timedOut, "kcat overran its deadline")
     #expect(result.status == 0, "kcat failed: \(result.stderr)")
     return result.stdout.split(separator: "\n").map(String.init)
@@ -91,7 +105,9 @@ func javaPartition(key: [UInt8], partitions: Int32) -> Int32 {
     var h: UInt32 = 0x9747_b28c ^ UInt32(key.count)
     let blocks = key.count / 4
     for i in 0..<blocks {
-        var k = UInt32(key[i * 4]) | UInt32(key[i * 4 + 1]) << 8 | UInt32(key[i * 4 + 2]) << 16 | UInt32(key[i * 4 + 3]) << 24
+        var k =
+            UInt32(key[i * 4]) | UInt32(key[i * 4 + 1]) << 8 | UInt32(key[i * 4 + 2]) << 16 | UInt32(key[i * 4 + 3])
+            << 24
         k = k &* m
         k ^= k >> r
         k = k &* m
@@ -124,7 +140,10 @@ extension String {
 
 /// A pool on `cluster` with one record already delivered (connections and producer id in place).
 func warmPool(
-    _ cluster: EmbeddedKafkaCluster, deliveryTimeout: Duration = .seconds(10), poolSize: Int = 1, logger: Logger,
+    _ cluster: EmbeddedKafkaCluster,
+    deliveryTimeout: Duration = .seconds(10),
+    poolSize: Int = 1,
+    logger: Logger,
     _ configure: (inout ProducerConfiguration) -> Void = { _ in }
 ) async throws -> KafkaProducerPool {
     var configuration = producerConfiguration(cluster, deliveryTimeout: deliveryTimeout, poolSize: poolSize)
@@ -140,11 +159,17 @@ func warmPool(
 
 /// Produces to "t" until a record is acknowledged (reconnecting takes a back-off period) or
 /// `timeout` passes; the acknowledgement, or nil.
-func produceUntilDelivered(_ pool: KafkaProducerPool, value: String = "back", timeout: Duration = .seconds(15)) async -> DeliveryReport? {
+func produceUntilDelivered(
+    _ pool: KafkaProducerPool,
+    value: String = "back",
+    timeout: Duration = .seconds(15)
+) async -> DeliveryReport? {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {
-        if let report = try? await pool.produce(topic: "t", key: "k".bytes, value: value.bytes, headers: []) { return report }
+        if let report = try? await pool.produce(topic: "t", key: "k".bytes, value: value.bytes, headers: []) {
+            return report
+        }
     }
     return nil
 }

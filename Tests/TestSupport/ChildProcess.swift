@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,8 +34,12 @@ public final class ChildProcess: @unchecked Sendable {
     ///     their order.
     ///   - acceptsInput: gives the child a pipe on stdin (else /dev/null).
     public init(
-        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-        currentDirectory: URL? = nil, mergeErrorIntoOutput: Bool = false, acceptsInput: Bool = false
+        _ executable: URL,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        currentDirectory: URL? = nil,
+        mergeErrorIntoOutput: Bool = false,
+        acceptsInput: Bool = false
     ) throws {
         process.executableURL = executable
         process.arguments = arguments

@@ -18,7 +18,11 @@ public enum FuzzCorpus {
 
     /// "seed: what broke" for each seed of `target` that breaks a property; `violation` is the fuzz
     /// target's own check. Fails loudly when the corpus is missing or nearly empty.
-    public static func violations(_ target: String, minimumSeeds: Int = 30, _ violation: ([UInt8]) -> String?) -> [String] {
+    public static func violations(
+        _ target: String,
+        minimumSeeds: Int = 30,
+        _ violation: ([UInt8]) -> String?
+    ) -> [String] {
         let seeds = seeds(target)
         guard seeds.count >= minimumSeeds else { return ["only \(seeds.count) seeds in \(root.path)/\(target)"] }
         return seeds.compactMap { seed in violation(seed.bytes).map { "\(seed.name): \($0)" } }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+
 @testable import TxGen
 @testable import TxGenKit
 
@@ -20,7 +21,9 @@ import Testing
     }
 
     @Test func dryRun_isTheSameStreamAsTheGenerator() throws {
-        let command = try TxGenCommand.parse(["--dry-run", "--count", "2000", "--seed", "31", "--event-step", "100ms", "--quiet"])
+        let command = try TxGenCommand.parse([
+            "--dry-run", "--count", "2000", "--seed", "31", "--event-step", "100ms", "--quiet",
+        ])
         let output = CapturedOutput()
         #expect(command.execute(output: output) == 0)
         #expect(output.outText == generate(seed: 31, count: 2_000, fraudShare: 0.01).ndjson)
@@ -29,8 +32,10 @@ import Testing
     @Test func dryRun_withDuration_writesRateTimesDuration_andTheExpectReport() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("txgen-expect-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let command = try TxGenCommand.parse(["--dry-run", "--rate", "1500", "--duration", "2s", "--seed", "3",
-                                              "--fraud-share", "0.05", "--expect-report", path])
+        let command = try TxGenCommand.parse([
+            "--dry-run", "--rate", "1500", "--duration", "2s", "--seed", "3",
+            "--fraud-share", "0.05", "--expect-report", path,
+        ])
         let output = CapturedOutput()
         #expect(command.execute(output: output) == 0)
         let stream = try #require(WireTransaction.decode(output.outText))
@@ -43,15 +48,21 @@ import Testing
     }
 
     @Test func idPrefixAndStartTime_areHonoured() throws {
-        let command = try TxGenCommand.parse(["--dry-run", "--count", "3", "--seed", "1", "--quiet",
-                                              "--id-prefix", "run.7", "--start-time", "2026-11-25T16:20:00Z",
-                                              "--event-step", "250ms"])
+        let command = try TxGenCommand.parse([
+            "--dry-run", "--count", "3", "--seed", "1", "--quiet",
+            "--id-prefix", "run.7", "--start-time", "2026-11-25T16:20:00Z",
+            "--event-step", "250ms",
+        ])
         let output = CapturedOutput()
         #expect(command.execute(output: output) == 0)
         let stream = try #require(WireTransaction.decode(output.outText))
         #expect(stream.map(\.id) == ["run.7-00000000", "run.7-00000001", "run.7-00000002"])
-        #expect(stream.map(\.timestampText) == ["2026-11-25T16:20:00.000Z", "2026-11-25T16:20:00.250Z",
-                                                "2026-11-25T16:20:00.500Z"])
+        #expect(
+            stream.map(\.timestampText) == [
+                "2026-11-25T16:20:00.000Z", "2026-11-25T16:20:00.250Z",
+                "2026-11-25T16:20:00.500Z",
+            ]
+        )
     }
 
     @Test(arguments: [

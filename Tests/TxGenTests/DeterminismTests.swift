@@ -1,5 +1,6 @@
 import CoreSupport
 import Testing
+
 @testable import TxGenKit
 
 @Suite struct DeterminismTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TxGenKit
 
 @Suite struct FraudInjectionTests {
@@ -23,8 +24,10 @@ import Testing
             }
             #expect(entry.transactionIDs.contains(trigger))
             // Its rule fires for its account, exactly at the reported trigger...
-            #expect(fired[entry.rule]?[entry.accountID] == trigger,
-                    "\(entry.rule) did not fire at \(trigger) for \(entry.accountID)")
+            #expect(
+                fired[entry.rule]?[entry.accountID] == trigger,
+                "\(entry.rule) did not fire at \(trigger) for \(entry.accountID)"
+            )
             // ...and no other rule fires for it: one pattern per rule.
             for (rule, accounts) in fired where rule != entry.rule {
                 #expect(accounts[entry.accountID] == nil, "\(entry.rule) pattern also fires \(rule)")
@@ -66,7 +69,10 @@ import Testing
         let perAccount = Dictionary(grouping: stream, by: \.accountID).mapValues(\.count)
         #expect(perAccount.values.filter { $0 >= 6 }.count > 1_000, "enough history for amount_spike to be tested")
         for (rule, fired) in RuleChecks.all(stream) {
-            #expect(fired.isEmpty, "normal traffic fired \(rule) for \(fired.count) accounts, e.g. \(fired.first.map { "\($0)" } ?? "")")
+            #expect(
+                fired.isEmpty,
+                "normal traffic fired \(rule) for \(fired.count) accounts, e.g. \(fired.first.map { "\($0)" } ?? "")"
+            )
         }
     }
 

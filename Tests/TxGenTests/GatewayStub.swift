@@ -33,12 +33,15 @@ private func itemJSON(id: String, status: Int) -> String {
         return .json(200, Array(("[" + items.joined(separator: ",") + "]").utf8))
     }
     guard contentType.hasPrefix("application/json"),
-          let object = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any],
-          let id = object["id"] as? String
+        let object = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any],
+        let id = object["id"] as? String
     else { return .text(415, #"{"status":415}"#, contentType: "application/problem+json") }
     let status = stubStatus(forID: id)
-    return .text(status, itemJSON(id: id, status: status),
-                 contentType: status == 202 ? "application/json" : "application/problem+json")
+    return .text(
+        status,
+        itemJSON(id: id, status: status),
+        contentType: status == 202 ? "application/json" : "application/problem+json"
+    )
 }
 
 /// The project's own `HTTPServer` on 127.0.0.1 (an ephemeral port) answering POST /transactions

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TxGenKit
 
 /// Load runs against a stub gateway on 127.0.0.1 started in-process, through the library's run.
@@ -9,8 +10,11 @@ import Testing
     }
 
     /// Runs with the command's defaults changed by `configure`; returns the exit status.
-    private func execute(_ output: CapturedOutput, shouldStop: () -> Bool = { false },
-                         _ configure: (inout RunOptions) -> Void) -> Int32 {
+    private func execute(
+        _ output: CapturedOutput,
+        shouldStop: () -> Bool = { false },
+        _ configure: (inout RunOptions) -> Void
+    ) -> Int32 {
         var options = RunOptions()
         configure(&options)
         return TxGenRun(options: options).execute(output: output, shouldStop: shouldStop)
@@ -71,8 +75,10 @@ import Testing
         #expect(json["accepted"] as? Int == statuses[202])
         #expect(json["rejected"] as? Int == 1_000 - statuses[202]!)
         #expect(json["status_counts"] as? [String: Int] == ["200": 9])
-        #expect(json["item_status_counts"] as? [String: Int]
-            == ["accepted": statuses[202]!, "422": statuses[422]!, "503": statuses[503]!])
+        #expect(
+            json["item_status_counts"] as? [String: Int]
+                == ["accepted": statuses[202]!, "422": statuses[422]!, "503": statuses[503]!]
+        )
         #expect(server.requestCount == 9)
     }
 
@@ -112,7 +118,9 @@ import Testing
         let port = try closedLocalPort()
         let output = CapturedOutput()
         let status = execute(output) {
-            ($0.url, $0.count, $0.rate, $0.quiet, $0.json) = ("http://127.0.0.1:\(port)/transactions", 50, 0, true, true)
+            ($0.url, $0.count, $0.rate, $0.quiet, $0.json) = (
+                "http://127.0.0.1:\(port)/transactions", 50, 0, true, true
+            )
         }
         #expect(status == 1)
         #expect(output.err.contains("no transaction was accepted"))

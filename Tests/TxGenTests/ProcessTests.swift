@@ -41,7 +41,9 @@ import Testing
         defer { server.stop() }
         let result = try Self.run(["--url", server.url, "--rate", "400", "--duration", "1500ms", "--seed", "1"])
         #expect(result.status == 0)
-        let progress = result.stderr.split(separator: "\n").filter { $0.wholeMatch(of: #/\[[0-9]+\.[0-9]s\] sent [0-9]+  accepted [0-9]+ .*/#) != nil }
+        let progress = result.stderr.split(separator: "\n").filter {
+            $0.wholeMatch(of: #/\[[0-9]+\.[0-9]s\] sent [0-9]+  accepted [0-9]+ .*/#) != nil
+        }
         #expect(!progress.isEmpty, "a progress line about once a second: \(result.stderr)")
         for label in ["accepted", "p50", "p99.9", "HTTP status 202:", "late sends"] {
             #expect(result.stdout.contains(label), "summary lacks \(label): \(result.stdout)")
@@ -51,7 +53,10 @@ import Testing
     @Test func sigint_stopsSendingAndStillPrintsTheSummary() throws {
         let server = try StubGateway()
         defer { server.stop() }
-        let child = try ChildProcess(try Self.executable(), ["--url", server.url, "--rate", "200", "--duration", "60s", "--seed", "1"])
+        let child = try ChildProcess(
+            try Self.executable(),
+            ["--url", server.url, "--rate", "200", "--duration", "60s", "--seed", "1"]
+        )
         defer { child.killNow() }
         // The first progress line shows it is sending.
         #expect(child.wait(timeout: .seconds(10)) { $0.errorOutput.contains("] sent ") })

@@ -48,7 +48,8 @@ enum RuleChecks {
             let sorted = list.sorted { $0.eventMillis < $1.eventMillis }
             for later in sorted.indices.dropFirst() {
                 let earlier = sorted[later - 1]
-                if sorted[later].country != earlier.country, sorted[later].eventMillis - earlier.eventMillis <= 600_000 {
+                if sorted[later].country != earlier.country, sorted[later].eventMillis - earlier.eventMillis <= 600_000
+                {
                     fired[account] = sorted[later].id
                     break
                 }
@@ -66,7 +67,8 @@ enum RuleChecks {
                 for earlier in sorted[..<later].reversed() {
                     if sorted[later].eventMillis - earlier.eventMillis > 30_000 { break }
                     if earlier.merchantID == sorted[later].merchantID, earlier.amountMinor == sorted[later].amountMinor,
-                       earlier.id != sorted[later].id {
+                        earlier.id != sorted[later].id
+                    {
                         fired[account] = sorted[later].id
                         break search
                     }
@@ -77,8 +79,10 @@ enum RuleChecks {
     }
 
     static func all(_ stream: [WireTransaction]) -> [FraudRule: [String: String]] {
-        [.highAmount: highAmount(stream), .velocity: velocity(stream), .amountSpike: amountSpike(stream),
-         .countryHop: countryHop(stream), .duplicateCharge: duplicateCharge(stream)]
+        [
+            .highAmount: highAmount(stream), .velocity: velocity(stream), .amountSpike: amountSpike(stream),
+            .countryHop: countryHop(stream), .duplicateCharge: duplicateCharge(stream),
+        ]
     }
 
     private static func byAccount(_ stream: [WireTransaction]) -> [String: [WireTransaction]] {

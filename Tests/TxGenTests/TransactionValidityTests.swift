@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TxGenKit
 
 @Suite struct TransactionValidityTests {
@@ -10,8 +11,10 @@ import Testing
         "NL": "EUR", "GB": "GBP", "CA": "CAD", "AU": "AUD", "CH": "CHF", "PL": "PLN", "SE": "SEK",
     ]
     static let channels: Set = ["card_present", "card_not_present", "pix", "transfer", "atm", "other"]
-    static let keys: Set = ["id", "account_id", "amount", "currency", "merchant_id", "merchant_category",
-                            "country", "channel", "timestamp"]
+    static let keys: Set = [
+        "id", "account_id", "amount", "currency", "merchant_id", "merchant_category",
+        "country", "channel", "timestamp",
+    ]
 
     @Test func everyGeneratedTransaction_isValidPerTheGatewayContract() throws {
         let (ndjson, _) = generate(seed: 99, count: 20_000, fraudShare: 0.05)
@@ -59,8 +62,17 @@ import Testing
     }
 
     @Test func amountString_hasTwoFractionDigits() {
-        var tx = Transaction(id: "a", accountID: "b", amountMinor: 12_990, currency: "BRL", merchantID: "m",
-                             merchantCategory: "5411", country: "BR", channel: .pix, eventTimeMillis: 0)
+        var tx = Transaction(
+            id: "a",
+            accountID: "b",
+            amountMinor: 12_990,
+            currency: "BRL",
+            merchantID: "m",
+            merchantCategory: "5411",
+            country: "BR",
+            channel: .pix,
+            eventTimeMillis: 0
+        )
         #expect(tx.jsonString.contains(#""amount":"129.90""#))
         tx.amountMinor = 5
         #expect(tx.jsonString.contains(#""amount":"0.05""#))

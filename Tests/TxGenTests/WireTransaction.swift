@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import TxGenKit
 
 /// A transaction as the gateway would read it off the wire: decoded from generated NDJSON,
@@ -20,12 +21,12 @@ struct WireTransaction {
 
     init?(line: Substring) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let id = object["id"] as? String, let account = object["account_id"] as? String,
-              let amount = object["amount"] as? String, let currency = object["currency"] as? String,
-              let merchant = object["merchant_id"] as? String, let category = object["merchant_category"] as? String,
-              let country = object["country"] as? String, let channel = object["channel"] as? String,
-              let timestamp = object["timestamp"] as? String,
-              let millis = WireTransaction.parseRFC3339(timestamp)
+            let id = object["id"] as? String, let account = object["account_id"] as? String,
+            let amount = object["amount"] as? String, let currency = object["currency"] as? String,
+            let merchant = object["merchant_id"] as? String, let category = object["merchant_category"] as? String,
+            let country = object["country"] as? String, let channel = object["channel"] as? String,
+            let timestamp = object["timestamp"] as? String,
+            let millis = WireTransaction.parseRFC3339(timestamp)
         else { return nil }
         fields = object
         self.id = id
@@ -46,8 +47,10 @@ struct WireTransaction {
     }
 
     static func parseRFC3339(_ text: String) -> Int64? {
-        let styles = [Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt),
-                      Date.ISO8601FormatStyle(timeZone: .gmt)]
+        let styles = [
+            Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt),
+            Date.ISO8601FormatStyle(timeZone: .gmt),
+        ]
         for style in styles {
             if let date = try? Date(text, strategy: style) {
                 return Int64((date.timeIntervalSince1970 * 1000).rounded())
@@ -68,8 +71,13 @@ struct WireTransaction {
 }
 
 /// Generates a stream the way `--dry-run` does and returns its NDJSON and expect report.
-func generate(seed: UInt64, count: Int, fraudShare: Double, accounts: Int = 10_000,
-              idPrefix: String? = nil) -> (ndjson: String, report: ExpectReport) {
+func generate(
+    seed: UInt64,
+    count: Int,
+    fraudShare: Double,
+    accounts: Int = 10_000,
+    idPrefix: String? = nil
+) -> (ndjson: String, report: ExpectReport) {
     var configuration = StreamConfiguration(seed: seed)
     configuration.count = count
     configuration.fraudShare = fraudShare
@@ -78,5 +86,7 @@ func generate(seed: UInt64, count: Int, fraudShare: Double, accounts: Int = 10_0
     var stream = TransactionStream(configuration)
     var bytes: [UInt8] = []
     while let transaction = stream.next() { transaction.appendNDJSONLine(to: &bytes) }
-    return (String(decoding: bytes, as: UTF8.self), ExpectReport(patterns: stream.injector.patterns, includeOutcomes: false))
+    return (
+        String(decoding: bytes, as: UTF8.self), ExpectReport(patterns: stream.injector.patterns, includeOutcomes: false)
+    )
 }

@@ -20,7 +20,11 @@ struct KafkaCommand: AsyncParsableCommand {
 
     func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ClusterConfiguration {
         do {
-            return try ClusterSettings.table.resolve(ClusterConfiguration(), flags: GivenFlags.of(self), environment: environment)
+            return try ClusterSettings.table.resolve(
+                ClusterConfiguration(),
+                flags: GivenFlags.of(self),
+                environment: environment
+            )
         } catch {
             throw ValidationError("\(error)")
         }
@@ -32,14 +36,22 @@ struct KafkaCommand: AsyncParsableCommand {
         let configuration = try resolved()
         let logger = GatewayLogging.bootstrap(level: configuration.logLevel)
         let cluster = try EmbeddedCluster.start(
-            brokers: configuration.brokers, partitions: Int32(configuration.partitions),
-            topics: configuration.topics, logger: logger)
+            brokers: configuration.brokers,
+            partitions: Int32(configuration.partitions),
+            topics: configuration.topics,
+            logger: logger
+        )
         // Printed on stdout alone so scripts can capture it: `BOOTSTRAP=$(gateway kafka | head -1)`.
         FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
         // The cluster's close only stops its own threads; 30 s bounds it like the gateway's default.
-        _ = try await Lifecycle.run(logger: logger, shutdownTimeout: .seconds(30), start: {}, stop: {
-            cluster.close()
-            return true
-        })
+        _ = try await Lifecycle.run(
+            logger: logger,
+            shutdownTimeout: .seconds(30),
+            start: {},
+            stop: {
+                cluster.close()
+                return true
+            }
+        )
     }
 }

@@ -34,7 +34,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("rate-limit-per-key")) var rateLimitPerKey: String?
 
     @Option(help: help("bootstrap-servers")) var bootstrapServers: String?
-    @Option(name: .customShort("X"), help: ArgumentHelp(ConfigurationReference.kafkaPropertyHelp, valueName: "key=value"))
+    @Option(
+        name: .customShort("X"),
+        help: ArgumentHelp(ConfigurationReference.kafkaPropertyHelp, valueName: "key=value")
+    )
     var kafkaProperty: [String] = []
     @Option(help: help("topic")) var topic: String?
     @Option(help: help("alerts-topic")) var alertsTopic: String?
@@ -68,8 +71,12 @@ struct ServeCommand: AsyncParsableCommand {
         let clean: Bool
         do {
             clean = try await Lifecycle.run(
-                logger: logger, shutdownTimeout: configuration.shutdownTimeout, start: service.start,
-                stop: { service.stop().isClean }, progress: { service.shutdownState })
+                logger: logger,
+                shutdownTimeout: configuration.shutdownTimeout,
+                start: service.start,
+                stop: { service.stop().isClean },
+                progress: { service.shutdownState }
+            )
         } catch {
             logger.critical("gateway failed to start: \(error)")
             throw ExitCode.failure

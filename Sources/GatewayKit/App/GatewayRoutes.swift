@@ -21,15 +21,31 @@ struct GatewayRoutes {
     var requestBudget: RequestBudgetGauge? = nil
 
     func router() -> HTTPRouter {
-        let transactions = TransactionsRoute(producer: producer, topic: topic, maxBatchItems: maxBatchItems,
-                                             metrics: metrics, idempotency: idempotency, pending: pendingRecords, logger: logger)
+        let transactions = TransactionsRoute(
+            producer: producer,
+            topic: topic,
+            maxBatchItems: maxBatchItems,
+            metrics: metrics,
+            idempotency: idempotency,
+            pending: pendingRecords,
+            logger: logger
+        )
         var router = HTTPRouter()
         router.add("POST", "/transactions", protected(transactions.handle))
         router.add("GET", "/healthz", health.healthz)
         router.add("GET", "/readyz", health.readyz)
-        router.add("GET", "/metrics", MetricsRoute(producer: producer, metrics: metrics, idempotency: idempotency,
-                                                        pendingRecords: pendingRecords, monitor: monitor,
-                                                        requestBudget: requestBudget).handle)
+        router.add(
+            "GET",
+            "/metrics",
+            MetricsRoute(
+                producer: producer,
+                metrics: metrics,
+                idempotency: idempotency,
+                pendingRecords: pendingRecords,
+                monitor: monitor,
+                requestBudget: requestBudget
+            ).handle
+        )
         if let monitor {
             let routes = MonitorRoutes(service: monitor)
             router.add("GET", "/stats", protected(routes.stats))
@@ -47,5 +63,7 @@ struct GatewayRoutes {
         authenticator?.protect(handler) ?? handler
     }
 
-    static let knownRoutes: Set<String> = ["/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats", "/", "/events"]
+    static let knownRoutes: Set<String> = [
+        "/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats", "/", "/events",
+    ]
 }

@@ -31,7 +31,10 @@ package final class GatewayService: @unchecked Sendable {
 
     package func start() throws {
         let bootstrap = try startKafka()
-        let producer = try KafkaProducerPool(configuration: configuration.producer(bootstrapServers: bootstrap), logger: logger)
+        let producer = try KafkaProducerPool(
+            configuration: configuration.producer(bootstrapServers: bootstrap),
+            logger: logger
+        )
         self.producer = producer
         let metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
         var changelog: StateChangelog?
@@ -44,9 +47,12 @@ package final class GatewayService: @unchecked Sendable {
         self.events = events
         let requestBudget = RequestBudgetGauge()
         let router = makeRouter(producer: producer, metrics: metrics, requestBudget: requestBudget)
-        let server = HTTPServer(configuration: configuration.server, logger: logger,
-                                observer: { request, status, duration in metrics.observe(request, status: status, duration: duration) },
-                                handler: router.handler)
+        let server = HTTPServer(
+            configuration: configuration.server,
+            logger: logger,
+            observer: { request, status, duration in metrics.observe(request, status: status, duration: duration) },
+            handler: router.handler
+        )
         // Bind before the consumers join the group: an instance that cannot listen (port taken)
         // must not make a shared group rebalance on its way out.
         port = try server.start()
@@ -54,10 +60,13 @@ package final class GatewayService: @unchecked Sendable {
         requestBudget.attach(server)
         try events.start()
         if let monitorService { try startConsumers(monitorService, bootstrap: bootstrap, changelog: changelog) }
-        logger.info("gateway listening", metadata: [
-            "address": "http://\(configuration.host):\(port)", "bootstrap_servers": "\(bootstrap)",
-            "embedded_cluster": "\(cluster != nil)", "topic": "\(configuration.topic)",
-        ])
+        logger.info(
+            "gateway listening",
+            metadata: [
+                "address": "http://\(configuration.host):\(port)", "bootstrap_servers": "\(bootstrap)",
+                "embedded_cluster": "\(cluster != nil)", "topic": "\(configuration.topic)",
+            ]
+        )
     }
 
     /// Blocking, within the shutdown timeout (`ShutdownBudget`): stops accepting, answers what was
@@ -102,28 +111,43 @@ package final class GatewayService: @unchecked Sendable {
     private func startKafka() throws -> String {
         if let servers = configuration.bootstrapServers { return servers }
         let cluster = try EmbeddedCluster.start(
-            brokers: configuration.embeddedBrokers, partitions: Int32(configuration.embeddedPartitions),
-            topics: [configuration.topic, configuration.alertsTopic, configuration.stateTopic], logger: logger)
+            brokers: configuration.embeddedBrokers,
+            partitions: Int32(configuration.embeddedPartitions),
+            topics: [configuration.topic, configuration.alertsTopic, configuration.stateTopic],
+            logger: logger
+        )
         self.cluster = cluster
         return cluster.bootstrapServers
     }
 
     private func makeMonitor(producer: KafkaProducerPool) -> MonitorService {
         let settings = configuration.monitor
-        return MonitorService(monitor: Monitor(configuration: settings.configuration),
-                              alerts: AlertStore(capacity: settings.alertStoreCapacity),
-                              producer: producer, alertsTopic: configuration.alertsTopic, logger: logger)
+        return MonitorService(
+            monitor: Monitor(configuration: settings.configuration),
+            alerts: AlertStore(capacity: settings.alertStoreCapacity),
+            producer: producer,
+            alertsTopic: configuration.alertsTopic,
+            logger: logger
+        )
     }
 
     private func makeEventPublisher(metrics: GatewayMetrics) -> EventPublisher {
         let stats = monitorService.map { MonitorRoutes(service: $0).statsDocument }
-        return EventPublisher(sources: .init(stats: stats, alerts: monitorService?.alerts, ingest: metrics.ingest), logger: logger)
+        return EventPublisher(
+            sources: .init(stats: stats, alerts: monitorService?.alerts, ingest: metrics.ingest),
+            logger: logger
+        )
     }
 
     private func openChangelog(bootstrap: String) throws -> StateChangelog {
-        try StateChangelog(kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: configuration.kafkaProperties),
-                           topic: configuration.stateTopic, inputTopic: configuration.topic,
-                           configuration: configuration.monitor.configuration, deliveryTimeout: configuration.deliveryTimeout, logger: logger)
+        try StateChangelog(
+            kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: configuration.kafkaProperties),
+            topic: configuration.stateTopic,
+            inputTopic: configuration.topic,
+            configuration: configuration.monitor.configuration,
+            deliveryTimeout: configuration.deliveryTimeout,
+            logger: logger
+        )
     }
 
     private func startConsumers(_ service: MonitorService, bootstrap: String, changelog: StateChangelog?) throws {
@@ -134,30 +158,61 @@ package final class GatewayService: @unchecked Sendable {
             properties["session.timeout.ms"] = properties["session.timeout.ms"] ?? "6000"
             properties["heartbeat.interval.ms"] = properties["heartbeat.interval.ms"] ?? "500"
         }
-        try service.start(kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: properties),
-                          topic: configuration.topic, groupID: configuration.monitor.groupID,
-                          consumers: configuration.monitor.consumers,
-                          changelog: changelog, checkpointInterval: configuration.monitor.checkpointInterval,
-                          threadNiceness: Int32(configuration.monitor.threadNiceness))
+        try service.start(
+            kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: properties),
+            topic: configuration.topic,
+            groupID: configuration.monitor.groupID,
+            consumers: configuration.monitor.consumers,
+            changelog: changelog,
+            checkpointInterval: configuration.monitor.checkpointInterval,
+            threadNiceness: Int32(configuration.monitor.threadNiceness)
+        )
     }
 
-    private func makeRouter(producer: KafkaProducerPool, metrics: GatewayMetrics, requestBudget: RequestBudgetGauge) -> HTTPRouter {
+    private func makeRouter(
+        producer: KafkaProducerPool,
+        metrics: GatewayMetrics,
+        requestBudget: RequestBudgetGauge
+    ) -> HTTPRouter {
         let probe = ReadinessProbe { producer.checkBrokers(timeout: .seconds(2)) }
-        let health = HealthRoutes(probe: probe, deliveryHealth: { producer.deliveryHealth() },
-                                  deliveryReadiness: configuration.deliveryReadiness,
-                                  bootstrapServers: producer.bootstrapServers, embedded: cluster != nil)
+        let health = HealthRoutes(
+            probe: probe,
+            deliveryHealth: { producer.deliveryHealth() },
+            deliveryReadiness: configuration.deliveryReadiness,
+            bootstrapServers: producer.bootstrapServers,
+            embedded: cluster != nil
+        )
         let idempotency = IdempotencyStore(limits: configuration.idempotency, metrics: metrics)
-        return GatewayRoutes(producer: producer, topic: configuration.topic, maxBatchItems: configuration.maxBatchItems,
-                             metrics: metrics, idempotency: idempotency,
-                             pendingRecords: PendingRecords(limit: configuration.maxPendingRecords), health: health, monitor: monitorService,
-                             authenticator: authenticator(metrics: metrics), logger: logger, events: events,
-                             requestBudget: requestBudget).router()
+        return GatewayRoutes(
+            producer: producer,
+            topic: configuration.topic,
+            maxBatchItems: configuration.maxBatchItems,
+            metrics: metrics,
+            idempotency: idempotency,
+            pendingRecords: PendingRecords(limit: configuration.maxPendingRecords),
+            health: health,
+            monitor: monitorService,
+            authenticator: authenticator(metrics: metrics),
+            logger: logger,
+            events: events,
+            requestBudget: requestBudget
+        ).router()
     }
 
     private func authenticator(metrics: GatewayMetrics) -> Authenticator? {
         guard let keys = configuration.apiKeys else { return nil }
-        logger.info("API keys required", metadata: ["keys": "\(keys.entries.count)", "rate_limit_per_key": "\(configuration.rateLimitPerKey.map(String.init) ?? "none")"])
-        return Authenticator(keys: keys, limiter: configuration.rateLimitPerKey.map { RateLimiter(ratePerSecond: $0) },
-                             metrics: metrics, logger: logger)
+        logger.info(
+            "API keys required",
+            metadata: [
+                "keys": "\(keys.entries.count)",
+                "rate_limit_per_key": "\(configuration.rateLimitPerKey.map(String.init) ?? "none")",
+            ]
+        )
+        return Authenticator(
+            keys: keys,
+            limiter: configuration.rateLimitPerKey.map { RateLimiter(ratePerSecond: $0) },
+            metrics: metrics,
+            logger: logger
+        )
     }
 }

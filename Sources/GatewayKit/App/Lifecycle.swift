@@ -11,9 +11,13 @@ import Synchronization
 /// passing, ends the process whatever the stop is blocked on.
 package enum Lifecycle {
     /// Returns whether the stop was clean (it reports so); the caller turns false into exit status 1.
-    package static func run(logger: Logger, shutdownTimeout: Duration, start: @escaping @Sendable () throws -> Void,
-                            stop: @escaping @Sendable () -> Bool,
-                            progress: @escaping @Sendable () -> Logger.Metadata = { [:] }) async throws -> Bool {
+    package static func run(
+        logger: Logger,
+        shutdownTimeout: Duration,
+        start: @escaping @Sendable () throws -> Void,
+        stop: @escaping @Sendable () -> Bool,
+        progress: @escaping @Sendable () -> Logger.Metadata = { [:] }
+    ) async throws -> Bool {
         let watchdog = ShutdownWatchdog(logger: logger, progress: progress)
         let service = StartStopService(start: start, stop: stop, watchdog: watchdog, shutdownTimeout: shutdownTimeout)
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -31,8 +35,12 @@ private final class StartStopService: Service, Sendable {
     let shutdownTimeout: Duration
     let outcome = Mutex(true)
 
-    init(start: @escaping @Sendable () throws -> Void, stop: @escaping @Sendable () -> Bool, watchdog: ShutdownWatchdog,
-         shutdownTimeout: Duration) {
+    init(
+        start: @escaping @Sendable () throws -> Void,
+        stop: @escaping @Sendable () -> Bool,
+        watchdog: ShutdownWatchdog,
+        shutdownTimeout: Duration
+    ) {
         self.start = start
         self.stop = stop
         self.watchdog = watchdog

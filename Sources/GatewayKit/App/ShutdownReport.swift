@@ -17,7 +17,9 @@ package struct ShutdownReport: Sendable {
     var metadata: Logger.Metadata {
         [
             "requests_cut_off": "\(requestsCutOff)",
-            "consumers_not_closed": .string(consumersNotClosed.isEmpty ? "none" : consumersNotClosed.joined(separator: ",")),
+            "consumers_not_closed": .string(
+                consumersNotClosed.isEmpty ? "none" : consumersNotClosed.joined(separator: ",")
+            ),
             "records_undelivered": "\(recordsUndelivered)",
         ]
     }

@@ -30,8 +30,12 @@ struct APIKeys: Sendable {
             entries.append(try Self.entry(line, number: index + 1))
         }
         guard !entries.isEmpty else { throw APIKeysError(line: 0, reason: "the file holds no key") }
-        guard entries.count <= Self.maxEntries else { throw APIKeysError(line: 0, reason: "more than \(Self.maxEntries) keys") }
-        guard Set(entries.map(\.name)).count == entries.count else { throw APIKeysError(line: 0, reason: "a key name appears twice") }
+        guard entries.count <= Self.maxEntries else {
+            throw APIKeysError(line: 0, reason: "more than \(Self.maxEntries) keys")
+        }
+        guard Set(entries.map(\.name)).count == entries.count else {
+            throw APIKeysError(line: 0, reason: "a key name appears twice")
+        }
         self.entries = entries
     }
 
@@ -47,9 +51,11 @@ struct APIKeys: Sendable {
     }
 
     private static func isName(_ text: String) -> Bool {
-        (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2E || byte == 0x5F || byte == 0x2D
-        }
+        (1...64).contains(text.utf8.count)
+            && text.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                    || byte == 0x2E || byte == 0x5F || byte == 0x2D
+            }
     }
 
     private static func hexBytes(_ text: String) -> [UInt8]? {

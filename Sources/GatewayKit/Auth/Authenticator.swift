@@ -63,7 +63,9 @@ struct Authenticator: Sendable {
                     .response(headers: HTTPHeaders([("WWW-Authenticate", #"Bearer realm="gateway""#)]))
             case .invalid:
                 GatewayProblems.unauthorized("the API key is not valid")
-                    .response(headers: HTTPHeaders([("WWW-Authenticate", #"Bearer realm="gateway", error="invalid_token""#)]))
+                    .response(
+                        headers: HTTPHeaders([("WWW-Authenticate", #"Bearer realm="gateway", error="invalid_token""#)])
+                    )
             case .rateLimited(let key, let seconds):
                 GatewayProblems.rateLimited(key: key, retryAfter: seconds)
                     .response(headers: HTTPHeaders([("Retry-After", String(seconds))]))

@@ -13,10 +13,13 @@ struct DashboardRoutes: Sendable {
             ("Cache-Control", "no-cache"),
             ("X-Content-Type-Options", "nosniff"),
             // Everything the page uses is in it or from this origin; nothing else may load.
-            ("Content-Security-Policy",
-             "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+            (
+                "Content-Security-Policy",
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+            ),
         ]),
-        body: Array(DashboardPage.html.utf8))
+        body: Array(DashboardPage.html.utf8)
+    )
 
     func page(_ request: HTTPRequest, _ responder: HTTPResponder) {
         responder.respond(Self.page)

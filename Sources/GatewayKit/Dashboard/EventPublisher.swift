@@ -64,7 +64,10 @@ final class EventPublisher: Sendable {
     func stop() {
         state.withLock { $0.stopped = true }
         wake.signal()
-        thread.withLock { thread in defer { thread = nil }; return thread }?.join()
+        thread.withLock { thread in
+            defer { thread = nil }
+            return thread
+        }?.join()
     }
 
     private func run() {
@@ -86,7 +89,8 @@ final class EventPublisher: Sendable {
             let head = HTTPResponse(
                 status: 200,
                 headers: HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")]),
-                body: welcome)
+                body: welcome
+            )
             guard let stream = responder.startStream(head), !state.stopped else { return }
             state.subscribers.append(stream)
         }
@@ -115,9 +119,12 @@ final class EventPublisher: Sendable {
         let (subscribers, alerts) = state.withLock { state -> ([HTTPStream], [Alert]) in
             state.welcome = nil
             state.history.append(sample)
-            if state.history.count > Self.historyLength { state.history.removeFirst(state.history.count - Self.historyLength) }
+            if state.history.count > Self.historyLength {
+                state.history.removeFirst(state.history.count - Self.historyLength)
+            }
             state.subscribers.removeAll { !$0.isOpen }
-            let (alerts, next) = sources.alerts?.arrivals(from: state.nextAlert, limit: Self.alertsPerInterval) ?? ([], 0)
+            let (alerts, next) =
+                sources.alerts?.arrivals(from: state.nextAlert, limit: Self.alertsPerInterval) ?? ([], 0)
             state.nextAlert = next
             return (state.subscribers, state.subscribers.isEmpty ? [] : alerts)
         }

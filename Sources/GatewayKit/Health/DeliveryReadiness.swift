@@ -31,14 +31,18 @@ struct DeliveryReadiness: Sendable {
             $0.consecutiveFailures >= failureThreshold && ($0.lastFailureAgo ?? .zero) < recentWindow
         }
         let stalled = producers.filter { ($0.waitingFor ?? .zero) > stallBound }
-        let latestFailure = producers.filter { $0.consecutiveFailures > 0 }.min { ($0.lastFailureAgo ?? .zero) < ($1.lastFailureAgo ?? .zero) }
+        let latestFailure = producers.filter { $0.consecutiveFailures > 0 }.min {
+            ($0.lastFailureAgo ?? .zero) < ($1.lastFailureAgo ?? .zero)
+        }
         var verdict = DeliveryVerdict(
             lastError: latestFailure?.lastError,
-            lastSuccessAgo: producers.compactMap(\.lastSuccessAgo).min())
+            lastSuccessAgo: producers.compactMap(\.lastSuccessAgo).min()
+        )
         if !failing.isEmpty {
             let count = failing.reduce(0) { $0 + $1.consecutiveFailures }
             let span = failing.compactMap(\.failingFor).max() ?? .zero
-            let name = failing.min { ($0.lastFailureAgo ?? .zero) < ($1.lastFailureAgo ?? .zero) }?.lastError ?? "unknown"
+            let name =
+                failing.min { ($0.lastFailureAgo ?? .zero) < ($1.lastFailureAgo ?? .zero) }?.lastError ?? "unknown"
             verdict.reason = "deliveries failing: \(name) x \(count) in the last \(Self.seconds(span))"
         } else if !stalled.isEmpty {
             let pending = stalled.reduce(0) { $0 + $1.pending }

@@ -27,9 +27,19 @@ struct HealthRoutes: Sendable {
         probe.probe { result in
             // Read after the metadata check, so a probe never answers with outcomes older than it.
             let delivery = deliveryReadiness.judge(deliveryHealth())
-            let readiness = Readiness(result, delivery: delivery, bootstrapServers: bootstrapServers, embeddedCluster: embedded)
-            responder.respond(.json(readiness.isReady ? 200 : 503, readiness.jsonBytes(),
-                                    headers: readiness.isReady ? HTTPHeaders() : GatewayProblems.retryAfter))
+            let readiness = Readiness(
+                result,
+                delivery: delivery,
+                bootstrapServers: bootstrapServers,
+                embeddedCluster: embedded
+            )
+            responder.respond(
+                .json(
+                    readiness.isReady ? 200 : 503,
+                    readiness.jsonBytes(),
+                    headers: readiness.isReady ? HTTPHeaders() : GatewayProblems.retryAfter
+                )
+            )
         }
     }
 }

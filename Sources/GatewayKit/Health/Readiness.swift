@@ -14,8 +14,12 @@ struct Readiness: Sendable, Equatable {
     var reason: String?
     var delivery: DeliveryVerdict
 
-    init(_ result: Result<[String], KafkaError>, delivery: DeliveryVerdict = DeliveryVerdict(),
-         bootstrapServers: String, embeddedCluster: Bool) {
+    init(
+        _ result: Result<[String], KafkaError>,
+        delivery: DeliveryVerdict = DeliveryVerdict(),
+        bootstrapServers: String,
+        embeddedCluster: Bool
+    ) {
         self.bootstrapServers = bootstrapServers
         self.embeddedCluster = embeddedCluster
         self.delivery = delivery
@@ -26,7 +30,8 @@ struct Readiness: Sendable, Equatable {
         case .failure(let error):
             brokers = []
             self.error = "\(error.name): \(error.message)"
-            reason = (["no broker answers a metadata request: \(error.name)"] + [delivery.reason].compactMap { $0 }).joined(separator: "; ")
+            reason = (["no broker answers a metadata request: \(error.name)"] + [delivery.reason].compactMap { $0 })
+                .joined(separator: "; ")
         }
         isReady = reason == nil
     }
@@ -55,7 +60,8 @@ struct Readiness: Sendable, Equatable {
             last_delivery_error = readiness.delivery.lastError
             // Tenths of a second: enough for a human, and stable bytes for equal inputs.
             last_success_seconds_ago = readiness.delivery.lastSuccessAgo.map {
-                (Double($0.components.seconds) * 10 + Double($0.components.attoseconds / 100_000_000_000_000_000)).rounded() / 10
+                (Double($0.components.seconds) * 10 + Double($0.components.attoseconds / 100_000_000_000_000_000))
+                    .rounded() / 10
             }
         }
     }

@@ -44,6 +44,6 @@ final class ReadinessProbe: Sendable {
             defer { state.waiters = [] }
             return state.waiters
         }
-        waiters.forEach { $0(result) }
+        for waiter in waiters { waiter(result) }
     }
 }

@@ -6,8 +6,13 @@ import KafkaBridge
 package protocol RecordProducer: Sendable {
     /// Queues the record (throws when it cannot even be queued, e.g. `_QUEUE_FULL`); `completion`
     /// runs exactly once, on another thread, with the broker's acknowledgement or the final error.
-    func produce(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
-                 completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void) throws(KafkaError)
+    func produce(
+        topic: String,
+        key: [UInt8]?,
+        value: [UInt8],
+        headers: [KafkaHeader],
+        completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+    ) throws(KafkaError)
 
     /// Records queued or in flight, for `/metrics`.
     var queueDepth: Int { get }

@@ -18,8 +18,15 @@ struct TransactionsRoute: Sendable {
     let logger: Logger
     private let validator = TransactionValidator()
 
-    init(producer: any RecordProducer, topic: String, maxBatchItems: Int, metrics: GatewayMetrics,
-         idempotency: IdempotencyStore, pending: PendingRecords, logger: Logger) {
+    init(
+        producer: any RecordProducer,
+        topic: String,
+        maxBatchItems: Int,
+        metrics: GatewayMetrics,
+        idempotency: IdempotencyStore,
+        pending: PendingRecords,
+        logger: Logger
+    ) {
         self.producer = producer
         self.topic = topic
         self.maxBatchItems = maxBatchItems
@@ -32,7 +39,9 @@ struct TransactionsRoute: Sendable {
     /// A request without `Idempotency-Key` costs one header lookup more than before.
     func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
         if let coding = Self.unsupportedContentCoding(request.headers) {
-            return responder.respond(GatewayProblems.unsupportedContentCoding(coding).response(headers: GatewayProblems.identityOnly))
+            return responder.respond(
+                GatewayProblems.unsupportedContentCoding(coding).response(headers: GatewayProblems.identityOnly)
+            )
         }
         guard request.headers.contains(IdempotencyKey.fieldName) else { return process(request, responder) }
         handleIdempotent(request, responder)
@@ -74,7 +83,8 @@ struct TransactionsRoute: Sendable {
             let headers = TransactionRecord.headers(requestID: request.requestID)
             produce(transaction, headers: headers, requestID: request.requestID, async: async) { outcome in
                 switch outcome {
-                case .accepted(let body): responder.respond(.json(202, body, headers: async ? Self.asyncApplied : HTTPHeaders()))
+                case .accepted(let body):
+                    responder.respond(.json(202, body, headers: async ? Self.asyncApplied : HTTPHeaders()))
                 case .rejected(let problem): responder.respond(GatewayProblems.response(problem))
                 }
             }
@@ -103,7 +113,9 @@ struct TransactionsRoute: Sendable {
         if let refusal = batchRefusal(count: lines.count) { return responder.respond(refusal) }
         let receivedAt = Date()
         let items: [BatchItem] = lines.map { line in
-            do throws(JSONSyntaxError) { return check(try TransactionJSONReader.payload(from: line), receivedAt: receivedAt) } catch {
+            do throws(JSONSyntaxError) {
+                return check(try TransactionJSONReader.payload(from: line), receivedAt: receivedAt)
+            } catch {
                 return .rejected(GatewayProblems.malformedJSON(error.description))
             }
         }
@@ -125,7 +137,9 @@ struct TransactionsRoute: Sendable {
 
     /// 413 above the item limit, 400 for a batch without items; nil when the size is fine.
     private func batchRefusal(count: Int) -> HTTPResponse? {
-        guard count <= maxBatchItems else { return GatewayProblems.batchTooLarge(count, limit: maxBatchItems).response() }
+        guard count <= maxBatchItems else {
+            return GatewayProblems.batchTooLarge(count, limit: maxBatchItems).response()
+        }
         return count == 0 ? GatewayProblems.emptyBody().response() : nil
     }
 
@@ -137,8 +151,12 @@ struct TransactionsRoute: Sendable {
 
     /// `items` are validated already, so that the bound sees how many records the batch would add:
     /// all or nothing.
-    private func handleBatch(_ items: [BatchItem], _ request: HTTPRequest,
-                             _ responder: HTTPResponder, async: Bool) {
+    private func handleBatch(
+        _ items: [BatchItem],
+        _ request: HTTPRequest,
+        _ responder: HTTPResponder,
+        async: Bool
+    ) {
         guard pending.reserve(items.count { if case .valid = $0 { true } else { false } }) else {
             return responder.respond(overloaded())
         }
@@ -168,15 +186,21 @@ struct TransactionsRoute: Sendable {
 
     /// Produces one validated transaction, for which the caller reserved room in `pending`; the
     /// room is released once the outcome is known. `done` gets the accepted/queued JSON or the problem.
-    private func produce(_ transaction: Transaction, headers: [KafkaHeader], requestID: String, async: Bool,
-                         done: @escaping @Sendable (Outcome) -> Void) {
+    private func produce(
+        _ transaction: Transaction,
+        headers: [KafkaHeader],
+        requestID: String,
+        async: Bool,
+        done: @escaping @Sendable (Outcome) -> Void
+    ) {
         let value = TransactionRecord.value(of: transaction)
         let id = transaction.id
         let topic = self.topic
         let metrics = self.metrics
         let pending = self.pending
         do {
-            try producer.produce(topic: topic, key: Array(transaction.accountId.utf8), value: value, headers: headers) { result in
+            try producer.produce(topic: topic, key: Array(transaction.accountId.utf8), value: value, headers: headers) {
+                result in
                 pending.release()
                 switch result {
                 case .success(let report):

@@ -43,34 +43,58 @@ final class GatewayMetrics: Sendable {
     // Computed: swift-prometheus' descriptor type is not Sendable, so it cannot be a static let.
     private static var producedName: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "gateway", subsystem: "kafka", metricName: "produced", unitName: "total",
-            helpText: "Records acknowledged by the brokers")
+            namespace: "gateway",
+            subsystem: "kafka",
+            metricName: "produced",
+            unitName: "total",
+            helpText: "Records acknowledged by the brokers"
+        )
     }
     private static var queueDepthName: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "gateway", subsystem: "kafka", metricName: "producer_queue", unitName: "depth",
-            helpText: "Records waiting in the producers for a broker acknowledgement")
+            namespace: "gateway",
+            subsystem: "kafka",
+            metricName: "producer_queue",
+            unitName: "depth",
+            helpText: "Records waiting in the producers for a broker acknowledgement"
+        )
     }
     private static var deliveryErrorsName: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "gateway", subsystem: "kafka", metricName: "delivery_errors", unitName: "total",
-            helpText: "Records Kafka refused or did not acknowledge, by librdkafka error name")
+            namespace: "gateway",
+            subsystem: "kafka",
+            metricName: "delivery_errors",
+            unitName: "total",
+            helpText: "Records Kafka refused or did not acknowledge, by librdkafka error name"
+        )
     }
     private static var requestsName: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "gateway", subsystem: "http", metricName: "requests", unitName: "total",
-            helpText: "HTTP responses by route, method and status")
+            namespace: "gateway",
+            subsystem: "http",
+            metricName: "requests",
+            unitName: "total",
+            helpText: "HTTP responses by route, method and status"
+        )
     }
     private static var durationName: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "gateway", subsystem: "http", metricName: "request_duration", unitName: "seconds",
-            helpText: "Time from request parsed to response queued")
+            namespace: "gateway",
+            subsystem: "http",
+            metricName: "request_duration",
+            unitName: "seconds",
+            helpText: "Time from request parsed to response queued"
+        )
     }
 
     private static var authenticationName: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "gateway", subsystem: "auth", metricName: "requests", unitName: "total",
-            helpText: "Requests to protected routes by API key name (none when missing or invalid) and outcome")
+            namespace: "gateway",
+            subsystem: "auth",
+            metricName: "requests",
+            unitName: "total",
+            helpText: "Requests to protected routes by API key name (none when missing or invalid) and outcome"
+        )
     }
 
     init(knownRoutes: Set<String>) {
@@ -95,9 +119,15 @@ final class GatewayMetrics: Sendable {
         let series = httpSeries(key) {
             HTTPSeries(
                 requests: registry.makeCounter(
-                    descriptor: Self.requestsName, labels: [("route", route), ("method", method), ("status", String(status))]),
+                    descriptor: Self.requestsName,
+                    labels: [("route", route), ("method", method), ("status", String(status))]
+                ),
                 duration: registry.makeDurationHistogram(
-                    descriptor: Self.durationName, labels: [("route", route)], buckets: Self.latencyBuckets))
+                    descriptor: Self.durationName,
+                    labels: [("route", route)],
+                    buckets: Self.latencyBuckets
+                )
+            )
         }
         series.requests.increment()
         series.duration.record(duration)
@@ -116,7 +146,10 @@ final class GatewayMetrics: Sendable {
     func recordAuthentication(key: String?, outcome: String) {
         let labels = AuthenticationKey(key: key ?? "none", outcome: outcome)
         authenticationSeries(labels) {
-            registry.makeCounter(descriptor: Self.authenticationName, labels: [("key", labels.key), ("outcome", outcome)])
+            registry.makeCounter(
+                descriptor: Self.authenticationName,
+                labels: [("key", labels.key), ("outcome", outcome)]
+            )
         }.increment()
     }
 
@@ -154,12 +187,24 @@ final class GatewayMetrics: Sendable {
         let expirations: Counter
 
         init(_ registry: PrometheusCollectorRegistry) {
-            entries = registry.makeGauge(descriptor: MetricNameDescriptor(
-                namespace: "gateway", metricName: "idempotency", unitName: "entries",
-                helpText: "Idempotency keys held: answers stored plus requests in flight"))
+            entries = registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "gateway",
+                    metricName: "idempotency",
+                    unitName: "entries",
+                    helpText: "Idempotency keys held: answers stored plus requests in flight"
+                )
+            )
             func counter(_ name: String, _ help: String) -> Counter {
-                registry.makeCounter(descriptor: MetricNameDescriptor(
-                    namespace: "gateway", subsystem: "idempotency", metricName: name, unitName: "total", helpText: help))
+                registry.makeCounter(
+                    descriptor: MetricNameDescriptor(
+                        namespace: "gateway",
+                        subsystem: "idempotency",
+                        metricName: name,
+                        unitName: "total",
+                        helpText: help
+                    )
+                )
             }
             replays = counter("replays", "Requests answered with the stored answer of their idempotency key")
             conflicts = counter("conflicts", "Requests refused with 409: their key's first request was still in flight")

@@ -10,7 +10,10 @@ import Synchronization
 /// `Mutex`, and `take` swaps the interval out, so every figure covers exactly one interval.
 final class IngestMeter: Sendable {
     private struct Interval: Sendable {
-        var latency = Histogram<UInt64>(highestTrackableValue: IngestMeter.highestMicroseconds, numberOfSignificantValueDigits: .two)
+        var latency = Histogram<UInt64>(
+            highestTrackableValue: IngestMeter.highestMicroseconds,
+            numberOfSignificantValueDigits: .two
+        )
         var requests = 0
         var accepted = 0
         var refused = 0
@@ -57,11 +60,17 @@ final class IngestMeter: Sendable {
             interval.requests == 0 ? nil : Double(interval.latency.valueAtPercentile(percentile)) / 1_000
         }
         return IngestSample(
-            at: RFC3339.format(date), seconds: seconds,
-            requestsPerSecond: Double(interval.requests) / seconds, acceptedPerSecond: Double(interval.accepted) / seconds,
-            refusedPerSecond: Double(interval.refused) / seconds, failedPerSecond: Double(interval.failed) / seconds,
-            p50Milliseconds: milliseconds(50), p90Milliseconds: milliseconds(90), p99Milliseconds: milliseconds(99),
-            maxMilliseconds: interval.requests == 0 ? nil : Double(interval.latency.maxRecorded) / 1_000)
+            at: RFC3339.format(date),
+            seconds: seconds,
+            requestsPerSecond: Double(interval.requests) / seconds,
+            acceptedPerSecond: Double(interval.accepted) / seconds,
+            refusedPerSecond: Double(interval.refused) / seconds,
+            failedPerSecond: Double(interval.failed) / seconds,
+            p50Milliseconds: milliseconds(50),
+            p90Milliseconds: milliseconds(90),
+            p99Milliseconds: milliseconds(99),
+            maxMilliseconds: interval.requests == 0 ? nil : Double(interval.latency.maxRecorded) / 1_000
+        )
     }
 }
 
@@ -83,8 +92,14 @@ struct IngestSample: Encodable, Sendable, Equatable {
     var maxMilliseconds: Double?
 
     enum CodingKeys: String, CodingKey {
-        case at, seconds, requestsPerSecond = "requests_per_second", acceptedPerSecond = "accepted_per_second"
-        case refusedPerSecond = "refused_per_second", failedPerSecond = "failed_per_second"
-        case p50Milliseconds = "p50_ms", p90Milliseconds = "p90_ms", p99Milliseconds = "p99_ms", maxMilliseconds = "max_ms"
+        case at, seconds
+        case requestsPerSecond = "requests_per_second"
+        case acceptedPerSecond = "accepted_per_second"
+        case refusedPerSecond = "refused_per_second"
+        case failedPerSecond = "failed_per_second"
+        case p50Milliseconds = "p50_ms"
+        case p90Milliseconds = "p90_ms"
+        case p99Milliseconds = "p99_ms"
+        case maxMilliseconds = "max_ms"
     }
 }

@@ -25,23 +25,37 @@ struct MetricsRoute: Sendable {
     /// Read from the pool at scrape time (the pool counts; KafkaBridge knows no Prometheus).
     static func replacementsText(_ replacements: Int) -> String {
         var text = PrometheusText()
-        text.family("gateway_kafka_producer_replacements_total", type: "counter",
-                    help: "Kafka producers replaced by a fresh one because they could not recover (fatal error, producer-id loop)",
-                    samples: [([], Double(replacements))])
+        text.family(
+            "gateway_kafka_producer_replacements_total",
+            type: "counter",
+            help:
+                "Kafka producers replaced by a fresh one because they could not recover (fatal error, producer-id loop)",
+            samples: [([], Double(replacements))]
+        )
         return text.text
     }
 
     /// The overload bound: read at scrape time from its atomics.
     static func pendingRecordsText(_ pending: PendingRecords) -> String {
         var text = PrometheusText()
-        text.family("gateway_pending_records", type: "gauge",
-                    help: "Records handed to Kafka and awaiting their delivery report (bounded by --max-pending-records)",
-                    samples: [([], Double(pending.current))])
-        text.family("gateway_pending_records_limit", type: "gauge", help: "--max-pending-records",
-                    samples: [([], Double(pending.limit))])
-        text.family("gateway_overload_rejections_total", type: "counter",
-                    help: "POST /transactions answered 503 at once because the pending records were at their bound",
-                    samples: [([], Double(pending.refusals))])
+        text.family(
+            "gateway_pending_records",
+            type: "gauge",
+            help: "Records handed to Kafka and awaiting their delivery report (bounded by --max-pending-records)",
+            samples: [([], Double(pending.current))]
+        )
+        text.family(
+            "gateway_pending_records_limit",
+            type: "gauge",
+            help: "--max-pending-records",
+            samples: [([], Double(pending.limit))]
+        )
+        text.family(
+            "gateway_overload_rejections_total",
+            type: "counter",
+            help: "POST /transactions answered 503 at once because the pending records were at their bound",
+            samples: [([], Double(pending.refusals))]
+        )
         return text.text
     }
 }

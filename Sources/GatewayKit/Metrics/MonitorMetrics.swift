@@ -6,37 +6,95 @@ enum MonitorMetrics {
     static func render(_ service: MonitorService) -> String {
         var out = PrometheusText()
         let counters = service.monitor.counters
-        out.family("gateway_monitor_consumed_total", type: "counter", help: "Records read from the transactions topic by this instance",
-                   samples: [([], Double(service.consumedCount))])
-        out.family("gateway_monitor_invalid_records_total", type: "counter", help: "Records skipped because they are not valid transactions",
-                   samples: [([], Double(service.invalidRecordCount))])
-        out.family("gateway_monitor_duplicates_skipped_total", type: "counter", help: "Transactions skipped because their id was already counted",
-                   samples: [([], Double(counters.duplicatesSkipped))])
-        out.family("gateway_monitor_recorded_total", type: "counter", help: "Transactions applied to the statistics",
-                   samples: [([], Double(counters.recorded))])
-        out.family("gateway_monitor_late_records_total", type: "counter", help: "Transactions too late for the windows (still in totals)",
-                   samples: [([], Double(counters.late))])
-        out.family("gateway_monitor_future_records_total", type: "counter", help: "Transactions dated too far ahead of the clock for the windows (still in totals)",
-                   samples: [([], Double(counters.future))])
-        out.family("gateway_monitor_accounts_tracked", type: "gauge", help: "Accounts with alert-rule state now (bounded by --max-accounts)",
-                   samples: [([], Double(counters.accountsTracked))])
-        out.family("gateway_monitor_accounts_evicted_total", type: "counter", help: "Accounts whose rule state was dropped to stay within --max-accounts (their rules start afresh)",
-                   samples: [([], Double(counters.accountsEvicted))])
-        out.family("gateway_monitor_dedupe_entries", type: "gauge", help: "Transaction ids remembered for dedupe now (bounded by --dedupe-capacity)",
-                   samples: [([], Double(counters.dedupeEntries))])
-        out.family("gateway_consumer_assigned_partitions", type: "gauge", help: "Partitions of the transactions topic this instance's consumers own now",
-                   samples: [([], Double(service.assignedPartitionCount))])
-        out.family("gateway_consumer_lag", type: "gauge", help: "Records behind the high watermark, per owned partition",
-                   samples: service.lag().map { ([("topic", $0.topic), ("partition", String($0.partition))], Double($0.lag)) })
-        out.family("gateway_alerts_total", type: "counter", help: "Alerts raised by this instance, by rule and severity",
-                   samples: counters.alertsByRuleAndSeverity.sorted { $0.key < $1.key }.map {
-                       ([("rule", $0.key.rule.rawValue), ("severity", $0.key.severity.rawValue)], Double($0.value))
-                   })
-        out.family("gateway_alerts_suppressed_total", type: "counter",
-                   help: "Alerts not raised because their account and rule had reached --alerts-per-account-rule this minute, by rule",
-                   samples: AlertRuleName.allCases.map { ([("rule", $0.rawValue)], Double(counters.alertsSuppressedByRule[$0] ?? 0)) })
-        out.family("gateway_alerts_publish_failures_total", type: "counter", help: "Alerts that could not be produced to the alerts topic",
-                   samples: [([], Double(service.alertPublishFailures))])
+        out.family(
+            "gateway_monitor_consumed_total",
+            type: "counter",
+            help: "Records read from the transactions topic by this instance",
+            samples: [([], Double(service.consumedCount))]
+        )
+        out.family(
+            "gateway_monitor_invalid_records_total",
+            type: "counter",
+            help: "Records skipped because they are not valid transactions",
+            samples: [([], Double(service.invalidRecordCount))]
+        )
+        out.family(
+            "gateway_monitor_duplicates_skipped_total",
+            type: "counter",
+            help: "Transactions skipped because their id was already counted",
+            samples: [([], Double(counters.duplicatesSkipped))]
+        )
+        out.family(
+            "gateway_monitor_recorded_total",
+            type: "counter",
+            help: "Transactions applied to the statistics",
+            samples: [([], Double(counters.recorded))]
+        )
+        out.family(
+            "gateway_monitor_late_records_total",
+            type: "counter",
+            help: "Transactions too late for the windows (still in totals)",
+            samples: [([], Double(counters.late))]
+        )
+        out.family(
+            "gateway_monitor_future_records_total",
+            type: "counter",
+            help: "Transactions dated too far ahead of the clock for the windows (still in totals)",
+            samples: [([], Double(counters.future))]
+        )
+        out.family(
+            "gateway_monitor_accounts_tracked",
+            type: "gauge",
+            help: "Accounts with alert-rule state now (bounded by --max-accounts)",
+            samples: [([], Double(counters.accountsTracked))]
+        )
+        out.family(
+            "gateway_monitor_accounts_evicted_total",
+            type: "counter",
+            help: "Accounts whose rule state was dropped to stay within --max-accounts (their rules start afresh)",
+            samples: [([], Double(counters.accountsEvicted))]
+        )
+        out.family(
+            "gateway_monitor_dedupe_entries",
+            type: "gauge",
+            help: "Transaction ids remembered for dedupe now (bounded by --dedupe-capacity)",
+            samples: [([], Double(counters.dedupeEntries))]
+        )
+        out.family(
+            "gateway_consumer_assigned_partitions",
+            type: "gauge",
+            help: "Partitions of the transactions topic this instance's consumers own now",
+            samples: [([], Double(service.assignedPartitionCount))]
+        )
+        out.family(
+            "gateway_consumer_lag",
+            type: "gauge",
+            help: "Records behind the high watermark, per owned partition",
+            samples: service.lag().map { ([("topic", $0.topic), ("partition", String($0.partition))], Double($0.lag)) }
+        )
+        out.family(
+            "gateway_alerts_total",
+            type: "counter",
+            help: "Alerts raised by this instance, by rule and severity",
+            samples: counters.alertsByRuleAndSeverity.sorted { $0.key < $1.key }.map {
+                ([("rule", $0.key.rule.rawValue), ("severity", $0.key.severity.rawValue)], Double($0.value))
+            }
+        )
+        out.family(
+            "gateway_alerts_suppressed_total",
+            type: "counter",
+            help:
+                "Alerts not raised because their account and rule had reached --alerts-per-account-rule this minute, by rule",
+            samples: AlertRuleName.allCases.map {
+                ([("rule", $0.rawValue)], Double(counters.alertsSuppressedByRule[$0] ?? 0))
+            }
+        )
+        out.family(
+            "gateway_alerts_publish_failures_total",
+            type: "counter",
+            help: "Alerts that could not be produced to the alerts topic",
+            samples: [([], Double(service.alertPublishFailures))]
+        )
         if let state = service.stateCounts { renderState(state, into: &out) }
         renderAmounts(service.monitor.amounts, into: &out)
         renderWindows(service.monitor.snapshot(), into: &out)
@@ -45,18 +103,44 @@ enum MonitorMetrics {
 
     /// The partition-state checkpoints this instance wrote and restored (see ARCHITECTURE.md, "State model").
     private static func renderState(_ state: StateChangelog.Tally, into out: inout PrometheusText) {
-        out.family("gateway_monitor_state_checkpoints_total", type: "counter", help: "Partition-state checkpoints written to the state topic and acknowledged",
-                   samples: [([], Double(state.written))])
-        out.family("gateway_monitor_state_checkpoint_bytes_total", type: "counter", help: "Bytes of the checkpoints acknowledged",
-                   samples: [([], Double(state.bytesWritten))])
-        out.family("gateway_monitor_state_checkpoint_failures_total", type: "counter", help: "Checkpoints not written (refused, too large, or not acknowledged)",
-                   samples: [([], Double(state.failed))])
-        out.family("gateway_monitor_state_restores_total", type: "counter", help: "Partitions whose state was restored from a checkpoint on assignment",
-                   samples: [([], Double(state.restored))])
-        out.family("gateway_monitor_state_restore_failures_total", type: "counter", help: "Assigned partitions whose checkpoint could not be read in time (started empty)",
-                   samples: [([], Double(state.restoreFailures))])
-        out.family("gateway_monitor_state_checkpoint_size_bytes", type: "gauge", help: "Size of the latest checkpoint this instance wrote, per partition",
-                   samples: state.latestBytes.sorted { $0.key < $1.key }.map { ([("partition", String($0.key))], Double($0.value)) })
+        out.family(
+            "gateway_monitor_state_checkpoints_total",
+            type: "counter",
+            help: "Partition-state checkpoints written to the state topic and acknowledged",
+            samples: [([], Double(state.written))]
+        )
+        out.family(
+            "gateway_monitor_state_checkpoint_bytes_total",
+            type: "counter",
+            help: "Bytes of the checkpoints acknowledged",
+            samples: [([], Double(state.bytesWritten))]
+        )
+        out.family(
+            "gateway_monitor_state_checkpoint_failures_total",
+            type: "counter",
+            help: "Checkpoints not written (refused, too large, or not acknowledged)",
+            samples: [([], Double(state.failed))]
+        )
+        out.family(
+            "gateway_monitor_state_restores_total",
+            type: "counter",
+            help: "Partitions whose state was restored from a checkpoint on assignment",
+            samples: [([], Double(state.restored))]
+        )
+        out.family(
+            "gateway_monitor_state_restore_failures_total",
+            type: "counter",
+            help: "Assigned partitions whose checkpoint could not be read in time (started empty)",
+            samples: [([], Double(state.restoreFailures))]
+        )
+        out.family(
+            "gateway_monitor_state_checkpoint_size_bytes",
+            type: "gauge",
+            help: "Size of the latest checkpoint this instance wrote, per partition",
+            samples: state.latestBytes.sorted { $0.key < $1.key }.map {
+                ([("partition", String($0.key))], Double($0.value))
+            }
+        )
     }
 
     /// A Prometheus histogram (cumulative `le` buckets, `_sum`, `_count`) per currency.
@@ -70,19 +154,36 @@ enum MonitorMetrics {
                 let bound = index < AmountHistogram.bounds.count ? String(AmountHistogram.bounds[index]) : "+Inf"
                 samples.append(("\(name)_bucket", [("currency", currency), ("le", bound)], Double(cumulative)))
             }
-            samples.append(("\(name)_sum", [("currency", currency)], Double(Amount.decimalString(tenThousandths: series.sumTenThousandths)) ?? 0))
+            samples.append(
+                (
+                    "\(name)_sum", [("currency", currency)],
+                    Double(Amount.decimalString(tenThousandths: series.sumTenThousandths)) ?? 0
+                )
+            )
             samples.append(("\(name)_count", [("currency", currency)], Double(series.count)))
         }
-        out.family(name, type: "histogram", help: "Amounts of the transactions this instance applied, in currency units, by currency (fixed buckets)",
-                   namedSamples: samples)
+        out.family(
+            name,
+            type: "histogram",
+            help: "Amounts of the transactions this instance applied, in currency units, by currency (fixed buckets)",
+            namedSamples: samples
+        )
     }
 
     private static func renderWindows(_ snapshot: StatisticsSnapshot, into out: inout PrometheusText) {
         let windows = snapshot.allWindows
-        out.family("gateway_window_transactions", type: "gauge", help: "Transactions in the rolling window (event time); window=\"total\" is since start",
-                   samples: windows.map { ([("window", $0.label)], Double($0.count)) })
-        out.family("gateway_window_rate_per_second", type: "gauge", help: "Transactions per second over the window",
-                   samples: windows.map { ([("window", $0.label)], $0.ratePerSecond) })
+        out.family(
+            "gateway_window_transactions",
+            type: "gauge",
+            help: "Transactions in the rolling window (event time); window=\"total\" is since start",
+            samples: windows.map { ([("window", $0.label)], Double($0.count)) }
+        )
+        out.family(
+            "gateway_window_rate_per_second",
+            type: "gauge",
+            help: "Transactions per second over the window",
+            samples: windows.map { ([("window", $0.label)], $0.ratePerSecond) }
+        )
         var volumes: [([(String, String)], Double)] = []
         var counts: [([(String, String)], Double)] = []
         for window in windows {
@@ -92,14 +193,40 @@ enum MonitorMetrics {
                 if let sum = stats.sum.flatMap(Double.init) { volumes.append((labels, sum)) }
             }
         }
-        out.family("gateway_window_transactions_by_currency", type: "gauge", help: "Transactions in the window by currency", samples: counts)
+        out.family(
+            "gateway_window_transactions_by_currency",
+            type: "gauge",
+            help: "Transactions in the window by currency",
+            samples: counts
+        )
         // Not `..._sum` (promtool reads that as a histogram's part) and no quantile gauges: the
         // amount distribution is the histogram `gateway_transaction_amount`, which adds up across
         // instances where quantiles cannot.
-        out.family("gateway_window_amount_volume", type: "gauge", help: "Sum of the amounts in the window by currency, in currency units", samples: volumes)
-        out.family("gateway_window_transactions_by_channel", type: "gauge", help: "Transactions in the window by channel",
-                   samples: windows.flatMap { window in window.byChannel.sorted { $0.key < $1.key }.map { ([("window", window.label), ("channel", $0.key)], Double($0.value)) } })
-        out.family("gateway_window_transactions_by_country", type: "gauge", help: "Transactions in the window by country (top K, the rest as other)",
-                   samples: windows.flatMap { window in window.byCountry.sorted { $0.key < $1.key }.map { ([("window", window.label), ("country", $0.key)], Double($0.value)) } })
+        out.family(
+            "gateway_window_amount_volume",
+            type: "gauge",
+            help: "Sum of the amounts in the window by currency, in currency units",
+            samples: volumes
+        )
+        out.family(
+            "gateway_window_transactions_by_channel",
+            type: "gauge",
+            help: "Transactions in the window by channel",
+            samples: windows.flatMap { window in
+                window.byChannel.sorted { $0.key < $1.key }.map {
+                    ([("window", window.label), ("channel", $0.key)], Double($0.value))
+                }
+            }
+        )
+        out.family(
+            "gateway_window_transactions_by_country",
+            type: "gauge",
+            help: "Transactions in the window by country (top K, the rest as other)",
+            samples: windows.flatMap { window in
+                window.byCountry.sorted { $0.key < $1.key }.map {
+                    ([("window", window.label), ("country", $0.key)], Double($0.value))
+                }
+            }
+        )
     }
 }

@@ -10,7 +10,12 @@ struct PrometheusText {
     }
 
     /// A family whose samples carry their own names (a histogram's `_bucket`, `_sum`, `_count`).
-    mutating func family(_ name: String, type: String, help: String, namedSamples: [(String, [(String, String)], Double)]) {
+    mutating func family(
+        _ name: String,
+        type: String,
+        help: String,
+        namedSamples: [(String, [(String, String)], Double)]
+    ) {
         guard !namedSamples.isEmpty else { return }
         text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
         for (sampleName, labels, value) in namedSamples { sample(sampleName, labels, value) }

@@ -14,14 +14,25 @@ final class RequestBudgetGauge: Sendable {
     var text: String {
         guard let bytes = server.withLock({ $0 })?.bufferedRequestBytes else { return "" }
         var text = PrometheusText()
-        text.family("gateway_http_buffered_request_bytes", type: "gauge",
-                    help: "Request bytes read and not yet answered, across connections (bounded by --max-buffered-request-bytes)",
-                    samples: [([], Double(bytes.now))])
-        text.family("gateway_http_buffered_request_bytes_peak", type: "gauge",
-                    help: "The most request bytes held at once since start",
-                    samples: [([], Double(bytes.peak))])
-        text.family("gateway_http_buffered_request_bytes_limit", type: "gauge", help: "--max-buffered-request-bytes",
-                    samples: [([], Double(bytes.limit))])
+        text.family(
+            "gateway_http_buffered_request_bytes",
+            type: "gauge",
+            help:
+                "Request bytes read and not yet answered, across connections (bounded by --max-buffered-request-bytes)",
+            samples: [([], Double(bytes.now))]
+        )
+        text.family(
+            "gateway_http_buffered_request_bytes_peak",
+            type: "gauge",
+            help: "The most request bytes held at once since start",
+            samples: [([], Double(bytes.peak))]
+        )
+        text.family(
+            "gateway_http_buffered_request_bytes_limit",
+            type: "gauge",
+            help: "--max-buffered-request-bytes",
+            samples: [([], Double(bytes.limit))]
+        )
         return text.text
     }
 }

@@ -19,7 +19,8 @@ struct Amount: Hashable, Comparable, Sendable, CustomStringConvertible {
         var message: String {
             switch self {
             case .tooManySignificantDigits:
-                return "must have at most \(Amount.maxSignificantDigits) significant digits to be read exactly (at most \(Amount.maxIntegerDigits) integer and \(Amount.maxFractionDigits) fraction digits are accepted)"
+                return
+                    "must have at most \(Amount.maxSignificantDigits) significant digits to be read exactly (at most \(Amount.maxIntegerDigits) integer and \(Amount.maxFractionDigits) fraction digits are accepted)"
             case .notPositive: return "must be greater than 0"
             case .tooManyFractionDigits: return "must have at most \(Amount.maxFractionDigits) fraction digits"
             case .tooManyIntegerDigits: return "must have at most \(Amount.maxIntegerDigits) integer digits"
@@ -46,7 +47,8 @@ struct Amount: Hashable, Comparable, Sendable, CustomStringConvertible {
         let integerPart = bytes[..<(dot ?? bytes.endIndex)]
         let fractionPart = dot.map { bytes[($0 + 1)...] } ?? []
         guard !integerPart.isEmpty, integerPart.allSatisfy(isDigit),
-              fractionPart.allSatisfy(isDigit), dot == nil || !fractionPart.isEmpty else { throw .notANumber }
+            fractionPart.allSatisfy(isDigit), dot == nil || !fractionPart.isEmpty
+        else { throw .notANumber }
         if Self.significantDigitCount(integer: integerPart, fraction: fractionPart) > Self.maxSignificantDigits {
             throw .tooManySignificantDigits
         }

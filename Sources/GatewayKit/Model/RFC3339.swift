@@ -26,9 +26,9 @@ package enum RFC3339 {
     static func parseCanonical(_ text: UnsafeBufferPointer<UInt8>) -> Date? {
         let hasFraction = text.count == UTCTime.length
         guard hasFraction || text.count == UTCTime.wholeSecondsLength,
-              text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"),
-              text[10] == UInt8(ascii: "T"), text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"),
-              hasFraction ? text[19] == UInt8(ascii: ".") : true, text[text.count - 1] == UInt8(ascii: "Z")
+            text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"),
+            text[10] == UInt8(ascii: "T"), text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"),
+            hasFraction ? text[19] == UInt8(ascii: ".") : true, text[text.count - 1] == UInt8(ascii: "Z")
         else { return nil }
         func number(_ start: Int, _ digits: Int) -> Int? {
             var value = 0
@@ -40,10 +40,10 @@ package enum RFC3339 {
             return value
         }
         guard let year = number(0, 4), (1970...2999).contains(year),
-              let month = number(5, 2), (1...12).contains(month),
-              let day = number(8, 2), (1...31).contains(day),
-              let hour = number(11, 2), hour < 24, let minute = number(14, 2), minute < 60,
-              let second = number(17, 2), second < 60, let millisecond = hasFraction ? number(20, 3) : 0
+            let month = number(5, 2), (1...12).contains(month),
+            let day = number(8, 2), (1...31).contains(day),
+            let hour = number(11, 2), hour < 24, let minute = number(14, 2), minute < 60,
+            let second = number(17, 2), second < 60, let millisecond = hasFraction ? number(20, 3) : 0
         else { return nil }
         let date = CivilDate(year: year, month: month, day: day)
         let days = date.daysSinceEpoch

@@ -59,7 +59,10 @@ extension Transaction {
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
             guard let date = RFC3339.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 date-time: \(text)")
+                throw DecodingError.dataCorruptedError(
+                    in: container,
+                    debugDescription: "not an RFC 3339 date-time: \(text)"
+                )
             }
             return date
         }

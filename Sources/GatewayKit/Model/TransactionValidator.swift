@@ -40,25 +40,41 @@ package struct TransactionValidator: Sendable {
         check("id", id, identifierMessage, Self.isIdentifier)
         check("account_id", accountId, identifierMessage, Self.isIdentifier)
         check("merchant_id", payload.merchantId, identifierMessage, Self.isIdentifier)
-        check("currency", currency, "must be an ISO 4217 alpha-3 code in upper case, like BRL") { Self.currencies.contains($0) }
-        check("country", payload.country, "must be an ISO 3166-1 alpha-2 code in upper case, like BR") { Self.countries.contains($0) }
+        check("currency", currency, "must be an ISO 4217 alpha-3 code in upper case, like BRL") {
+            Self.currencies.contains($0)
+        }
+        check("country", payload.country, "must be an ISO 3166-1 alpha-2 code in upper case, like BR") {
+            Self.countries.contains($0)
+        }
         check("merchant_category", payload.merchantCategory, "must be a 4-digit MCC, like 5411") { Self.isMCC($0) }
         let channel = payload.channel.flatMap(Channel.init(rawValue:))
         check("channel", payload.channel, Self.channelMessage) { _ in channel != nil }
         var eventTime: Date? = receivedAt
         if let text = payload.timestamp {
             eventTime = RFC3339.parse(text)
-            check("timestamp", text, "must be an RFC 3339 date-time, like 2026-11-25T16:20:00Z") { _ in eventTime != nil }
+            check("timestamp", text, "must be an RFC 3339 date-time, like 2026-11-25T16:20:00Z") { _ in eventTime != nil
+            }
         }
         errors += Self.metadataErrors(payload.metadata)
 
         guard errors.isEmpty, let id, let accountId, let amount, let currency, let eventTime else {
             return .failure(ValidationFailure(errors: Self.inFieldOrder(errors)))
         }
-        return .success(Transaction(
-            id: id, accountId: accountId, amount: amount, currency: currency, timestamp: eventTime,
-            merchantId: payload.merchantId, merchantCategory: payload.merchantCategory,
-            country: payload.country, channel: channel, metadata: payload.metadata, receivedAt: receivedAt))
+        return .success(
+            Transaction(
+                id: id,
+                accountId: accountId,
+                amount: amount,
+                currency: currency,
+                timestamp: eventTime,
+                merchantId: payload.merchantId,
+                merchantCategory: payload.merchantCategory,
+                country: payload.country,
+                channel: channel,
+                metadata: payload.metadata,
+                receivedAt: receivedAt
+            )
+        )
     }
 
     /// Errors in the order the contract lists the fields (unknown fields last), so answers are stable.
@@ -77,8 +93,8 @@ package struct TransactionValidator: Sendable {
         return bytes.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                 UInt8(ascii: ":"), UInt8(ascii: "-"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: ":"), UInt8(ascii: "-"):
                 return true
             default:
                 return false
@@ -101,7 +117,9 @@ package struct TransactionValidator: Sendable {
                 errors.append(FieldError(field: "metadata", message: "keys must be 1-64 characters"))
             }
             if value.utf8.count > maxMetadataValueLength {
-                errors.append(FieldError(field: "metadata.\(key)", message: "must be at most \(maxMetadataValueLength) bytes"))
+                errors.append(
+                    FieldError(field: "metadata.\(key)", message: "must be at most \(maxMetadataValueLength) bytes")
+                )
             }
         }
         return errors

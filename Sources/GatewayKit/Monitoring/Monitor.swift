@@ -63,7 +63,9 @@ package final class Monitor: Sendable {
     package func record(contentsOf transactions: [Transaction], now: Date = Date()) -> [[Alert]?] {
         let inputs = transactions.map(RuleInput.init)
         let nowMilliseconds = MonitorClock.milliseconds(now)
-        let drafts = core.withLock { core in inputs.map { apply($0, source: nil, offset: nil, now: nowMilliseconds, to: &core) } }
+        let drafts = core.withLock { core in
+            inputs.map { apply($0, source: nil, offset: nil, now: nowMilliseconds, to: &core) }
+        }
         return zip(drafts, transactions).map { drafts, tx in
             drafts.map { $0.map { alert(from: $0, for: tx, detectedAt: now) } }
         }
@@ -73,7 +75,10 @@ package final class Monitor: Sendable {
     /// more than applying, perf, issue 11), in order: a transaction is applied as `record` applies
     /// it, nil (a record that is not a transaction) is skipped as `skip` does. One entry per item,
     /// as `record` returns it (nil for skipped items too).
-    package func record(batch: [(transaction: Transaction?, partition: Int32, offset: Int64)], now: Date = Date()) -> [[Alert]?] {
+    package func record(
+        batch: [(transaction: Transaction?, partition: Int32, offset: Int64)],
+        now: Date = Date()
+    ) -> [[Alert]?] {
         let inputs = batch.map { $0.transaction.map(RuleInput.init) }
         let nowMilliseconds = MonitorClock.milliseconds(now)
         let drafts = core.withLock { core in
@@ -135,8 +140,13 @@ package final class Monitor: Sendable {
     /// partition is not held. For benchmarks and tools; the consumers go through `PartitionStateKeeper`.
     package func checkpoint(of partition: Int32, createdAt: Date = Date(), writer: String = "") -> [UInt8]? {
         state(of: partition).map { state in
-            PartitionCheckpoint(partition: partition, coveredOffset: state.coveredOffset, createdAt: MonitorClock.milliseconds(createdAt),
-                                writer: writer, state: state).encoded()
+            PartitionCheckpoint(
+                partition: partition,
+                coveredOffset: state.coveredOffset,
+                createdAt: MonitorClock.milliseconds(createdAt),
+                writer: writer,
+                state: state
+            ).encoded()
         }
     }
 
@@ -166,7 +176,13 @@ package final class Monitor: Sendable {
     var amounts: AmountHistogram { core.withLock { $0.amounts } }
 
     /// The part under the lock: everything but building `Alert`s (hashing, strings).
-    private func apply(_ input: RuleInput, source: Int32?, offset: Int64?, now: Int64, to core: inout Core) -> [AlertDraft]? {
+    private func apply(
+        _ input: RuleInput,
+        source: Int32?,
+        offset: Int64?,
+        now: Int64,
+        to core: inout Core
+    ) -> [AlertDraft]? {
         let partition = source ?? Self.unpartitioned
         // The state is mutated in place through the dictionary; what the counters learn is
         // gathered here and added after (the two cannot be mutated in one access to `core`).
@@ -200,27 +216,51 @@ package final class Monitor: Sendable {
         var suppressed: [AlertRuleName] = []
     }
 
-    private func apply(_ input: RuleInput, source: Int32?, offset: Int64?, now: Int64,
-                       to state: inout PartitionState, effect: inout Effect) -> [AlertDraft]? {
+    private func apply(
+        _ input: RuleInput,
+        source: Int32?,
+        offset: Int64?,
+        now: Int64,
+        to state: inout PartitionState,
+        effect: inout Effect
+    ) -> [AlertDraft]? {
         let tx = input.transaction
         if let offset { state.coveredOffset = offset }
         guard state.dedupe.insert(input.dedupeKey, now: now) else { return nil }
-        effect.disposition = state.statistics.record(tx, tenThousandths: input.tenThousandths, eventTime: input.eventTime,
-                                                     source: source, now: now)
+        effect.disposition = state.statistics.record(
+            tx,
+            tenThousandths: input.tenThousandths,
+            eventTime: input.eventTime,
+            source: source,
+            now: now
+        )
         let drafts = rules.evaluateStateless(input)
         guard rules.needsAccountState || (rateLimit.isBounded && !drafts.isEmpty) else { return drafts }
         let evictions = state.accounts.evictions
         defer { effect.evictions = state.accounts.evictions - evictions }
         return state.accounts.withState(of: tx.accountId) { account in
-            rateLimit.admit(drafts + rules.evaluate(input, account: &account), at: input.eventTime, state: &account.alertRate) {
+            rateLimit.admit(
+                drafts + rules.evaluate(input, account: &account),
+                at: input.eventTime,
+                state: &account.alertRate
+            ) {
                 effect.suppressed.append($0)
             }
         }
     }
 
     private func alert(from draft: AlertDraft, for tx: Transaction, detectedAt: Date) -> Alert {
-        Alert(rule: draft.rule, severity: draft.severity, accountId: tx.accountId,
-              transactionIds: draft.transactionIds, amount: tx.amount, currency: tx.currency,
-              reason: draft.reason, eventTime: tx.timestamp, detectedAt: detectedAt, suppressedBefore: draft.suppressedBefore)
+        Alert(
+            rule: draft.rule,
+            severity: draft.severity,
+            accountId: tx.accountId,
+            transactionIds: draft.transactionIds,
+            amount: tx.amount,
+            currency: tx.currency,
+            reason: draft.reason,
+            eventTime: tx.timestamp,
+            detectedAt: detectedAt,
+            suppressedBefore: draft.suppressedBefore
+        )
     }
 }

@@ -17,8 +17,14 @@ struct MonitorRoutes: Sendable {
         switch AlertQuery.parse(request.queryItems()) {
         case .failure(let failure):
             let errors = failure.problems
-            responder.respond(Problem(status: 400, title: "Invalid query",
-                                      detail: "\(errors.count) query parameter(s) are invalid", errors: errors).response())
+            responder.respond(
+                Problem(
+                    status: 400,
+                    title: "Invalid query",
+                    detail: "\(errors.count) query parameter(s) are invalid",
+                    errors: errors
+                ).response()
+            )
         case .success(let query):
             responder.respond(Self.json(service.alerts.query(query)))
         }
@@ -32,7 +38,11 @@ struct MonitorRoutes: Sendable {
 
     static func json(bytes: [UInt8]?) -> HTTPResponse {
         guard let body = bytes else {
-            return Problem(status: 500, title: "Internal Server Error", detail: "the document could not be encoded as JSON").response()
+            return Problem(
+                status: 500,
+                title: "Internal Server Error",
+                detail: "the document could not be encoded as JSON"
+            ).response()
         }
         return .json(200, body)
     }

@@ -39,34 +39,52 @@ final class MonitorService: Sendable {
     /// Starts `consumers` workers in `groupID` on `topic`, and the alert reader. With `changelog`,
     /// the partitions' state is restored from it and checkpointed to it every `checkpointInterval`.
     /// Every consumer's threads run at `threadNiceness` (see `ConsumerConfiguration.threadNiceness`).
-    func start(kafka: KafkaConfiguration, topic: String, groupID: String, consumers: Int,
-               changelog: StateChangelog? = nil, checkpointInterval: Duration = .seconds(5), threadNiceness: Int32 = 0) throws {
+    func start(
+        kafka: KafkaConfiguration,
+        topic: String,
+        groupID: String,
+        consumers: Int,
+        changelog: StateChangelog? = nil,
+        checkpointInterval: Duration = .seconds(5),
+        threadNiceness: Int32 = 0
+    ) throws {
         self.changelog.withLock { $0 = changelog }
         changelog?.start()
         var started: [KafkaConsumerWorker] = []
         for index in 0..<consumers {
             var config = ConsumerConfiguration(kafka: kafka, groupID: groupID, topics: [topic])
-            let keeper = changelog.map { PartitionStateKeeper(monitor: monitor, changelog: $0, interval: checkpointInterval, logger: logger) }
+            let keeper = changelog.map {
+                PartitionStateKeeper(monitor: monitor, changelog: $0, interval: checkpointInterval, logger: logger)
+            }
             config.partitionListener = keeper
             config.storesOffsetsAfterHandler = keeper == nil
             config.threadNiceness = threadNiceness
-            let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) { [self] (records: [KafkaRecord]) in
+            let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) {
+                [self] (records: [KafkaRecord]) in
                 apply(records)
             }
             keeper?.attach(worker)
             started.append(worker)
         }
         // Each instance reads every alert: a group of its own, from the beginning of the topic.
-        var readerConfig = ConsumerConfiguration(kafka: kafka, groupID: "gateway-alerts-\(UUID().uuidString.prefix(8))", topics: [alertsTopic])
+        var readerConfig = ConsumerConfiguration(
+            kafka: kafka,
+            groupID: "gateway-alerts-\(UUID().uuidString.prefix(8))",
+            topics: [alertsTopic]
+        )
         readerConfig.threadNiceness = threadNiceness
-        let reader = try KafkaConsumerWorker(configuration: readerConfig, name: "alert-reader", logger: logger) { [self] record in
+        let reader = try KafkaConsumerWorker(configuration: readerConfig, name: "alert-reader", logger: logger) {
+            [self] record in
             store(alertRecord: record)
         }
-        started.forEach { $0.start() }
+        for worker in started { worker.start() }
         reader.start()
         workers.withLock { $0 = started }
         alertReader.withLock { $0 = reader }
-        logger.info("monitor started", metadata: ["group_id": "\(groupID)", "consumers": "\(consumers)", "topic": "\(topic)"])
+        logger.info(
+            "monitor started",
+            metadata: ["group_id": "\(groupID)", "consumers": "\(consumers)", "topic": "\(topic)"]
+        )
     }
 
     /// Non-blocking: every consumer (and the alert reader) starts leaving its group, committing
@@ -80,11 +98,23 @@ final class MonitorService: Sendable {
     /// Waits until `deadline` for the closes `beginStop` started; returns the names of the
     /// consumers that had not closed by then (their threads are abandoned).
     func finishStop(until deadline: ContinuousClock.Instant) -> [String] {
-        let all = workers.withLock { workers in defer { workers = [] }; return workers }
-            + [alertReader.withLock { reader in defer { reader = nil }; return reader }].compactMap { $0 }
+        let all =
+            workers.withLock { workers in
+                defer { workers = [] }
+                return workers
+            }
+            + [
+                alertReader.withLock { reader in
+                    defer { reader = nil }
+                    return reader
+                }
+            ].compactMap { $0 }
         let notClosed = all.filter { !$0.awaitStop(until: deadline) }.map(\.name)
         // After the consumers: their last checkpoints went through the changelog's producer.
-        changelog.withLock { changelog in defer { changelog = nil }; return changelog }?.close(timeout: max(Duration.zero, deadline - ContinuousClock.now))
+        changelog.withLock { changelog in
+            defer { changelog = nil }
+            return changelog
+        }?.close(timeout: max(Duration.zero, deadline - ContinuousClock.now))
         return notClosed
     }
 
@@ -97,9 +127,18 @@ final class MonitorService: Sendable {
         let parts = live.values.map(\.statistics) + remote.values.map(\.statistics)
         var snapshot = MergedStatistics(parts, now: nowMilliseconds, configuration: monitor.configuration)
             .snapshot(now: nowMilliseconds, topCountries: monitor.configuration.topCountries)
-        snapshot.partitions = (live.map { PartitionCoverage(partition: $0.key, offset: $0.value.coveredOffset, ageMilliseconds: 0, source: .live) }
-            + remote.map { PartitionCoverage(partition: $0.key, offset: $0.value.header.coveredOffset,
-                                             ageMilliseconds: max(0, nowMilliseconds - $0.value.header.createdAt), source: .changelog) })
+        snapshot.partitions =
+            (live.map {
+                PartitionCoverage(partition: $0.key, offset: $0.value.coveredOffset, ageMilliseconds: 0, source: .live)
+            }
+            + remote.map {
+                PartitionCoverage(
+                    partition: $0.key,
+                    offset: $0.value.header.coveredOffset,
+                    ageMilliseconds: max(0, nowMilliseconds - $0.value.header.createdAt),
+                    source: .changelog
+                )
+            })
             .filter { $0.partition >= 0 }
             .sorted { $0.partition < $1.partition }
         return snapshot
@@ -124,7 +163,10 @@ final class MonitorService: Sendable {
             if transaction == nil {
                 // Another producer wrote something that is not a transaction: count it, skip it.
                 invalidRecords.add(1, ordering: .relaxed)
-                logger.debug("skipped invalid record", metadata: ["partition": "\(record.partition)", "offset": "\(record.offset)"])
+                logger.debug(
+                    "skipped invalid record",
+                    metadata: ["partition": "\(record.partition)", "offset": "\(record.offset)"]
+                )
             }
             return (transaction: transaction, partition: record.partition, offset: record.offset)
         }
@@ -138,11 +180,18 @@ final class MonitorService: Sendable {
         _ = alerts.add(alert)
         guard let value = StableJSON.bytes(alert) else { return }
         do {
-            try producer.produce(topic: alertsTopic, key: Array(alert.accountId.utf8), value: Array(value),
-                                 headers: [TransactionRecord.contentType]) { [self] result in
+            try producer.produce(
+                topic: alertsTopic,
+                key: Array(alert.accountId.utf8),
+                value: Array(value),
+                headers: [TransactionRecord.contentType]
+            ) { [self] result in
                 if case .failure(let error) = result {
                     alertsPublishFailed.add(1, ordering: .relaxed)
-                    logger.warning("alert not published", metadata: ["alert_id": "\(alert.id)", "error": "\(error.name)"])
+                    logger.warning(
+                        "alert not published",
+                        metadata: ["alert_id": "\(alert.id)", "error": "\(error.name)"]
+                    )
                 }
             }
         } catch {

@@ -9,23 +9,38 @@ enum GatewayProblems {
     }
 
     static func validation(_ errors: [FieldError]) -> Problem {
-        Problem(status: 422, title: "Invalid transaction",
-                       detail: "\(errors.count) field(s) failed validation", errors: errors)
+        Problem(
+            status: 422,
+            title: "Invalid transaction",
+            detail: "\(errors.count) field(s) failed validation",
+            errors: errors
+        )
     }
 
     static func unsupportedMediaType(_ contentType: String?) -> Problem {
-        Problem(status: 415, title: "Unsupported media type",
-                       detail: "Content-Type \(contentType ?? "(none)") is not accepted; use application/json or application/x-ndjson")
+        Problem(
+            status: 415,
+            title: "Unsupported media type",
+            detail:
+                "Content-Type \(contentType ?? "(none)") is not accepted; use application/json or application/x-ndjson"
+        )
     }
 
     /// RFC 9110 §15.5.16: 415 for a content coding we do not apply, sent with `identityOnly`.
     static func unsupportedContentCoding(_ coding: String) -> Problem {
-        Problem(status: 415, title: "Unsupported content coding",
-                detail: "Content-Encoding \(coding) is not accepted; send the body without a content coding (identity)")
+        Problem(
+            status: 415,
+            title: "Unsupported content coding",
+            detail: "Content-Encoding \(coding) is not accepted; send the body without a content coding (identity)"
+        )
     }
 
     static func batchTooLarge(_ count: Int, limit: Int) -> Problem {
-        Problem(status: 413, title: "Batch too large", detail: "\(count) items; at most \(limit) are accepted per request")
+        Problem(
+            status: 413,
+            title: "Batch too large",
+            detail: "\(count) items; at most \(limit) are accepted per request"
+        )
     }
 
     static func emptyBody() -> Problem {
@@ -49,8 +64,11 @@ enum GatewayProblems {
     /// `--max-pending-records` records already await Kafka's acknowledgement: refused before
     /// anything is produced, so a retry after Retry-After is safe (RFC 9110 §15.6.4).
     static func overloaded(pendingLimit: Int) -> Problem {
-        Problem(status: 503, title: "Gateway overloaded",
-                detail: "\(pendingLimit) records already await Kafka's acknowledgement; nothing was produced, retry shortly")
+        Problem(
+            status: 503,
+            title: "Gateway overloaded",
+            detail: "\(pendingLimit) records already await Kafka's acknowledgement; nothing was produced, retry shortly"
+        )
     }
 
     /// No or no valid API key on a protected route (RFC 9110 §15.5.2).
@@ -60,30 +78,42 @@ enum GatewayProblems {
 
     /// The key's requests per second are spent (RFC 6585 §4).
     static func rateLimited(key: String, retryAfter seconds: Int) -> Problem {
-        Problem(status: 429, title: "Too many requests", detail: "the rate limit of API key \(key) is reached; retry in \(seconds) s")
+        Problem(
+            status: 429,
+            title: "Too many requests",
+            detail: "the rate limit of API key \(key) is reached; retry in \(seconds) s"
+        )
     }
 
     static func malformedIdempotencyKey(_ error: IdempotencyKey.ParseError) -> Problem {
-        let detail = switch error {
-        case .repeated: "send one Idempotency-Key field"
-        case .empty: "the Idempotency-Key is empty"
-        case .tooLong: "the Idempotency-Key is longer than \(IdempotencyKey.maxBytes) bytes"
-        case .malformed: #"expected a structured-field string such as "8e03978e-40d5-43e8-bc93-6894a57f9324" (RFC 8941 §3.3.3), or the key unquoted"#
-        }
+        let detail =
+            switch error {
+            case .repeated: "send one Idempotency-Key field"
+            case .empty: "the Idempotency-Key is empty"
+            case .tooLong: "the Idempotency-Key is longer than \(IdempotencyKey.maxBytes) bytes"
+            case .malformed:
+                #"expected a structured-field string such as "8e03978e-40d5-43e8-bc93-6894a57f9324" (RFC 8941 §3.3.3), or the key unquoted"#
+            }
         return Problem(status: 400, title: "Malformed Idempotency-Key", detail: detail)
     }
 
     /// draft-ietf-httpapi-idempotency-key-header-06 §2.7: a retry while the first request with the
     /// key is still being processed is a conflict; Retry-After says when to try again.
     static func idempotencyKeyInFlight() -> Problem {
-        Problem(status: 409, title: "Request in progress",
-                detail: "a request with this Idempotency-Key is still awaiting Kafka's acknowledgement; retry shortly")
+        Problem(
+            status: 409,
+            title: "Request in progress",
+            detail: "a request with this Idempotency-Key is still awaiting Kafka's acknowledgement; retry shortly"
+        )
     }
 
     /// draft-ietf-httpapi-idempotency-key-header-06 §2.7: a key reused for a different payload.
     static func idempotencyKeyReused() -> Problem {
-        Problem(status: 422, title: "Idempotency-Key reused",
-                detail: "this Idempotency-Key was used with a different request body; use a new key for a new request")
+        Problem(
+            status: 422,
+            title: "Idempotency-Key reused",
+            detail: "this Idempotency-Key was used with a different request body; use a new key for a new request"
+        )
     }
 
     static let retryAfter = HTTPHeaders([("Retry-After", "1")])

@@ -162,7 +162,10 @@ struct HTTPConnectionState {
         // RFC 9112 §9.6: the connection closes after the response to the request that asked for it.
         let close = !flight.keepAlive || draining || inputClosed || ResponseSerializer.requestsClose(response)
         let framing = ResponseSerializer.Framing(
-            isHead: flight.isHead, close: close, confirmKeepAlive: flight.isHTTP10 && !close)
+            isHead: flight.isHead,
+            close: close,
+            confirmKeepAlive: flight.isHTTP10 && !close
+        )
         let status = write(response, framing: framing, date: time.date)
         if close { closeAfterWrite = true }
         observe(flight.request, status: status, since: flight.started, at: time)
@@ -180,8 +183,11 @@ struct HTTPConnectionState {
         responseDeadline = 0
         releaseAnsweredBudget()
         let framing: ResponseSerializer.StreamFraming = flight.isHTTP10 ? .closeDelimited : .chunked
-        let status = write(head, framing: .init(isHead: flight.isHead, close: true, confirmKeepAlive: false, stream: framing),
-                           date: time.date)
+        let status = write(
+            head,
+            framing: .init(isHead: flight.isHead, close: true, confirmKeepAlive: false, stream: framing),
+            date: time.date
+        )
         observe(flight.request, status: status, since: flight.started, at: time)
         streamSequence = sequence
         guard !flight.isHead else {
@@ -303,10 +309,14 @@ struct HTTPConnectionState {
         sequence &+= 1
         requestsSeen += 1
         inFlight = InFlight(
-            sequence: sequence, isHead: request.method == "HEAD", keepAlive: request.keepAlive,
-            isHTTP10: request.version.minor == 0, started: time.monotonic,
+            sequence: sequence,
+            isHead: request.method == "HEAD",
+            keepAlive: request.keepAlive,
+            isHTTP10: request.version.minor == 0,
+            started: time.monotonic,
             request: context.observer == nil ? nil : request,
-            requestID: context.responseTimeout == nil ? nil : request.requestID)
+            requestID: context.responseTimeout == nil ? nil : request.requestID
+        )
         if let limit = context.responseTimeout {
             responseDeadline = time.monotonic + limit
         }
@@ -333,7 +343,8 @@ struct HTTPConnectionState {
             metadata: [
                 "status": "\(error.status)", "reason": "\(error)", "remote": "\(parser.remoteAddress)",
                 "request_id": "\(partial?.requestID ?? "-")", "target": "\(partial?.target ?? "-")",
-            ])
+            ]
+        )
         let status = writeClosing(.problem(error.problem), date: time.date)
         observe(partial, status: status, since: requestStarted, at: time)
     }

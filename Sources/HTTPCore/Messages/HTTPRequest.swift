@@ -24,20 +24,42 @@ public struct HTTPRequest: Sendable {
     public var client: String?
 
     public init(
-        method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders(),
-        body: [UInt8] = [], requestID: String? = nil, remoteAddress: String = "", keepAlive: Bool = true
+        method: String,
+        target: String,
+        version: HTTPVersion = .http1_1,
+        headers: HTTPHeaders = HTTPHeaders(),
+        body: [UInt8] = [],
+        requestID: String? = nil,
+        remoteAddress: String = "",
+        keepAlive: Bool = true
     ) {
         let (path, query) = RequestTarget.split(target, method: method)
         var generator = RequestIDGenerator()
         self.init(
-            method: method, target: target, path: path, query: query, version: version, headers: headers,
-            body: body, requestID: requestID ?? generator.next(), remoteAddress: remoteAddress,
-            keepAlive: keepAlive)
+            method: method,
+            target: target,
+            path: path,
+            query: query,
+            version: version,
+            headers: headers,
+            body: body,
+            requestID: requestID ?? generator.next(),
+            remoteAddress: remoteAddress,
+            keepAlive: keepAlive
+        )
     }
 
     internal init(
-        method: String, target: String, path: String, query: String?, version: HTTPVersion,
-        headers: HTTPHeaders, body: [UInt8], requestID: String, remoteAddress: String, keepAlive: Bool
+        method: String,
+        target: String,
+        path: String,
+        query: String?,
+        version: HTTPVersion,
+        headers: HTTPHeaders,
+        body: [UInt8],
+        requestID: String,
+        remoteAddress: String,
+        keepAlive: Bool
     ) {
         self.method = method
         self.target = target

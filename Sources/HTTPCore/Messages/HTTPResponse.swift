@@ -24,7 +24,9 @@ public struct HTTPResponse: Sendable {
     }
 
     public static func text(
-        _ status: Int, _ body: String, contentType: String = "text/plain; charset=utf-8"
+        _ status: Int,
+        _ body: String,
+        contentType: String = "text/plain; charset=utf-8"
     ) -> HTTPResponse {
         HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", contentType)]), body: Array(body.utf8))
     }

@@ -12,7 +12,10 @@ public struct ProblemDetails: Codable, Sendable, Equatable {
     public var instance: String?
 
     public init(
-        status: Int, title: String, detail: String? = nil, type: String = "about:blank",
+        status: Int,
+        title: String,
+        detail: String? = nil,
+        type: String = "about:blank",
         instance: String? = nil
     ) {
         self.type = type

@@ -72,7 +72,8 @@ internal enum ASCII {
     /// Calls `body` for each element of a comma-separated list (RFC 9110 §5.6.1), trimmed, skipping
     /// empty elements as the list syntax allows. Returns false as soon as `body` does.
     static func forEachListElement(
-        _ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Bool
+        _ bytes: UnsafeRawBufferPointer,
+        _ body: (UnsafeRawBufferPointer) -> Bool
     ) -> Bool {
         var start = 0
         var index = 0

@@ -56,7 +56,8 @@ enum HTTPParseError: Error, Equatable, Sendable {
         case .invalidHeaderName: "A header field name is missing, or not a token (RFC 9110 §5.1)."
         case .whitespaceBeforeColon: "Whitespace between a field name and the colon (RFC 9112 §5.1)."
         case .invalidHeaderValue: "A header field value contains a control character (RFC 9110 §5.5)."
-        case .headerValueNotUTF8: "A header field value is not UTF-8: read as text it would change, and two different values could read the same."
+        case .headerValueNotUTF8:
+            "A header field value is not UTF-8: read as text it would change, and two different values could read the same."
         case .headersTooLarge: "The request header section is too large."
         case .tooManyHeaders: "The request has too many header fields."
         case .missingHost: "HTTP/1.1 requests must carry a Host header field (RFC 9112 §3.2)."

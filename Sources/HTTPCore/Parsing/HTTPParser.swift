@@ -336,7 +336,9 @@ struct HTTPParser {
     /// Notes what the fields that steer framing and connection handling say. The name's length picks
     /// the candidate, so most fields cost one integer comparison here.
     private mutating func recordSemantics(
-        name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, valueString: String
+        name: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        valueString: String
     ) -> HTTPParseError? {
         switch name.count {
         case 4 where ASCII.equalsLowercase(name, "host"):
@@ -521,17 +523,33 @@ struct HTTPParser {
     mutating func partialRequest() -> HTTPRequest? {
         guard !facts.method.isEmpty else { return nil }
         return HTTPRequest(
-            method: facts.method, target: facts.target, path: facts.path, query: facts.query,
-            version: facts.version, headers: HTTPHeaders(fields: facts.fields), body: [],
-            requestID: facts.requestID ?? idGenerator.next(), remoteAddress: remoteAddress, keepAlive: false)
+            method: facts.method,
+            target: facts.target,
+            path: facts.path,
+            query: facts.query,
+            version: facts.version,
+            headers: HTTPHeaders(fields: facts.fields),
+            body: [],
+            requestID: facts.requestID ?? idGenerator.next(),
+            remoteAddress: remoteAddress,
+            keepAlive: false
+        )
     }
 
     private mutating func finishRequest() -> HTTPRequest {
         let keepAlive = facts.isHTTP11 ? !facts.connectionClose : facts.connectionKeepAlive && !facts.connectionClose
         let request = HTTPRequest(
-            method: facts.method, target: facts.target, path: facts.path, query: facts.query,
-            version: facts.version, headers: HTTPHeaders(fields: facts.fields), body: body,
-            requestID: facts.requestID ?? idGenerator.next(), remoteAddress: remoteAddress, keepAlive: keepAlive)
+            method: facts.method,
+            target: facts.target,
+            path: facts.path,
+            query: facts.query,
+            version: facts.version,
+            headers: HTTPHeaders(fields: facts.fields),
+            body: body,
+            requestID: facts.requestID ?? idGenerator.next(),
+            remoteAddress: remoteAddress,
+            keepAlive: keepAlive
+        )
         facts = HeadFacts()
         body = []
         headerBytes = 0

@@ -32,7 +32,8 @@ public final class HTTPResponder: Sendable {
     /// routers driven in process, without a server (see `HTTPTestClient`).
     /// A stream started on it (`startStream`) hands its head to `callback` and each write to `streamed`.
     public init(
-        requestID: String, callback: @escaping @Sendable (HTTPResponse) -> Void,
+        requestID: String,
+        callback: @escaping @Sendable (HTTPResponse) -> Void,
         streamed: (@Sendable ([UInt8]) -> Void)? = nil
     ) {
         destination = .callback(callback, streamed: streamed)
@@ -83,7 +84,8 @@ public final class HTTPResponder: Sendable {
         if case .loop(let loop, _) = destination {
             loop.logger.error(
                 "handler released its responder without responding; answering 500",
-                metadata: ["request_id": "\(requestID)"])
+                metadata: ["request_id": "\(requestID)"]
+            )
         }
         let problem = ProblemDetails(status: 500, detail: "The request handler did not produce a response.")
         deliver(.problem(problem))

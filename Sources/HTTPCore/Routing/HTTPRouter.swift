@@ -18,7 +18,8 @@ public struct HTTPRouter: Sendable {
         return { request, responder in
             guard let methods = routes[request.path] else {
                 responder.respond(
-                    .problem(ProblemDetails(status: 404, detail: "No resource at this path.", instance: request.path)))
+                    .problem(ProblemDetails(status: 404, detail: "No resource at this path.", instance: request.path))
+                )
                 return
             }
             if let handler = methods[request.method] ?? (request.method == "HEAD" ? methods["GET"] : nil) {
@@ -31,8 +32,10 @@ public struct HTTPRouter: Sendable {
                 return
             }
             let problem = ProblemDetails(
-                status: 405, detail: "\(request.method) is not supported here; allowed: \(allowed).",
-                instance: request.path)
+                status: 405,
+                detail: "\(request.method) is not supported here; allowed: \(allowed).",
+                instance: request.path
+            )
             responder.respond(.problem(problem, headers: HTTPHeaders([("Allow", allowed)])))
         }
     }

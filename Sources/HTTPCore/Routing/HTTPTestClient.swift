@@ -19,7 +19,10 @@ public struct HTTPTestClient: Sendable {
 
     /// Sends one request; nil when no answer came within `timeout` (a handler that never answers).
     public func execute(
-        _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = [],
+        _ method: String,
+        _ target: String,
+        headers: [(String, String)] = [],
+        body: [UInt8] = [],
         timeout: Duration = .seconds(10)
     ) async -> HTTPResponse? {
         let request = HTTPRequest(method: method, target: target, headers: HTTPHeaders(headers), body: body)
@@ -29,7 +32,10 @@ public struct HTTPTestClient: Sendable {
     }
 
     public func execute(
-        _ method: String, _ target: String, headers: [(String, String)] = [], body: String,
+        _ method: String,
+        _ target: String,
+        headers: [(String, String)] = [],
+        body: String,
         timeout: Duration = .seconds(10)
     ) async -> HTTPResponse? {
         await execute(method, target, headers: headers, body: Array(body.utf8), timeout: timeout)

@@ -1,5 +1,5 @@
-import CoreSupport
 import CEpoll
+import CoreSupport
 import Logging
 import Synchronization
 
@@ -239,8 +239,10 @@ final class EventLoop: @unchecked Sendable {
         let admitted = context.admitConnection()
         nextGeneration = (nextGeneration &+ 1) & 0x7FFF_FFFF  // keeps tokens clear of the reserved ones
         let parser = HTTPParser(
-            limits: context.limits, remoteAddress: remoteAddress,
-            idGenerator: RequestIDGenerator(seed: idGenerator.nextUInt64()))
+            limits: context.limits,
+            remoteAddress: remoteAddress,
+            idGenerator: RequestIDGenerator(seed: idGenerator.nextUInt64())
+        )
         let state = HTTPConnectionState(context: context, parser: parser, logger: logger, at: time)
         let connection = HTTPConnection(fd: fd, generation: nextGeneration, loop: self, state: state)
         if Int(fd) >= connections.count {
@@ -268,7 +270,8 @@ final class EventLoop: @unchecked Sendable {
         guard now >= nextRejectionLog else { return }
         logger.warning(
             "connection limit reached; answering 503",
-            metadata: ["max": "\(context.maxConnections)", "refused": "\(rejectedSinceLog)"])
+            metadata: ["max": "\(context.maxConnections)", "refused": "\(rejectedSinceLog)"]
+        )
         rejectedSinceLog = 0
         nextRejectionLog = now + 1_000_000_000
     }
@@ -429,7 +432,8 @@ final class EventLoop: @unchecked Sendable {
     func noteStreamDropped(remote: String) {
         logger.warning(
             "stream client reads too slowly; dropping it",
-            metadata: ["remote": "\(remote)", "backlog_limit": "\(context.maxStreamBacklogBytes)"])
+            metadata: ["remote": "\(remote)", "backlog_limit": "\(context.maxStreamBacklogBytes)"]
+        )
     }
 
     // MARK: - Timeouts
@@ -456,7 +460,8 @@ final class EventLoop: @unchecked Sendable {
         guard now >= nextTimeoutLog else { return }
         logger.warning(
             "handler did not answer within the response timeout; answering 504",
-            metadata: ["request_id": "\(requestID ?? "-")", "timed_out": "\(timedOutSinceLog)"])
+            metadata: ["request_id": "\(requestID ?? "-")", "timed_out": "\(timedOutSinceLog)"]
+        )
         timedOutSinceLog = 0
         nextTimeoutLog = now + 1_000_000_000
     }
@@ -487,7 +492,10 @@ final class EventLoop: @unchecked Sendable {
             let open = liveConnections
             let cutOff = answerInFlightWith503()
             cutOffAtShutdown.store(cutOff, ordering: .relaxed)
-            logger.warning("grace period over; closing connections", metadata: ["open": "\(open)", "answered_503": "\(cutOff)"])
+            logger.warning(
+                "grace period over; closing connections",
+                metadata: ["open": "\(open)", "answered_503": "\(cutOff)"]
+            )
             running = false
         }
     }

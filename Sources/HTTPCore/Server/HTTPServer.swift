@@ -31,7 +31,8 @@ public final class HTTPServer: Sendable {
     ///   from the complete request (or the start of the refused one) to the response being handed to
     ///   the socket.
     public init(
-        configuration: HTTPServerConfiguration, logger: Logger,
+        configuration: HTTPServerConfiguration,
+        logger: Logger,
         observer: (@Sendable (HTTPRequest?, Int, Duration) -> Void)? = nil,
         handler: @escaping HTTPHandler
     ) {
@@ -65,7 +66,8 @@ public final class HTTPServer: Sendable {
             port.store(listeners.port, ordering: .releasing)
             logger.info(
                 "HTTP server listening",
-                metadata: ["host": "\(configuration.host)", "port": "\(listeners.port)", "loops": "\(loops.count)"])
+                metadata: ["host": "\(configuration.host)", "port": "\(listeners.port)", "loops": "\(loops.count)"]
+            )
             return listeners.port
         }
     }
@@ -138,7 +140,12 @@ public final class HTTPServer: Sendable {
             // SO_REUSEPORT would let this server silently share the port with another process of
             // the same user (a forgotten instance), each getting part of the connections. An
             // exclusive bind first turns that into a clear "address in use".
-            let probe = try POSIXSocket.listen(host: configuration.host, port: configuration.port, backlog: 1, reusePort: false)
+            let probe = try POSIXSocket.listen(
+                host: configuration.host,
+                port: configuration.port,
+                backlog: 1,
+                reusePort: false
+            )
             closeDescriptor(probe.fd)
         }
         let first = try POSIXSocket.listen(host: configuration.host, port: configuration.port, backlog: backlog)

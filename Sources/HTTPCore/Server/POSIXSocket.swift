@@ -10,7 +10,8 @@ enum POSIXSocket {
     /// A non-blocking listening socket with SO_REUSEPORT, so that every event loop can own one on the
     /// same port and the kernel spreads new connections across them. `reusePort: false` binds
     /// exclusively: it fails while any other socket listens on the port.
-    static func listen(host: String, port: Int, backlog: Int32, reusePort: Bool = true) throws -> (fd: Int32, port: Int) {
+    static func listen(host: String, port: Int, backlog: Int32, reusePort: Bool = true) throws -> (fd: Int32, port: Int)
+    {
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         hints.ai_family = AF_UNSPEC

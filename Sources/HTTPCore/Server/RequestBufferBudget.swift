@@ -62,7 +62,10 @@ final class RequestBufferBudget: Sendable {
         while true {
             guard current + bytes <= ceiling else { return false }
             let (exchanged, original) = reserved.compareExchange(
-                expected: current, desired: current + bytes, ordering: .relaxed)
+                expected: current,
+                desired: current + bytes,
+                ordering: .relaxed
+            )
             if exchanged { break }
             current = original
         }

@@ -23,8 +23,11 @@ final class ServerContext: Sendable {
     let shutdownAnswer = HTTPResponse.problem(
         ProblemDetails(
             status: 503,
-            detail: "The server shut down before this request was answered; it may or may not have taken effect. Retry it."),
-        headers: HTTPHeaders([("Retry-After", "1")]))
+            detail:
+                "The server shut down before this request was answered; it may or may not have taken effect. Retry it."
+        ),
+        headers: HTTPHeaders([("Retry-After", "1")])
+    )
     /// How often loops look for expired deadlines: an eighth of the shortest timeout, within [5 ms, 250 ms].
     let sweepInterval: UInt64
     let maxConnections: Int
@@ -33,14 +36,20 @@ final class ServerContext: Sendable {
     /// The 503 for a stream over `maxStreams` (RFC 9110 §15.6.4).
     let streamLimitAnswer = HTTPResponse.problem(
         ProblemDetails(status: 503, detail: "The server is at its limit of open streams; retry shortly."),
-        headers: HTTPHeaders([("Retry-After", "5")]))
+        headers: HTTPHeaders([("Retry-After", "5")])
+    )
     /// Request bytes held across all connections (`HTTPServerConfiguration.maxBufferedRequestBytes`).
     let requestBudget: RequestBufferBudget
     /// The 503 for a request that waited for `requestBudget` until its read timeout (RFC 9110 §15.6.4):
     /// the server, not the client, was slow, so 408 would be the wrong answer.
     let requestBudgetAnswer = HTTPResponse.problem(
-        ProblemDetails(status: 503, detail: "The server holds as many request bytes as it may and could not read this request in time; retry shortly."),
-        headers: HTTPHeaders([("Retry-After", "1")]))
+        ProblemDetails(
+            status: 503,
+            detail:
+                "The server holds as many request bytes as it may and could not read this request in time; retry shortly."
+        ),
+        headers: HTTPHeaders([("Retry-After", "1")])
+    )
     let handler: HTTPHandler
     let observer: Observer?
     let logger: Logger
@@ -52,7 +61,8 @@ final class ServerContext: Sendable {
             maxRequestLineBytes: max(16, configuration.maxRequestLineBytes),
             maxHeaderBytes: max(64, configuration.maxHeaderBytes),
             maxHeaderCount: max(1, configuration.maxHeaderCount),
-            maxBodyBytes: max(0, configuration.maxBodyBytes))
+            maxBodyBytes: max(0, configuration.maxBodyBytes)
+        )
         headerReadTimeout = configuration.headerReadTimeout.clampedNanoseconds
         idleTimeout = configuration.idleTimeout.clampedNanoseconds
         bodyReadTimeout = configuration.bodyReadTimeout.clampedNanoseconds
@@ -61,13 +71,18 @@ final class ServerContext: Sendable {
         responseTimeoutAnswer = .problem(
             ProblemDetails(
                 status: 504,
-                detail: "The request was not answered within \(configuration.responseTimeout ?? .zero)."))
+                detail: "The request was not answered within \(configuration.responseTimeout ?? .zero)."
+            )
+        )
         let shortest = min(headerReadTimeout, idleTimeout, bodyReadTimeout, lingerTimeout, responseTimeout ?? .max)
         sweepInterval = min(max(shortest / 8, 5_000_000), 250_000_000)
         maxConnections = max(1, configuration.maxConnections)
         maxStreams = max(0, configuration.maxStreams)
         maxStreamBacklogBytes = max(1, configuration.maxStreamBacklogBytes)
-        requestBudget = RequestBufferBudget(limit: configuration.maxBufferedRequestBytes, largestBody: limits.maxBodyBytes)
+        requestBudget = RequestBufferBudget(
+            limit: configuration.maxBufferedRequestBytes,
+            largestBody: limits.maxBodyBytes
+        )
         self.handler = handler
         self.observer = observer
         self.logger = logger

@@ -31,14 +31,16 @@ enum ThreadNiceness {
 
 /// Interceptors are registered on the handle when it is created (librdkafka calls `on_new` from
 /// `rd_kafka_new`, where only interceptors may be added).
-private let onNew: @convention(c) (OpaquePointer?, OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<CChar>?, Int)
-    -> rd_kafka_resp_err_t = { handle, _, opaque, _, _ in
-        rd_kafka_interceptor_add_on_thread_start(handle, ThreadNiceness.interceptorName, onThreadStart, opaque)
-    }
+private let onNew:
+    @convention(c) (OpaquePointer?, OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<CChar>?, Int)
+        -> rd_kafka_resp_err_t = { handle, _, opaque, _, _ in
+            rd_kafka_interceptor_add_on_thread_start(handle, ThreadNiceness.interceptorName, onThreadStart, opaque)
+        }
 
 /// Runs on the new librdkafka thread itself, before it does any work.
-private let onThreadStart: @convention(c) (OpaquePointer?, rd_kafka_thread_type_t, UnsafePointer<CChar>?, UnsafeMutableRawPointer?)
-    -> rd_kafka_resp_err_t = { _, _, _, opaque in
-        ThreadNiceness.apply(Int32(truncatingIfNeeded: Int(bitPattern: opaque)))
-        return RD_KAFKA_RESP_ERR_NO_ERROR
-    }
+private let onThreadStart:
+    @convention(c) (OpaquePointer?, rd_kafka_thread_type_t, UnsafePointer<CChar>?, UnsafeMutableRawPointer?)
+        -> rd_kafka_resp_err_t = { _, _, _, opaque in
+            ThreadNiceness.apply(Int32(truncatingIfNeeded: Int(bitPattern: opaque)))
+            return RD_KAFKA_RESP_ERR_NO_ERROR
+        }

@@ -40,17 +40,22 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
         self.brokerCount = brokers
         // Before any client connects: accepted sockets inherit it (see ListenerNagle).
-        let ports = Set(bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } })
+        let ports = Set(
+            bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } }
+        )
         let changed = ListenerNagle.disable(onPorts: ports)
         if changed != brokers {
-            logger.warning("embedded Kafka: TCP_NODELAY set on \(changed) of \(brokers) broker listeners; pipelined requests may wait for delayed ACKs")
+            logger.warning(
+                "embedded Kafka: TCP_NODELAY set on \(changed) of \(brokers) broker listeners; pipelined requests may wait for delayed ACKs"
+            )
         }
         self.mutex = Mutex(Handles(client: client, cluster: cluster))
         self.context = context
         self.logger = context.logger
         logger.info(
             "embedded Kafka cluster started",
-            metadata: ["bootstrap_servers": .string(bootstrapServers), "brokers": "\(brokers)"])
+            metadata: ["bootstrap_servers": .string(bootstrapServers), "brokers": "\(brokers)"]
+        )
     }
 
     deinit {
@@ -60,7 +65,8 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// Creates a topic (the mock has no CreateTopics API). Replication factor at most the number
     /// of brokers. Creating an existing topic fails with TOPIC_ALREADY_EXISTS.
     public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32) throws(KafkaError) {
-        let err = withCluster { rd_kafka_mock_topic_create($0, name, partitions, replicationFactor) }
+        let err =
+            withCluster { rd_kafka_mock_topic_create($0, name, partitions, replicationFactor) }
             ?? RD_KAFKA_RESP_ERR__DESTROY
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err) }
     }
@@ -79,8 +85,10 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// fails or is rebalanced. The old leader answers the partition's requests with
     /// NOT_LEADER_OR_FOLLOWER from then on, and clients find the new one through metadata.
     public func setPartitionLeader(topic: String, partition: Int32, broker id: Int32) {
-        report(withCluster { rd_kafka_mock_partition_set_leader($0, topic, partition, id) },
-               "move the leader of \(topic)/\(partition) to broker \(id)")
+        report(
+            withCluster { rd_kafka_mock_partition_set_leader($0, topic, partition, id) },
+            "move the leader of \(topic)/\(partition) to broker \(id)"
+        )
     }
 
     /// Adds a delay to every response of broker `id`.

@@ -107,7 +107,9 @@ final class ConsumerGroupState: @unchecked Sendable {
         let committedErr = rd_kafka_committed(handle, list, timeoutMs)
         for (index, partition) in partitions.enumerated() {
             let element = list.pointee.elems[index]
-            if committedErr == RD_KAFKA_RESP_ERR_NO_ERROR, element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 {
+            if committedErr == RD_KAFKA_RESP_ERR_NO_ERROR, element.err == RD_KAFKA_RESP_ERR_NO_ERROR,
+                element.offset >= 0
+            {
                 offsets[partition] = element.offset
                 continue
             }
@@ -141,13 +143,16 @@ final class ConsumerGroupState: @unchecked Sendable {
             for (index, partition) in state.assignment.enumerated() {
                 var low: Int64 = -1
                 var high: Int64 = -1
-                guard rd_kafka_get_watermark_offsets(handle, partition.topic, partition.partition, &low, &high)
-                    == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0
+                guard
+                    rd_kafka_get_watermark_offsets(handle, partition.topic, partition.partition, &low, &high)
+                        == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0
                 else { continue }
                 var position = list.pointee.elems[index].offset
                 if position < 0 { position = state.startOffsets[partition] ?? -1 }
                 guard position >= 0 else { continue }
-                result.append(PartitionLag(topic: partition.topic, partition: partition.partition, lag: max(0, high - position)))
+                result.append(
+                    PartitionLag(topic: partition.topic, partition: partition.partition, lag: max(0, high - position))
+                )
             }
             return result
         }

@@ -42,7 +42,9 @@ public final class KafkaConsumerWorker: Sendable {
     /// Creates the consumer and subscribes it; consumption starts with `start()`, which should
     /// follow soon: a subscribed consumer that does not poll holds up its group's rebalances.
     public convenience init(
-        configuration: ConsumerConfiguration, name: String, logger: Logger,
+        configuration: ConsumerConfiguration,
+        name: String,
+        logger: Logger,
         handler: @escaping @Sendable (KafkaRecord) -> Void
     ) throws(KafkaError) {
         // One record per poll, as before batches: `lag()` then counts every record not yet handled.
@@ -58,7 +60,10 @@ public final class KafkaConsumerWorker: Sendable {
     /// finds a batch half-handled (the pending batch is handed over first, see `ConsumerLoop`).
     /// `lag()` counts the records of the batch in the handler as taken.
     public init(
-        configuration: ConsumerConfiguration, name: String, logger: Logger, maxBatch: Int = 512,
+        configuration: ConsumerConfiguration,
+        name: String,
+        logger: Logger,
+        maxBatch: Int = 512,
         batchHandler: @escaping @Sendable ([KafkaRecord]) -> Void
     ) throws(KafkaError) {
         guard !configuration.topics.isEmpty else { throw .invalidConfiguration("no topics to consume") }
@@ -89,8 +94,13 @@ public final class KafkaConsumerWorker: Sendable {
         let resetToEarliest = ["earliest", "smallest", "beginning"].contains(configuration.autoOffsetReset)
         let groupState = ConsumerGroupState(resetToEarliest: resetToEarliest)
         let committer = OffsetCommitter(timeout: configuration.commitTimeout)
-        let context = ClientContext(name: name, logger: logger, consumerState: groupState, committer: committer,
-                                    partitionListener: configuration.partitionListener)
+        let context = ClientContext(
+            name: name,
+            logger: logger,
+            consumerState: groupState,
+            committer: committer,
+            partitionListener: configuration.partitionListener
+        )
         let handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: context)
         // Before any poll, so before the rebalance callback can look at the state.
         groupState.attach(handle)
@@ -114,9 +124,14 @@ public final class KafkaConsumerWorker: Sendable {
         self.threadNiceness = configuration.threadNiceness
         self.logger = context.logger
         self.topic = configuration.topics[0]
-        let loop = ConsumerLoop(handle: handle, context: context, groupState: groupState,
-                                storesOffsets: configuration.storesOffsetsAfterHandler, maxBatch: max(1, maxBatch),
-                                handler: batchHandler)
+        let loop = ConsumerLoop(
+            handle: handle,
+            context: context,
+            groupState: groupState,
+            storesOffsets: configuration.storesOffsetsAfterHandler,
+            maxBatch: max(1, maxBatch),
+            handler: batchHandler
+        )
         self.loop = loop
         // Weak: the loop holds the context.
         context.beforeRebalance.withLock { $0 = { [weak loop] in loop?.handlePending() } }
@@ -132,10 +147,12 @@ public final class KafkaConsumerWorker: Sendable {
             guard case .created = lifecycle else { return }
             let (loop, niceness) = (self.loop, threadNiceness)
             // pthread_create fails only when the process is out of threads or memory.
-            lifecycle = .running(try! JoinableThread(name: "kafka-c-\(name)") {
-                ThreadNiceness.apply(niceness)
-                loop.run()
-            })
+            lifecycle = .running(
+                try! JoinableThread(name: "kafka-c-\(name)") {
+                    ThreadNiceness.apply(niceness)
+                    loop.run()
+                }
+            )
         }
     }
 
@@ -190,7 +207,8 @@ public final class KafkaConsumerWorker: Sendable {
         if !closed {
             logger.error(
                 "consumer did not close in time; abandoning it (records applied since its last commit are read again by the next owner)",
-                metadata: ["timeout": "\(timeout)"])
+                metadata: ["timeout": "\(timeout)"]
+            )
         }
         lifecycle.withLock { $0 = .stopped(closed: closed) }
         return closed
@@ -245,8 +263,14 @@ private final class ConsumerLoop: @unchecked Sendable {
     /// Whether an offset was stored since the last commit.
     private var storedSinceCommit = false
 
-    init(handle: OpaquePointer, context: ClientContext, groupState: ConsumerGroupState, storesOffsets: Bool,
-         maxBatch: Int, handler: @escaping @Sendable ([KafkaRecord]) -> Void) {
+    init(
+        handle: OpaquePointer,
+        context: ClientContext,
+        groupState: ConsumerGroupState,
+        storesOffsets: Bool,
+        maxBatch: Int,
+        handler: @escaping @Sendable ([KafkaRecord]) -> Void
+    ) {
         self.maxBatch = maxBatch
         self.handle = handle
         self.context = context
@@ -316,7 +340,8 @@ private final class ConsumerLoop: @unchecked Sendable {
                 // retrying by itself, so they are logged, not fatal.
                 logger.warning(
                     "consumer error",
-                    metadata: ["error": .string(KafkaError(m.err, message: messageErrorText(message)).description)])
+                    metadata: ["error": .string(KafkaError(m.err, message: messageErrorText(message)).description)]
+                )
                 continue
             }
             records.append(makeRecord(message))
@@ -356,8 +381,13 @@ private final class ConsumerLoop: @unchecked Sendable {
             }
         }
         return KafkaRecord(
-            topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
-            key: key, value: value, headers: headers)
+            topic: String(cString: rd_kafka_topic_name(m.rkt)),
+            partition: m.partition,
+            offset: m.offset,
+            key: key,
+            value: value,
+            headers: headers
+        )
     }
 
     private func messageErrorText(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> String? {
@@ -368,58 +398,74 @@ private final class ConsumerLoop: @unchecked Sendable {
 }
 
 /// Runs inside rd_kafka_consumer_poll/consumer_close, i.e. on the consumer's own thread.
-private let rebalanceCallback: @convention(c) (
-    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
-) -> Void = { handle, err, partitions, opaque in
-    guard let handle, let context = ClientContext.from(opaque), let state = context.consumerState else { return }
-    // Records gathered before this callback are handled (and their offsets stored) while their
-    // partitions are still ours.
-    context.beforeRebalance.withLock { $0 }?()
-    let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
-    let list = topicPartitions(of: partitions)
-    switch err {
-    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-        context.logger.info(
-            "partitions assigned", metadata: ["partitions": .string(describe(list))])
-        if let listener = context.partitionListener, let partitions {
-            setStartOffsets(partitions, listener.partitionsAssigned(list.map(\.partition)))
-        }
-        if cooperative {
-            if let error = rd_kafka_incremental_assign(handle, partitions) {
-                context.logger.error("incremental assign failed", metadata: ["error": .string(KafkaError(consuming: error).description)])
+private let rebalanceCallback:
+    @convention(c) (
+        OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+        UnsafeMutableRawPointer?
+    ) -> Void = { handle, err, partitions, opaque in
+        guard let handle, let context = ClientContext.from(opaque), let state = context.consumerState else { return }
+        // Records gathered before this callback are handled (and their offsets stored) while their
+        // partitions are still ours.
+        context.beforeRebalance.withLock { $0 }?()
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        let list = topicPartitions(of: partitions)
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            context.logger.info(
+                "partitions assigned",
+                metadata: ["partitions": .string(describe(list))]
+            )
+            if let listener = context.partitionListener, let partitions {
+                setStartOffsets(partitions, listener.partitionsAssigned(list.map(\.partition)))
             }
-        } else {
-            let assignErr = rd_kafka_assign(handle, partitions)
-            if assignErr != RD_KAFKA_RESP_ERR_NO_ERROR {
-                context.logger.error("assign failed", metadata: ["error": .string(KafkaError(assignErr).description)])
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(handle, partitions) {
+                    context.logger.error(
+                        "incremental assign failed",
+                        metadata: ["error": .string(KafkaError(consuming: error).description)]
+                    )
+                }
+            } else {
+                let assignErr = rd_kafka_assign(handle, partitions)
+                if assignErr != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    context.logger.error(
+                        "assign failed",
+                        metadata: ["error": .string(KafkaError(assignErr).description)]
+                    )
+                }
             }
-        }
-        state.assign(list)
-    case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-        context.logger.info("partitions revoked", metadata: ["partitions": .string(describe(list))])
-        // Commit what the handler finished before the partitions move, so the next owner starts
-        // right after it. Skipped when the assignment was lost (the group moved on without us and
-        // would reject the commit anyway). The listener goes first: it may store what to commit.
-        context.partitionListener?.partitionsRevoked(list.map(\.partition), lost: rd_kafka_assignment_lost(handle) != 0)
-        if rd_kafka_assignment_lost(handle) == 0, let committer = context.committer {
-            commitOnRevocation(handle, committer: committer, logger: context.logger)
-        }
-        if cooperative {
-            if let error = rd_kafka_incremental_unassign(handle, partitions) {
-                context.logger.error("incremental unassign failed", metadata: ["error": .string(KafkaError(consuming: error).description)])
+            state.assign(list)
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            context.logger.info("partitions revoked", metadata: ["partitions": .string(describe(list))])
+            // Commit what the handler finished before the partitions move, so the next owner starts
+            // right after it. Skipped when the assignment was lost (the group moved on without us and
+            // would reject the commit anyway). The listener goes first: it may store what to commit.
+            context.partitionListener?.partitionsRevoked(
+                list.map(\.partition),
+                lost: rd_kafka_assignment_lost(handle) != 0
+            )
+            if rd_kafka_assignment_lost(handle) == 0, let committer = context.committer {
+                commitOnRevocation(handle, committer: committer, logger: context.logger)
             }
-            state.revoke(list)
-        } else {
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(handle, partitions) {
+                    context.logger.error(
+                        "incremental unassign failed",
+                        metadata: ["error": .string(KafkaError(consuming: error).description)]
+                    )
+                }
+                state.revoke(list)
+            } else {
+                _ = rd_kafka_assign(handle, nil)
+                state.revoke(nil)
+            }
+        default:
+            context.logger.error("rebalance error", metadata: ["error": .string(KafkaError(err).description)])
+            context.partitionListener?.partitionsRevoked(state.assignedPartitions.map(\.partition), lost: true)
             _ = rd_kafka_assign(handle, nil)
             state.revoke(nil)
         }
-    default:
-        context.logger.error("rebalance error", metadata: ["error": .string(KafkaError(err).description)])
-        context.partitionListener?.partitionsRevoked(state.assignedPartitions.map(\.partition), lost: true)
-        _ = rd_kafka_assign(handle, nil)
-        state.revoke(nil)
     }
-}
 
 /// Writes the listener's start offsets into the list about to be assigned.
 private func setStartOffsets(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, _ offsets: [Int32: Int64]) {
@@ -436,11 +482,13 @@ private func commitOnRevocation(_ handle: OpaquePointer, committer: OffsetCommit
     case .failed(let error):
         logger.warning(
             "commit on revocation failed; records since the last commit may be delivered again",
-            metadata: ["error": .string(error.description)])
+            metadata: ["error": .string(error.description)]
+        )
     case .timedOut(let bound):
         logger.warning(
             "commit on revocation not answered in time; records since the last commit may be delivered again",
-            metadata: ["timeout": "\(bound)"])
+            metadata: ["timeout": "\(bound)"]
+        )
     }
 }
 

@@ -8,7 +8,11 @@ public struct KafkaRecord: Sendable {
     public let headers: [KafkaHeader]
 
     public init(
-        topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8],
+        topic: String,
+        partition: Int32,
+        offset: Int64,
+        key: [UInt8]?,
+        value: [UInt8],
         headers: [KafkaHeader]
     ) {
         self.topic = topic

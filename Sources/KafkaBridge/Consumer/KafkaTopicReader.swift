@@ -23,7 +23,12 @@ public final class KafkaTopicReader: @unchecked Sendable {
 
     /// Fails with `_UNKNOWN_TOPIC` when the cluster does not have `topic` (metadata within `timeout`).
     public init(
-        kafka: KafkaConfiguration, topic: String, tail: Int64 = 1, name: String, logger: Logger, timeout: Duration = .seconds(10),
+        kafka: KafkaConfiguration,
+        topic: String,
+        tail: Int64 = 1,
+        name: String,
+        logger: Logger,
+        timeout: Duration = .seconds(10),
         handler: @escaping @Sendable (KafkaRecord) -> Void
     ) throws(KafkaError) {
         var properties: [(String, String)] = [
@@ -51,8 +56,10 @@ public final class KafkaTopicReader: @unchecked Sendable {
     }
 
     /// Group settings a user may pass for the monitor's group; meaningless (or refused) here.
-    private static let groupOnly: Set<String> = ["group.id", "session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy",
-                                                 "group.instance.id", "enable.auto.commit", "enable.auto.offset.store"]
+    private static let groupOnly: Set<String> = [
+        "group.id", "session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy",
+        "group.instance.id", "enable.auto.commit", "enable.auto.offset.store",
+    ]
 
     deinit { stop() }
 
@@ -76,14 +83,19 @@ public final class KafkaTopicReader: @unchecked Sendable {
             }
             let value: [UInt8] = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
             let key: [UInt8]? = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
-            handler(KafkaRecord(topic: topic, partition: m.partition, offset: m.offset, key: key, value: value, headers: []))
+            handler(
+                KafkaRecord(topic: topic, partition: m.partition, offset: m.offset, key: key, value: value, headers: [])
+            )
         }
     }
 
     /// Stops the thread (within its 100 ms poll) and destroys the handle. Idempotent.
     public func stop() {
         stopping.store(true, ordering: .releasing)
-        let running = thread.withLock { thread in defer { thread = nil }; return thread }
+        let running = thread.withLock { thread in
+            defer { thread = nil }
+            return thread
+        }
         running?.join()
         handleLock.withLock { alive in
             guard alive else { return }
@@ -100,7 +112,14 @@ public final class KafkaTopicReader: @unchecked Sendable {
             guard alive else { return nil }
             var low: Int64 = -1
             var high: Int64 = -1
-            let err = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, Int32(timeout.clampedMilliseconds))
+            let err = rd_kafka_query_watermark_offsets(
+                handle,
+                topic,
+                partition,
+                &low,
+                &high,
+                Int32(timeout.clampedMilliseconds)
+            )
             return err == RD_KAFKA_RESP_ERR_NO_ERROR ? high : nil
         }
     }
@@ -118,7 +137,8 @@ public final class KafkaTopicReader: @unchecked Sendable {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for partition in 0..<partitionCount {
             // RD_KAFKA_OFFSET_TAIL(n) is a C macro: RD_KAFKA_OFFSET_TAIL_BASE - n.
-            rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset = Int64(RD_KAFKA_OFFSET_TAIL_BASE) - tail
+            rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset =
+                Int64(RD_KAFKA_OFFSET_TAIL_BASE) - tail
         }
         let err = rd_kafka_assign(handle, list)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err) }
@@ -132,8 +152,9 @@ public final class KafkaTopicReader: @unchecked Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(err) }
         defer { rd_kafka_metadata_destroy(metadata) }
         let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
-        guard let entry = topics.first(where: { String(cString: $0.topic) == topic }), entry.err == RD_KAFKA_RESP_ERR_NO_ERROR,
-              entry.partition_cnt > 0
+        guard let entry = topics.first(where: { String(cString: $0.topic) == topic }),
+            entry.err == RD_KAFKA_RESP_ERR_NO_ERROR,
+            entry.partition_cnt > 0
         else { throw KafkaError(RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) }
         return entry.partition_cnt
     }

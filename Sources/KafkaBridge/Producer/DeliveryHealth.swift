@@ -73,9 +73,12 @@ final class DeliveryHealth: Sendable {
             return streak
         }
         if ended.logged {
-            logger.notice("Kafka deliveries succeed again", metadata: [
-                "failures": "\(ended.count)", "failing_for": "\(Self.seconds(now - ended.start))",
-            ])
+            logger.notice(
+                "Kafka deliveries succeed again",
+                metadata: [
+                    "failures": "\(ended.count)", "failing_for": "\(Self.seconds(now - ended.start))",
+                ]
+            )
         }
     }
 
@@ -119,7 +122,8 @@ final class DeliveryHealth: Sendable {
             lastError: streak.count > 0 ? streak.lastError : nil,
             lastSuccessAgo: success == 0 ? nil : .nanoseconds(Int64(clamping: now &- success)),
             pending: pending,
-            waitingFor: pending > 0 && progress > 0 ? .nanoseconds(Int64(clamping: now &- progress)) : nil)
+            waitingFor: pending > 0 && progress > 0 ? .nanoseconds(Int64(clamping: now &- progress)) : nil
+        )
     }
 
     private func log(_ line: FailureStreak.LogLine, now: UInt64) {
@@ -200,8 +204,13 @@ private struct FailureStreak {
         logged = true
         defer { unlogged = [:] }
         let failingFor = now &- start
-        return LogLine(counts: unlogged, consecutive: count, failingFor: failingFor, lastError: lastError,
-                       escalated: failingFor >= policy.escalateAfter.clampedNanoseconds)
+        return LogLine(
+            counts: unlogged,
+            consecutive: count,
+            failingFor: failingFor,
+            lastError: lastError,
+            escalated: failingFor >= policy.escalateAfter.clampedNanoseconds
+        )
     }
 
     private static func isProducerStateError(_ code: Int32) -> Bool {

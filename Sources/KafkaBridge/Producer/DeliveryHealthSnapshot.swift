@@ -19,8 +19,15 @@ public struct DeliveryHealthSnapshot: Sendable, Equatable {
     /// reporting at all. nil when nothing is pending.
     public var waitingFor: Duration?
 
-    public init(consecutiveFailures: Int = 0, failingFor: Duration? = nil, lastFailureAgo: Duration? = nil,
-                lastError: String? = nil, lastSuccessAgo: Duration? = nil, pending: Int = 0, waitingFor: Duration? = nil) {
+    public init(
+        consecutiveFailures: Int = 0,
+        failingFor: Duration? = nil,
+        lastFailureAgo: Duration? = nil,
+        lastError: String? = nil,
+        lastSuccessAgo: Duration? = nil,
+        pending: Int = 0,
+        waitingFor: Duration? = nil
+    ) {
         self.consecutiveFailures = consecutiveFailures
         self.failingFor = failingFor
         self.lastFailureAgo = lastFailureAgo

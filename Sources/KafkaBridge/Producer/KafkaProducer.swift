@@ -1,12 +1,13 @@
 import CRdKafka
+import CoreSupport
+import Logging
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CoreSupport
-import Logging
-import Synchronization
 
 /// One librdkafka producer handle (one `rd_kafka_t`) plus the thread that drains its delivery
 /// reports.
@@ -32,12 +33,20 @@ final class KafkaProducer: @unchecked Sendable {
     /// `health` records every outcome (it belongs to the pool's slot and outlives this producer);
     /// `onUnrecoverable` is called from the poll thread when this handle cannot recover.
     init(
-        name: String, properties: [(String, String)], logger: Logger, health: DeliveryHealth,
+        name: String,
+        properties: [(String, String)],
+        logger: Logger,
+        health: DeliveryHealth,
         onUnrecoverable: @escaping @Sendable (Unrecoverable) -> Void
     ) throws(KafkaError) {
         self.name = name
         self.health = health
-        let context = ClientContext(name: name, logger: logger, deliveryHealth: health, onUnrecoverable: onUnrecoverable)
+        let context = ClientContext(
+            name: name,
+            logger: logger,
+            deliveryHealth: health,
+            onUnrecoverable: onUnrecoverable
+        )
         let conf = try RdKafkaClient.makeConf(properties)
         rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
         let handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: context)
@@ -59,7 +68,11 @@ final class KafkaProducer: @unchecked Sendable {
     /// Enqueues one record (copied by librdkafka). On success `completion` runs exactly once from
     /// the delivery-report callback; on a thrown error it never runs.
     func produce(
-        topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
+        topic: String,
+        partition: Int32? = nil,
+        key: [UInt8]?,
+        value: [UInt8],
+        headers: [KafkaHeader],
         completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
         try withHandle { handle throws(KafkaError) in
@@ -138,7 +151,10 @@ final class KafkaProducer: @unchecked Sendable {
                 let err = rd_kafka_metadata(handle, 0, nil, &metadata, Int32(timeout.clampedMilliseconds))
                 guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(err) }
                 defer { rd_kafka_metadata_destroy(metadata) }
-                let brokers = UnsafeBufferPointer(start: metadata.pointee.brokers, count: Int(metadata.pointee.broker_cnt))
+                let brokers = UnsafeBufferPointer(
+                    start: metadata.pointee.brokers,
+                    count: Int(metadata.pointee.broker_cnt)
+                )
                 return .success(brokers.map { "\(String(cString: $0.host)):\($0.port)" })
             }
         } catch {
@@ -175,7 +191,8 @@ final class KafkaProducer: @unchecked Sendable {
                 left = rd_kafka_outq_len(handle)
                 context.logger.warning(
                     "producer close: messages not delivered within the timeout are failed",
-                    metadata: ["undelivered": "\(left)"])
+                    metadata: ["undelivered": "\(left)"]
+                )
                 // Purged messages get a delivery report (_PURGE_QUEUE/_PURGE_INFLIGHT), served
                 // locally by the short flush below, so no completion is lost.
                 _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
@@ -237,27 +254,42 @@ private final class DeliveryBox {
 
 /// Runs on the thread that calls rd_kafka_poll/flush, once per message. The outcome goes to the
 /// slot's `DeliveryHealth` before the completion, so readiness never lags the answer a client saw.
-private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
-    handle, message, _ in
-    guard let message, let opaque = message.pointee._private else { return }
-    let box = Unmanaged<DeliveryBox>.fromOpaque(opaque).takeRetainedValue()
-    let context = handle.flatMap { ClientContext.from(rd_kafka_opaque($0)) }
-    let m = message.pointee
-    if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-        context?.deliveryHealth?.delivered()
-        box.completion(.success(DeliveryReport(topic: box.topic, partition: m.partition, offset: m.offset)))
-    } else {
-        let error = KafkaError(m.err)
-        switch context?.deliveryHealth?.failed(error) ?? .none {
-        case .none: break
-        case .producerStateLoop:
-            context?.onUnrecoverable?(Unrecoverable(error: error, detail: "\(error.name) on every delivery: a producer-id loop", needsBrokers: false))
-        case .failingThroughout:
-            context?.onUnrecoverable?(Unrecoverable(error: error, detail: "every delivery failed (\(error.name)) for the stuck-producer bound", needsBrokers: true))
+private let deliveryReportCallback:
+    @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+        handle,
+        message,
+        _ in
+        guard let message, let opaque = message.pointee._private else { return }
+        let box = Unmanaged<DeliveryBox>.fromOpaque(opaque).takeRetainedValue()
+        let context = handle.flatMap { ClientContext.from(rd_kafka_opaque($0)) }
+        let m = message.pointee
+        if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            context?.deliveryHealth?.delivered()
+            box.completion(.success(DeliveryReport(topic: box.topic, partition: m.partition, offset: m.offset)))
+        } else {
+            let error = KafkaError(m.err)
+            switch context?.deliveryHealth?.failed(error) ?? .none {
+            case .none: break
+            case .producerStateLoop:
+                context?.onUnrecoverable?(
+                    Unrecoverable(
+                        error: error,
+                        detail: "\(error.name) on every delivery: a producer-id loop",
+                        needsBrokers: false
+                    )
+                )
+            case .failingThroughout:
+                context?.onUnrecoverable?(
+                    Unrecoverable(
+                        error: error,
+                        detail: "every delivery failed (\(error.name)) for the stuck-producer bound",
+                        needsBrokers: true
+                    )
+                )
+            }
+            box.completion(.failure(error))
         }
-        box.completion(.failure(error))
     }
-}
 
 private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
     guard let bytes else { return body(nil) }

@@ -42,7 +42,11 @@ public final class KafkaProducerPool: Sendable {
         for index in 0..<configuration.poolSize {
             let health = factory.makeHealth(index: index)
             do {
-                let producer = try factory.makeProducer(index: index, health: health, onUnrecoverable: relay.callback(slot: index, generation: 0))
+                let producer = try factory.makeProducer(
+                    index: index,
+                    health: health,
+                    onUnrecoverable: relay.callback(slot: index, generation: 0)
+                )
                 slots.append(ProducerSlot(index: index, health: health, producer: producer))
             } catch {
                 for slot in slots { slot.producer.close(flushFor: .zero, purgeWait: .milliseconds(100)) }
@@ -51,10 +55,13 @@ public final class KafkaProducerPool: Sendable {
         }
         self.slots = slots
         self.relay = relay
-        relay.connect { [weak self] slot, generation, reason in self?.replace(slot: slot, generation: generation, reason: reason) }
+        relay.connect { [weak self] slot, generation, reason in
+            self?.replace(slot: slot, generation: generation, reason: reason)
+        }
         logger.info(
             "Kafka producer pool started",
-            metadata: ["bootstrap_servers": .string(bootstrapServers), "producers": "\(slots.count)"])
+            metadata: ["bootstrap_servers": .string(bootstrapServers), "producers": "\(slots.count)"]
+        )
     }
 
     private let relay: ReplacementRelay
@@ -72,7 +79,10 @@ public final class KafkaProducerPool: Sendable {
     /// The same key always goes to the same producer of the pool (stable hash of the key bytes),
     /// so records of one key stay in order; keyless records are spread round-robin.
     public func produce(
-        topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
+        topic: String,
+        key: [UInt8]?,
+        value: [UInt8],
+        headers: [KafkaHeader],
         completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
         try produce(topic: topic, partition: nil, key: key, value: value, headers: headers, completion: completion)
@@ -81,13 +91,24 @@ public final class KafkaProducerPool: Sendable {
     /// The same, to an explicit `partition` (nil: the partitioner picks by key), for records whose
     /// place is fixed by the application, such as a changelog partition per input partition.
     public func produce(
-        topic: String, partition: Int32?, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
+        topic: String,
+        partition: Int32?,
+        key: [UInt8]?,
+        value: [UInt8],
+        headers: [KafkaHeader],
         completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
         let slot = slot(for: key)
         let producer = slot.producer
         do {
-            try producer.produce(topic: topic, partition: partition, key: key, value: value, headers: headers, completion: completion)
+            try producer.produce(
+                topic: topic,
+                partition: partition,
+                key: key,
+                value: value,
+                headers: headers,
+                completion: completion
+            )
         } catch {
             // Raced with a replacement: the producer just loaded is closed or failed; its successor
             // takes the record. Anything else (or a closed pool) is the caller's error.
@@ -95,18 +116,36 @@ public final class KafkaProducerPool: Sendable {
             if successor === producer, error.code == KafkaError.fatal.code {
                 // The fatal error callback fires once; if its replacement was refused (one was
                 // still closing a predecessor), the refusal itself asks again.
-                replace(slot: slot.index, generation: slot.generation,
-                        reason: Unrecoverable(error: error, detail: "produce refused by a failed producer", needsBrokers: false))
+                replace(
+                    slot: slot.index,
+                    generation: slot.generation,
+                    reason: Unrecoverable(
+                        error: error,
+                        detail: "produce refused by a failed producer",
+                        needsBrokers: false
+                    )
+                )
             }
-            guard successor !== producer, error.code == KafkaError.closed.code || error.code == KafkaError.fatal.code else { throw error }
-            try successor.produce(topic: topic, partition: partition, key: key, value: value, headers: headers, completion: completion)
+            guard successor !== producer, error.code == KafkaError.closed.code || error.code == KafkaError.fatal.code
+            else { throw error }
+            try successor.produce(
+                topic: topic,
+                partition: partition,
+                key: key,
+                value: value,
+                headers: headers,
+                completion: completion
+            )
         }
     }
 
     /// Produces one record and waits for the broker's acknowledgement. For control-plane code and
     /// tests; the hot path should use the completion form (no task suspension per record).
     public func produce(
-        topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader]
+        topic: String,
+        key: [UInt8]?,
+        value: [UInt8],
+        headers: [KafkaHeader]
     ) async throws(KafkaError) -> DeliveryReport {
         let result: Result<DeliveryReport, KafkaError> = await withCheckedContinuation { continuation in
             do throws(KafkaError) {
@@ -160,7 +199,8 @@ public final class KafkaProducerPool: Sendable {
         }
         for replacer in replacers { _ = replacer.join(timeout: max(.zero, flushDeadline - clock.now)) }
         return slots.reduce(0) { undelivered, slot in
-            undelivered + slot.producer.close(flushFor: max(.zero, flushDeadline - clock.now), purgeWait: reserve / slots.count)
+            undelivered
+                + slot.producer.close(flushFor: max(.zero, flushDeadline - clock.now), purgeWait: reserve / slots.count)
         }
     }
 
@@ -188,11 +228,16 @@ public final class KafkaProducerPool: Sendable {
         let started = state.withLock { state -> Bool in
             guard !state.closed else { return false }
             let previous = state.replacers[index]  // over (one at a time per slot): joins at once
-            guard let thread = try? JoinableThread(name: "kafka-replace-\(index)", body: { [self] in
-                previous?.join()
-                performReplacement(slot, generation: generation + 1, reason: reason)
-                slot.endReplacement()
-            }) else { return false }
+            guard
+                let thread = try? JoinableThread(
+                    name: "kafka-replace-\(index)",
+                    body: { [self] in
+                        previous?.join()
+                        performReplacement(slot, generation: generation + 1, reason: reason)
+                        slot.endReplacement()
+                    }
+                )
+            else { return false }
             state.replacers[index] = thread
             return true
         }
@@ -202,17 +247,27 @@ public final class KafkaProducerPool: Sendable {
     private func performReplacement(_ slot: ProducerSlot, generation: Int, reason: Unrecoverable) {
         if reason.needsBrokers, case .failure(let error) = slot.producer.brokers(timeout: .seconds(2)) {
             // No broker answers either: the cluster is away, and a fresh producer would not help.
-            logger.debug("producer kept: deliveries fail but no broker answers", metadata: ["error": .string(error.name)])
+            logger.debug(
+                "producer kept: deliveries fail but no broker answers",
+                metadata: ["error": .string(error.name)]
+            )
             return
         }
         let fresh: KafkaProducer
         do {
-            fresh = try factory.makeProducer(index: slot.index, health: slot.health,
-                                             onUnrecoverable: relay.callback(slot: slot.index, generation: generation))
+            fresh = try factory.makeProducer(
+                index: slot.index,
+                health: slot.health,
+                onUnrecoverable: relay.callback(slot: slot.index, generation: generation)
+            )
         } catch {
-            logger.error("could not replace a Kafka producer that cannot recover", metadata: [
-                "producer": .string(slot.producer.name), "reason": .string(reason.description), "error": .string(error.description),
-            ])
+            logger.error(
+                "could not replace a Kafka producer that cannot recover",
+                metadata: [
+                    "producer": .string(slot.producer.name), "reason": .string(reason.description),
+                    "error": .string(error.description),
+                ]
+            )
             return
         }
         // Under the state lock, so that close() either closes the fresh producer or prevents it.
@@ -222,10 +277,13 @@ public final class KafkaProducerPool: Sendable {
         }
         let count = replacementCount.add(1, ordering: .relaxed).newValue
         let inFlight = old.queueDepth
-        logger.error("Kafka producer replaced: it could not recover; its records in flight fail", metadata: [
-            "producer": .string(old.name), "reason": .string(reason.description),
-            "records_in_flight": "\(inFlight)", "replacements": "\(count)",
-        ])
+        logger.error(
+            "Kafka producer replaced: it could not recover; its records in flight fail",
+            metadata: [
+                "producer": .string(old.name), "reason": .string(reason.description),
+                "records_in_flight": "\(inFlight)", "replacements": "\(count)",
+            ]
+        )
         old.close(flushFor: .zero, purgeWait: .seconds(1))
     }
 }

@@ -11,30 +11,43 @@ struct ProducerFactory: Sendable {
         var logger = logger
         logger[metadataKey: "client"] = .string(name(index))
         return DeliveryHealth(
-            logPolicy: .init(interval: configuration.failureLogInterval, escalateAfter: configuration.failureEscalation),
+            logPolicy: .init(
+                interval: configuration.failureLogInterval,
+                escalateAfter: configuration.failureEscalation
+            ),
             producerStateErrorBound: configuration.producerStateErrorBound,
-            stuckAfter: configuration.stuckProducerAfter ?? configuration.deliveryTimeout * 3, logger: logger)
+            stuckAfter: configuration.stuckProducerAfter ?? configuration.deliveryTimeout * 3,
+            logger: logger
+        )
     }
 
     /// `onUnrecoverable` runs on the new producer's poll thread; it must not block.
     func makeProducer(
-        index: Int, health: DeliveryHealth, onUnrecoverable: @escaping @Sendable (Unrecoverable) -> Void
+        index: Int,
+        health: DeliveryHealth,
+        onUnrecoverable: @escaping @Sendable (Unrecoverable) -> Void
     ) throws(KafkaError) -> KafkaProducer {
         let name = name(index)
-        let properties: [(String, String)] = [
-            ("bootstrap.servers", configuration.kafka.bootstrapServers),
-            ("client.id", "gateway-\(name)"),
-            ("acks", "all"),
-            ("enable.idempotence", "true"),
-            ("partitioner", "murmur2_random"),
-            ("message.timeout.ms", String(configuration.deliveryTimeout.clampedMilliseconds)),
-            ("queue.buffering.max.messages", String(configuration.maxQueuedMessages)),
-            ("linger.ms", configuration.linger.millisecondsPropertyValue),
-            // Requests go out when librdkafka writes them, not when an earlier one is acknowledged.
-            ("socket.nagle.disable", "true"),
-        ] + configuration.kafka.properties.sorted { $0.key < $1.key }
-        return try KafkaProducer(name: name, properties: properties, logger: logger, health: health,
-                                 onUnrecoverable: onUnrecoverable)
+        let properties: [(String, String)] =
+            [
+                ("bootstrap.servers", configuration.kafka.bootstrapServers),
+                ("client.id", "gateway-\(name)"),
+                ("acks", "all"),
+                ("enable.idempotence", "true"),
+                ("partitioner", "murmur2_random"),
+                ("message.timeout.ms", String(configuration.deliveryTimeout.clampedMilliseconds)),
+                ("queue.buffering.max.messages", String(configuration.maxQueuedMessages)),
+                ("linger.ms", configuration.linger.millisecondsPropertyValue),
+                // Requests go out when librdkafka writes them, not when an earlier one is acknowledged.
+                ("socket.nagle.disable", "true"),
+            ] + configuration.kafka.properties.sorted { $0.key < $1.key }
+        return try KafkaProducer(
+            name: name,
+            properties: properties,
+            logger: logger,
+            health: health,
+            onUnrecoverable: onUnrecoverable
+        )
     }
 
     private func name(_ index: Int) -> String { "producer-\(index)" }

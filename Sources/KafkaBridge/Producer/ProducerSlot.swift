@@ -28,7 +28,8 @@ final class ProducerSlot: Sendable {
     }
 
     var producer: KafkaProducer {
-        Unmanaged<KafkaProducer>.fromOpaque(UnsafeRawPointer(bitPattern: current.load(ordering: .acquiring))!).takeUnretainedValue()
+        Unmanaged<KafkaProducer>.fromOpaque(UnsafeRawPointer(bitPattern: current.load(ordering: .acquiring))!)
+            .takeUnretainedValue()
     }
 
     /// How many producers this slot had before the current one: a producer's callbacks name their

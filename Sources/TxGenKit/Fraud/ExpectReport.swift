@@ -39,13 +39,17 @@ struct ExpectReport: Sendable {
 
     init(patterns: [FraudPattern], includeOutcomes: Bool) {
         entries = patterns.filter { !$0.transactionIDs.isEmpty }.map { pattern in
-            Entry(rule: pattern.rule, accountID: pattern.accountID, transactionIDs: pattern.transactionIDs,
-                  complete: pattern.isComplete,
-                  triggerTransactionID: pattern.triggerStep < pattern.transactionIDs.count
-                      ? pattern.transactionIDs[pattern.triggerStep] : nil,
-                  firstEventTime: Timestamp.string(millis: pattern.firstEventMillis ?? 0),
-                  lastEventTime: Timestamp.string(millis: pattern.lastEventMillis ?? 0),
-                  accepted: includeOutcomes ? pattern.acceptedCount : nil)
+            Entry(
+                rule: pattern.rule,
+                accountID: pattern.accountID,
+                transactionIDs: pattern.transactionIDs,
+                complete: pattern.isComplete,
+                triggerTransactionID: pattern.triggerStep < pattern.transactionIDs.count
+                    ? pattern.transactionIDs[pattern.triggerStep] : nil,
+                firstEventTime: Timestamp.string(millis: pattern.firstEventMillis ?? 0),
+                lastEventTime: Timestamp.string(millis: pattern.lastEventMillis ?? 0),
+                accepted: includeOutcomes ? pattern.acceptedCount : nil
+            )
         }
     }
 

@@ -51,8 +51,14 @@ struct FraudInjector: Sendable {
 
     /// Starts a new pattern if the stream is below its fraud share and one fits in the
     /// `remaining` positions (nil: unbounded), returning its first transaction.
-    mutating func startPatternIfDue(position: Int, remaining: Int?, stepMillis: Int64, clock: Int64,
-                                    id: String, population: Population) -> Transaction? {
+    mutating func startPatternIfDue(
+        position: Int,
+        remaining: Int?,
+        stepMillis: Int64,
+        clock: Int64,
+        id: String,
+        population: Population
+    ) -> Transaction? {
         // Start once the share leaves room for at least one more injected transaction (so a
         // stream does not open with fraud); the share is then met over the run within a pattern.
         guard share > 0, Double(plannedTransactions + 1) <= share * Double(position + 1) else { return nil }
@@ -66,8 +72,12 @@ struct FraudInjector: Sendable {
         for rule in candidates {
             let accountNumber = nextAccountNumber
             let (steps, trigger) = plan(rule, population: population)
-            let pattern = FraudPattern(rule: rule, accountID: population.accountID(number: accountNumber),
-                                       steps: steps, triggerStep: trigger)
+            let pattern = FraudPattern(
+                rule: rule,
+                accountID: population.accountID(number: accountNumber),
+                steps: steps,
+                triggerStep: trigger
+            )
             let needed = Int((pattern.totalDelayMillis + stepMillis - 1) / stepMillis) + steps.count + Self.fitMargin
             if let remaining, needed > remaining { continue }
             nextAccountNumber += 1
@@ -89,17 +99,28 @@ struct FraudInjector: Sendable {
         if accepted { patterns[pattern].acceptedCount += 1 }
     }
 
-    private mutating func makeTransaction(patternIndex: Int, id: String, clock: Int64,
-                                          population: Population) -> Transaction {
+    private mutating func makeTransaction(
+        patternIndex: Int,
+        id: String,
+        clock: Int64,
+        population: Population
+    ) -> Transaction {
         guard let step = patterns[patternIndex].nextStep else { preconditionFailure("pattern already complete") }
         patterns[patternIndex].recordEmitted(id: id, at: clock)
         let merchant = population.merchants[step.merchant]
         let country = Country.all[merchant.country]
         return Transaction(
-            id: id, accountID: patterns[patternIndex].accountID, amountMinor: step.amountMinor,
-            currency: country.currency, merchantID: merchant.id,
-            merchantCategory: MerchantCategory.all[merchant.category].mcc, country: country.code,
-            channel: step.channel, eventTimeMillis: clock, pattern: patternIndex)
+            id: id,
+            accountID: patterns[patternIndex].accountID,
+            amountMinor: step.amountMinor,
+            currency: country.currency,
+            merchantID: merchant.id,
+            merchantCategory: MerchantCategory.all[merchant.category].mcc,
+            country: country.code,
+            channel: step.channel,
+            eventTimeMillis: clock,
+            pattern: patternIndex
+        )
     }
 
     // MARK: - Plans, one per rule
@@ -121,9 +142,14 @@ struct FraudInjector: Sendable {
     private mutating func planHighAmount(home: Int, population: Population) -> [PlannedStep] {
         let category = pickCategory(["5732", "4511", "4829", "7011"])
         let amount = Int64((rng.uniform(10_000, 60_000) * 100).rounded(.down))
-        return [PlannedStep(delayMillis: 0, amountMinor: max(RuleThresholds.highAmountMinor, amount),
-                            merchant: population.drawMerchant(country: home, category: category, using: &rng),
-                            channel: MerchantCategory.all[category].channel(in: Country.all[home], using: &rng))]
+        return [
+            PlannedStep(
+                delayMillis: 0,
+                amountMinor: max(RuleThresholds.highAmountMinor, amount),
+                merchant: population.drawMerchant(country: home, category: category, using: &rng),
+                channel: MerchantCategory.all[category].channel(in: Country.all[home], using: &rng)
+            )
+        ]
     }
 
     /// Card testing: 5 or 6 small online purchases 0.3-2 s apart (well within 60 s).
@@ -139,10 +165,14 @@ struct FraudInjector: Sendable {
             while amounts.contains(amount) { amount += 1 }
             amounts.append(amount)
             let category = pickCategory(["5815", "5999", "5732", "5311"])
-            steps.append(PlannedStep(
-                delayMillis: index == 0 ? 0 : Int64(rng.integer(in: 300...2_000)), amountMinor: amount,
-                merchant: population.drawMerchant(country: home, category: category, using: &rng),
-                channel: .cardNotPresent))
+            steps.append(
+                PlannedStep(
+                    delayMillis: index == 0 ? 0 : Int64(rng.integer(in: 300...2_000)),
+                    amountMinor: amount,
+                    merchant: population.drawMerchant(country: home, category: category, using: &rng),
+                    channel: .cardNotPresent
+                )
+            )
         }
         return steps
     }
@@ -159,19 +189,27 @@ struct FraudInjector: Sendable {
             let amount = base + Int64(rng.uniform() * 0.5 * Double(base))
             sum += amount
             let category = pickCategory(["5411", "5812", "5814", "5912"])
-            steps.append(PlannedStep(
-                delayMillis: index == 0 ? 0 : Int64(rng.integer(in: 20_000...30_000)), amountMinor: amount,
-                merchant: population.drawMerchant(country: home, category: category, using: &rng),
-                channel: MerchantCategory.all[category].channel(in: Country.all[home], using: &rng)))
+            steps.append(
+                PlannedStep(
+                    delayMillis: index == 0 ? 0 : Int64(rng.integer(in: 20_000...30_000)),
+                    amountMinor: amount,
+                    merchant: population.drawMerchant(country: home, category: category, using: &rng),
+                    channel: MerchantCategory.all[category].channel(in: Country.all[home], using: &rng)
+                )
+            )
         }
         let mean = Double(sum) / Double(warmUps)
         let spike = min(950_000, Int64(mean * rng.uniform(7, 10)))
         precondition(spike > RuleThresholds.spikeFactor * sum / Int64(warmUps) + 1, "spike must clear 5x the mean")
         let category = pickCategory(["5732", "5999"])
-        steps.append(PlannedStep(
-            delayMillis: Int64(rng.integer(in: 20_000...30_000)), amountMinor: spike,
-            merchant: population.drawMerchant(country: home, category: category, using: &rng),
-            channel: .cardNotPresent))
+        steps.append(
+            PlannedStep(
+                delayMillis: Int64(rng.integer(in: 20_000...30_000)),
+                amountMinor: spike,
+                merchant: population.drawMerchant(country: home, category: category, using: &rng),
+                channel: .cardNotPresent
+            )
+        )
         return steps
     }
 
@@ -181,11 +219,17 @@ struct FraudInjector: Sendable {
         var steps: [PlannedStep] = []
         for (index, country) in [home, away].enumerated() {
             let category = pickCategory(["5812", "5411", "5541", "7011"])
-            steps.append(PlannedStep(
-                delayMillis: index == 0 ? 0 : Int64(rng.integer(in: 60_000...300_000)),
-                amountMinor: min(800_000, max(100, localMinor(usd: rng.logNormal(median: 35, sigma: 0.4), country: country))),
-                merchant: population.drawMerchant(country: country, category: category, using: &rng),
-                channel: .cardPresent))
+            steps.append(
+                PlannedStep(
+                    delayMillis: index == 0 ? 0 : Int64(rng.integer(in: 60_000...300_000)),
+                    amountMinor: min(
+                        800_000,
+                        max(100, localMinor(usd: rng.logNormal(median: 35, sigma: 0.4), country: country))
+                    ),
+                    merchant: population.drawMerchant(country: country, category: category, using: &rng),
+                    channel: .cardPresent
+                )
+            )
         }
         return steps
     }
@@ -198,8 +242,12 @@ struct FraudInjector: Sendable {
         let channel: Channel = rng.chance(0.5) ? .cardPresent : .cardNotPresent
         return [
             PlannedStep(delayMillis: 0, amountMinor: amount, merchant: merchant, channel: channel),
-            PlannedStep(delayMillis: Int64(rng.integer(in: 2_000...20_000)), amountMinor: amount,
-                        merchant: merchant, channel: channel),
+            PlannedStep(
+                delayMillis: Int64(rng.integer(in: 2_000...20_000)),
+                amountMinor: amount,
+                merchant: merchant,
+                channel: channel
+            ),
         ]
     }
 

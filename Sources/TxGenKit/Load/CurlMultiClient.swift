@@ -27,13 +27,21 @@ final class CurlMultiClient {
 
     /// libcurl's global init is not thread-safe in older versions: run it exactly once
     /// (Swift runs a global's initializer once, thread-safely).
-    private static let globalInit: CURLcode = curl_global_init(3 /* CURL_GLOBAL_ALL */)
+    private static let globalInit: CURLcode = curl_global_init(3)  // CURL_GLOBAL_ALL
 
-    init(url: String, contentType: String, concurrency: Int, timeoutMillis: Int,
-         connectTimeoutMillis: Int, responseLimit: Int) throws {
+    init(
+        url: String,
+        contentType: String,
+        concurrency: Int,
+        timeoutMillis: Int,
+        connectTimeoutMillis: Int,
+        responseLimit: Int
+    ) throws {
         precondition(concurrency > 0, "need at least one connection")
         guard Self.globalInit == CURLE_OK else {
-            throw CurlSetupError(description: "curl_global_init failed: \(String(cString: curl_easy_strerror(Self.globalInit)))")
+            throw CurlSetupError(
+                description: "curl_global_init failed: \(String(cString: curl_easy_strerror(Self.globalInit)))"
+            )
         }
         guard let multi = curl_multi_init() else { throw CurlSetupError(description: "curl_multi_init failed") }
         self.url = url
@@ -128,8 +136,14 @@ final class CurlMultiClient {
                 transportError = detail.isEmpty ? summary : "\(summary): \(detail)"
             }
             curl_multi_remove_handle(multi, easy)
-            handle(Completion(slot: slot.index, httpStatus: status, transportError: transportError,
-                              startNanos: slot.startNanos))
+            handle(
+                Completion(
+                    slot: slot.index,
+                    httpStatus: status,
+                    transportError: transportError,
+                    startNanos: slot.startNanos
+                )
+            )
             slot.startNanos = 0
             freeSlots.append(slot.index)
         }
@@ -156,18 +170,20 @@ final class CurlMultiClient {
         let opaque = Unmanaged.passUnretained(slot).toOpaque()
         codes.append(ccurl_easy_setopt_ptr(easy, CURLOPT_PRIVATE, opaque))
         codes.append(ccurl_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, opaque))
-        codes.append(ccurl_easy_setopt_write_callback(easy) { data, size, count, user in
-            let length = size * count
-            guard let data, let user else { return length }
-            let slot = Unmanaged<CurlRequestSlot>.fromOpaque(user).takeUnretainedValue()
-            let room = slot.responseLimit - slot.response.count
-            if room > 0 {
-                data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-                    slot.response.append(contentsOf: UnsafeBufferPointer(start: bytes, count: min(room, length)))
+        codes.append(
+            ccurl_easy_setopt_write_callback(easy) { data, size, count, user in
+                let length = size * count
+                guard let data, let user else { return length }
+                let slot = Unmanaged<CurlRequestSlot>.fromOpaque(user).takeUnretainedValue()
+                let room = slot.responseLimit - slot.response.count
+                if room > 0 {
+                    data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+                        slot.response.append(contentsOf: UnsafeBufferPointer(start: bytes, count: min(room, length)))
+                    }
                 }
+                return length
             }
-            return length
-        })
+        )
         if let failed = codes.first(where: { $0 != CURLE_OK }) {
             throw CurlSetupError(description: "curl_easy_setopt failed: \(String(cString: curl_easy_strerror(failed)))")
         }

@@ -26,9 +26,11 @@ final class LoadRunner {
         client = try CurlMultiClient(
             url: configuration.url,
             contentType: batch ? "application/x-ndjson" : "application/json",
-            concurrency: configuration.concurrency, timeoutMillis: configuration.timeoutMillis,
+            concurrency: configuration.concurrency,
+            timeoutMillis: configuration.timeoutMillis,
             connectTimeoutMillis: configuration.connectTimeoutMillis,
-            responseLimit: batch ? 8 << 20 : 16 << 10)
+            responseLimit: batch ? 8 << 20 : 16 << 10
+        )
         slotPatterns = Array(repeating: [], count: configuration.concurrency)
         slotScheduled = Array(repeating: 0, count: configuration.concurrency)
     }
@@ -39,7 +41,8 @@ final class LoadRunner {
         let itemsPerRequest = configuration.batchSize ?? 1
         let start = MonotonicClock.now()
         statistics.startNanos = start
-        let interval: Double? = configuration.ratePerSecond > 0
+        let interval: Double? =
+            configuration.ratePerSecond > 0
             ? Double(itemsPerRequest) / configuration.ratePerSecond * 1e9 : nil
         let deadline = configuration.durationNanos.map { start + $0 }
         var nextRequest = 0
@@ -57,7 +60,9 @@ final class LoadRunner {
                     // while connections are free (they count as late if they are).
                     while client.hasFreeSlot, !streamEnded {
                         let scheduled = start + UInt64(Double(nextRequest) * interval)
-                        guard scheduled < deadline, send(scheduled: scheduled, now: now, items: itemsPerRequest) else { break }
+                        guard scheduled < deadline, send(scheduled: scheduled, now: now, items: itemsPerRequest) else {
+                            break
+                        }
                         nextRequest += 1
                     }
                 }
@@ -93,11 +98,18 @@ final class LoadRunner {
             if now >= nextProgress {
                 let answered = statistics.accepted + statistics.rejected + statistics.errors
                 let seconds = Double(now - lastProgressTime) / 1e9
-                progress(ProgressSnapshot(
-                    elapsedSeconds: Double(now - start) / 1e9, sent: statistics.transactionsSent,
-                    accepted: statistics.accepted, rejected: statistics.rejected, errors: statistics.errors,
-                    currentRate: seconds > 0 ? Double(answered - lastProgressAnswered) / seconds : 0,
-                    inFlight: client.inFlight, lateSends: statistics.lateSends))
+                progress(
+                    ProgressSnapshot(
+                        elapsedSeconds: Double(now - start) / 1e9,
+                        sent: statistics.transactionsSent,
+                        accepted: statistics.accepted,
+                        rejected: statistics.rejected,
+                        errors: statistics.errors,
+                        currentRate: seconds > 0 ? Double(answered - lastProgressAnswered) / seconds : 0,
+                        inFlight: client.inFlight,
+                        lateSends: statistics.lateSends
+                    )
+                )
                 lastProgressAnswered = answered
                 lastProgressTime = now
                 nextProgress = now + configuration.progressIntervalNanos
@@ -148,7 +160,8 @@ final class LoadRunner {
         if let deadline, now >= deadline { return .durationReached }
         if streamEnded { return .countReached }
         if configuration.giveUpAfterErrors > 0, statistics.httpAnswers == 0,
-           statistics.requestsCompleted >= configuration.giveUpAfterErrors {
+            statistics.requestsCompleted >= configuration.giveUpAfterErrors
+        {
             return .gaveUp(afterFailures: statistics.requestsCompleted)
         }
         return nil
@@ -226,7 +239,8 @@ final class LoadRunner {
                 } else if let code = item["status"] as? Int {
                     outcome = String(code)
                     if statistics.problemSamples[code] == nil,
-                       let data = try? JSONSerialization.data(withJSONObject: item, options: [.sortedKeys]) {
+                        let data = try? JSONSerialization.data(withJSONObject: item, options: [.sortedKeys])
+                    {
                         statistics.problemSamples[code] = Self.sample(Array(data))
                     }
                 } else {

@@ -26,12 +26,18 @@ struct LoadStatistics: Sendable {
     /// Requests whose send time had come when the run ended but that never went out.
     var unsentRequests = 0
     /// Request latency in microseconds, from send to complete answer.
-    var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
-                                    numberOfSignificantValueDigits: .three)
+    var latency = Histogram<UInt64>(
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: 3_600_000_000,
+        numberOfSignificantValueDigits: .three
+    )
     /// Latency from the scheduled (not actual) send time: includes time spent waiting for a free
     /// connection, so it does not hide a saturated gateway (rate-limited runs only).
-    var latencyFromSchedule = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
-                                                numberOfSignificantValueDigits: .three)
+    var latencyFromSchedule = Histogram<UInt64>(
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: 3_600_000_000,
+        numberOfSignificantValueDigits: .three
+    )
     var startNanos: UInt64 = 0
     var endNanos: UInt64 = 0
     /// Why sending stopped early, if it did.

@@ -14,7 +14,9 @@ struct Summary: Encodable, Sendable {
         let count: UInt64
 
         enum CodingKeys: String, CodingKey {
-            case p50, p90, p99, p999 = "p99_9", max, mean, count
+            case p50, p90, p99
+            case p999 = "p99_9"
+            case max, mean, count
         }
 
         /// From a histogram of microseconds, in milliseconds.
@@ -125,25 +127,40 @@ struct Summary: Encodable, Sendable {
     var text: String {
         var lines: [String] = []
         let target = targetRate > 0 ? "\(Summary.fixed(targetRate, 0))/s" : "max"
-        lines.append("txgen: \(url)  concurrency \(concurrency)  "
-            + (batchSize.map { "batch \($0)  " } ?? "") + "target \(target)  seed \(seed)")
+        lines.append(
+            "txgen: \(url)  concurrency \(concurrency)  "
+                + (batchSize.map { "batch \($0)  " } ?? "") + "target \(target)  seed \(seed)"
+        )
         lines.append("duration   \(Summary.fixed(durationSeconds, 2)) s" + (stopReason.map { " (\($0))" } ?? ""))
         lines.append("sent       \(transactionsSent) transactions in \(requestsSent) requests")
         lines.append("accepted   \(accepted)")
         lines.append("rejected   \(rejected)")
         lines.append("errors     \(errors)")
-        lines.append("rate       \(Summary.fixed(achievedRate, 0)) tx/s answered, \(Summary.fixed(requestRate, 0)) req/s")
-        lines.append("late sends \(lateSends) (> \(Summary.fixed(lateThresholdMs, 0)) ms behind schedule), max lag "
-            + "\(Summary.fixed(maxLagMs, 1)) ms" + (unsentRequests > 0 ? ", \(unsentRequests) requests never sent" : ""))
+        lines.append(
+            "rate       \(Summary.fixed(achievedRate, 0)) tx/s answered, \(Summary.fixed(requestRate, 0)) req/s"
+        )
+        lines.append(
+            "late sends \(lateSends) (> \(Summary.fixed(lateThresholdMs, 0)) ms behind schedule), max lag "
+                + "\(Summary.fixed(maxLagMs, 1)) ms"
+                + (unsentRequests > 0 ? ", \(unsentRequests) requests never sent" : "")
+        )
         lines.append("latency ms " + Summary.describe(latencyMs))
         if let latencyFromScheduleMs {
             lines.append("from sched " + Summary.describe(latencyFromScheduleMs))
         }
         if !statusCounts.isEmpty {
-            lines.append("HTTP status " + statusCounts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "  "))
+            lines.append(
+                "HTTP status "
+                    + statusCounts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "  ")
+            )
         }
         if let itemStatusCounts, !itemStatusCounts.isEmpty {
-            lines.append("batch items " + itemStatusCounts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "  "))
+            lines.append(
+                "batch items "
+                    + itemStatusCounts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
+                        separator: "  "
+                    )
+            )
         }
         for (message, count) in errorMessages.sorted(by: { $0.value > $1.value }) {
             lines.append("error      \(count)x \(message)")
@@ -152,8 +169,12 @@ struct Summary: Encodable, Sendable {
             lines.append("answer \(status) e.g. \(body)")
         }
         if !fraudPatterns.isEmpty {
-            lines.append("injected   " + fraudPatterns.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "  ")
-                + (incompleteFraudPatterns > 0 ? "  (+\(incompleteFraudPatterns) cut off by the end of the run)" : ""))
+            lines.append(
+                "injected   "
+                    + fraudPatterns.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "  ")
+                    + (incompleteFraudPatterns > 0
+                        ? "  (+\(incompleteFraudPatterns) cut off by the end of the run)" : "")
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -69,8 +69,10 @@ package struct TxGenRun {
         guard writeReport(report, output: output) else { return 1 }
         if !options.quiet {
             let injected = report.entries.reduce(0) { $0 + $1.transactionIDs.count }
-            output.errorLine("txgen: wrote \(written) transactions (\(injected) in \(report.entries.count) injected patterns), "
-                + "seed \(configuration.seed)")
+            output.errorLine(
+                "txgen: wrote \(written) transactions (\(injected) in \(report.entries.count) injected patterns), "
+                    + "seed \(configuration.seed)"
+            )
         }
         return 0
     }
@@ -103,7 +105,9 @@ package struct TxGenRun {
         let reportWritten = writeReport(report, output: output)
         let summary = Summary(statistics: statistics, configuration: load, seed: configuration.seed, report: report)
         if options.json {
-            do { output.line(try summary.json()) } catch { output.errorLine("txgen: cannot encode the summary: \(error)") }
+            do { output.line(try summary.json()) } catch {
+                output.errorLine("txgen: cannot encode the summary: \(error)")
+            }
         } else {
             output.line(summary.text)
         }
@@ -120,10 +124,12 @@ package struct TxGenRun {
         if let (message, times) = statistics.errorMessages.max(by: { $0.value < $1.value }) {
             why += ": \(times) requests failed with \(message)"
         } else if let (outcome, times) = statistics.itemStatusCounts.max(by: { $0.value < $1.value }) {
-            why += ": \(times) batch items came back as \(outcome)"
+            why +=
+                ": \(times) batch items came back as \(outcome)"
                 + (outcome.first?.isNumber == true ? "" : " (the answer must be a JSON array of per-item results)")
         } else if let (status, times) = statistics.statusCounts.max(by: { $0.value < $1.value }) {
-            why += ": \(times) requests answered HTTP \(status)"
+            why +=
+                ": \(times) requests answered HTTP \(status)"
                 + (statistics.problemSamples[status].map { " (\($0))" } ?? "")
         } else if statistics.transactionsSent == 0 {
             why += ": nothing was sent"

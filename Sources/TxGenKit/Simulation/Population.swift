@@ -13,8 +13,11 @@ struct Population: Sendable {
     /// merchantsByPlace[country][category] -> indexes into `merchants` (never empty).
     private let merchantsByPlace: [[[Int]]]
 
-    init(accountCount: Int = defaultAccountCount, merchantCount: Int = defaultMerchantCount,
-         rng parent: SeededGenerator) {
+    init(
+        accountCount: Int = defaultAccountCount,
+        merchantCount: Int = defaultMerchantCount,
+        rng parent: SeededGenerator
+    ) {
         precondition(accountCount > 0, "a population needs accounts")
         var rng = parent.derived(0xACC0)
         let countries = Country.all
@@ -26,13 +29,16 @@ struct Population: Sendable {
         var accounts: [Account] = []
         accounts.reserveCapacity(accountCount)
         for number in 0..<accountCount {
-            accounts.append(Account(
-                id: Population.accountID(number: number, width: accountIDWidth),
-                homeCountry: countryPicker.draw(using: &rng),
-                profile: profilePicker.draw(using: &rng),
-                spendingLevel: min(3.0, max(0.35, rng.logNormal(median: 1.0, sigma: 0.45))),
-                // A few heavy users, many occasional ones.
-                activity: min(8.0, rng.logNormal(median: 1.0, sigma: 0.8))))
+            accounts.append(
+                Account(
+                    id: Population.accountID(number: number, width: accountIDWidth),
+                    homeCountry: countryPicker.draw(using: &rng),
+                    profile: profilePicker.draw(using: &rng),
+                    spendingLevel: min(3.0, max(0.35, rng.logNormal(median: 1.0, sigma: 0.45))),
+                    // A few heavy users, many occasional ones.
+                    activity: min(8.0, rng.logNormal(median: 1.0, sigma: 0.8))
+                )
+            )
         }
 
         // One merchant for every (country, category) first, so every purchase has somewhere to go;
@@ -59,8 +65,13 @@ struct Population: Sendable {
                 category = categoryPicker.draw(using: &rng)
             }
             byPlace[country][category].append(merchants.count)
-            merchants.append(Merchant(id: "m-" + Population.padded(number, width: width),
-                                      category: category, country: country))
+            merchants.append(
+                Merchant(
+                    id: "m-" + Population.padded(number, width: width),
+                    category: category,
+                    country: country
+                )
+            )
         }
 
         self.accounts = accounts

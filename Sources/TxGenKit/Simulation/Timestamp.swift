@@ -9,7 +9,10 @@ enum Timestamp {
     static func append(millis: Int64, to out: inout [UInt8]) {
         var days = millis / 86_400_000
         var msOfDay = millis % 86_400_000
-        if msOfDay < 0 { msOfDay += 86_400_000; days -= 1 }
+        if msOfDay < 0 {
+            msOfDay += 86_400_000
+            days -= 1
+        }
         let date = CivilDate(daysSinceEpoch: Int(days))
         appendDigits(Int64(date.year), width: 4, to: &out)
         out.append(UInt8(ascii: "-"))

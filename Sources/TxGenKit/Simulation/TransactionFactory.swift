@@ -35,16 +35,25 @@ struct TransactionFactory: Sendable {
         let categoryIndex = SpendingProfile.all[account.profile].category(using: &rng)
         let category = MerchantCategory.all[categoryIndex]
         let merchant = population.merchants[
-            population.drawMerchant(country: account.homeCountry, category: categoryIndex, using: &rng)]
+            population.drawMerchant(country: account.homeCountry, category: categoryIndex, using: &rng)
+        ]
         let amount = drawAmount(account: accountIndex, category: category, country: country, using: &rng)
 
         lastEventMillis[accountIndex] = clock
         historyCount[accountIndex] += 1
         historySumMinor[accountIndex] += amount
         return Transaction(
-            id: id, accountID: account.id, amountMinor: amount, currency: country.currency,
-            merchantID: merchant.id, merchantCategory: category.mcc, country: country.code,
-            channel: category.channel(in: country, using: &rng), eventTimeMillis: clock, pattern: nil)
+            id: id,
+            accountID: account.id,
+            amountMinor: amount,
+            currency: country.currency,
+            merchantID: merchant.id,
+            merchantCategory: category.mcc,
+            country: country.code,
+            channel: category.channel(in: country, using: &rng),
+            eventTimeMillis: clock,
+            pattern: nil
+        )
     }
 
     private func isFree(_ account: Int, at clock: Int64) -> Bool {
@@ -68,8 +77,12 @@ struct TransactionFactory: Sendable {
         return earliest
     }
 
-    private func drawAmount(account: Int, category: MerchantCategory, country: Country,
-                            using rng: inout SeededGenerator) -> Int64 {
+    private func drawAmount(
+        account: Int,
+        category: MerchantCategory,
+        country: Country,
+        using rng: inout SeededGenerator
+    ) -> Int64 {
         var limit = Self.amountCeilingMinor
         if Int(historyCount[account]) >= RuleThresholds.spikeMinimumHistory {
             limit = min(limit, Self.spikeGuardFactor * historySumMinor[account] / Int64(historyCount[account]))

@@ -13,13 +13,17 @@ struct TransactionStream: Sequence, IteratorProtocol, Sendable {
     init(_ configuration: StreamConfiguration) {
         self.configuration = configuration
         let root = SeededGenerator(seed: configuration.seed)
-        population = Population(accountCount: configuration.accountCount,
-                                merchantCount: configuration.merchantCount, rng: root)
+        population = Population(
+            accountCount: configuration.accountCount,
+            merchantCount: configuration.merchantCount,
+            rng: root
+        )
         factory = TransactionFactory(population: population)
         injector = FraudInjector(share: configuration.fraudShare, population: population, rng: root)
         rng = root.derived(0x7A5)
         var tokenSource = root.derived(0x1D)
-        idPrefix = configuration.idPrefix ?? "tx-" + String(tokenSource.next() & 0xFF_FFFF | 0x100_0000, radix: 16).dropFirst()
+        idPrefix =
+            configuration.idPrefix ?? "tx-" + String(tokenSource.next() & 0xFF_FFFF | 0x100_0000, radix: 16).dropFirst()
         clock = configuration.startMillis
     }
 
@@ -33,8 +37,13 @@ struct TransactionStream: Sequence, IteratorProtocol, Sendable {
         if let slot = injector.dueSlot(at: clock) {
             transaction = injector.emit(slot: slot, id: id, clock: clock, population: population)
         } else if let started = injector.startPatternIfDue(
-            position: position, remaining: remaining, stepMillis: configuration.stepMillis,
-            clock: clock, id: id, population: population) {
+            position: position,
+            remaining: remaining,
+            stepMillis: configuration.stepMillis,
+            clock: clock,
+            id: id,
+            population: population
+        ) {
             transaction = started
         } else {
             transaction = factory.make(id: id, clock: &clock, using: &rng)

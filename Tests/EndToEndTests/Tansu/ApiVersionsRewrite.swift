@@ -17,7 +17,9 @@ enum ApiVersionsRewrite {
 
     /// The correlation id of a request frame that asks ApiVersions v3 or later; nil for any other.
     static func flexibleApiVersionsRequest(_ frame: [UInt8]) -> Int32? {
-        guard frame.count >= 12, int16(frame, at: 4) == apiKey, int16(frame, at: 6) >= firstFlexibleVersion else { return nil }
+        guard frame.count >= 12, int16(frame, at: 4) == apiKey, int16(frame, at: 6) >= firstFlexibleVersion else {
+            return nil
+        }
         return int32(frame, at: 8)
     }
 

@@ -8,7 +8,8 @@ struct ApiVersionsRewriteTests {
     static let tansuReply = bytes(
         "0000011b" + "00000007" + "0000" + "25"
             + "00320000000000001c000000040000160000000500002a000000020000200000000400000f00000005000010000000050000020000000900000d0000000500000800000009000045000000000000150000000200004b0000000000003c000000010000470000000000001d0000000300002c00000001000014000000060000030000000c00000a0000000600000b0000000900002400000002000011000000010000090000000900001e000000030000180000000500001a0000000400002e0000000000001900000004000001000000110000120000000400000e0000000500000c00000004000013000000070000000000000b0000330000000000"
-            + "00000000" + "04" + "000101" + "0108ffffffffffffffff" + "020101" + "030100")
+            + "00000000" + "04" + "000101" + "0108ffffffffffffffff" + "020101" + "030100"
+    )
     static let tagged = 1 + 3 + 10 + 3 + 3
 
     @Test func tansusReply_losesItsTaggedFieldsAndNothingElse() throws {
@@ -16,7 +17,7 @@ struct ApiVersionsRewriteTests {
         let rewritten = try #require(ApiVersionsRewrite.emptyingTaggedFields(ofResponse: Self.tansuReply))
         #expect(rewritten.count == Self.tansuReply.count - Self.tagged + 1)
         #expect(ApiVersionsRewrite.int32(rewritten, at: 0) == Int32(rewritten.count - 4))
-        #expect(rewritten[4...] .dropLast() == Self.tansuReply[4..<(Self.tansuReply.count - Self.tagged)])
+        #expect(rewritten[4...].dropLast() == Self.tansuReply[4..<(Self.tansuReply.count - Self.tagged)])
         #expect(rewritten.last == 0)
     }
 
@@ -30,13 +31,23 @@ struct ApiVersionsRewriteTests {
         let body = "0000" + "02" + "0012" + "0000" + "0003" + "01050201ff" + "00000064" + "01000100"
         let frame = Self.frame(correlation: "0000002a", body: body)
         let rewritten = try #require(ApiVersionsRewrite.emptyingTaggedFields(ofResponse: frame))
-        #expect(rewritten == Self.frame(correlation: "0000002a", body: "0000" + "02" + "0012" + "0000" + "0003" + "01050201ff" + "00000064" + "00"))
+        #expect(
+            rewritten
+                == Self.frame(
+                    correlation: "0000002a",
+                    body: "0000" + "02" + "0012" + "0000" + "0003" + "01050201ff" + "00000064" + "00"
+                )
+        )
     }
 
     @Test func truncatedOrForeignFrames_areNotRewritten() {
         #expect(ApiVersionsRewrite.emptyingTaggedFields(ofResponse: Array(Self.tansuReply.prefix(100))) == nil)
         // An error answer (UNSUPPORTED_VERSION, no keys) cut before the throttle time.
-        #expect(ApiVersionsRewrite.emptyingTaggedFields(ofResponse: Self.frame(correlation: "00000001", body: "0023" + "01")) == nil)
+        #expect(
+            ApiVersionsRewrite.emptyingTaggedFields(
+                ofResponse: Self.frame(correlation: "00000001", body: "0023" + "01")
+            ) == nil
+        )
     }
 
     @Test func onlyApiVersionsV3AndLaterRequests_areNoted() {

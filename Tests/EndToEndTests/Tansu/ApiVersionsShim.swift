@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -91,14 +92,14 @@ final class ApiVersionsShim: @unchecked Sendable {
             state.sockets.formUnion(sockets)
             return true
         }
-        if !added { sockets.forEach { close($0) } }
+        if !added { for socket in sockets { close(socket) } }
         return added
     }
 
     /// Forgets the sockets before closing them, so `stop` never shuts down a reused descriptor.
     private func unregisterAndClose(_ sockets: [Int32]) {
-        open.withLock { state in sockets.forEach { state.sockets.remove($0) } }
-        sockets.forEach { close($0) }
+        open.withLock { state in for socket in sockets { state.sockets.remove(socket) } }
+        for socket in sockets { close(socket) }
     }
 
     /// One proxied connection: the ApiVersions requests awaiting their answer, and how many
@@ -122,7 +123,8 @@ final class ApiVersionsShim: @unchecked Sendable {
 
         func rewriting(response frame: [UInt8]) -> [UInt8] {
             guard let id = ApiVersionsRewrite.correlationID(ofResponse: frame),
-                  state.withLock({ $0.pendingApiVersions.remove(id) }) != nil else { return frame }
+                state.withLock({ $0.pendingApiVersions.remove(id) }) != nil
+            else { return frame }
             return ApiVersionsRewrite.emptyingTaggedFields(ofResponse: frame) ?? frame
         }
 
@@ -151,7 +153,9 @@ enum LoopbackSocket {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = loopback(port: port)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, Glibc.listen(fd, 128) == 0 else {
             let failure = Failure("bind/listen 127.0.0.1:\(port)")
@@ -178,7 +182,9 @@ enum LoopbackSocket {
         guard fd >= 0 else { throw Failure("socket") }
         var address = loopback(port: port)
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else {
             let failure = Failure("connect 127.0.0.1:\(port)")

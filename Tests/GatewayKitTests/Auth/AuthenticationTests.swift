@@ -18,8 +18,12 @@ import Testing
     static func harness(rate: Int? = nil, clock: @escaping @Sendable () -> UInt64 = { 0 }) throws -> RouteHarness {
         let keys = try APIKeys(parsing: keysFile)
         return RouteHarness(authenticator: { metrics in
-            Authenticator(keys: keys, limiter: rate.map { RateLimiter(ratePerSecond: $0, now: clock) },
-                          metrics: metrics, logger: Logger(label: "test"))
+            Authenticator(
+                keys: keys,
+                limiter: rate.map { RateLimiter(ratePerSecond: $0, now: clock) },
+                metrics: metrics,
+                logger: Logger(label: "test")
+            )
         })
     }
 
@@ -34,18 +38,29 @@ import Testing
 
     @Test func wrongKeyOrScheme_gets401InvalidToken() async throws {
         let harness = try Self.harness()
-        let wrong = try #require(await harness.post(sampleTransaction(), headers: [("Authorization", "Bearer s3cret-three")]))
+        let wrong = try #require(
+            await harness.post(sampleTransaction(), headers: [("Authorization", "Bearer s3cret-three")])
+        )
         #expect(wrong.status == 401)
         #expect(wrong.headers["WWW-Authenticate"]?.contains(#"error="invalid_token""#) == true)
-        let basic = try #require(await harness.post(sampleTransaction(), headers: [("Authorization", "Basic czNjcmV0LW9uZQ==")]))
+        let basic = try #require(
+            await harness.post(sampleTransaction(), headers: [("Authorization", "Basic czNjcmV0LW9uZQ==")])
+        )
         #expect(basic.status == 401)
         #expect(harness.producer.produced.isEmpty)
     }
 
     @Test func validKey_isServed_schemeCaseInsensitive() async throws {
         let harness = try Self.harness()
-        #expect(try #require(await harness.post(sampleTransaction(), headers: [("Authorization", "Bearer s3cret-one")])).status == 202)
-        #expect(try #require(await harness.post(sampleTransaction(id: "tx-2"), headers: [("Authorization", "bearer s3cret-two")])).status == 202)
+        #expect(
+            try #require(await harness.post(sampleTransaction(), headers: [("Authorization", "Bearer s3cret-one")]))
+                .status == 202
+        )
+        #expect(
+            try #require(
+                await harness.post(sampleTransaction(id: "tx-2"), headers: [("Authorization", "bearer s3cret-two")])
+            ).status == 202
+        )
         #expect(harness.producer.produced.count == 2)
     }
 
@@ -67,7 +82,11 @@ import Testing
         #expect(limited.headers["Retry-After"] == "1")
         #expect(limited.text.contains("shop-1") && !limited.text.contains("s3cret"))
         // Another key has its own bucket.
-        #expect(try #require(await harness.post(sampleTransaction(id: "r-4"), headers: [("Authorization", "Bearer s3cret-two")])).status == 202)
+        #expect(
+            try #require(
+                await harness.post(sampleTransaction(id: "r-4"), headers: [("Authorization", "Bearer s3cret-two")])
+            ).status == 202
+        )
         clock.withLock { $0 = 600_000_000 }  // 0.6 s: 1.2 tokens regained
         #expect(try #require(await harness.post(sampleTransaction(id: "r-5"), headers: one)).status == 202)
         #expect(harness.producer.produced.count == 4)

@@ -10,8 +10,16 @@ import Testing
     static func harness(keys: Bool = false) throws -> RouteHarness {
         let apiKeys = try APIKeys(parsing: AuthenticationTests.keysFile)
         return RouteHarness(
-            authenticator: { metrics in keys ? Authenticator(keys: apiKeys, limiter: nil, metrics: metrics, logger: Logger(label: "test")) : nil },
-            events: { metrics in EventPublisher(sources: .init(stats: nil, alerts: nil, ingest: metrics.ingest), logger: quietLogger("events")) })
+            authenticator: { metrics in
+                keys ? Authenticator(keys: apiKeys, limiter: nil, metrics: metrics, logger: Logger(label: "test")) : nil
+            },
+            events: { metrics in
+                EventPublisher(
+                    sources: .init(stats: nil, alerts: nil, ingest: metrics.ingest),
+                    logger: quietLogger("events")
+                )
+            }
+        )
     }
 
     @Test func page_isOneSelfContainedDocument_thatLoadsOnlyItsEvents() async throws {
@@ -37,7 +45,9 @@ import Testing
         let harness = try Self.harness(keys: true)
         #expect(try #require(await harness.client.execute("GET", "/events")).status == 401)
         #expect(try #require(await harness.client.execute("GET", "/")).status == 200)
-        let authorized = try #require(await harness.client.execute("GET", "/events", headers: [("Authorization", "Bearer s3cret-one")]))
+        let authorized = try #require(
+            await harness.client.execute("GET", "/events", headers: [("Authorization", "Bearer s3cret-one")])
+        )
         #expect(authorized.status == 200)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPCore
 import Synchronization
 import Testing
+
 @testable import GatewayKit
 
 /// The dashboard's event stream in process: what a subscriber receives on subscribing and at each
@@ -13,18 +14,34 @@ import Testing
         let chunks = Mutex<[String]>([])
 
         var responder: HTTPResponder {
-            HTTPResponder(requestID: "test", callback: { response in self.head.withLock { $0 = response } },
-                          streamed: { bytes in self.chunks.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) } })
+            HTTPResponder(
+                requestID: "test",
+                callback: { response in self.head.withLock { $0 = response } },
+                streamed: { bytes in self.chunks.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) } }
+            )
         }
 
         var welcome: String { head.withLock { $0.map { String(decoding: $0.body, as: UTF8.self) } ?? "" } }
-        func takeChunks() -> [String] { chunks.withLock { chunks in defer { chunks = [] }; return chunks } }
+        func takeChunks() -> [String] {
+            chunks.withLock { chunks in
+                defer { chunks = [] }
+                return chunks
+            }
+        }
     }
 
     private func alert(_ n: Int) -> Alert {
-        Alert(rule: .highAmount, severity: .high, accountId: "acc-\(n)", transactionIds: ["t\(n)"],
-              amount: Amount(unchecked: 20000), currency: "EUR", reason: "r\(n)", eventTime: Fixture.at(Double(n)),
-              detectedAt: Fixture.at(Double(n)))
+        Alert(
+            rule: .highAmount,
+            severity: .high,
+            accountId: "acc-\(n)",
+            transactionIds: ["t\(n)"],
+            amount: Amount(unchecked: 20000),
+            currency: "EUR",
+            reason: "r\(n)",
+            eventTime: Fixture.at(Double(n)),
+            detectedAt: Fixture.at(Double(n))
+        )
     }
 
     private func alertIDs(in text: String) -> [String] {
@@ -40,7 +57,8 @@ import Testing
         let meter = IngestMeter()
         let publisher = EventPublisher(
             sources: .init(stats: { Array(#"{"total":{"count":3}}"#.utf8) }, alerts: alerts, ingest: meter),
-            logger: quietLogger("events"))
+            logger: quietLogger("events")
+        )
         let subscriber = Subscriber()
         publisher.subscribe(subscriber.responder)
 
@@ -73,8 +91,16 @@ import Testing
     @Test func snapshots_areBuiltOncePerInterval_whateverTheNumberOfViewers() {
         let built = Atomic<Int>(0)
         let publisher = EventPublisher(
-            sources: .init(stats: { built.add(1, ordering: .relaxed); return Array("{}".utf8) }, alerts: AlertStore(), ingest: IngestMeter()),
-            logger: quietLogger("events"))
+            sources: .init(
+                stats: {
+                    built.add(1, ordering: .relaxed)
+                    return Array("{}".utf8)
+                },
+                alerts: AlertStore(),
+                ingest: IngestMeter()
+            ),
+            logger: quietLogger("events")
+        )
         let viewers = (0..<20).map { _ in Subscriber() }
         for viewer in viewers { publisher.subscribe(viewer.responder) }
         #expect(built.load(ordering: .relaxed) == 1)
@@ -94,7 +120,9 @@ import Testing
 
     @Test func ingestMeter_ratesAndPercentiles_coverOneIntervalEach() {
         let meter = IngestMeter()
-        for millisecond in 1...100 { meter.record(status: millisecond <= 90 ? 202 : 503, duration: .milliseconds(millisecond)) }
+        for millisecond in 1...100 {
+            meter.record(status: millisecond <= 90 ? 202 : 503, duration: .milliseconds(millisecond))
+        }
         let sample = meter.take()
         #expect(sample.requestsPerSecond > 0)
         #expect(abs(sample.acceptedPerSecond / sample.requestsPerSecond - 0.9) < 1e-9)

@@ -28,7 +28,14 @@ final class ClientFleet: Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for account in self.accounts {
                     for client in 0..<clientsPerAccount {
-                        group.addTask { await self.runClient(gateway.client, account: account, name: "c\(client)", bound: answerBound) }
+                        group.addTask {
+                            await self.runClient(
+                                gateway.client,
+                                account: account,
+                                name: "c\(client)",
+                                bound: answerBound
+                            )
+                        }
                     }
                 }
             }
@@ -74,12 +81,23 @@ final class ClientFleet: Sendable {
             sequence += 1
             let start = ContinuousClock.now
             let response = await client.execute(
-                "POST", "/transactions", headers: [("Content-Type", "application/json")],
-                body: sampleTransaction(id: id, account: account), timeout: bound)
+                "POST",
+                "/transactions",
+                headers: [("Content-Type", "application/json")],
+                body: sampleTransaction(id: id, account: account),
+                timeout: bound
+            )
             sent.withLock {
-                $0.append(Sent(id: id, account: account, status: response?.status,
-                               retryAfter: response?.headers["Retry-After"], contentType: response?.headers["Content-Type"],
-                               elapsed: ContinuousClock.now - start))
+                $0.append(
+                    Sent(
+                        id: id,
+                        account: account,
+                        status: response?.status,
+                        retryAfter: response?.headers["Retry-After"],
+                        contentType: response?.headers["Content-Type"],
+                        elapsed: ContinuousClock.now - start
+                    )
+                )
             }
             // A client told to retry later pauses (shorter than Retry-After, to keep tests short).
             if response?.status != 202 { try? await Task.sleep(for: .milliseconds(50)) }

@@ -28,24 +28,40 @@ final class GatewayOnEmbeddedCluster: Sendable {
         // `-X reconnect.backoff.max.ms=1000`) keeps recovery after a fault inside the tests' bounds.
         configuration.kafkaProperties = ["reconnect.backoff.max.ms": "1000"]
         self.deliveryTimeout = deliveryTimeout
-        let pool = try KafkaProducerPool(configuration: configuration.producer(bootstrapServers: cluster.bootstrapServers),
-                                         logger: logger)
+        let pool = try KafkaProducerPool(
+            configuration: configuration.producer(bootstrapServers: cluster.bootstrapServers),
+            logger: logger
+        )
         self.pool = pool
         let metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
-        let health = HealthRoutes(probe: ReadinessProbe { pool.checkBrokers(timeout: .seconds(1)) },
-                                  deliveryHealth: { pool.deliveryHealth() },
-                                  deliveryReadiness: DeliveryReadiness(deliveryTimeout: deliveryTimeout),
-                                  bootstrapServers: cluster.bootstrapServers, embedded: true)
-        let handler = GatewayRoutes(producer: pool, topic: Self.topic, maxBatchItems: 1000, metrics: metrics,
-                                    idempotency: IdempotencyStore(metrics: metrics),
-                                    pendingRecords: PendingRecords(limit: configuration.maxPendingRecords), health: health, monitor: nil,
-                                    authenticator: nil, logger: logger).router().handler
+        let health = HealthRoutes(
+            probe: ReadinessProbe { pool.checkBrokers(timeout: .seconds(1)) },
+            deliveryHealth: { pool.deliveryHealth() },
+            deliveryReadiness: DeliveryReadiness(deliveryTimeout: deliveryTimeout),
+            bootstrapServers: cluster.bootstrapServers,
+            embedded: true
+        )
+        let handler = GatewayRoutes(
+            producer: pool,
+            topic: Self.topic,
+            maxBatchItems: 1000,
+            metrics: metrics,
+            idempotency: IdempotencyStore(metrics: metrics),
+            pendingRecords: PendingRecords(limit: configuration.maxPendingRecords),
+            health: health,
+            monitor: nil,
+            authenticator: nil,
+            logger: logger
+        ).router().handler
         let answers = self.answers
         client = HTTPTestClient { request, responder in
-            handler(request, HTTPResponder(requestID: responder.requestID) { response in
-                answers.append(response)
-                responder.respond(response)
-            })
+            handler(
+                request,
+                HTTPResponder(requestID: responder.requestID) { response in
+                    answers.append(response)
+                    responder.respond(response)
+                }
+            )
         }
         // The mock picks leaders at random; fixed ones make "broker 1 down" hit the same accounts
         // every run (the test accounts' keys land on partitions 1, 2, 3 and 5).

@@ -27,15 +27,19 @@ import Testing
         let sent = try await runFault(
             inject: { $0.setAllBrokers(down: true) },
             until: { fleet, mark in fleet.count(status: 503, from: mark) >= 6 },
-            clear: { $0.setAllBrokers(down: false) })
+            clear: { $0.setAllBrokers(down: false) }
+        )
         #expect(sent.contains { $0.status == 503 })
     }
 
     @Test func oneOfThreeBrokersDown_itsPartitionsGet503_othersStayAccepted() async throws {
         let sent = try await runFault(
             inject: { $0.cluster.setBrokerDown(1) },
-            until: { fleet, mark in fleet.count(status: 503, from: mark) >= 2 && fleet.count(status: 202, from: mark) >= 12 },
-            clear: { $0.cluster.setBrokerUp(1) })
+            until: { fleet, mark in
+                fleet.count(status: 503, from: mark) >= 2 && fleet.count(status: 202, from: mark) >= 12
+            },
+            clear: { $0.cluster.setBrokerUp(1) }
+        )
         #expect(sent.contains { $0.status == 503 })
     }
 
@@ -45,28 +49,37 @@ import Testing
             inject: { gateway in
                 gateway.cluster.setBrokerDown(1)
                 for partition in Int32(0)..<6 {
-                    gateway.cluster.setPartitionLeader(topic: GatewayOnEmbeddedCluster.topic, partition: partition, broker: partition % 2 + 2)
+                    gateway.cluster.setPartitionLeader(
+                        topic: GatewayOnEmbeddedCluster.topic,
+                        partition: partition,
+                        broker: partition % 2 + 2
+                    )
                 }
             },
-            until: { fleet, mark in fleet.everyAccountAccepted(from: mark) && fleet.count(status: 202, from: mark) >= 24 },
-            clear: { $0.cluster.setBrokerUp(1) })
+            until: { fleet, mark in fleet.everyAccountAccepted(from: mark) && fleet.count(status: 202, from: mark) >= 24
+            },
+            clear: { $0.cluster.setBrokerUp(1) }
+        )
     }
 
     @Test func partitionLeadersMove_everyRequestAccepted() async throws {
         let sent = try await runFault(
             inject: { $0.moveLeaders(shift: 1) },
             until: { fleet, mark in fleet.count(status: 202, from: mark) >= 24 },
-            clear: { $0.moveLeaders(shift: 2) })
+            clear: { $0.moveLeaders(shift: 2) }
+        )
         #expect(sent.allSatisfy { $0.status == 202 }, "\(sent.filter { $0.status != 202 }.map(\.id))")
     }
 
     @Test func retriableProduceErrors_areRetriedWithinTheDeliveryTimeout_everyRequestAccepted() async throws {
         // One client: one batch in flight at a time (see the pipelined test below for why).
         let sent = try await runFault(
-            accounts: 1, clientsPerAccount: 1,
+            accounts: 1,
+            clientsPerAccount: 1,
             inject: { $0.cluster.pushRequestErrors(apiKey: 0, errors: Self.retriableErrors) },
             until: { fleet, mark in fleet.count(status: 202, from: mark) >= 24 },
-            clear: { _ in })
+            clear: { _ in }
+        )
         #expect(sent.allSatisfy { $0.status == 202 }, "\(sent.filter { $0.status != 202 }.map(\.id))")
     }
 
@@ -81,40 +94,58 @@ import Testing
             knownAuditIssue: "librdkafka 2.0.2's mock cluster does not check producer sequence numbers",
             inject: { $0.cluster.pushRequestErrors(apiKey: 0, errors: Self.retriableErrors) },
             until: { fleet, mark in fleet.count(status: 202, from: mark) >= 24 },
-            clear: { _ in })
+            clear: { _ in }
+        )
     }
 
-    private static let retriableErrors = Array(repeating: [
-        ProduceError.notLeaderOrFollower, ProduceError.requestTimedOut, ProduceError.notEnoughReplicas,
-    ], count: 3).flatMap { $0 }
+    private static let retriableErrors = Array(
+        repeating: [
+            ProduceError.notLeaderOrFollower, ProduceError.requestTimedOut, ProduceError.notEnoughReplicas,
+        ],
+        count: 3
+    ).flatMap { $0 }
 
     @Test func latencyBelowTheDeliveryTimeout_everyRequestAccepted() async throws {
         let sent = try await runFault(
-            inject: { gateway in for broker in Int32(1)...3 { gateway.cluster.setBrokerRoundTripTime(broker, .milliseconds(300)) } },
+            inject: { gateway in
+                for broker in Int32(1)...3 { gateway.cluster.setBrokerRoundTripTime(broker, .milliseconds(300)) }
+            },
             until: { fleet, mark in fleet.count(status: 202, from: mark) >= 12 },
-            clear: { gateway in for broker in Int32(1)...3 { gateway.cluster.setBrokerRoundTripTime(broker, .zero) } })
+            clear: { gateway in for broker in Int32(1)...3 { gateway.cluster.setBrokerRoundTripTime(broker, .zero) } }
+        )
         #expect(sent.allSatisfy { $0.status == 202 }, "\(sent.filter { $0.status != 202 }.map(\.id))")
     }
 
     @Test func latencyBeyondTheDeliveryTimeout_requestsGet503InTime() async throws {
         let sent = try await runFault(
-            inject: { gateway in for broker in Int32(1)...3 { gateway.cluster.setBrokerRoundTripTime(broker, .seconds(5)) } },
+            inject: { gateway in
+                for broker in Int32(1)...3 { gateway.cluster.setBrokerRoundTripTime(broker, .seconds(5)) }
+            },
             until: { fleet, mark in fleet.count(status: 503, from: mark) >= 6 },
-            clear: { gateway in for broker in Int32(1)...3 { gateway.cluster.setBrokerRoundTripTime(broker, .zero) } })
+            clear: { gateway in for broker in Int32(1)...3 { gateway.cluster.setBrokerRoundTripTime(broker, .zero) } }
+        )
         #expect(sent.contains { $0.status == 503 })
     }
 
     /// Healthy traffic, the fault until `until` holds (counting requests after the fault began),
     /// the fault cleared, traffic until every account is accepted again; then the audit.
     private func runFault(
-        label: String = #function, accounts: Int = 6, clientsPerAccount: Int = 2, knownAuditIssue: Comment? = nil,
+        label: String = #function,
+        accounts: Int = 6,
+        clientsPerAccount: Int = 2,
+        knownAuditIssue: Comment? = nil,
         inject: (GatewayOnEmbeddedCluster) -> Void,
         until: @escaping (ClientFleet, Int) -> Bool,
         clear: (GatewayOnEmbeddedCluster) -> Void
     ) async throws -> [ClientFleet.Sent] {
         let gateway = try GatewayOnEmbeddedCluster(deliveryTimeout: Self.deliveryTimeout, label: label)
         defer { gateway.close() }
-        let fleet = ClientFleet(gateway: gateway, accounts: accounts, clientsPerAccount: clientsPerAccount, answerBound: Self.answerBound)
+        let fleet = ClientFleet(
+            gateway: gateway,
+            accounts: accounts,
+            clientsPerAccount: clientsPerAccount,
+            answerBound: Self.answerBound
+        )
         let healthy = await fleet.waitUntil(.seconds(20)) { fleet.everyAccountAccepted(from: 0) }
         inject(gateway)
         let faultMark = fleet.count

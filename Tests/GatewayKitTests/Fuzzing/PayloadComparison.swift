@@ -10,10 +10,13 @@ enum PayloadComparison {
         let (expected, actual) = comparable(expected, actual)
         let strings: [(String, KeyPath<TransactionPayload, String?>)] = [
             ("id", \.id), ("account_id", \.accountId), ("currency", \.currency), ("timestamp", \.timestamp),
-            ("merchant_id", \.merchantId), ("merchant_category", \.merchantCategory), ("country", \.country), ("channel", \.channel),
+            ("merchant_id", \.merchantId), ("merchant_category", \.merchantCategory), ("country", \.country),
+            ("channel", \.channel),
         ]
         var differing = strings.filter { expected[keyPath: $0.1] != actual[keyPath: $0.1] }.map(\.0)
-        if expected.amount.map(bits) != actual.amount.map(bits) || expected.amount?.description != actual.amount?.description {
+        if expected.amount.map(bits) != actual.amount.map(bits)
+            || expected.amount?.description != actual.amount?.description
+        {
             differing.append("amount \(String(describing: expected.amount)) vs \(String(describing: actual.amount))")
         }
         if expected.metadata != actual.metadata { differing.append("metadata") }
@@ -28,7 +31,10 @@ enum PayloadComparison {
     /// one value per key) and an amount the reader refused for too many significant digits (a JSON
     /// number Foundation's `Decimal` has already rounded). The first is checked against what the
     /// generator wrote (`repeatedFields`); the second by the reader's own tests.
-    static func comparable(_ expected: TransactionPayload, _ actual: TransactionPayload) -> (TransactionPayload, TransactionPayload) {
+    static func comparable(
+        _ expected: TransactionPayload,
+        _ actual: TransactionPayload
+    ) -> (TransactionPayload, TransactionPayload) {
         func withoutAmount(_ payload: TransactionPayload) -> TransactionPayload {
             var payload = payload
             payload.amount = nil

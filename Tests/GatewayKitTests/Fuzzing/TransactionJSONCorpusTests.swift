@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import GatewayKit
 
@@ -18,7 +18,9 @@ import TestSupport
         #expect(PayloadComparison.differences(reference, repeated).isEmpty)
         reference.id = "b"
         #expect(PayloadComparison.differences(reference, repeated) == ["id"])
-        let long = try TransactionJSONReader.payload(from: Array(#"{"amount":1.00000000000000000000000000000000000000001}"#.utf8))
+        let long = try TransactionJSONReader.payload(
+            from: Array(#"{"amount":1.00000000000000000000000000000000000000001}"#.utf8)
+        )
         var rounded = long
         rounded.errors = []
         rounded.amount = Amount(unchecked: 1)

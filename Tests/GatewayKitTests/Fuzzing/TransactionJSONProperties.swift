@@ -29,7 +29,9 @@ enum TransactionJSONProperties {
     }
 
     private static func readArray(_ bytes: [UInt8]) -> ([TransactionPayload]?, [TransactionPayload]?) {
-        (try? JSONDecoder().decode([TransactionPayload].self, from: Data(bytes)),
-         try? TransactionJSONReader.payloads(fromArray: bytes))
+        (
+            try? JSONDecoder().decode([TransactionPayload].self, from: Data(bytes)),
+            try? TransactionJSONReader.payloads(fromArray: bytes)
+        )
     }
 }

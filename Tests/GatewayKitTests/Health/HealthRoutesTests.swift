@@ -10,7 +10,10 @@ import Testing
         let ready = RouteHarness(readiness: { .success(["127.0.0.1:9092"]) })
         let up = try #require(await ready.client.execute("GET", "/readyz"))
         #expect(up.status == 200)
-        #expect(up.text == #"{"bootstrap_servers":"127.0.0.1:9092","brokers":["127.0.0.1:9092"],"embedded_cluster":false,"status":"ready"}"#)
+        #expect(
+            up.text
+                == #"{"bootstrap_servers":"127.0.0.1:9092","brokers":["127.0.0.1:9092"],"embedded_cluster":false,"status":"ready"}"#
+        )
 
         let down = RouteHarness(readiness: { .failure(KafkaError.messageTimedOut) })
         let response = try #require(await down.client.execute("GET", "/readyz"))
@@ -41,8 +44,14 @@ import Testing
 
     @Test func readyz_deliveriesAllFailing_gives503WithTheReason_thoughBrokersAnswer() async throws {
         let failing = DeliveryHealthSnapshot(
-            consecutiveFailures: 12, failingFor: .seconds(10), lastFailureAgo: .milliseconds(500),
-            lastError: "_MSG_TIMED_OUT", lastSuccessAgo: .seconds(25), pending: 3, waitingFor: .milliseconds(500))
+            consecutiveFailures: 12,
+            failingFor: .seconds(10),
+            lastFailureAgo: .milliseconds(500),
+            lastError: "_MSG_TIMED_OUT",
+            lastSuccessAgo: .seconds(25),
+            pending: 3,
+            waitingFor: .milliseconds(500)
+        )
         let harness = RouteHarness(deliveryHealth: { [failing, DeliveryHealthSnapshot()] })
         let response = try #require(await harness.client.execute("GET", "/readyz"))
         #expect(response.status == 503)
@@ -57,26 +66,45 @@ import Testing
     }
 
     @Test func readyz_readyAgainOnceADeliverySucceeds() async throws {
-        let outcomes = Mutex(DeliveryHealthSnapshot(
-            consecutiveFailures: 5, failingFor: .seconds(4), lastFailureAgo: .seconds(1), lastError: "UNKNOWN_PRODUCER_ID"))
+        let outcomes = Mutex(
+            DeliveryHealthSnapshot(
+                consecutiveFailures: 5,
+                failingFor: .seconds(4),
+                lastFailureAgo: .seconds(1),
+                lastError: "UNKNOWN_PRODUCER_ID"
+            )
+        )
         let harness = RouteHarness(deliveryHealth: { [outcomes.withLock { $0 }] })
         #expect(try #require(await harness.client.execute("GET", "/readyz")).status == 503)
 
         outcomes.withLock { $0 = DeliveryHealthSnapshot(lastSuccessAgo: .milliseconds(200)) }
         let response = try #require(await harness.client.execute("GET", "/readyz"))
         #expect(response.status == 200)
-        #expect(response.text == #"{"bootstrap_servers":"127.0.0.1:9092","brokers":["127.0.0.1:9092"],"embedded_cluster":false,"last_success_seconds_ago":0.2,"status":"ready"}"#)
+        #expect(
+            response.text
+                == #"{"bootstrap_servers":"127.0.0.1:9092","brokers":["127.0.0.1:9092"],"embedded_cluster":false,"last_success_seconds_ago":0.2,"status":"ready"}"#
+        )
     }
 
     @Test func readyz_fewFailuresOrAStaleStreak_stayReady_butShowTheLastError() async throws {
-        let two = DeliveryHealthSnapshot(consecutiveFailures: 2, failingFor: .seconds(1), lastFailureAgo: .seconds(1), lastError: "_MSG_TIMED_OUT")
+        let two = DeliveryHealthSnapshot(
+            consecutiveFailures: 2,
+            failingFor: .seconds(1),
+            lastFailureAgo: .seconds(1),
+            lastError: "_MSG_TIMED_OUT"
+        )
         let few = try #require(await RouteHarness(deliveryHealth: { [two] }).client.execute("GET", "/readyz"))
         #expect(few.status == 200)
         #expect(try few.json()["last_delivery_error"] as? String == "_MSG_TIMED_OUT")
 
         // The last failure is older than two delivery timeouts (20 s): nobody sent records since,
         // so the instance gets its chance again instead of staying out of rotation for good.
-        let stale = DeliveryHealthSnapshot(consecutiveFailures: 40, failingFor: .seconds(60), lastFailureAgo: .seconds(21), lastError: "_MSG_TIMED_OUT")
+        let stale = DeliveryHealthSnapshot(
+            consecutiveFailures: 40,
+            failingFor: .seconds(60),
+            lastFailureAgo: .seconds(21),
+            lastError: "_MSG_TIMED_OUT"
+        )
         let old = try #require(await RouteHarness(deliveryHealth: { [stale] }).client.execute("GET", "/readyz"))
         #expect(old.status == 200)
         #expect(try old.json()["reason"] == nil)
@@ -84,13 +112,24 @@ import Testing
 
     @Test func readinessSettings_setTheStreakLengthAndHowLongItCounts() throws {
         let configuration = try ServeSettings.resolve(
-            flags: ["readiness-failures": "5"], kafkaFlags: [], environment: ["GATEWAY_READINESS_FAILURE_WINDOW_MS": "60000"])
+            flags: ["readiness-failures": "5"],
+            kafkaFlags: [],
+            environment: ["GATEWAY_READINESS_FAILURE_WINDOW_MS": "60000"]
+        )
         let readiness = configuration.deliveryReadiness
         func streak(_ failures: Int, lastFailureAgo: Duration) -> DeliveryHealthSnapshot {
-            DeliveryHealthSnapshot(consecutiveFailures: failures, failingFor: .seconds(30), lastFailureAgo: lastFailureAgo, lastError: "_MSG_TIMED_OUT")
+            DeliveryHealthSnapshot(
+                consecutiveFailures: failures,
+                failingFor: .seconds(30),
+                lastFailureAgo: lastFailureAgo,
+                lastError: "_MSG_TIMED_OUT"
+            )
         }
         #expect(readiness.judge([streak(4, lastFailureAgo: .seconds(1))]).reason == nil)
-        #expect(readiness.judge([streak(5, lastFailureAgo: .seconds(1))]).reason == "deliveries failing: _MSG_TIMED_OUT x 5 in the last 30 s")
+        #expect(
+            readiness.judge([streak(5, lastFailureAgo: .seconds(1))]).reason
+                == "deliveries failing: _MSG_TIMED_OUT x 5 in the last 30 s"
+        )
         // Older than the default two delivery timeouts (20 s), within the 60 s set.
         #expect(readiness.judge([streak(5, lastFailureAgo: .seconds(45))]).reason != nil)
         #expect(readiness.judge([streak(5, lastFailureAgo: .seconds(61))]).reason == nil)
@@ -101,13 +140,19 @@ import Testing
     }
 
     @Test func readyz_recordsWaitingWithoutAnyReportPastTheDeliveryTimeout_gives503() async throws {
-        let silent = DeliveryHealthSnapshot(lastSuccessAgo: .seconds(30), pending: 40, waitingFor: .milliseconds(12_300))
+        let silent = DeliveryHealthSnapshot(
+            lastSuccessAgo: .seconds(30),
+            pending: 40,
+            waitingFor: .milliseconds(12_300)
+        )
         let response = try #require(await RouteHarness(deliveryHealth: { [silent] }).client.execute("GET", "/readyz"))
         #expect(response.status == 503)
         #expect(try response.json()["reason"] as? String == "no delivery report for 12.3 s with 40 records waiting")
 
         let busy = DeliveryHealthSnapshot(lastSuccessAgo: .milliseconds(5), pending: 40, waitingFor: .milliseconds(5))
-        #expect(try #require(await RouteHarness(deliveryHealth: { [busy] }).client.execute("GET", "/readyz")).status == 200)
+        #expect(
+            try #require(await RouteHarness(deliveryHealth: { [busy] }).client.execute("GET", "/readyz")).status == 200
+        )
     }
 
     @Test func readyz_noBrokerAnswers_reasonNamesTheMetadataError() async throws {
@@ -119,6 +164,10 @@ import Testing
 
     @Test func metrics_countProducerReplacements() async throws {
         let response = try #require(await RouteHarness().client.execute("GET", "/metrics"))
-        #expect(response.text.contains("# TYPE gateway_kafka_producer_replacements_total counter\ngateway_kafka_producer_replacements_total 0\n"))
+        #expect(
+            response.text.contains(
+                "# TYPE gateway_kafka_producer_replacements_total counter\ngateway_kafka_producer_replacements_total 0\n"
+            )
+        )
     }
 }

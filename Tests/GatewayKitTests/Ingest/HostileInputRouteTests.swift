@@ -26,7 +26,9 @@ import Testing
 
     @Test func repeatedFields_inABatch_failOnlyTheirItem_namingEachField() async throws {
         let harness = RouteHarness()
-        let body = sampleTransaction(id: "r-1", extra: #","\u0069d":"r-9","metadata":{"k":"a","k":"b"}"#) + "\n" + sampleTransaction(id: "r-2")
+        let body =
+            sampleTransaction(id: "r-1", extra: #","\u0069d":"r-9","metadata":{"k":"a","k":"b"}"#) + "\n"
+            + sampleTransaction(id: "r-2")
         let response = try #require(await harness.post(body, contentType: "application/x-ndjson"))
         #expect(response.status == 200)
         let items = try response.jsonArray()
@@ -44,14 +46,24 @@ import Testing
         let harness = RouteHarness()
         let body = sampleTransaction().replacingOccurrences(of: #""amount":"129.90""#, with: #""amount":\#(amount)"#)
         let response = try #require(await harness.post(body))
-        #expect(try Self.fieldErrors(response) == [FieldError(field: "amount", message: Amount.Problem.tooManySignificantDigits.message)])
+        #expect(
+            try Self.fieldErrors(response) == [
+                FieldError(field: "amount", message: Amount.Problem.tooManySignificantDigits.message)
+            ]
+        )
         #expect(harness.producer.produced.isEmpty)
     }
 
     @Test func tooFineAmount_stillGetsItsOwnMessage() async throws {
         let harness = RouteHarness()
-        let response = try #require(await harness.post(sampleTransaction(amount: "0.00000000000000000000000000000000000000001")))
-        #expect(try Self.fieldErrors(response) == [FieldError(field: "amount", message: Amount.Problem.tooManyFractionDigits.message)])
+        let response = try #require(
+            await harness.post(sampleTransaction(amount: "0.00000000000000000000000000000000000000001"))
+        )
+        #expect(
+            try Self.fieldErrors(response) == [
+                FieldError(field: "amount", message: Amount.Problem.tooManyFractionDigits.message)
+            ]
+        )
     }
 
     /// RFC 9110 §15.5.16: a coding the server does not apply gets 415, with what it accepts in
@@ -59,7 +71,9 @@ import Testing
     @Test(arguments: [["gzip"], ["GZIP"], ["identity, gzip"], ["br"], ["identity", "deflate"]])
     func contentCodingOtherThanIdentity_gets415_withAcceptEncodingIdentity(codings: [String]) async throws {
         let harness = RouteHarness()
-        let response = try #require(await harness.post(sampleTransaction(), headers: codings.map { ("Content-Encoding", $0) }))
+        let response = try #require(
+            await harness.post(sampleTransaction(), headers: codings.map { ("Content-Encoding", $0) })
+        )
         #expect(response.status == 415)
         #expect(response.headers["Accept-Encoding"] == "identity")
         #expect(response.headers["Content-Type"] == "application/problem+json")
@@ -69,7 +83,13 @@ import Testing
 
     @Test func identityCoding_isPlain() async throws {
         let harness = RouteHarness()
-        #expect(try #require(await harness.post(sampleTransaction(), headers: [("Content-Encoding", "Identity")])).status == 202)
-        #expect(try #require(await harness.post(sampleTransaction(id: "tx-2"), headers: [("Content-Encoding", "")])).status == 202)
+        #expect(
+            try #require(await harness.post(sampleTransaction(), headers: [("Content-Encoding", "Identity")])).status
+                == 202
+        )
+        #expect(
+            try #require(await harness.post(sampleTransaction(id: "tx-2"), headers: [("Content-Encoding", "")])).status
+                == 202
+        )
     }
 }

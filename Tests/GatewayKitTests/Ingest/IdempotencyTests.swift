@@ -29,7 +29,9 @@ import Testing
         #expect(reused.headers["Content-Type"] == "application/problem+json")
         #expect(try reused.json()["title"] as? String == "Idempotency-Key reused")
         // The same bytes as another media type are another request.
-        let asNDJSON = try #require(await harness.post(sampleTransaction(), contentType: "application/x-ndjson", headers: [Self.keyField]))
+        let asNDJSON = try #require(
+            await harness.post(sampleTransaction(), contentType: "application/x-ndjson", headers: [Self.keyField])
+        )
         #expect(asNDJSON.status == 422)
         #expect(harness.producer.produced.count == 1)
     }
@@ -78,7 +80,11 @@ import Testing
         let harness = RouteHarness(idempotency: .init(ttl: .seconds(60)), clock: clock.now)
         #expect(try #require(await harness.post(sampleTransaction(), headers: [Self.keyField])).status == 202)
         clock.advance(.seconds(60))
-        #expect(try #require(await harness.post(sampleTransaction(), headers: [Self.keyField])).headers["Idempotent-Replayed"] == "true")
+        #expect(
+            try #require(await harness.post(sampleTransaction(), headers: [Self.keyField])).headers[
+                "Idempotent-Replayed"
+            ] == "true"
+        )
         clock.advance(.seconds(1))
         let afterExpiry = try #require(await harness.post(sampleTransaction(), headers: [Self.keyField]))
         #expect(afterExpiry.status == 202)
@@ -90,9 +96,15 @@ import Testing
     @Test func capacity_forgetsTheOldestAnswerFirst() async throws {
         let harness = RouteHarness(idempotency: .init(capacity: 2))
         for key in ["a", "b", "c"] {
-            #expect(try #require(await harness.post(sampleTransaction(id: "tx-\(key)"), headers: [("Idempotency-Key", key)])).status == 202)
+            #expect(
+                try #require(
+                    await harness.post(sampleTransaction(id: "tx-\(key)"), headers: [("Idempotency-Key", key)])
+                ).status == 202
+            )
         }
-        let oldest = try #require(await harness.post(sampleTransaction(id: "tx-a"), headers: [("Idempotency-Key", "a")]))
+        let oldest = try #require(
+            await harness.post(sampleTransaction(id: "tx-a"), headers: [("Idempotency-Key", "a")])
+        )
         #expect(oldest.headers["Idempotent-Replayed"] == nil)  // forgotten: produced again
         let kept = try #require(await harness.post(sampleTransaction(id: "tx-c"), headers: [("Idempotency-Key", "c")]))
         #expect(kept.headers["Idempotent-Replayed"] == "true")
@@ -114,8 +126,12 @@ import Testing
     @Test func batch_isReplayedWhole_andProducesNothing() async throws {
         let harness = RouteHarness()
         let body = (1...3).map { sampleTransaction(id: "b-\($0)", account: "acc-\($0)") }.joined(separator: "\n")
-        let first = try #require(await harness.post(body, contentType: "application/x-ndjson", headers: [Self.keyField]))
-        let retry = try #require(await harness.post(body, contentType: "application/x-ndjson", headers: [Self.keyField]))
+        let first = try #require(
+            await harness.post(body, contentType: "application/x-ndjson", headers: [Self.keyField])
+        )
+        let retry = try #require(
+            await harness.post(body, contentType: "application/x-ndjson", headers: [Self.keyField])
+        )
         #expect(first.status == 200)
         expectReplay(retry, of: first, producedInAll: 3, harness)
     }
@@ -132,9 +148,11 @@ import Testing
 
     @Test func malformedOrOverlongKey_gets400_andProducesNothing() async throws {
         let harness = RouteHarness()
-        let bad = [[("Idempotency-Key", "\"unterminated")], [("Idempotency-Key", "\"\"")], [("Idempotency-Key", "two words")],
-                   [("Idempotency-Key", "\"" + String(repeating: "k", count: 256) + "\"")],
-                   [("Idempotency-Key", "\"a\""), ("Idempotency-Key", "\"b\"")]]
+        let bad = [
+            [("Idempotency-Key", "\"unterminated")], [("Idempotency-Key", "\"\"")], [("Idempotency-Key", "two words")],
+            [("Idempotency-Key", "\"" + String(repeating: "k", count: 256) + "\"")],
+            [("Idempotency-Key", "\"a\""), ("Idempotency-Key", "\"b\"")],
+        ]
         for headers in bad {
             let response = try #require(await harness.post(sampleTransaction(), headers: headers))
             #expect(response.status == 400, "\(headers)")
@@ -142,7 +160,9 @@ import Testing
         }
         #expect(harness.producer.produced.isEmpty)
         let longest = "\"" + String(repeating: "k", count: 255) + "\""
-        #expect(try #require(await harness.post(sampleTransaction(), headers: [("Idempotency-Key", longest)])).status == 202)
+        #expect(
+            try #require(await harness.post(sampleTransaction(), headers: [("Idempotency-Key", longest)])).status == 202
+        )
     }
 
     @Test func quotedAndBareForms_nameTheSameKey() async throws {
@@ -150,7 +170,9 @@ import Testing
         #expect(try #require(await harness.post(sampleTransaction(), headers: [Self.keyField])).status == 202)
         let bare = try #require(await harness.post(sampleTransaction(), headers: [("Idempotency-Key", Self.key)]))
         #expect(bare.headers["Idempotent-Replayed"] == "true")
-        let withParameter = try #require(await harness.post(sampleTransaction(), headers: [("Idempotency-Key", "\"\(Self.key)\";v=1")]))
+        let withParameter = try #require(
+            await harness.post(sampleTransaction(), headers: [("Idempotency-Key", "\"\(Self.key)\";v=1")])
+        )
         #expect(withParameter.headers["Idempotent-Replayed"] == "true")
         #expect(harness.producer.produced.count == 1)
     }
@@ -186,8 +208,13 @@ import Testing
 
 /// The retry got the first answer again (status and body), marked as a replay, and Kafka got
 /// `producedInAll` records over both requests.
-func expectReplay(_ retry: HTTPResponse, of first: HTTPResponse, producedInAll: Int, _ harness: RouteHarness,
-                  sourceLocation: SourceLocation = #_sourceLocation) {
+func expectReplay(
+    _ retry: HTTPResponse,
+    of first: HTTPResponse,
+    producedInAll: Int,
+    _ harness: RouteHarness,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(retry.status == first.status, sourceLocation: sourceLocation)
     #expect(retry.body == first.body, sourceLocation: sourceLocation)
     #expect(retry.headers["Idempotent-Replayed"] == "true", sourceLocation: sourceLocation)

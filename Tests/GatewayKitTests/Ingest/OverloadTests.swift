@@ -9,7 +9,9 @@ import Testing
 struct OverloadTests {
     @Test func atTheBound_aPostGets503AtOnce_producesNothing_andIsCounted() async throws {
         let harness = RouteHarness(.hold, maxBatchItems: 2, maxPendingRecords: 3)
-        let held = (1...3).map { index in Task { await harness.post(sampleTransaction(id: "held-\(index)", account: "acc-\(index)")) } }
+        let held = (1...3).map { index in
+            Task { await harness.post(sampleTransaction(id: "held-\(index)", account: "acc-\(index)")) }
+        }
         try await waitUntil { harness.producer.queueDepth == 3 }
 
         let refused = try #require(await harness.post(sampleTransaction(id: "over")))
@@ -33,16 +35,31 @@ struct OverloadTests {
 
     @Test func aBatch_isAdmittedWhole_orRefusedWhole_countingOnlyItsValidItems() async throws {
         let harness = RouteHarness(.hold, maxBatchItems: 2, maxPendingRecords: 3)
-        let first = Task { await harness.post(sampleTransaction(id: "b-1") + "\n" + sampleTransaction(id: "b-2"), contentType: "application/x-ndjson") }
+        let first = Task {
+            await harness.post(
+                sampleTransaction(id: "b-1") + "\n" + sampleTransaction(id: "b-2"),
+                contentType: "application/x-ndjson"
+            )
+        }
         try await waitUntil { harness.producer.queueDepth == 2 }
 
-        let twoMore = try #require(await harness.post(sampleTransaction(id: "b-3") + "\n" + sampleTransaction(id: "b-4"), contentType: "application/x-ndjson"))
+        let twoMore = try #require(
+            await harness.post(
+                sampleTransaction(id: "b-3") + "\n" + sampleTransaction(id: "b-4"),
+                contentType: "application/x-ndjson"
+            )
+        )
         #expect(twoMore.status == 503)
         #expect(twoMore.headers["Retry-After"] == "1")
         #expect(harness.producer.produced.count == 2, "nothing of a refused batch is produced")
 
         // One valid item and one invalid one need room for one record only: admitted.
-        let oneValid = Task { await harness.post(sampleTransaction(id: "b-5") + "\n" + sampleTransaction(id: "b-6", amount: "-1"), contentType: "application/x-ndjson") }
+        let oneValid = Task {
+            await harness.post(
+                sampleTransaction(id: "b-5") + "\n" + sampleTransaction(id: "b-6", amount: "-1"),
+                contentType: "application/x-ndjson"
+            )
+        }
         try await waitUntil { harness.producer.queueDepth == 3 }
         harness.producer.releaseHeld()
         #expect(await first.value?.status == 200)
@@ -54,12 +71,20 @@ struct OverloadTests {
 
     @Test func queuedAnswers_holdTheirRoomUntilTheReport() async throws {
         let harness = RouteHarness(.hold, maxPendingRecords: 1)
-        let queued = try #require(await harness.post(sampleTransaction(id: "q-1"), headers: [("Prefer", "respond-async")]))
+        let queued = try #require(
+            await harness.post(sampleTransaction(id: "q-1"), headers: [("Prefer", "respond-async")])
+        )
         #expect(queued.status == 202)
-        #expect(try #require(await harness.post(sampleTransaction(id: "q-2"), headers: [("Prefer", "respond-async")])).status == 503)
+        #expect(
+            try #require(await harness.post(sampleTransaction(id: "q-2"), headers: [("Prefer", "respond-async")]))
+                .status == 503
+        )
         harness.producer.releaseHeld()
         try await waitUntil { harness.pendingRecords.current == 0 }
-        #expect(try #require(await harness.post(sampleTransaction(id: "q-3"), headers: [("Prefer", "respond-async")])).status == 202)
+        #expect(
+            try #require(await harness.post(sampleTransaction(id: "q-3"), headers: [("Prefer", "respond-async")]))
+                .status == 202
+        )
     }
 
     @Test func failedDeliveriesAndRefusedProduces_giveTheirRoomBack() async throws {
@@ -68,7 +93,10 @@ struct OverloadTests {
             for index in 0..<5 {
                 let response = try #require(await harness.post(sampleTransaction(id: "f-\(index)")))
                 #expect(response.status == 503)
-                #expect(try response.json()["title"] as? String == "Kafka unavailable", "\(behaviour): the bound must not fill up")
+                #expect(
+                    try response.json()["title"] as? String == "Kafka unavailable",
+                    "\(behaviour): the bound must not fill up"
+                )
             }
             #expect(harness.pendingRecords.current == 0)
             #expect(await harness.metricValue("gateway_overload_rejections_total") == 0)

@@ -41,10 +41,16 @@ final class StandInProducer: RecordProducer {
 
     func setBehaviour(_ behaviour: Behaviour) { state.withLock { $0.behaviour = behaviour } }
 
-    func produce(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
-                 completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void) throws(KafkaError) {
+    func produce(
+        topic: String,
+        key: [UInt8]?,
+        value: [UInt8],
+        headers: [KafkaHeader],
+        completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+    ) throws(KafkaError) {
         let partition = Int32(truncatingIfNeeded: (key ?? []).reduce(0) { $0 &+ Int($1) } % Int(Self.partitions))
-        let answer: (@Sendable () -> Void)? = try state.withLock { (state: inout State) throws(KafkaError) -> (@Sendable () -> Void)? in
+        let answer: (@Sendable () -> Void)? = try state.withLock {
+            (state: inout State) throws(KafkaError) -> (@Sendable () -> Void)? in
             switch state.behaviour {
             case .queueFull:
                 throw KafkaError.queueFull
@@ -69,7 +75,10 @@ final class StandInProducer: RecordProducer {
 
     /// Delivers every held report, in the order the records were produced.
     func releaseHeld() {
-        let held = state.withLock { state in defer { state.held = [] }; return state.held }
-        reports.async { held.forEach { $0() } }
+        let held = state.withLock { state in
+            defer { state.held = [] }
+            return state.held
+        }
+        reports.async { for report in held { report() } }
     }
 }

@@ -8,7 +8,8 @@ import Testing
 /// `POST /transactions` driven in process over a stand-in producer that answers from another
 /// thread: what a client sees for each kind of input and each producer outcome.
 @Suite struct TransactionsRouteTests {
-    @Test func singleTransaction_acceptedAfterTheReport_withPartitionAndOffset_andTheRecordKeyedByAccount() async throws {
+    @Test func singleTransaction_acceptedAfterTheReport_withPartitionAndOffset_andTheRecordKeyedByAccount() async throws
+    {
         let harness = RouteHarness()
         let response = try #require(await harness.post(sampleTransaction()))
         #expect(response.status == 202)
@@ -25,19 +26,27 @@ import Testing
 
     @Test func ndjsonBatch_answersPerItemInOrder_andProducesOnlyTheValidOnes() async throws {
         let harness = RouteHarness()
-        let body = [sampleTransaction(id: "b-1", account: "acc-1"), sampleTransaction(id: "b-2", amount: "-5"),
-                    "{not json", sampleTransaction(id: "b-4", account: "acc-1")].joined(separator: "\n") + "\n"
+        let body =
+            [
+                sampleTransaction(id: "b-1", account: "acc-1"), sampleTransaction(id: "b-2", amount: "-5"),
+                "{not json", sampleTransaction(id: "b-4", account: "acc-1"),
+            ].joined(separator: "\n") + "\n"
         let response = try #require(await harness.post(body, contentType: "application/x-ndjson"))
         #expect(response.status == 200)
         let items = try response.jsonArray()
-        #expect(items.map { $0["status"] as? String ?? "\($0["status"] as? Int ?? 0)" } == ["accepted", "422", "400", "accepted"])
+        #expect(
+            items.map { $0["status"] as? String ?? "\($0["status"] as? Int ?? 0)" } == [
+                "accepted", "422", "400", "accepted",
+            ]
+        )
         #expect(items[0]["partition"] as? Int == items[3]["partition"] as? Int)
         #expect(harness.producer.produced.count == 2)
     }
 
     @Test func jsonArray_keepsRequestOrder_evenWhenReportsArriveLate() async throws {
         let harness = RouteHarness(.hold)
-        let body = "[" + (1...5).map { sampleTransaction(id: "a-\($0)", account: "acc-\($0)") }.joined(separator: ",") + "]"
+        let body =
+            "[" + (1...5).map { sampleTransaction(id: "a-\($0)", account: "acc-\($0)") }.joined(separator: ",") + "]"
         async let answer = harness.post(body)
         try await waitUntil { harness.producer.queueDepth == 5 }
         harness.producer.releaseHeld()
@@ -48,10 +57,16 @@ import Testing
 
     @Test func invalidFields_get422NamingEveryBadField_inContractOrder() async throws {
         let harness = RouteHarness()
-        let response = try #require(await harness.post(#"{"id":"bad id!","amount":"12.34567","currency":"brl","country":"Brazil","channel":"carrier-pigeon","nope":1}"#))
+        let response = try #require(
+            await harness.post(
+                #"{"id":"bad id!","amount":"12.34567","currency":"brl","country":"Brazil","channel":"carrier-pigeon","nope":1}"#
+            )
+        )
         #expect(response.status == 422)
         #expect(response.headers["Content-Type"] == "application/problem+json")
-        let fields = try #require(try response.json()["errors"] as? [[String: Any]]).compactMap { $0["field"] as? String }
+        let fields = try #require(try response.json()["errors"] as? [[String: Any]]).compactMap {
+            $0["field"] as? String
+        }
         #expect(fields == ["id", "account_id", "amount", "currency", "country", "channel", "nope"])
         #expect(harness.producer.produced.isEmpty)
     }
@@ -66,7 +81,10 @@ import Testing
         #expect(form.status == 415)
         #expect(form.text.contains("application/x-ndjson"))
         // Media types are case-insensitive and take parameters (RFC 9110 §8.3.1).
-        #expect(try #require(await harness.post(sampleTransaction(), contentType: "Application/JSON; charset=utf-8")).status == 202)
+        #expect(
+            try #require(await harness.post(sampleTransaction(), contentType: "Application/JSON; charset=utf-8")).status
+                == 202
+        )
     }
 
     @Test func batchOverTheLimit_gets413_andProducesNothing() async throws {
@@ -79,7 +97,9 @@ import Testing
 
     @Test func preferRespondAsync_answersQueuedBeforeTheReport() async throws {
         let harness = RouteHarness(.hold)
-        let response = try #require(await harness.post(sampleTransaction(id: "async-1"), headers: [("Prefer", "wait=5, respond-async")]))
+        let response = try #require(
+            await harness.post(sampleTransaction(id: "async-1"), headers: [("Prefer", "wait=5, respond-async")])
+        )
         #expect(response.status == 202)
         #expect(response.headers["Preference-Applied"] == "respond-async")
         let json = try response.json()
@@ -102,15 +122,27 @@ import Testing
         #expect(single.status == 503)
         #expect(single.headers["Retry-After"] == "1")
         #expect(single.text.contains("_MSG_TIMED_OUT"))
-        let batch = try #require(await harness.post(sampleTransaction(id: "t-1") + "\n" + sampleTransaction(id: "t-2"), contentType: "application/x-ndjson"))
+        let batch = try #require(
+            await harness.post(
+                sampleTransaction(id: "t-1") + "\n" + sampleTransaction(id: "t-2"),
+                contentType: "application/x-ndjson"
+            )
+        )
         #expect(batch.status == 200)
         #expect(try batch.jsonArray().map { $0["status"] as? Int } == [503, 503])
     }
 
     @Test func noReport_noAnswer_untilTheReportComes() async throws {
         let harness = RouteHarness(.hold)
-        #expect(await harness.client.execute("POST", "/transactions", headers: [("Content-Type", "application/json")],
-                                             body: sampleTransaction(), timeout: .milliseconds(200)) == nil)
+        #expect(
+            await harness.client.execute(
+                "POST",
+                "/transactions",
+                headers: [("Content-Type", "application/json")],
+                body: sampleTransaction(),
+                timeout: .milliseconds(200)
+            ) == nil
+        )
         async let answer = harness.post(sampleTransaction(id: "tx-0002"))
         try await waitUntil { harness.producer.queueDepth == 2 }
         harness.producer.releaseHeld()

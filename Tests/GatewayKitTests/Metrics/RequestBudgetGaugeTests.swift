@@ -21,10 +21,12 @@ import Testing
         defer { server.shutdown(gracePeriod: .seconds(1)) }
         gauge.attach(server)
         let lines = gauge.text.split(separator: "\n").filter { !$0.hasPrefix("#") }
-        #expect(lines == [
-            "gateway_http_buffered_request_bytes 0",
-            "gateway_http_buffered_request_bytes_peak 0",
-            "gateway_http_buffered_request_bytes_limit 8388608",
-        ])
+        #expect(
+            lines == [
+                "gateway_http_buffered_request_bytes 0",
+                "gateway_http_buffered_request_bytes_peak 0",
+                "gateway_http_buffered_request_bytes_limit 8388608",
+            ]
+        )
     }
 }

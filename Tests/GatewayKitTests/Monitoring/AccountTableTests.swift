@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayKit
 
 @Suite struct AccountTableTests {
@@ -7,7 +8,7 @@ import Testing
         var table = AccountTable(capacity: 2)
         table.withState(of: "a") { $0.amountSpike.count = 1 }
         table.withState(of: "b") { $0.amountSpike.count = 2 }
-        table.withState(of: "a") { _ in } // "a" is now the most recent
+        table.withState(of: "a") { _ in }  // "a" is now the most recent
         table.withState(of: "c") { $0.amountSpike.count = 3 }
         #expect(table.count == 2)
         #expect(table.evictions == 1)

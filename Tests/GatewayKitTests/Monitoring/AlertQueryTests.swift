@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayKit
 
 @Suite struct AlertQueryTests {
@@ -20,8 +21,17 @@ import Testing
             ("rule", "country_hop"), ("severity", "high"), ("account_id", "acc-7"),
             ("since", "2023-11-14T22:13:20Z"), ("limit", "1000"), ("cursor", cursor.encoded),
         ]).get()
-        #expect(query == AlertQuery(rule: .countryHop, severity: .high, accountId: "acc-7",
-                                    since: Fixture.start, limit: 1000, cursor: cursor))
+        #expect(
+            query
+                == AlertQuery(
+                    rule: .countryHop,
+                    severity: .high,
+                    accountId: "acc-7",
+                    since: Fixture.start,
+                    limit: 1000,
+                    cursor: cursor
+                )
+        )
     }
 
     @Test func badValues_areEachReportedWithTheirField() {
@@ -51,13 +61,18 @@ import Testing
     }
 
     @Test func repeatedParameter_isReported() {
-        #expect(problems([("rule", "velocity"), ("rule", "high_amount")]) == [
-            FieldError(field: "rule", message: "must appear at most once"),
-        ])
+        #expect(
+            problems([("rule", "velocity"), ("rule", "high_amount")]) == [
+                FieldError(field: "rule", message: "must appear at most once")
+            ]
+        )
     }
 
     @Test func cursor_roundTripsExactly() {
-        let cursor = AlertCursor(detectedAt: Date(timeIntervalSinceReferenceDate: 722_000_000.123_456_7), sequence: .max)
+        let cursor = AlertCursor(
+            detectedAt: Date(timeIntervalSinceReferenceDate: 722_000_000.123_456_7),
+            sequence: .max
+        )
         #expect(AlertCursor(encoded: cursor.encoded) == cursor)
         #expect(cursor.encoded.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
     }

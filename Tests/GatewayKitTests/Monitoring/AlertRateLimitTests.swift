@@ -9,7 +9,15 @@ import Testing
     /// `count` identical charges of `account` one second apart from `start` s: each after the
     /// first is a duplicate_charge.
     static func storm(_ account: String, count: Int, from start: Double = 0) -> [Transaction] {
-        (0..<count).map { Fixture.tx("\(account)-\(Int(start) + $0)", account: account, amount: "129.90", at: start + Double($0), merchant: "m-881") }
+        (0..<count).map {
+            Fixture.tx(
+                "\(account)-\(Int(start) + $0)",
+                account: account,
+                amount: "129.90",
+                at: start + Double($0),
+                merchant: "m-881"
+            )
+        }
     }
 
     static func monitor(limit: Int = 5) -> Monitor {
@@ -53,8 +61,13 @@ import Testing
     @Test func suppressedCounter_isInMetrics_forEveryRule() {
         let monitor = Self.monitor(limit: 1)
         for tx in Self.storm("acc-1", count: 4) { monitor.feed(tx) }
-        let service = MonitorService(monitor: monitor, alerts: AlertStore(capacity: 10), producer: StandInProducer(),
-                                     alertsTopic: "transactions.alerts", logger: .init(label: "test"))
+        let service = MonitorService(
+            monitor: monitor,
+            alerts: AlertStore(capacity: 10),
+            producer: StandInProducer(),
+            alertsTopic: "transactions.alerts",
+            logger: .init(label: "test")
+        )
         let text = MonitorMetrics.render(service)
         #expect(text.contains("\ngateway_alerts_suppressed_total{rule=\"high_amount\"} 3\n"))
         #expect(text.contains("\ngateway_alerts_suppressed_total{rule=\"duplicate_charge\"} 2\n"))
@@ -77,7 +90,8 @@ import Testing
         let before = Self.monitor(limit: 3)
         for tx in Self.storm("acc-1", count: 5) { before.feed(tx) }
         let state = try #require(before.state(of: Monitor.unpartitioned))
-        let bytes = PartitionCheckpoint(partition: 2, coveredOffset: 9, createdAt: 0, writer: "old", state: state).encoded(version: 1)
+        let bytes = PartitionCheckpoint(partition: 2, coveredOffset: 9, createdAt: 0, writer: "old", state: state)
+            .encoded(version: 1)
         let restored = try PartitionCheckpoint(decoding: bytes, configuration: before.configuration)
         #expect(restored.coveredOffset == 9 && restored.state.accounts.count == 1)
         let account = try #require(restored.state.accounts.state(of: "acc-1"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayKit
 
 @Suite struct AlertRulesConfigurationTests {
@@ -12,10 +13,12 @@ import Testing
     }
 
     @Test func partialFile_keepsTheDefaultsItLeavesOut() throws {
-        let config = try decode("""
+        let config = try decode(
+            """
             {"high_amount": {"per_currency": {"JPY": 1500000, "KWD": "3000.5"}},
              "velocity": {"count": 10}, "country_hop": {"enabled": false, "severity": "critical"}}
-            """)
+            """
+        )
         #expect(config.highAmount.threshold == Amount(unchecked: 10_000))
         #expect(config.highAmount.perCurrency["JPY"] == Amount(unchecked: 1_500_000))
         #expect(config.highAmount.perCurrency["KWD"]?.description == "3000.5")

@@ -1,13 +1,27 @@
 import Foundation
 import Testing
+
 @testable import GatewayKit
 
 @Suite struct AlertStoreTests {
-    private func alert(_ n: Int, at seconds: Double, rule: AlertRuleName = .highAmount,
-                       severity: AlertSeverity = .high, account: String = "acc-1") -> Alert {
-        Alert(rule: rule, severity: severity, accountId: account, transactionIds: ["t\(n)"],
-              amount: Amount(unchecked: 1), currency: "USD", reason: "r", eventTime: Fixture.at(seconds),
-              detectedAt: Fixture.at(seconds))
+    private func alert(
+        _ n: Int,
+        at seconds: Double,
+        rule: AlertRuleName = .highAmount,
+        severity: AlertSeverity = .high,
+        account: String = "acc-1"
+    ) -> Alert {
+        Alert(
+            rule: rule,
+            severity: severity,
+            accountId: account,
+            transactionIds: ["t\(n)"],
+            amount: Amount(unchecked: 1),
+            currency: "USD",
+            reason: "r",
+            eventTime: Fixture.at(seconds),
+            detectedAt: Fixture.at(seconds)
+        )
     }
 
     private func ids(_ page: AlertPage) -> [String] { page.alerts.map { $0.transactionIds[0] } }
@@ -17,7 +31,7 @@ import Testing
         store.add(alert(1, at: 10))
         store.add(alert(2, at: 30))
         store.add(alert(3, at: 20))
-        store.add(alert(4, at: 30)) // same detected_at as t2, added later: comes first
+        store.add(alert(4, at: 30))  // same detected_at as t2, added later: comes first
         #expect(ids(store.query(AlertQuery())) == ["t4", "t2", "t3", "t1"])
     }
 
@@ -57,7 +71,7 @@ import Testing
         }
         let expected = (0..<25).filter { $0 % 3 != 0 }.reversed().map { "t\($0)" }
         #expect(seen == expected)
-        #expect(pages == 4) // 16 matches: 4 full pages, the last without a next cursor
+        #expect(pages == 4)  // 16 matches: 4 full pages, the last without a next cursor
     }
 
     @Test func lastPage_hasNoCursor_andJSONSaysNull() throws {
@@ -74,8 +88,8 @@ import Testing
         for n in [1, 2, 3, 4] { #expect(store.add(alert(n, at: Double(n)))) }
         #expect(store.count == 3)
         #expect(ids(store.query(AlertQuery())) == ["t4", "t3", "t2"])
-        #expect(!store.add(alert(0, at: 0))) // older than everything kept
-        #expect(store.add(alert(1, at: 3.5))) // its old copy was evicted; this one evicts t2
+        #expect(!store.add(alert(0, at: 0)))  // older than everything kept
+        #expect(store.add(alert(1, at: 3.5)))  // its old copy was evicted; this one evicts t2
         #expect(ids(store.query(AlertQuery())) == ["t4", "t1", "t3"])
     }
 
@@ -84,9 +98,9 @@ import Testing
         for n in 0..<4 { store.add(alert(n, at: Double(n))) }
         let first = store.query(AlertQuery(limit: 2))
         #expect(ids(first) == ["t3", "t2"])
-        store.add(alert(4, at: 4)) // evicts t0
-        store.add(alert(5, at: 5)) // evicts t1
-        store.add(alert(6, at: 6)) // evicts t2, the cursor's alert
+        store.add(alert(4, at: 4))  // evicts t0
+        store.add(alert(5, at: 5))  // evicts t1
+        store.add(alert(6, at: 6))  // evicts t2, the cursor's alert
         let cursor = try #require(first.nextCursor.flatMap(AlertCursor.init(encoded:)))
         #expect(ids(store.query(AlertQuery(cursor: cursor))) == [])
         let page = store.query(AlertQuery(limit: 2))

@@ -1,12 +1,25 @@
 import Foundation
 import Testing
+
 @testable import GatewayKit
 
 @Suite struct AlertTests {
-    static func alert(_ ids: [String] = ["t1"], rule: AlertRuleName = .highAmount, detectedAt: Date = Fixture.start) -> Alert {
-        Alert(rule: rule, severity: .high, accountId: "acc-1", transactionIds: ids,
-              amount: Amount(unchecked: Decimal(string: "12000.5")!), currency: "USD", reason: "test",
-              eventTime: Fixture.at(-1), detectedAt: detectedAt)
+    static func alert(
+        _ ids: [String] = ["t1"],
+        rule: AlertRuleName = .highAmount,
+        detectedAt: Date = Fixture.start
+    ) -> Alert {
+        Alert(
+            rule: rule,
+            severity: .high,
+            accountId: "acc-1",
+            transactionIds: ids,
+            amount: Amount(unchecked: Decimal(string: "12000.5")!),
+            currency: "USD",
+            reason: "test",
+            eventTime: Fixture.at(-1),
+            detectedAt: detectedAt
+        )
     }
 
     @Test func id_isDeterministicFromRuleAndTransactionIds() {
@@ -24,7 +37,12 @@ import Testing
     @Test func json_hasTheDocumentedShape() throws {
         let data = try JSONEncoder().encode(Self.alert())
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(json.keys) == ["id", "rule", "severity", "account_id", "transaction_ids", "amount", "currency", "reason", "event_time", "detected_at"])
+        #expect(
+            Set(json.keys) == [
+                "id", "rule", "severity", "account_id", "transaction_ids", "amount", "currency", "reason", "event_time",
+                "detected_at",
+            ]
+        )
         #expect(json["amount"] as? String == "12000.5")
         #expect(json["rule"] as? String == "high_amount")
         #expect(json["detected_at"] as? String == "2023-11-14T22:13:20.000Z")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayKit
 
 @Suite struct AmountSpikeRuleTests {
@@ -11,7 +12,7 @@ import Testing
 
     @Test func firesAboveFiveTimesTheMean_notAtIt() {
         let monitor = Fixture.monitor(rules: [.amountSpike])
-        history(monitor, ["50", "150", "100", "100", "100"]) // mean 100
+        history(monitor, ["50", "150", "100", "100", "100"])  // mean 100
         #expect(monitor.feed(Fixture.tx("same", amount: "500", at: 1000)).isEmpty)
         // Mean now (500 + 500) / 6 = 166.66..., 5x = 833.33...
         #expect(monitor.feed(Fixture.tx("below", amount: "833.3333", at: 1100)).isEmpty)

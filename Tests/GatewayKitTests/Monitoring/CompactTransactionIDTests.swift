@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayKit
 
 @Suite struct CompactTransactionIDTests {
@@ -13,10 +14,17 @@ import Testing
     }
 
     @Test func canonicalUUIDs_areStoredWithoutAString() {
-        guard case .uuid = CompactTransactionID(UUID().uuidString) else { Issue.record("not compacted"); return }
-        guard case .uuid = CompactTransactionID(UUID().uuidString.lowercased()) else { Issue.record("not compacted"); return }
+        guard case .uuid = CompactTransactionID(UUID().uuidString) else {
+            Issue.record("not compacted")
+            return
+        }
+        guard case .uuid = CompactTransactionID(UUID().uuidString.lowercased()) else {
+            Issue.record("not compacted")
+            return
+        }
         guard case .text = CompactTransactionID("3f2504e0-4F89-11d3-9a0c-0305e82c3301") else {
-            Issue.record("mixed case must stay text to keep its spelling"); return
+            Issue.record("mixed case must stay text to keep its spelling")
+            return
         }
     }
 }

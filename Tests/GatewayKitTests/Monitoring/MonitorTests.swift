@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatewayKit
 
 @Suite struct MonitorTests {
@@ -10,7 +11,10 @@ import Testing
             for _ in 0..<4 {
                 group.addTask {
                     for i in 0..<2000 {
-                        _ = monitor.record(Fixture.tx("t\(i)", account: "acc-\(i % 50)", at: Double(i) / 100), now: Fixture.at(20))
+                        _ = monitor.record(
+                            Fixture.tx("t\(i)", account: "acc-\(i % 50)", at: Double(i) / 100),
+                            now: Fixture.at(20)
+                        )
                     }
                 }
             }
@@ -23,11 +27,14 @@ import Testing
 
     @Test func batchRecord_matchesOneByOne() {
         let transactions = (0..<10).map { Fixture.tx("t\($0 % 8)", amount: $0 == 9 ? "20000" : "10", at: Double($0)) }
-        let batch = Fixture.monitor(rules: [.highAmount, .velocity]).record(contentsOf: transactions, now: Fixture.at(10))
+        let batch = Fixture.monitor(rules: [.highAmount, .velocity]).record(
+            contentsOf: transactions,
+            now: Fixture.at(10)
+        )
         let single = Fixture.monitor(rules: [.highAmount, .velocity])
         let oneByOne = transactions.map { single.record($0, now: Fixture.at(10)) }
         #expect(batch == oneByOne)
-        #expect(batch[8] == nil && batch[9] == nil) // t0 and t1 again
+        #expect(batch[8] == nil && batch[9] == nil)  // t0 and t1 again
         #expect(batch[4]?.map(\.rule) == [.velocity])
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import GatewayKit
 
 /// Builders for the monitoring tests: transactions at offsets from a fixed instant, and
@@ -10,14 +11,28 @@ enum Fixture {
     static func at(_ seconds: Double) -> Date { start.addingTimeInterval(seconds) }
 
     static func tx(
-        _ id: String, account: String = "acc-1", amount: String = "10", currency: String = "USD",
-        at seconds: Double = 0, merchant: String? = "merchant-1", country: String? = "US",
+        _ id: String,
+        account: String = "acc-1",
+        amount: String = "10",
+        currency: String = "USD",
+        at seconds: Double = 0,
+        merchant: String? = "merchant-1",
+        country: String? = "US",
         channel: Channel? = .cardPresent
     ) -> Transaction {
         Transaction(
-            id: id, accountId: account, amount: try! Amount(validating: amount), currency: currency,
-            timestamp: at(seconds), merchantId: merchant, merchantCategory: nil, country: country,
-            channel: channel, metadata: nil, receivedAt: at(seconds))
+            id: id,
+            accountId: account,
+            amount: try! Amount(validating: amount),
+            currency: currency,
+            timestamp: at(seconds),
+            merchantId: merchant,
+            merchantCategory: nil,
+            country: country,
+            channel: channel,
+            metadata: nil,
+            receivedAt: at(seconds)
+        )
     }
 
     /// A monitor whose rules are all disabled except `enabled` (none by default).

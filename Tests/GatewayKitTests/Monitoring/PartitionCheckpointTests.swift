@@ -10,15 +10,44 @@ import Testing
     /// velocity burst, a running mean, a country, a recent charge, and a non-UUID id.
     static let history: [Transaction] = [
         Fixture.tx("3f2b8c1e-0d4a-4f6b-9a7e-1c2d3e4f5a6b", account: "acc-v", amount: "12.34", at: 1),
-        Fixture.tx("3F2B8C1E-0D4A-4F6B-9A7E-1C2D3E4F5A6C", account: "acc-v", amount: "50", currency: "EUR", at: 2, country: "DE"),
-        Fixture.tx("plain-id-3", account: "acc-v", amount: "7.5", at: 3, merchant: "shop-9", country: nil, channel: nil),
-        Fixture.tx("plain-id-4", account: "acc-w", amount: "9999.99", currency: "BRL", at: 4, country: "BR", channel: .pix),
+        Fixture.tx(
+            "3F2B8C1E-0D4A-4F6B-9A7E-1C2D3E4F5A6C",
+            account: "acc-v",
+            amount: "50",
+            currency: "EUR",
+            at: 2,
+            country: "DE"
+        ),
+        Fixture.tx(
+            "plain-id-3",
+            account: "acc-v",
+            amount: "7.5",
+            at: 3,
+            merchant: "shop-9",
+            country: nil,
+            channel: nil
+        ),
+        Fixture.tx(
+            "plain-id-4",
+            account: "acc-w",
+            amount: "9999.99",
+            currency: "BRL",
+            at: 4,
+            country: "BR",
+            channel: .pix
+        ),
     ]
 
-    static func checkpointed(_ monitor: Monitor, partition: Int32 = Monitor.unpartitioned) throws -> PartitionCheckpoint {
+    static func checkpointed(_ monitor: Monitor, partition: Int32 = Monitor.unpartitioned) throws -> PartitionCheckpoint
+    {
         let state = try #require(monitor.state(of: partition))
-        let checkpoint = PartitionCheckpoint(partition: partition, coveredOffset: state.coveredOffset, createdAt: 1234,
-                                             writer: "test", state: state)
+        let checkpoint = PartitionCheckpoint(
+            partition: partition,
+            coveredOffset: state.coveredOffset,
+            createdAt: 1234,
+            writer: "test",
+            state: state
+        )
         return try PartitionCheckpoint(decoding: checkpoint.encoded(), configuration: monitor.configuration)
     }
 
@@ -43,11 +72,15 @@ import Testing
         #expect(after.record(Self.history[0], now: Fixture.at(5)) == nil)
         // The fourth transaction completes the burst begun before the checkpoint (count 4), and
         // the same merchant and amount as "plain-id-3" is a duplicate charge.
-        let alerts = after.feed(Fixture.tx("after-1", account: "acc-v", amount: "7.5", at: 6, merchant: "shop-9", country: "FR"))
+        let alerts = after.feed(
+            Fixture.tx("after-1", account: "acc-v", amount: "7.5", at: 6, merchant: "shop-9", country: "FR")
+        )
         #expect(Set(alerts.map(\.rule)) == [.velocity, .duplicateCharge, .countryHop])
         #expect(alerts.first { $0.rule == .velocity }?.transactionIds.first == "3f2b8c1e-0d4a-4f6b-9a7e-1c2d3e4f5a6b")
-        #expect(alerts.first { $0.rule == .countryHop }?.transactionIds
-            == ["3F2B8C1E-0D4A-4F6B-9A7E-1C2D3E4F5A6C", "after-1"])
+        #expect(
+            alerts.first { $0.rule == .countryHop }?.transactionIds
+                == ["3F2B8C1E-0D4A-4F6B-9A7E-1C2D3E4F5A6C", "after-1"]
+        )
     }
 
     @Test func mergingPartitions_equalsOneStateOfEverything() {
@@ -55,9 +88,15 @@ import Testing
         let one = Fixture.monitor()
         let split = Fixture.monitor()
         let transactions = (0..<40).map { index in
-            Fixture.tx("m-\(index)", account: "acc-\(index % 7)", amount: "\(index * 3 + 1).25",
-                       currency: index % 3 == 0 ? "EUR" : "USD", at: Double(index) * 5,
-                       country: ["US", "DE", "BR"][index % 3], channel: index % 2 == 0 ? .pix : .atm)
+            Fixture.tx(
+                "m-\(index)",
+                account: "acc-\(index % 7)",
+                amount: "\(index * 3 + 1).25",
+                currency: index % 3 == 0 ? "EUR" : "USD",
+                at: Double(index) * 5,
+                country: ["US", "DE", "BR"][index % 3],
+                channel: index % 2 == 0 ? .pix : .atm
+            )
         }
         for (index, tx) in transactions.enumerated() {
             _ = one.record(tx, source: 0, now: Fixture.at(200))
@@ -77,7 +116,8 @@ import Testing
         let monitor = Fixture.monitor(rules: [.velocity])
         for tx in Self.history { monitor.feed(tx) }
         let state = try #require(monitor.state(of: Monitor.unpartitioned))
-        let bytes = PartitionCheckpoint(partition: 3, coveredOffset: 41, createdAt: 0, writer: "w", state: state).encoded()
+        let bytes = PartitionCheckpoint(partition: 3, coveredOffset: 41, createdAt: 0, writer: "w", state: state)
+            .encoded()
         for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 50)) {
             #expect(throws: StateFormatError.self) {
                 try PartitionCheckpoint(decoding: Array(bytes.prefix(cut)), configuration: monitor.configuration)
@@ -95,8 +135,13 @@ import Testing
         for (index, amount) in ["0.50", "1", "1.01", "99.99", "250000"].enumerated() {
             monitor.feed(Fixture.tx("h-\(index)", amount: amount, at: Double(index)))
         }
-        let service = MonitorService(monitor: monitor, alerts: AlertStore(capacity: 10), producer: StandInProducer(),
-                                     alertsTopic: "transactions.alerts", logger: .init(label: "test"))
+        let service = MonitorService(
+            monitor: monitor,
+            alerts: AlertStore(capacity: 10),
+            producer: StandInProducer(),
+            alertsTopic: "transactions.alerts",
+            logger: .init(label: "test")
+        )
         let text = MonitorMetrics.render(service)
         #expect(text.contains("# TYPE gateway_transaction_amount histogram\n"))
         #expect(text.contains("\ngateway_transaction_amount_bucket{currency=\"USD\",le=\"1\"} 2\n"))

@@ -1,11 +1,14 @@
 import Foundation
 import Testing
+
 @testable import GatewayKit
 
 @Suite struct RollingStatisticsTests {
     @Test func windowsAreLabelledFromTheirDurations() {
-        let snapshot = Fixture.monitor { $0.windows = [.seconds(60), .seconds(300), .seconds(900), .seconds(3600), .seconds(90)] }
-            .snapshot(now: Fixture.start)
+        let snapshot = Fixture.monitor {
+            $0.windows = [.seconds(60), .seconds(300), .seconds(900), .seconds(3600), .seconds(90)]
+        }
+        .snapshot(now: Fixture.start)
         #expect(snapshot.allWindows.map(\.label) == ["1m", "5m", "15m", "1h", "90s", "total"])
     }
 
@@ -15,7 +18,7 @@ import Testing
         monitor.feed(Fixture.tx("b", at: 30))
         #expect(monitor.window("1m", now: Fixture.at(30)).count == 2)
         monitor.feed(Fixture.tx("c", at: 61))
-        #expect(monitor.window("1m", now: Fixture.at(61)).count == 2) // "a" slid out
+        #expect(monitor.window("1m", now: Fixture.at(61)).count == 2)  // "a" slid out
         #expect(monitor.window("5m", now: Fixture.at(61)).count == 3)
         monitor.feed(Fixture.tx("d", at: 400))
         #expect(monitor.window("1m", now: Fixture.at(400)).count == 1)
@@ -169,12 +172,21 @@ import Testing
         monitor.feed(Fixture.tx("a", amount: "12.5", at: 0))
         let data = Data(try #require(StableJSON.bytes(monitor.snapshot(now: Fixture.at(0)))))
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(json.keys) == ["generated_at", "watermark", "window_end", "allowed_lateness_seconds", "late", "future", "windows", "total"])
+        #expect(
+            Set(json.keys) == [
+                "generated_at", "watermark", "window_end", "allowed_lateness_seconds", "late", "future", "windows",
+                "total",
+            ]
+        )
         #expect(json["watermark"] as? String == "2023-11-14T22:13:20.000Z")
         let windows = try #require(json["windows"] as? [String: Any])
         #expect(Set(windows.keys) == ["1m", "5m", "15m"])
         let oneMinute = try #require(windows["1m"] as? [String: Any])
-        #expect(Set(oneMinute.keys) == ["label", "length_seconds", "count", "rate_per_second", "currencies", "by_channel", "by_country"])
+        #expect(
+            Set(oneMinute.keys) == [
+                "label", "length_seconds", "count", "rate_per_second", "currencies", "by_channel", "by_country",
+            ]
+        )
         let usd = try #require((oneMinute["currencies"] as? [String: Any])?["USD"] as? [String: Any])
         #expect(usd["sum"] as? String == "12.5")
         #expect(Set(usd.keys) == ["count", "sum", "p50", "p90", "p99"])

@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import HTTPCore
 
@@ -18,20 +18,31 @@ import TestSupport
         let outcomes = Self.seeds.map { parse([$0.bytes]) }
         let requests = outcomes.map { $0.filter { if case .request = $0 { true } else { false } }.count }
         #expect(requests.contains { $0 >= 3 })
-        #expect(outcomes.contains { $0.contains { if case .request(let r) = $0 { r.headers.contains("Transfer-Encoding: chunked") } else { false } } })
+        #expect(
+            outcomes.contains {
+                $0.contains {
+                    if case .request(let r) = $0 { r.headers.contains("Transfer-Encoding: chunked") } else { false }
+                }
+            }
+        )
         #expect(outcomes.filter { if case .failure = $0.last { true } else { false } }.count >= 15)
     }
 
     /// The properties themselves catch what they claim to: a split that changes the outcome, a
     /// request that does not re-parse the same.
     @Test func properties_writeAcceptedRequestsBackAsTheyWereRead() throws {
-        let chunked = Array("POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: v\r\n\r\n".utf8)
+        let chunked = Array(
+            "POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: v\r\n\r\n".utf8
+        )
         guard case .request(let request) = parse([chunked]).first else {
             Issue.record("expected a request")
             return
         }
         let again = HTTPParserProperties.serialized(request)
-        #expect(String(decoding: again, as: UTF8.self) == "POST /t HTTP/1.1\r\nHost:h\r\nTransfer-Encoding:chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        #expect(
+            String(decoding: again, as: UTF8.self)
+                == "POST /t HTTP/1.1\r\nHost:h\r\nTransfer-Encoding:chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+        )
         #expect(HTTPParserProperties.splits(of: chunked).allSatisfy { $0.joined().elementsEqual(chunked) })
     }
 }

@@ -56,7 +56,9 @@ enum HTTPParserProperties {
         head += Array("\r\n".utf8)
         let isChunked = request.headers.contains { $0.lowercased().hasPrefix("transfer-encoding:") }
         guard isChunked else { return head + request.body }
-        let chunk = request.body.isEmpty ? [] : Array("\(String(request.body.count, radix: 16))\r\n".utf8) + request.body + Array("\r\n".utf8)
+        let chunk =
+            request.body.isEmpty
+            ? [] : Array("\(String(request.body.count, radix: 16))\r\n".utf8) + request.body + Array("\r\n".utf8)
         return head + chunk + Array("0\r\n\r\n".utf8)
     }
 }

@@ -16,8 +16,20 @@ package enum ClusterSettings {
 
     package static var table: SettingsTable<ClusterConfiguration> {
         SettingsTable([
-            Entry("brokers", "GATEWAY_EMBEDDED_BROKERS", "Brokers in the cluster.", .integer(1...16, "a whole number from 1 to 16"), \.brokers),
-            Entry("partitions", "GATEWAY_EMBEDDED_PARTITIONS", "Partitions per topic.", .integer(1...1000, "a whole number from 1 to 1000"), \.partitions),
+            Entry(
+                "brokers",
+                "GATEWAY_EMBEDDED_BROKERS",
+                "Brokers in the cluster.",
+                .integer(1...16, "a whole number from 1 to 16"),
+                \.brokers
+            ),
+            Entry(
+                "partitions",
+                "GATEWAY_EMBEDDED_PARTITIONS",
+                "Partitions per topic.",
+                .integer(1...1000, "a whole number from 1 to 1000"),
+                \.partitions
+            ),
             Entry("topics", "GATEWAY_EMBEDDED_TOPICS", "Topics to create, comma-separated.", .topicList, \.topics),
             Entry("log-level", "GATEWAY_LOG_LEVEL", "Log level.", .logLevel, \.logLevel),
         ])
@@ -26,11 +38,13 @@ package enum ClusterSettings {
 
 extension ValueForm where Value == [String] {
     package static var topicList: Self {
-        Self("comma-separated topic names",
-             parse: { text in
-                 let names = text.split(separator: ",").map(String.init)
-                 return names.isEmpty || names.contains(where: \.isEmpty) ? nil : names
-             },
-             describe: { $0.joined(separator: ",") })
+        Self(
+            "comma-separated topic names",
+            parse: { text in
+                let names = text.split(separator: ",").map(String.init)
+                return names.isEmpty || names.contains(where: \.isEmpty) ? nil : names
+            },
+            describe: { $0.joined(separator: ",") }
+        )
     }
 }

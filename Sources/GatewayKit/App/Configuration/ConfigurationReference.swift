@@ -15,17 +15,29 @@ package enum ConfigurationReference {
     package static var markdown: String {
         let serve = GatewayConfiguration()
         var text = "#### `gateway serve`\n\n"
-        text += table([
-            ("HTTP server", ServeSettings.server), ("Kafka", ServeSettings.kafka),
-            ("Monitoring", ServeSettings.monitor), ("Alert rules (the file first, then the flags over it)", ServeSettings.rules),
-        ], defaults: serve, extraKafkaRow: true)
+        text += table(
+            [
+                ("HTTP server", ServeSettings.server), ("Kafka", ServeSettings.kafka),
+                ("Monitoring", ServeSettings.monitor),
+                ("Alert rules (the file first, then the flags over it)", ServeSettings.rules),
+            ],
+            defaults: serve,
+            extraKafkaRow: true
+        )
         text += "\n#### `gateway kafka` (the embedded cluster alone)\n\n"
-        text += table([("Cluster", ClusterSettings.table.settings)], defaults: ClusterConfiguration(), extraKafkaRow: false)
+        text += table(
+            [("Cluster", ClusterSettings.table.settings)],
+            defaults: ClusterConfiguration(),
+            extraKafkaRow: false
+        )
         return text
     }
 
-    private static func table<Configuration>(_ groups: [(String, [Setting<Configuration>])], defaults: Configuration,
-                                             extraKafkaRow: Bool) -> String {
+    private static func table<Configuration>(
+        _ groups: [(String, [Setting<Configuration>])],
+        defaults: Configuration,
+        extraKafkaRow: Bool
+    ) -> String {
         var text = "| Flag | Environment variable | Default | What it sets |\n|---|---|---|---|\n"
         for (title, settings) in groups {
             text += "| **\(title)** | | | |\n"

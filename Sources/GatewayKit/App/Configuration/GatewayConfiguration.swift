@@ -89,12 +89,18 @@ package struct GatewayConfiguration: Sendable {
     package var problems: [String] {
         var problems = monitor.configuration.problems
         if maxPendingRecords < maxBatchItems {
-            problems.append("--max-pending-records (\(maxPendingRecords)) must be at least --max-batch-items (\(maxBatchItems)), or the largest batch never fits")
+            problems.append(
+                "--max-pending-records (\(maxPendingRecords)) must be at least --max-batch-items (\(maxBatchItems)), or the largest batch never fits"
+            )
         }
         if maxBufferedRequestBytes < 2 * maxBodyBytes {
-            problems.append("--max-buffered-request-bytes (\(maxBufferedRequestBytes)) must be at least twice --max-body-bytes (\(maxBodyBytes)), so that the largest body always fits beside partly read requests")
+            problems.append(
+                "--max-buffered-request-bytes (\(maxBufferedRequestBytes)) must be at least twice --max-body-bytes (\(maxBodyBytes)), so that the largest body always fits beside partly read requests"
+            )
         }
-        if rateLimitPerKey != nil, apiKeys == nil { problems.append("--rate-limit-per-key needs --api-keys-file (limits are per key)") }
+        if rateLimitPerKey != nil, apiKeys == nil {
+            problems.append("--rate-limit-per-key needs --api-keys-file (limits are per key)")
+        }
         return problems
     }
 
@@ -119,7 +125,9 @@ package struct GatewayConfiguration: Sendable {
     }
 
     func producer(bootstrapServers: String) -> ProducerConfiguration {
-        var producer = ProducerConfiguration(kafka: KafkaConfiguration(bootstrapServers: bootstrapServers, properties: kafkaProperties))
+        var producer = ProducerConfiguration(
+            kafka: KafkaConfiguration(bootstrapServers: bootstrapServers, properties: kafkaProperties)
+        )
         producer.poolSize = max(1, producers)
         producer.deliveryTimeout = deliveryTimeout
         producer.linger = linger

@@ -14,8 +14,13 @@ package struct Setting<Configuration> {
     private let describe: (Configuration) -> String?
     private let apply: (String, inout Configuration) throws(ValueError) -> Void
 
-    package init<Value>(_ name: String, _ environment: String, _ summary: String,
-                        _ form: ValueForm<Value>, _ target: WritableKeyPath<Configuration, Value>) {
+    package init<Value>(
+        _ name: String,
+        _ environment: String,
+        _ summary: String,
+        _ form: ValueForm<Value>,
+        _ target: WritableKeyPath<Configuration, Value>
+    ) {
         self.name = name
         self.environment = environment
         self.summary = summary
@@ -25,8 +30,13 @@ package struct Setting<Configuration> {
     }
 
     /// An option whose default is "none" (nil).
-    package init<Value>(_ name: String, _ environment: String, _ summary: String,
-                        _ form: ValueForm<Value>, _ target: WritableKeyPath<Configuration, Value?>) {
+    package init<Value>(
+        _ name: String,
+        _ environment: String,
+        _ summary: String,
+        _ form: ValueForm<Value>,
+        _ target: WritableKeyPath<Configuration, Value?>
+    ) {
         self.name = name
         self.environment = environment
         self.summary = summary
@@ -37,9 +47,14 @@ package struct Setting<Configuration> {
 
     /// An option that changes the configuration in its own way (a file to load, a list of rules to
     /// turn off); `describe` gives its default for the help.
-    package init(_ name: String, _ environment: String, _ summary: String, form: String,
-                 describe: @escaping (Configuration) -> String?,
-                 apply: @escaping (String, inout Configuration) throws(ValueError) -> Void) {
+    package init(
+        _ name: String,
+        _ environment: String,
+        _ summary: String,
+        form: String,
+        describe: @escaping (Configuration) -> String?,
+        apply: @escaping (String, inout Configuration) throws(ValueError) -> Void
+    ) {
         self.name = name
         self.environment = environment
         self.summary = summary
@@ -59,7 +74,11 @@ package struct Setting<Configuration> {
     }
 
     /// Applies `text`, given as `source` (the flag or the variable), or says what is wrong with it.
-    package func apply(_ text: String, from source: String, to configuration: inout Configuration) throws(ConfigurationError) {
+    package func apply(
+        _ text: String,
+        from source: String,
+        to configuration: inout Configuration
+    ) throws(ConfigurationError) {
         do {
             try apply(text, &configuration)
         } catch {

@@ -11,8 +11,11 @@ package struct SettingsTable<Configuration> {
     }
 
     /// `flags` holds the flags given on the command line, by setting name.
-    package func resolve(_ defaults: Configuration, flags: [String: String],
-                         environment: [String: String]) throws(ConfigurationError) -> Configuration {
+    package func resolve(
+        _ defaults: Configuration,
+        flags: [String: String],
+        environment: [String: String]
+    ) throws(ConfigurationError) -> Configuration {
         var configuration = defaults
         for setting in settings {
             if let text = flags[setting.name] {

@@ -50,7 +50,8 @@ package struct IdempotencyKey: Sendable, Hashable {
             switch byte {
             case UInt8(ascii: "\\"):
                 index += 1
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "\\") else {
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "\\")
+                else {
                     throw .malformed
                 }
                 key.append(bytes[index])

@@ -67,8 +67,11 @@ package final class IdempotencyStore: Sendable {
     private let metrics: GatewayMetrics?
 
     /// `clock`: monotonic nanoseconds (tests pass their own to expire keys without sleeping).
-    init(limits: IdempotencyLimits = IdempotencyLimits(), metrics: GatewayMetrics? = nil,
-         clock: @escaping @Sendable () -> UInt64 = MonotonicClock.now) {
+    init(
+        limits: IdempotencyLimits = IdempotencyLimits(),
+        metrics: GatewayMetrics? = nil,
+        clock: @escaping @Sendable () -> UInt64 = MonotonicClock.now
+    ) {
         precondition(limits.capacity > 0 && limits.maxBytes > 0, "idempotency store bounds must be positive")
         self.limits = limits
         let (seconds, attoseconds) = limits.ttl.components

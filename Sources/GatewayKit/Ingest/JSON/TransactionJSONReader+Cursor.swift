@@ -72,7 +72,9 @@ extension TransactionJSONReader {
             guard try peekValue() == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let key = try scanString()
             skipWhitespace()
-            guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else { throw error("expected ':' after the key") }
+            guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else {
+                throw error("expected ':' after the key")
+            }
             index += 1
             return key
         }
@@ -182,12 +184,20 @@ extension TransactionJSONReader {
             }
             let hasExponent = index < buffer.count && (buffer[index] | 0x20) == UInt8(ascii: "e")
             if hasExponent { try scanExponent() }
-            return RawNumber(text: start..<index, isNegative: isNegative, integer: integer, fraction: fraction, hasExponent: hasExponent)
+            return RawNumber(
+                text: start..<index,
+                isNegative: isNegative,
+                integer: integer,
+                fraction: fraction,
+                hasExponent: hasExponent
+            )
         }
 
         private mutating func scanExponent() throws(JSONSyntaxError) {
             index += 1
-            if index < buffer.count, buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-") { index += 1 }
+            if index < buffer.count, buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard isDigit(at: index) else { throw error("expected a digit in the exponent") }
             skipDigits()
         }
@@ -201,7 +211,9 @@ extension TransactionJSONReader {
         }
 
         static func describe(_ byte: UInt8) -> String {
-            (0x21...0x7E).contains(byte) ? "character '\(Character(Unicode.Scalar(byte)))'" : "byte 0x" + String(byte, radix: 16, uppercase: true)
+            (0x21...0x7E).contains(byte)
+                ? "character '\(Character(Unicode.Scalar(byte)))'"
+                : "byte 0x" + String(byte, radix: 16, uppercase: true)
         }
     }
 }
@@ -222,7 +234,11 @@ extension TransactionJSONReader.Cursor {
             switch buffer[index] {
             case UInt8(ascii: "\""):
                 index += 1
-                return RawString(range: quote + 1..<index - 1, hasEscapes: hasEscapes, isPlainASCII: isASCII && !hasEscapes)
+                return RawString(
+                    range: quote + 1..<index - 1,
+                    hasEscapes: hasEscapes,
+                    isPlainASCII: isASCII && !hasEscapes
+                )
             case UInt8(ascii: "\\"):
                 hasEscapes = true
                 try scanEscape()
@@ -271,7 +287,7 @@ extension TransactionJSONReader.Cursor {
         guard index + 1 < buffer.count else { throw error("unterminated string") }
         switch buffer[index + 1] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             index += 2
         case UInt8(ascii: "u"):
             try scanUnicodeEscape()
@@ -286,8 +302,10 @@ extension TransactionJSONReader.Cursor {
         let unit = try hexUnit(at: index + 2)
         switch unit {
         case 0xD800...0xDBFF:
-            guard index + 7 < buffer.count, buffer[index + 6] == UInt8(ascii: "\\"), buffer[index + 7] == UInt8(ascii: "u"),
-                  (0xDC00...0xDFFF).contains(try hexUnit(at: index + 8)) else { throw error("unpaired surrogate in \\u escape") }
+            guard index + 7 < buffer.count, buffer[index + 6] == UInt8(ascii: "\\"),
+                buffer[index + 7] == UInt8(ascii: "u"),
+                (0xDC00...0xDFFF).contains(try hexUnit(at: index + 8))
+            else { throw error("unpaired surrogate in \\u escape") }
             index += 12
         case 0xDC00...0xDFFF:
             throw error("unpaired surrogate in \\u escape")
@@ -332,7 +350,8 @@ extension TransactionJSONReader.Cursor {
         default: throw error("invalid UTF-8")
         }
         guard index + length <= buffer.count, secondRange.contains(buffer[index + 1]),
-              bytes(in: index + 2..<index + length).allSatisfy({ $0 & 0xC0 == 0x80 }) else {
+            bytes(in: index + 2..<index + length).allSatisfy({ $0 & 0xC0 == 0x80 })
+        else {
             throw error("invalid UTF-8")
         }
         index += length

@@ -44,7 +44,8 @@ package enum TransactionJSONReader {
         return payload
     }
 
-    private static func payloads(in buffer: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> [TransactionPayload] {
+    private static func payloads(in buffer: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> [TransactionPayload]
+    {
         var cursor = Cursor(buffer)
         guard try cursor.peekValue() == UInt8(ascii: "[") else { throw cursor.error("expected a JSON array") }
         var payloads: [TransactionPayload] = []
@@ -93,8 +94,9 @@ extension TransactionJSONReader {
         /// Matches undecoded ASCII key bytes without building a String (the common case).
         init?(ascii bytes: UnsafeBufferPointer<UInt8>) {
             guard let candidate = Self.candidate(ascii: bytes), let start = bytes.baseAddress,
-                  candidate.wireName.utf8CodeUnitCount == bytes.count,
-                  memcmp(candidate.wireName.utf8Start, start, bytes.count) == 0 else { return nil }
+                candidate.wireName.utf8CodeUnitCount == bytes.count,
+                memcmp(candidate.wireName.utf8Start, start, bytes.count) == 0
+            else { return nil }
             self = candidate
         }
 
@@ -142,8 +144,12 @@ extension TransactionJSONReader {
         var unknown: Set<String> = []
     }
 
-    private static func readMember(_ key: Cursor.RawString, into payload: inout TransactionPayload,
-                                   seen: inout SeenKeys, _ cursor: inout Cursor) throws(JSONSyntaxError) {
+    private static func readMember(
+        _ key: Cursor.RawString,
+        into payload: inout TransactionPayload,
+        seen: inout SeenKeys,
+        _ cursor: inout Cursor
+    ) throws(JSONSyntaxError) {
         let field = key.isPlainASCII ? Field(ascii: cursor.bytes(of: key)) : Field(name: cursor.string(key))
         guard let field else {
             let name = cursor.string(key)
@@ -176,8 +182,11 @@ extension TransactionJSONReader {
     }
 
     /// A string field; `null` means absent.
-    private static func readString(_ field: Field, into payload: inout TransactionPayload,
-                                   _ cursor: inout Cursor) throws(JSONSyntaxError) -> String? {
+    private static func readString(
+        _ field: Field,
+        into payload: inout TransactionPayload,
+        _ cursor: inout Cursor
+    ) throws(JSONSyntaxError) -> String? {
         switch try cursor.peekValue() {
         case UInt8(ascii: "\""):
             return cursor.string(try cursor.scanString())
@@ -192,8 +201,10 @@ extension TransactionJSONReader {
 
     /// An amount as a decimal string or a JSON number; anything else (null included, as in
     /// Foundation's path) is "not a number".
-    private static func readAmount(into payload: inout TransactionPayload,
-                                   _ cursor: inout Cursor) throws(JSONSyntaxError) -> Amount? {
+    private static func readAmount(
+        into payload: inout TransactionPayload,
+        _ cursor: inout Cursor
+    ) throws(JSONSyntaxError) -> Amount? {
         let result: Result<Amount, Amount.Problem>
         switch try cursor.peekValue() {
         case UInt8(ascii: "\""):
@@ -216,8 +227,10 @@ extension TransactionJSONReader {
     }
 
     /// `metadata`: a flat object of strings, or `null` (absent).
-    private static func readMetadata(into payload: inout TransactionPayload,
-                                     _ cursor: inout Cursor) throws(JSONSyntaxError) -> [String: String]? {
+    private static func readMetadata(
+        into payload: inout TransactionPayload,
+        _ cursor: inout Cursor
+    ) throws(JSONSyntaxError) -> [String: String]? {
         switch try cursor.peekValue() {
         case UInt8(ascii: "n"):
             try cursor.skipValue()
@@ -227,15 +240,19 @@ extension TransactionJSONReader {
         default:
             try cursor.skipValue()
         }
-        payload.errors.append(FieldError(field: Field.metadata.name, message: TransactionPayload.notFlatMetadataMessage))
+        payload.errors.append(
+            FieldError(field: Field.metadata.name, message: TransactionPayload.notFlatMetadataMessage)
+        )
         return nil
     }
 
     /// The object's string members, or nil when any value is not a string (the rest is still
     /// checked). A repeated key keeps its first value (the later ones need not be strings) and is
     /// reported once as `metadata.<key>`.
-    private static func readFlatObject(into payload: inout TransactionPayload,
-                                       _ cursor: inout Cursor) throws(JSONSyntaxError) -> [String: String]? {
+    private static func readFlatObject(
+        into payload: inout TransactionPayload,
+        _ cursor: inout Cursor
+    ) throws(JSONSyntaxError) -> [String: String]? {
         var members: [String: String] = [:]
         var repeated: Set<String> = []
         var isFlat = true
@@ -244,7 +261,12 @@ extension TransactionJSONReader {
             let key = cursor.string(try cursor.readKey())
             if members[key] != nil {
                 if repeated.insert(key).inserted {
-                    payload.errors.append(FieldError(field: "\(Field.metadata.name).\(key)", message: TransactionPayload.repeatedMemberMessage))
+                    payload.errors.append(
+                        FieldError(
+                            field: "\(Field.metadata.name).\(key)",
+                            message: TransactionPayload.repeatedMemberMessage
+                        )
+                    )
                 }
                 try cursor.skipValue()  // Foundation keeps the first value and never looks at this one
             } else if try cursor.peekValue() == UInt8(ascii: "\"") {
@@ -276,14 +298,24 @@ extension TransactionJSONReader {
     /// path, a number of more than 38 significant digits is refused instead of rounded.
     static func amount(fromNumber number: Cursor.RawNumber, in cursor: Cursor) throws(Amount.Problem) -> Amount {
         if !number.hasExponent,
-           let digits = AmountDigits(integer: cursor.bytes(in: number.integer), fraction: cursor.bytes(in: number.fraction)) {
+            let digits = AmountDigits(
+                integer: cursor.bytes(in: number.integer),
+                fraction: cursor.bytes(in: number.fraction)
+            )
+        {
             // Any negative number, -0 included, is a Decimal that is not > 0.
             if number.isNegative { throw .notPositive }
             return try digits.amount()
         }
         // Foundation's path cannot do this: its Decimal arrives already rounded.
-        if Amount.significantDigitCount(integer: cursor.bytes(in: number.integer), fraction: cursor.bytes(in: number.fraction))
-            > Amount.maxSignificantDigits { throw .tooManySignificantDigits }
+        if Amount.significantDigitCount(
+            integer: cursor.bytes(in: number.integer),
+            fraction: cursor.bytes(in: number.fraction)
+        )
+            > Amount.maxSignificantDigits
+        {
+            throw .tooManySignificantDigits
+        }
         let text = String(decoding: cursor.bytes(in: number.text), as: UTF8.self)
         guard let value = Decimal(string: text) else { throw .notANumber }  // beyond Decimal's range
         return try Amount(validating: value)
@@ -310,9 +342,12 @@ extension TransactionJSONReader {
         init?(plainText text: UnsafeBufferPointer<UInt8>) {
             let dot = text.firstIndex(of: UInt8(ascii: "."))
             let integer = UnsafeBufferPointer(rebasing: text[..<(dot ?? text.endIndex)])
-            let fraction = dot.map { UnsafeBufferPointer(rebasing: text[($0 + 1)...]) } ?? UnsafeBufferPointer(rebasing: text[text.endIndex...])
+            let fraction =
+                dot.map { UnsafeBufferPointer(rebasing: text[($0 + 1)...]) }
+                ?? UnsafeBufferPointer(rebasing: text[text.endIndex...])
             guard !integer.isEmpty, dot == nil || !fraction.isEmpty,
-                  integer.allSatisfy(Self.isDigit), fraction.allSatisfy(Self.isDigit) else { return nil }
+                integer.allSatisfy(Self.isDigit), fraction.allSatisfy(Self.isDigit)
+            else { return nil }
             self.init(integer: integer, fraction: fraction)
         }
 

@@ -105,7 +105,10 @@ extension TransactionJSONWriter {
         case 0x0C: out.append(UInt8(ascii: "f"))
         case 0x0D: out.append(UInt8(ascii: "r"))
         default:
-            out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+            out.append(contentsOf: [
+                UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)],
+                hexDigits[Int(byte & 0x0F)],
+            ])
         }
     }
 }
@@ -146,7 +149,11 @@ extension TransactionJSONWriter {
         if integerCount > 0 {
             out.insert(UInt8(ascii: "."), at: start + integerCount)
         } else {
-            out.insert(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: ".")] + repeatElement(UInt8(ascii: "0"), count: -integerCount), at: start)
+            out.insert(
+                contentsOf: [UInt8(ascii: "0"), UInt8(ascii: ".")]
+                    + repeatElement(UInt8(ascii: "0"), count: -integerCount),
+                at: start
+            )
         }
     }
 

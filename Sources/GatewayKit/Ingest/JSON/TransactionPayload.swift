@@ -95,7 +95,10 @@ package struct TransactionPayload: Decodable {
         return nil
     }
 
-    private mutating func decodeMetadata(_ key: JSONKey, from container: KeyedDecodingContainer<JSONKey>) -> [String: String]? {
+    private mutating func decodeMetadata(
+        _ key: JSONKey,
+        from container: KeyedDecodingContainer<JSONKey>
+    ) -> [String: String]? {
         if (try? container.decodeNil(forKey: key)) == true { return nil }
         guard let value = try? container.decode([String: String].self, forKey: key) else {
             errors.append(FieldError(field: "metadata", message: Self.notFlatMetadataMessage))

@@ -43,9 +43,18 @@ package enum TransactionRecordReader {
         var transaction: Transaction? {
             guard let id, let accountId, let amount, let currency, let timestamp, let receivedAt else { return nil }
             return Transaction(
-                id: id, accountId: accountId, amount: amount, currency: currency, timestamp: timestamp,
-                merchantId: merchantId, merchantCategory: merchantCategory, country: country, channel: channel,
-                metadata: metadata, receivedAt: receivedAt)
+                id: id,
+                accountId: accountId,
+                amount: amount,
+                currency: currency,
+                timestamp: timestamp,
+                merchantId: merchantId,
+                merchantCategory: merchantCategory,
+                country: country,
+                channel: channel,
+                metadata: metadata,
+                receivedAt: receivedAt
+            )
         }
     }
 
@@ -54,8 +63,11 @@ package enum TransactionRecordReader {
     private static let receivedAtBit: UInt16 = 1 << 15
 
     /// Reads one member's value; false when the record is not a transaction.
-    private static func read(_ key: TransactionJSONReader.Cursor.RawString, into record: inout Fields,
-                             _ cursor: inout TransactionJSONReader.Cursor) throws(JSONSyntaxError) -> Bool {
+    private static func read(
+        _ key: TransactionJSONReader.Cursor.RawString,
+        into record: inout Fields,
+        _ cursor: inout TransactionJSONReader.Cursor
+    ) throws(JSONSyntaxError) -> Bool {
         typealias Field = TransactionJSONReader.Field
         let keyBytes = cursor.bytes(of: key)
         let field = key.isPlainASCII ? Field(ascii: keyBytes) : Field(name: cursor.string(key))
@@ -71,11 +83,21 @@ package enum TransactionRecordReader {
         }
         // A required member read as nil had the wrong type or a value `Amount` or RFC 3339 refuses.
         switch field {
-        case .id: record.id = try string(&cursor); return record.id != nil
-        case .accountId: record.accountId = try string(&cursor); return record.accountId != nil
-        case .currency: record.currency = try string(&cursor); return record.currency != nil
-        case .timestamp: record.timestamp = try date(&cursor); return record.timestamp != nil
-        case .amount: record.amount = try amount(&cursor); return record.amount != nil
+        case .id:
+            record.id = try string(&cursor)
+            return record.id != nil
+        case .accountId:
+            record.accountId = try string(&cursor)
+            return record.accountId != nil
+        case .currency:
+            record.currency = try string(&cursor)
+            return record.currency != nil
+        case .timestamp:
+            record.timestamp = try date(&cursor)
+            return record.timestamp != nil
+        case .amount:
+            record.amount = try amount(&cursor)
+            return record.amount != nil
         case .merchantId: return try optionalString(&cursor, into: &record.merchantId)
         case .merchantCategory: return try optionalString(&cursor, into: &record.merchantCategory)
         case .country: return try optionalString(&cursor, into: &record.country)
@@ -89,8 +111,13 @@ package enum TransactionRecordReader {
         }
     }
 
-    private static func isReceivedAt(_ key: TransactionJSONReader.Cursor.RawString, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard key.isPlainASCII, bytes.count == receivedAtKey.utf8CodeUnitCount, let start = bytes.baseAddress else { return false }
+    private static func isReceivedAt(
+        _ key: TransactionJSONReader.Cursor.RawString,
+        _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        guard key.isPlainASCII, bytes.count == receivedAtKey.utf8CodeUnitCount, let start = bytes.baseAddress else {
+            return false
+        }
         return memcmp(start, receivedAtKey.utf8Start, bytes.count) == 0
     }
 
@@ -104,7 +131,10 @@ package enum TransactionRecordReader {
     }
 
     /// `null` (absent) or a string; false for any other value.
-    private static func optionalString(_ cursor: inout TransactionJSONReader.Cursor, into value: inout String?) throws(JSONSyntaxError) -> Bool {
+    private static func optionalString(
+        _ cursor: inout TransactionJSONReader.Cursor,
+        into value: inout String?
+    ) throws(JSONSyntaxError) -> Bool {
         if try cursor.peekValue() == UInt8(ascii: "n") {
             try cursor.skipValue()  // only `null` starts with n
             return true
@@ -139,7 +169,10 @@ package enum TransactionRecordReader {
     }
 
     /// `null` (absent) or a flat object of strings; false for anything else.
-    private static func metadata(_ cursor: inout TransactionJSONReader.Cursor, into value: inout [String: String]?) throws(JSONSyntaxError) -> Bool {
+    private static func metadata(
+        _ cursor: inout TransactionJSONReader.Cursor,
+        into value: inout [String: String]?
+    ) throws(JSONSyntaxError) -> Bool {
         switch try cursor.peekValue() {
         case UInt8(ascii: "n"):
             try cursor.skipValue()

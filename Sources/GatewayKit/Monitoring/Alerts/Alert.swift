@@ -29,8 +29,18 @@ package struct Alert: Codable, Sendable, Hashable {
     /// was raised (see `AlertRateLimit`); not part of `id`.
     var suppressedBefore: Int
 
-    init(rule: AlertRuleName, severity: AlertSeverity, accountId: String, transactionIds: [String],
-         amount: Amount, currency: String, reason: String, eventTime: Date, detectedAt: Date, suppressedBefore: Int = 0) {
+    init(
+        rule: AlertRuleName,
+        severity: AlertSeverity,
+        accountId: String,
+        transactionIds: [String],
+        amount: Amount,
+        currency: String,
+        reason: String,
+        eventTime: Date,
+        detectedAt: Date,
+        suppressedBefore: Int = 0
+    ) {
         self.id = Self.id(rule: rule, transactionIds: transactionIds)
         self.rule = rule
         self.severity = severity
@@ -57,8 +67,12 @@ package struct Alert: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, rule, severity, accountId = "account_id", transactionIds = "transaction_ids"
-        case amount, currency, reason, eventTime = "event_time", detectedAt = "detected_at"
+        case id, rule, severity
+        case accountId = "account_id"
+        case transactionIds = "transaction_ids"
+        case amount, currency, reason
+        case eventTime = "event_time"
+        case detectedAt = "detected_at"
         case suppressedBefore = "suppressed_before"
     }
 
@@ -95,7 +109,11 @@ package struct Alert: Codable, Sendable, Hashable {
     private static func decodeDate(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date {
         let text = try container.decode(String.self, forKey: key)
         guard let date = RFC3339.parse(text) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "not an RFC 3339 date-time: \(text)")
+            throw DecodingError.dataCorruptedError(
+                forKey: key,
+                in: container,
+                debugDescription: "not an RFC 3339 date-time: \(text)"
+            )
         }
         return date
     }

@@ -36,7 +36,8 @@ struct AlertCursor: Hashable, Sendable, Comparable {
         guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "1",
-              let bits = UInt64(parts[1], radix: 16), let sequence = UInt64(parts[2]) else { return nil }
+            let bits = UInt64(parts[1], radix: 16), let sequence = UInt64(parts[2])
+        else { return nil }
         let seconds = Double(bitPattern: bits)
         guard seconds.isFinite else { return nil }
         self.init(detectedAt: Date(timeIntervalSinceReferenceDate: seconds), sequence: sequence)

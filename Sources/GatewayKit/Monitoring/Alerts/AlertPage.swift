@@ -6,7 +6,8 @@ struct AlertPage: Encodable, Sendable, Equatable {
     var nextCursor: String?
 
     enum CodingKeys: String, CodingKey {
-        case alerts, nextCursor = "next_cursor"
+        case alerts
+        case nextCursor = "next_cursor"
     }
 
     func encode(to encoder: Encoder) throws {

@@ -14,8 +14,14 @@ struct AlertQuery: Hashable, Sendable {
     /// Continue after this position (the `next_cursor` of the previous page).
     var cursor: AlertCursor?
 
-    init(rule: AlertRuleName? = nil, severity: AlertSeverity? = nil, accountId: String? = nil,
-         since: Date? = nil, limit: Int = defaultLimit, cursor: AlertCursor? = nil) {
+    init(
+        rule: AlertRuleName? = nil,
+        severity: AlertSeverity? = nil,
+        accountId: String? = nil,
+        since: Date? = nil,
+        limit: Int = defaultLimit,
+        cursor: AlertCursor? = nil
+    ) {
         self.rule = rule
         self.severity = severity
         self.accountId = accountId
@@ -33,7 +39,12 @@ struct AlertQuery: Hashable, Sendable {
         var seen: Set<String> = []
         for (name, value) in items {
             guard parameterNames.contains(name) else {
-                problems.append(FieldError(field: name, message: "unknown parameter; expected one of: \(parameterNames.joined(separator: ", "))"))
+                problems.append(
+                    FieldError(
+                        field: name,
+                        message: "unknown parameter; expected one of: \(parameterNames.joined(separator: ", "))"
+                    )
+                )
                 continue
             }
             guard seen.insert(name).inserted else {
@@ -50,15 +61,18 @@ struct AlertQuery: Hashable, Sendable {
         switch name {
         case "rule":
             rule = AlertRuleName(rawValue: value)
-            return rule == nil ? "must be one of: \(AlertRuleName.allCases.map(\.rawValue).joined(separator: ", "))" : nil
+            return rule == nil
+                ? "must be one of: \(AlertRuleName.allCases.map(\.rawValue).joined(separator: ", "))" : nil
         case "severity":
             severity = AlertSeverity(rawValue: value)
-            return severity == nil ? "must be one of: \(AlertSeverity.allCases.map(\.rawValue).joined(separator: ", "))" : nil
+            return severity == nil
+                ? "must be one of: \(AlertSeverity.allCases.map(\.rawValue).joined(separator: ", "))" : nil
         case "account_id":
             // The transactions' own rule (openapi.yaml's Identifier): a value no account can have
             // is a mistake to report, not a filter that silently matches nothing.
             accountId = value
-            return TransactionValidator.isIdentifier(value) ? nil : "must be 1-64 characters of A-Z a-z 0-9 . _ : -, like an account_id"
+            return TransactionValidator.isIdentifier(value)
+                ? nil : "must be 1-64 characters of A-Z a-z 0-9 . _ : -, like an account_id"
         case "since":
             since = RFC3339.parse(value)
             return since == nil ? "must be an RFC 3339 date-time, e.g. 2024-05-01T12:00:00Z" : nil
@@ -66,7 +80,7 @@ struct AlertQuery: Hashable, Sendable {
             let parsed = Int(value).flatMap { (1...Self.maxLimit).contains($0) ? $0 : nil }
             limit = parsed ?? Self.defaultLimit
             return parsed == nil ? "must be an integer in 1...\(Self.maxLimit)" : nil
-        default: // "cursor"
+        default:  // "cursor"
             cursor = AlertCursor(encoded: value)
             return cursor == nil ? "not a cursor returned by this API" : nil
         }

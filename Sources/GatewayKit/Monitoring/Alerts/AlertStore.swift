@@ -39,7 +39,10 @@ final class AlertStore: Sendable {
     func add(_ alert: Alert) -> Bool {
         state.withLock { state in
             guard !state.ids.contains(alert.id) else { return false }
-            let entry = Entry(position: AlertCursor(detectedAt: alert.detectedAt, sequence: state.nextSequence), alert: alert)
+            let entry = Entry(
+                position: AlertCursor(detectedAt: alert.detectedAt, sequence: state.nextSequence),
+                alert: alert
+            )
             if state.entries.count == capacity, let oldest = state.entries.first, entry.position < oldest.position {
                 return false
             }
@@ -55,7 +58,9 @@ final class AlertStore: Sendable {
     func query(_ query: AlertQuery) -> AlertPage {
         state.withLock { state in
             var end = state.entries.count
-            if let cursor = query.cursor { end = Self.insertionIndex(of: cursor, in: state.entries, strictlyBefore: true) }
+            if let cursor = query.cursor {
+                end = Self.insertionIndex(of: cursor, in: state.entries, strictlyBefore: true)
+            }
             var alerts: [Alert] = []
             var lastReturned: AlertCursor?
             for entry in state.entries[..<end].reversed() {
@@ -94,7 +99,11 @@ final class AlertStore: Sendable {
 
     /// Binary search: the index of the first entry after `position` (or, with `strictlyBefore`,
     /// the first entry at or after it: entries below the index all come strictly before it).
-    private static func insertionIndex(of position: AlertCursor, in entries: Deque<Entry>, strictlyBefore: Bool = false) -> Int {
+    private static func insertionIndex(
+        of position: AlertCursor,
+        in entries: Deque<Entry>,
+        strictlyBefore: Bool = false
+    ) -> Int {
         var low = 0
         var high = entries.count
         while low < high {

@@ -41,8 +41,12 @@ enum CompactTransactionID: Hashable, Sendable {
     private static func hexValue(_ byte: UInt8, _ cases: inout (lower: Bool, upper: Bool)) -> UInt64? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt64(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): cases.lower = true; return UInt64(byte - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): cases.upper = true; return UInt64(byte - UInt8(ascii: "A") + 10)
+        case UInt8(ascii: "a")...UInt8(ascii: "f"):
+            cases.lower = true
+            return UInt64(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"):
+            cases.upper = true
+            return UInt64(byte - UInt8(ascii: "A") + 10)
         default: return nil
         }
     }

@@ -1,4 +1,5 @@
 import DequeModule
+
 /// Remembers the transaction ids recently applied, so that a record delivered twice (a Kafka
 /// redelivery after a rebalance, a client retry) is counted once in the statistics and rules.
 ///

@@ -31,7 +31,12 @@ struct AlertRateLimit: Sendable {
 
     /// Keeps the drafts within the budget (setting `suppressedBefore` on those that pass) and
     /// reports each suppressed one's rule to `suppressed`.
-    func admit(_ drafts: [AlertDraft], at time: Int64, state: inout State, suppressed: (AlertRuleName) -> Void) -> [AlertDraft] {
+    func admit(
+        _ drafts: [AlertDraft],
+        at time: Int64,
+        state: inout State,
+        suppressed: (AlertRuleName) -> Void
+    ) -> [AlertDraft] {
         guard isBounded, !drafts.isEmpty else { return drafts }
         return drafts.compactMap { draft in
             var draft = draft

@@ -44,7 +44,12 @@ package struct AlertRulesConfiguration: Codable, Sendable, Equatable {
 
     /// The bounds a decoded file must respect, reported like a decoding error with the field's path.
     func validate() throws {
-        try require(velocity.count >= 2 && velocity.count <= 1000, "velocity", "count", "must be an integer in 2...1000")
+        try require(
+            velocity.count >= 2 && velocity.count <= 1000,
+            "velocity",
+            "count",
+            "must be an integer in 2...1000"
+        )
         try require(velocity.windowSeconds > 0, "velocity", "window_seconds", "must be greater than 0")
         try require(amountSpike.minHistory >= 1, "amount_spike", "min_history", "must be at least 1")
         try require(countryHop.windowSeconds > 0, "country_hop", "window_seconds", "must be greater than 0")
@@ -53,7 +58,9 @@ package struct AlertRulesConfiguration: Codable, Sendable, Equatable {
 
     private func require(_ condition: Bool, _ rule: String, _ field: String, _ message: String) throws {
         guard !condition else { return }
-        throw DecodingError.dataCorrupted(.init(codingPath: [JSONKey(rule), JSONKey(field)], debugDescription: message))
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: [JSONKey(rule), JSONKey(field)], debugDescription: message)
+        )
     }
 
     /// `high_amount`: amount >= threshold in the transaction's currency.
@@ -65,7 +72,8 @@ package struct AlertRulesConfiguration: Codable, Sendable, Equatable {
         var perCurrency: [String: Amount] = [:]
 
         enum CodingKeys: String, CodingKey {
-            case enabled, severity, threshold, perCurrency = "per_currency"
+            case enabled, severity, threshold
+            case perCurrency = "per_currency"
         }
     }
 
@@ -77,7 +85,8 @@ package struct AlertRulesConfiguration: Codable, Sendable, Equatable {
         var windowSeconds = 60.0
 
         enum CodingKeys: String, CodingKey {
-            case enabled, severity, count, windowSeconds = "window_seconds"
+            case enabled, severity, count
+            case windowSeconds = "window_seconds"
         }
     }
 
@@ -89,7 +98,8 @@ package struct AlertRulesConfiguration: Codable, Sendable, Equatable {
         var minHistory = 5
 
         enum CodingKeys: String, CodingKey {
-            case enabled, severity, multiplier, minHistory = "min_history"
+            case enabled, severity, multiplier
+            case minHistory = "min_history"
         }
     }
 
@@ -107,12 +117,16 @@ package struct AlertRulesConfiguration: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case enabled, severity, windowSeconds = "window_seconds"
+            case enabled, severity
+            case windowSeconds = "window_seconds"
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case highAmount = "high_amount", velocity, amountSpike = "amount_spike"
-        case countryHop = "country_hop", duplicateCharge = "duplicate_charge"
+        case highAmount = "high_amount"
+        case velocity
+        case amountSpike = "amount_spike"
+        case countryHop = "country_hop"
+        case duplicateCharge = "duplicate_charge"
     }
 }

@@ -33,7 +33,8 @@ struct AmountSpikeRule: AlertRule {
         }
         guard state.count >= minHistory, isSpike(input.tenThousandths, state) else { return nil }
         let mean = Amount.decimalString(tenThousandths: state.sumTenThousandths / UInt128(state.count))
-        let reason = "amount \(tx.amount) \(tx.currency) is more than \(multiplier)x the account's mean "
+        let reason =
+            "amount \(tx.amount) \(tx.currency) is more than \(multiplier)x the account's mean "
             + "\(mean) \(tx.currency) over \(state.count) earlier transactions"
         return draft([tx.id], reason)
     }
@@ -42,7 +43,9 @@ struct AmountSpikeRule: AlertRule {
     /// (all in ten-thousandths: no division, no rounding at the boundary).
     private func isSpike(_ amount: UInt64, _ state: State) -> Bool {
         let (left, leftOverflow) = (UInt128(amount) * 10_000).multipliedReportingOverflow(by: UInt128(state.count))
-        let (right, rightOverflow) = UInt128(multiplier.tenThousandths).multipliedReportingOverflow(by: state.sumTenThousandths)
+        let (right, rightOverflow) = UInt128(multiplier.tenThousandths).multipliedReportingOverflow(
+            by: state.sumTenThousandths
+        )
         if leftOverflow || rightOverflow {
             // Only for absurd histories (sums near 10^34); a close-enough answer beats a trap.
             return Double(amount) * Double(state.count) > multiplier.doubleValue * Double(state.sumTenThousandths)

@@ -36,7 +36,9 @@ struct CountryHopRule: AlertRule {
 
     private func hopDraft(_ input: RuleInput, from previous: Sighting, to country: String, gap: Int64) -> AlertDraft {
         let limit = MonitorClock.secondsText(windowMilliseconds)
-        return draft([previous.id.text, input.transaction.id],
-                     "transactions in \(previous.country) and \(country) \(MonitorClock.secondsText(gap)) s apart (limit: \(limit) s)")
+        return draft(
+            [previous.id.text, input.transaction.id],
+            "transactions in \(previous.country) and \(country) \(MonitorClock.secondsText(gap)) s apart (limit: \(limit) s)"
+        )
     }
 }

@@ -47,7 +47,9 @@ struct DuplicateChargeRule: AlertRule {
         }
         let draft = original.map { duplicateDraft(input, of: state.recent[$0]) }
         if state.recent.count == Self.maxRemembered { state.recent.removeFirst() }
-        state.recent.append(Charge(merchant: merchant, tenThousandths: input.tenThousandths, time: input.eventTime, id: input.compactId))
+        state.recent.append(
+            Charge(merchant: merchant, tenThousandths: input.tenThousandths, time: input.eventTime, id: input.compactId)
+        )
         return draft
     }
 
@@ -63,7 +65,9 @@ struct DuplicateChargeRule: AlertRule {
     private func duplicateDraft(_ input: RuleInput, of original: Charge) -> AlertDraft {
         let tx = input.transaction
         let gap = MonitorClock.secondsText(abs(input.eventTime - original.time))
-        return draft([original.id.text, tx.id],
-                     "same merchant \(tx.merchantId ?? "") and amount \(tx.amount) \(tx.currency) charged twice \(gap) s apart")
+        return draft(
+            [original.id.text, tx.id],
+            "same merchant \(tx.merchantId ?? "") and amount \(tx.amount) \(tx.currency) charged twice \(gap) s apart"
+        )
     }
 }

@@ -19,6 +19,9 @@ struct HighAmountRule: AlertRule {
         let tx = input.transaction
         let threshold = thresholds[tx.currency] ?? defaultThreshold
         guard input.tenThousandths >= threshold.tenThousandths else { return nil }
-        return draft([tx.id], "amount \(tx.amount) \(tx.currency) is at or above the threshold \(threshold) \(tx.currency)")
+        return draft(
+            [tx.id],
+            "amount \(tx.amount) \(tx.currency) is at or above the threshold \(threshold) \(tx.currency)"
+        )
     }
 }

@@ -9,15 +9,22 @@ enum JSONOverlay {
         if top is NSNull { return base }
         guard let baseObject = base as? [String: Any] else { return top }
         guard let topObject = top as? [String: Any] else {
-            throw DecodingError.typeMismatch([String: Any].self, .init(codingPath: path, debugDescription: "must be a JSON object"))
+            throw DecodingError.typeMismatch(
+                [String: Any].self,
+                .init(codingPath: path, debugDescription: "must be a JSON object")
+            )
         }
         if let last = path.last, freeMaps.contains(last.stringValue) { return topObject }
         var merged = baseObject
         for key in topObject.keys.sorted() {
             guard let baseValue = baseObject[key] else {
                 let expected = baseObject.keys.sorted().joined(separator: ", ")
-                throw DecodingError.dataCorrupted(.init(codingPath: path + [JSONKey(key)],
-                                                        debugDescription: "unknown key \"\(key)\"; expected one of: \(expected)"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: path + [JSONKey(key)],
+                        debugDescription: "unknown key \"\(key)\"; expected one of: \(expected)"
+                    )
+                )
             }
             merged[key] = try lay(topObject[key]!, over: baseValue, freeMaps: freeMaps, path: path + [JSONKey(key)])
         }

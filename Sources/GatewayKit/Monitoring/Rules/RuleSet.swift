@@ -12,7 +12,8 @@ struct RuleSet: Sendable {
         velocity = configuration.velocity.enabled ? VelocityRule(configuration.velocity) : nil
         amountSpike = configuration.amountSpike.enabled ? AmountSpikeRule(configuration.amountSpike) : nil
         countryHop = configuration.countryHop.enabled ? CountryHopRule(configuration.countryHop) : nil
-        duplicateCharge = configuration.duplicateCharge.enabled ? DuplicateChargeRule(configuration.duplicateCharge) : nil
+        duplicateCharge =
+            configuration.duplicateCharge.enabled ? DuplicateChargeRule(configuration.duplicateCharge) : nil
     }
 
     /// Whether any enabled rule keeps per-account state (if not, accounts need not be tracked).

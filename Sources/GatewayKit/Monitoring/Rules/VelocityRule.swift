@@ -31,7 +31,8 @@ struct VelocityRule: AlertRule {
         let position = state.recent.firstIndex { $0.time > input.eventTime } ?? state.recent.endIndex
         state.recent.insert((input.eventTime, input.compactId), at: position)
         let window = densestWindow(state.recent, containing: position)
-        let draft = window.count >= threshold && !state.inBurst ? burstDraft(input, state.recent, window, position) : nil
+        let draft =
+            window.count >= threshold && !state.inBurst ? burstDraft(input, state.recent, window, position) : nil
         state.inBurst = window.count >= threshold
         // Keep only the newest `threshold - 1`: all a later window of `threshold` needs.
         if state.recent.count > threshold - 1 { state.recent.removeFirst(state.recent.count - (threshold - 1)) }
@@ -52,7 +53,8 @@ struct VelocityRule: AlertRule {
         return best
     }
 
-    private func burstDraft(_ input: RuleInput, _ events: [Event], _ window: Range<Int>, _ position: Int) -> AlertDraft {
+    private func burstDraft(_ input: RuleInput, _ events: [Event], _ window: Range<Int>, _ position: Int) -> AlertDraft
+    {
         let ids = window.map { $0 == position ? input.transaction.id : events[$0].id.text }
         let span = MonitorClock.secondsText(events[window.upperBound - 1].time - events[window.lowerBound].time)
         let limit = MonitorClock.secondsText(windowMilliseconds)

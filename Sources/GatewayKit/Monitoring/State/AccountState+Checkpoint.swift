@@ -75,19 +75,33 @@ extension AccountState {
             let merchant = Int(Int64(bitPattern: try reader.word()))
             let amount = try reader.varint()
             let time = try reader.signed()
-            duplicateCharge.recent.append(.init(merchant: merchant, tenThousandths: amount, time: time,
-                                                id: try CompactTransactionID(checkpoint: &reader)))
+            duplicateCharge.recent.append(
+                .init(
+                    merchant: merchant,
+                    tenThousandths: amount,
+                    time: time,
+                    id: try CompactTransactionID(checkpoint: &reader)
+                )
+            )
         }
         if reader.version >= 2 { alertRate = try Self.alertRate(checkpoint: &reader) }
     }
 
     /// Rules by name, so that a checkpoint survives rules being added or reordered.
-    private static func alertRate(checkpoint reader: inout StateReader) throws(StateFormatError) -> AlertRateLimit.State {
+    private static func alertRate(checkpoint reader: inout StateReader) throws(StateFormatError) -> AlertRateLimit.State
+    {
         var budgets = AlertRateLimit.State()
         for _ in 0..<(try reader.count(limit: AlertRuleName.allCases.count)) {
             let name = try reader.string()
             guard let rule = AlertRuleName(rawValue: name) else { throw .malformed("alert rule \(name)") }
-            budgets.append(.init(rule: rule, periodStart: try reader.signed(), passed: try reader.count(), suppressed: try reader.count()))
+            budgets.append(
+                .init(
+                    rule: rule,
+                    periodStart: try reader.signed(),
+                    passed: try reader.count(),
+                    suppressed: try reader.count()
+                )
+            )
         }
         return budgets
     }

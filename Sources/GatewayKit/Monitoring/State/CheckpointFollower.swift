@@ -39,21 +39,36 @@ final class CheckpointFollower: Sendable {
     func receive(_ record: KafkaRecord) {
         defer { positions.withLock { $0[record.partition] = max($0[record.partition] ?? -1, record.offset) } }
         do {
-            let (header, statistics) = try PartitionCheckpoint.statistics(from: record.value, configuration: configuration)
-            let entry = Entry(changelogOffset: record.offset, header: header, statistics: statistics, bytes: record.value)
+            let (header, statistics) = try PartitionCheckpoint.statistics(
+                from: record.value,
+                configuration: configuration
+            )
+            let entry = Entry(
+                changelogOffset: record.offset,
+                header: header,
+                statistics: statistics,
+                bytes: record.value
+            )
             latest.withLock { latest in
-                if (latest[header.partition]?.changelogOffset ?? -1) < record.offset { latest[header.partition] = entry }
+                if (latest[header.partition]?.changelogOffset ?? -1) < record.offset {
+                    latest[header.partition] = entry
+                }
             }
         } catch {
             unreadable.add(1, ordering: .relaxed)
-            logger.warning("unreadable checkpoint in the changelog", metadata: [
-                "partition": "\(record.partition)", "offset": "\(record.offset)", "error": "\(error)",
-            ])
+            logger.warning(
+                "unreadable checkpoint in the changelog",
+                metadata: [
+                    "partition": "\(record.partition)", "offset": "\(record.offset)", "error": "\(error)",
+                ]
+            )
         }
     }
 
     /// The statistics of the partitions not in `excluded` (those this instance holds live).
-    func statistics(excluding excluded: Set<Int32>) -> [Int32: (header: PartitionCheckpoint.Header, statistics: RollingStatistics)] {
+    func statistics(
+        excluding excluded: Set<Int32>
+    ) -> [Int32: (header: PartitionCheckpoint.Header, statistics: RollingStatistics)] {
         latest.withLock { latest in
             latest.filter { !excluded.contains($0.key) }.mapValues { ($0.header, $0.statistics) }
         }
@@ -62,7 +77,12 @@ final class CheckpointFollower: Sendable {
     /// Waits (polling, bounded by `deadline`) until the reader has read changelog partition
     /// `changelogPartition` up to `end` (exclusive), then returns the newest checkpoint of input
     /// `partition`, or nil if it has none. Returns `.timedOut` when the reader did not get there.
-    func checkpoint(of partition: Int32, changelogPartition: Int32, end: Int64, until deadline: ContinuousClock.Instant) -> Lookup {
+    func checkpoint(
+        of partition: Int32,
+        changelogPartition: Int32,
+        end: Int64,
+        until deadline: ContinuousClock.Instant
+    ) -> Lookup {
         while true {
             let position = positions.withLock { $0[changelogPartition] ?? -1 }
             if position >= end - 1 { break }

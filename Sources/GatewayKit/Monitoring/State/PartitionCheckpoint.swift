@@ -35,11 +35,24 @@ struct PartitionCheckpoint: Sendable {
         var reader = StateReader(bytes)
         let header = try Header(&reader)
         let statistics = try RollingStatistics(checkpoint: &reader, configuration: configuration)
-        let dedupe = try DedupeWindow(checkpoint: &reader, windowMilliseconds: MonitorClock.milliseconds(configuration.dedupeWindow),
-                                      capacity: configuration.dedupeCapacity)
+        let dedupe = try DedupeWindow(
+            checkpoint: &reader,
+            windowMilliseconds: MonitorClock.milliseconds(configuration.dedupeWindow),
+            capacity: configuration.dedupeCapacity
+        )
         let accounts = try AccountTable(checkpoint: &reader, capacity: configuration.maxAccounts)
-        self.init(partition: header.partition, coveredOffset: header.coveredOffset, createdAt: header.createdAt, writer: header.writer,
-                  state: PartitionState(statistics: statistics, dedupe: dedupe, accounts: accounts, coveredOffset: header.coveredOffset))
+        self.init(
+            partition: header.partition,
+            coveredOffset: header.coveredOffset,
+            createdAt: header.createdAt,
+            writer: header.writer,
+            state: PartitionState(
+                statistics: statistics,
+                dedupe: dedupe,
+                accounts: accounts,
+                coveredOffset: header.coveredOffset
+            )
+        )
     }
 
     init(partition: Int32, coveredOffset: Int64, createdAt: Int64, writer: String, state: PartitionState) {
@@ -51,7 +64,10 @@ struct PartitionCheckpoint: Sendable {
     }
 
     /// Only the header and the statistics: what `/stats` needs of another instance's partition.
-    static func statistics(from bytes: [UInt8], configuration: MonitorConfiguration)
+    static func statistics(
+        from bytes: [UInt8],
+        configuration: MonitorConfiguration
+    )
         throws(StateFormatError) -> (header: Header, statistics: RollingStatistics)
     {
         var reader = StateReader(bytes)
@@ -66,7 +82,9 @@ struct PartitionCheckpoint: Sendable {
         var writer: String
 
         init(_ reader: inout StateReader) throws(StateFormatError) {
-            guard try reader.raw(count: 4) == PartitionCheckpoint.magic else { throw .malformed("not a monitor checkpoint") }
+            guard try reader.raw(count: 4) == PartitionCheckpoint.magic else {
+                throw .malformed("not a monitor checkpoint")
+            }
             let version = try reader.varint()
             guard PartitionCheckpoint.readableVersions.contains(version) else {
                 throw .malformed("version \(version), expected \(PartitionCheckpoint.readableVersions)")

@@ -15,8 +15,10 @@ struct PartitionState: Sendable {
 
     init(configuration: MonitorConfiguration) {
         statistics = RollingStatistics(configuration: configuration)
-        dedupe = DedupeWindow(windowMilliseconds: MonitorClock.milliseconds(configuration.dedupeWindow),
-                              capacity: configuration.dedupeCapacity)
+        dedupe = DedupeWindow(
+            windowMilliseconds: MonitorClock.milliseconds(configuration.dedupeWindow),
+            capacity: configuration.dedupeCapacity
+        )
         accounts = AccountTable(capacity: configuration.maxAccounts)
     }
 

@@ -60,8 +60,10 @@ final class PartitionStateKeeper: ConsumerPartitionListener {
             let deadline = ContinuousClock.now + changelog.finalCheckpointTimeout
             let acknowledged = partitions.filter { checkpoint($0, waitUntil: deadline) }
             if acknowledged.count < partitions.count {
-                logger.warning("final checkpoint not acknowledged; the next owner resumes from the previous one",
-                               metadata: ["partitions": "\(Set(partitions).subtracting(acknowledged).sorted())"])
+                logger.warning(
+                    "final checkpoint not acknowledged; the next owner resumes from the previous one",
+                    metadata: ["partitions": "\(Set(partitions).subtracting(acknowledged).sorted())"]
+                )
             }
         }
         for partition in partitions { monitor.drop(partition: partition) }
@@ -82,23 +84,32 @@ final class PartitionStateKeeper: ConsumerPartitionListener {
     private func checkpoint(_ partition: Int32, waitUntil deadline: ContinuousClock.Instant?) -> Bool {
         let started = ContinuousClock.now
         guard let state = monitor.state(of: partition),
-              let previous = owned.withLock({ owned -> Int64? in
-                  owned[partition]?.at = started
-                  return owned[partition]?.checkpointed
-              }),
-              state.coveredOffset > previous
+            let previous = owned.withLock({ owned -> Int64? in
+                owned[partition]?.at = started
+                return owned[partition]?.checkpointed
+            }),
+            state.coveredOffset > previous
         else { return true }
         let covered = state.coveredOffset
         let done = DispatchSemaphore(value: 0)
         let acknowledged = Atomic(false)
-        let sent = changelog.write(PartitionCheckpoint(partition: partition, coveredOffset: covered,
-                                                       createdAt: MonitorClock.milliseconds(Date()), writer: changelog.writer, state: state)) { [self] ok in
+        let sent = changelog.write(
+            PartitionCheckpoint(
+                partition: partition,
+                coveredOffset: covered,
+                createdAt: MonitorClock.milliseconds(Date()),
+                writer: changelog.writer,
+                state: state
+            )
+        ) { [self] ok in
             if ok {
                 acknowledged.store(true, ordering: .releasing)
                 storeOffsets.withLock { $0 }?([partition: covered + 1])
             } else {
                 // Not written: let the next interval try again.
-                owned.withLock { owned in if owned[partition]?.checkpointed == covered { owned[partition]?.checkpointed = previous } }
+                owned.withLock { owned in
+                    if owned[partition]?.checkpointed == covered { owned[partition]?.checkpointed = previous }
+                }
             }
             done.signal()
         }

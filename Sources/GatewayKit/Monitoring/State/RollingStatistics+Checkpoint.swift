@@ -28,8 +28,12 @@ extension RollingStatistics {
     /// re-recorded at its histogram precision.
     init(checkpoint reader: inout StateReader, configuration: MonitorConfiguration) throws(StateFormatError) {
         self.init(configuration: configuration)
-        let currencyNames = try (0..<(try reader.count(limit: 1 << 16))).map { _ throws(StateFormatError) in try reader.string() }
-        let countryNames = try (0..<(try reader.count(limit: 1 << 16))).map { _ throws(StateFormatError) in try reader.string() }
+        let currencyNames = try (0..<(try reader.count(limit: 1 << 16))).map { _ throws(StateFormatError) in
+            try reader.string()
+        }
+        let countryNames = try (0..<(try reader.count(limit: 1 << 16))).map { _ throws(StateFormatError) in
+            try reader.string()
+        }
         let slots = SlotMap(currencyNames: currencyNames, countryNames: countryNames, into: &currencies, &countries)
         maxEventMilliseconds = try reader.optional { reader throws(StateFormatError) in try reader.signed() }
         for _ in 0..<(try reader.count(limit: 1 << 20)) {

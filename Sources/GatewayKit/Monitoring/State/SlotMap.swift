@@ -9,7 +9,12 @@ struct SlotMap {
 
     /// `names` are the source's slot names in slot order; names beyond the target's capacity
     /// land in its overflow slot ("other"), as do the source's own overflow slots.
-    init(currencyNames: [String], countryNames: [String], into currencies: inout BoundedInterner, _ countries: inout BoundedInterner) {
+    init(
+        currencyNames: [String],
+        countryNames: [String],
+        into currencies: inout BoundedInterner,
+        _ countries: inout BoundedInterner
+    ) {
         self.currencies = currencyNames.map { currencies.slot(for: $0) }
         currencyOverflow = currencies.overflowSlot
         self.countries = countryNames.map { countries.slot(for: $0) }

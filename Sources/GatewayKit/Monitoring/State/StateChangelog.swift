@@ -40,8 +40,14 @@ final class StateChangelog: Sendable {
 
     /// Opens the changelog and checks it against the input topic; throws `StateTopicProblem` when
     /// the topic is missing or has fewer partitions than the input (the gateway then refuses to start).
-    init(kafka: KafkaConfiguration, topic: String, inputTopic: String, configuration: MonitorConfiguration,
-         deliveryTimeout: Duration, logger: Logger) throws {
+    init(
+        kafka: KafkaConfiguration,
+        topic: String,
+        inputTopic: String,
+        configuration: MonitorConfiguration,
+        deliveryTimeout: Duration,
+        logger: Logger
+    ) throws {
         self.topic = topic
         self.logger = logger
         writer = "\(ProcessInfo.processInfo.hostName)/\(getpid())"
@@ -54,11 +60,21 @@ final class StateChangelog: Sendable {
         let inputPartitions = try reader.partitionCount(of: inputTopic, timeout: .seconds(10))
         guard reader.partitionCount >= inputPartitions else {
             reader.stop()
-            throw StateTopicProblem.tooFewPartitions(topic: topic, has: reader.partitionCount, inputTopic: inputTopic, needs: inputPartitions)
+            throw StateTopicProblem.tooFewPartitions(
+                topic: topic,
+                has: reader.partitionCount,
+                inputTopic: inputTopic,
+                needs: inputPartitions
+            )
         }
-        var producerConfiguration = ProducerConfiguration(kafka: KafkaConfiguration(
-            bootstrapServers: kafka.bootstrapServers,
-            properties: kafka.properties.merging(["message.max.bytes": "\(Self.maxCheckpointBytes + 1024)", "compression.codec": "lz4"]) { $1 }))
+        var producerConfiguration = ProducerConfiguration(
+            kafka: KafkaConfiguration(
+                bootstrapServers: kafka.bootstrapServers,
+                properties: kafka.properties.merging([
+                    "message.max.bytes": "\(Self.maxCheckpointBytes + 1024)", "compression.codec": "lz4",
+                ]) { $1 }
+            )
+        )
         producerConfiguration.poolSize = 1
         producerConfiguration.deliveryTimeout = deliveryTimeout
         producerConfiguration.maxQueuedMessages = 1000
@@ -70,10 +86,16 @@ final class StateChangelog: Sendable {
         }
     }
 
-    private static func openReader(kafka: KafkaConfiguration, topic: String, follower: CheckpointFollower,
-                                   logger: Logger) throws -> KafkaTopicReader {
+    private static func openReader(
+        kafka: KafkaConfiguration,
+        topic: String,
+        follower: CheckpointFollower,
+        logger: Logger
+    ) throws -> KafkaTopicReader {
         let opened = Result { () throws(KafkaError) in
-            try KafkaTopicReader(kafka: kafka, topic: topic, name: "state-reader", logger: logger) { follower.receive($0) }
+            try KafkaTopicReader(kafka: kafka, topic: topic, name: "state-reader", logger: logger) {
+                follower.receive($0)
+            }
         }
         if case .failure(let error) = opened, error.isUnknownTopic {
             throw StateTopicProblem.missing(topic: topic, bootstrap: kafka.bootstrapServers)
@@ -97,12 +119,21 @@ final class StateChangelog: Sendable {
         let bytes = checkpoint.encoded()
         guard bytes.count <= Self.maxCheckpointBytes else {
             tally.withLock { $0.failed += 1 }
-            logger.error("checkpoint too large; not written", metadata: ["partition": "\(checkpoint.partition)", "bytes": "\(bytes.count)"])
+            logger.error(
+                "checkpoint too large; not written",
+                metadata: ["partition": "\(checkpoint.partition)", "bytes": "\(bytes.count)"]
+            )
             return false
         }
         let partition = checkpoint.partition
         do {
-            try producer.produce(topic: topic, partition: partition, key: Array(String(partition).utf8), value: bytes, headers: []) { [self] result in
+            try producer.produce(
+                topic: topic,
+                partition: partition,
+                key: Array(String(partition).utf8),
+                value: bytes,
+                headers: []
+            ) { [self] result in
                 tally.withLock { tally in
                     if case .success = result {
                         tally.written += 1
@@ -113,7 +144,10 @@ final class StateChangelog: Sendable {
                     }
                 }
                 if case .failure(let error) = result {
-                    logger.warning("checkpoint not written", metadata: ["partition": "\(partition)", "error": "\(error.name)"])
+                    logger.warning(
+                        "checkpoint not written",
+                        metadata: ["partition": "\(partition)", "error": "\(error.name)"]
+                    )
                 }
                 completion(result.isSuccess)
             }
@@ -143,10 +177,15 @@ final class StateChangelog: Sendable {
             do {
                 let checkpoint = try PartitionCheckpoint(decoding: bytes, configuration: configuration)
                 tally.withLock { $0.restored += 1 }
-                logger.info("partition state restored", metadata: [
-                    "partition": "\(partition)", "covered_offset": "\(checkpoint.coveredOffset)", "bytes": "\(bytes.count)",
-                    "written_by": "\(checkpoint.writer)", "took_ms": "\((ContinuousClock.now - started).clampedNanoseconds / 1_000_000)",
-                ])
+                logger.info(
+                    "partition state restored",
+                    metadata: [
+                        "partition": "\(partition)", "covered_offset": "\(checkpoint.coveredOffset)",
+                        "bytes": "\(bytes.count)",
+                        "written_by": "\(checkpoint.writer)",
+                        "took_ms": "\((ContinuousClock.now - started).clampedNanoseconds / 1_000_000)",
+                    ]
+                )
                 return checkpoint
             } catch {
                 return restoreFailed(partition, "\(error)")
@@ -156,8 +195,10 @@ final class StateChangelog: Sendable {
 
     private func restoreFailed(_ partition: Int32, _ reason: String) -> PartitionCheckpoint? {
         tally.withLock { $0.restoreFailures += 1 }
-        logger.error("partition state not restored; it starts empty at the group's committed offset",
-                     metadata: ["partition": "\(partition)", "reason": "\(reason)"])
+        logger.error(
+            "partition state not restored; it starts empty at the group's committed offset",
+            metadata: ["partition": "\(partition)", "reason": "\(reason)"]
+        )
         return nil
     }
 }

@@ -52,7 +52,9 @@ extension StatsAggregate {
     }
 
     private mutating func merge(_ currency: CurrencyAggregate<Count>, at slot: Int) {
-        if currencies.count <= slot { currencies.append(contentsOf: repeatElement(nil, count: slot + 1 - currencies.count)) }
+        if currencies.count <= slot {
+            currencies.append(contentsOf: repeatElement(nil, count: slot + 1 - currencies.count))
+        }
         if currencies[slot] == nil { currencies[slot] = currency } else { currencies[slot]!.merge(currency) }
     }
 
@@ -103,7 +105,9 @@ extension CurrencyAggregate {
             _ = histogram.record(value, count: counted)
         }
         // Same buckets, so the counts do not change; only the exact extremes come back.
-        if smallest > 0, histogram.valuesAreEquivalent(smallest, histogram.minNonZero) { _ = histogram.record(smallest, count: 0) }
+        if smallest > 0, histogram.valuesAreEquivalent(smallest, histogram.minNonZero) {
+            _ = histogram.record(smallest, count: 0)
+        }
         if histogram.valuesAreEquivalent(largest, histogram.maxRecorded) { _ = histogram.record(largest, count: 0) }
     }
 }

@@ -9,7 +9,9 @@
 struct AmountHistogram: Sendable {
     /// Upper bounds in currency units; one series per currency, so one scale fits the usual
     /// retail amounts (the last finite bound is above the default high_amount threshold).
-    static let bounds: [UInt64] = [1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000]
+    static let bounds: [UInt64] = [
+        1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000,
+    ]
     private static let boundsTenThousandths = bounds.map { $0 * 10_000 }
 
     struct Series: Sendable, Equatable {

@@ -18,7 +18,10 @@ struct CurrencyAggregate<Count: FixedWidthInteger & Codable & Sendable>: Sendabl
     static var initialHighestHundredths: UInt64 { 10_000_000_000 }
 
     init(precision: SignificantDigits) {
-        histogram = Histogram(highestTrackableValue: Self.initialHighestHundredths, numberOfSignificantValueDigits: precision)
+        histogram = Histogram(
+            highestTrackableValue: Self.initialHighestHundredths,
+            numberOfSignificantValueDigits: precision
+        )
         histogram.autoResize = true
     }
 

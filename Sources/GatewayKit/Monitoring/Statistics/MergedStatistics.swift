@@ -25,11 +25,19 @@ struct MergedStatistics {
         allowedLatenessMilliseconds = template.allowedLatenessMilliseconds
         windowEnd = parts.compactMap { $0.windowEnd(now: now) }.max()
         let end = windowEnd
-        windows = template.windows.map { ($0.label, $0.lengthMilliseconds, StatsAggregate<UInt32>(precision: template.total.precision)) }
+        windows = template.windows.map {
+            ($0.label, $0.lengthMilliseconds, StatsAggregate<UInt32>(precision: template.total.precision))
+        }
         for part in parts {
-            let slots = SlotMap(currencyNames: part.currencies.names, countryNames: part.countries.names, into: &currencies, &countries)
+            let slots = SlotMap(
+                currencyNames: part.currencies.names,
+                countryNames: part.countries.names,
+                into: &currencies,
+                &countries
+            )
             total.merge(part.total, slots: slots)
-            for (index, window) in part.windows.enumerated() where index < windows.count && window.label == windows[index].label {
+            for (index, window) in part.windows.enumerated()
+            where index < windows.count && window.label == windows[index].label {
                 if let end { windows[index].aggregate.merge(window.aggregate(endingAtMilliseconds: end), slots: slots) }
             }
             watermark = [watermark, part.maxEventMilliseconds].compactMap { $0 }.max()
@@ -44,8 +52,13 @@ struct MergedStatistics {
     func snapshot(now: Int64, topCountries: Int) -> StatisticsSnapshot {
         let windowStatistics = windows.map { window in
             let seconds = Double(window.lengthMilliseconds) / 1000
-            return statistics(of: window.aggregate, label: window.label, lengthSeconds: seconds,
-                              rateDivisor: seconds, topCountries: topCountries)
+            return statistics(
+                of: window.aggregate,
+                label: window.label,
+                lengthSeconds: seconds,
+                rateDivisor: seconds,
+                topCountries: topCountries
+            )
         }
         let elapsed = max(1, Double(now - (firstRecordAt ?? now)) / 1000)
         return StatisticsSnapshot(
@@ -53,22 +66,35 @@ struct MergedStatistics {
             watermark: watermark.map(MonitorClock.date(milliseconds:)),
             windowEnd: windowEnd.map(MonitorClock.date(milliseconds:)),
             allowedLatenessSeconds: Double(allowedLatenessMilliseconds) / 1000,
-            late: late, future: future,
+            late: late,
+            future: future,
             windows: windowStatistics,
-            total: statistics(of: total, label: "total", lengthSeconds: nil,
-                              rateDivisor: elapsed, topCountries: topCountries))
+            total: statistics(
+                of: total,
+                label: "total",
+                lengthSeconds: nil,
+                rateDivisor: elapsed,
+                topCountries: topCountries
+            )
+        )
     }
 
     private func statistics<Count>(
-        of aggregate: StatsAggregate<Count>, label: String, lengthSeconds: Double?,
-        rateDivisor: Double, topCountries: Int
+        of aggregate: StatsAggregate<Count>,
+        label: String,
+        lengthSeconds: Double?,
+        rateDivisor: Double,
+        topCountries: Int
     ) -> WindowStatistics {
         WindowStatistics(
-            label: label, lengthSeconds: lengthSeconds, count: aggregate.count,
+            label: label,
+            lengthSeconds: lengthSeconds,
+            count: aggregate.count,
             ratePerSecond: Double(aggregate.count) / rateDivisor,
             currencies: currencyStatistics(aggregate),
             byChannel: channelCounts(aggregate),
-            byCountry: countryCounts(aggregate, top: topCountries))
+            byCountry: countryCounts(aggregate, top: topCountries)
+        )
     }
 
     private func currencyStatistics<Count>(_ aggregate: StatsAggregate<Count>) -> [String: CurrencyStatistics] {
@@ -79,8 +105,10 @@ struct MergedStatistics {
                 result[code] = CurrencyStatistics(
                     count: currency.count,
                     sum: Amount.decimalString(tenThousandths: currency.sumTenThousandths),
-                    p50: currency.amount(atPercentile: 50), p90: currency.amount(atPercentile: 90),
-                    p99: currency.amount(atPercentile: 99))
+                    p50: currency.amount(atPercentile: 50),
+                    p90: currency.amount(atPercentile: 90),
+                    p99: currency.amount(atPercentile: 99)
+                )
             } else {
                 result["other"] = CurrencyStatistics(count: currency.count)
             }

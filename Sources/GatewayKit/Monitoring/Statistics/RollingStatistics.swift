@@ -35,8 +35,11 @@ struct RollingStatistics: Sendable {
     init(configuration: MonitorConfiguration) {
         let precision = configuration.histogramPrecision
         windows = configuration.windows.map {
-            StatsWindow(lengthMilliseconds: MonitorClock.milliseconds($0),
-                        bucketCount: configuration.bucketsPerWindow, precision: precision)
+            StatsWindow(
+                lengthMilliseconds: MonitorClock.milliseconds($0),
+                bucketCount: configuration.bucketsPerWindow,
+                precision: precision
+            )
         }
         total = StatsAggregate(precision: precision)
         currencies = BoundedInterner(capacity: configuration.maxCurrencies)
@@ -46,12 +49,19 @@ struct RollingStatistics: Sendable {
     }
 
     @discardableResult
-    mutating func record(_ tx: Transaction, tenThousandths: UInt64, eventTime: Int64, source: Int32? = nil, now: Int64) -> Disposition {
+    mutating func record(
+        _ tx: Transaction,
+        tenThousandths: UInt64,
+        eventTime: Int64,
+        source: Int32? = nil,
+        now: Int64
+    ) -> Disposition {
         let sample = StatsSample(
             currencySlot: currencies.slot(for: tx.currency),
             tenThousandths: tenThousandths,
             channelSlot: ChannelSlot.index(of: tx.channel),
-            countrySlot: tx.country.map { countries.slot(for: $0) })
+            countrySlot: tx.country.map { countries.slot(for: $0) }
+        )
         total.add(sample)
         firstRecordAt = firstRecordAt ?? now
         lastRecordAt = max(lastRecordAt ?? now, now)

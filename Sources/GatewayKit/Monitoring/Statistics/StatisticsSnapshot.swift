@@ -28,8 +28,11 @@ package struct StatisticsSnapshot: Encodable, Sendable, Equatable {
     var allWindows: [WindowStatistics] { windows + [total] }
 
     enum CodingKeys: String, CodingKey {
-        case generatedAt = "generated_at", watermark, windowEnd = "window_end"
-        case allowedLatenessSeconds = "allowed_lateness_seconds", late, future, windows, total, partitions
+        case generatedAt = "generated_at"
+        case watermark
+        case windowEnd = "window_end"
+        case allowedLatenessSeconds = "allowed_lateness_seconds"
+        case late, future, windows, total, partitions
     }
 
     package func encode(to encoder: Encoder) throws {
@@ -63,8 +66,13 @@ struct WindowStatistics: Encodable, Sendable, Equatable {
     var byCountry: [String: Int]
 
     enum CodingKeys: String, CodingKey {
-        case label, lengthSeconds = "length_seconds", count, ratePerSecond = "rate_per_second"
-        case currencies, byChannel = "by_channel", byCountry = "by_country"
+        case label
+        case lengthSeconds = "length_seconds"
+        case count
+        case ratePerSecond = "rate_per_second"
+        case currencies
+        case byChannel = "by_channel"
+        case byCountry = "by_country"
     }
 }
 
@@ -99,7 +107,9 @@ struct PartitionCoverage: Encodable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case partition, offset, ageMilliseconds = "age_ms", source
+        case partition, offset
+        case ageMilliseconds = "age_ms"
+        case source
     }
 
     func encode(to encoder: Encoder) throws {
