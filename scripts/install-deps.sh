@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the gateway and its tests need on Debian/Ubuntu, only what is missing.
 # librdkafka-dev: Kafka client + embedded (mock) cluster; libcurl4-openssl-dev: txgen's HTTP client;
-# kcat: independent Kafka client used by tests and demos; python3-pip modules: Prometheus text parser
+# libsqlite3-dev: the monitor's local state store; kcat: independent Kafka client used by tests and demos; python3-pip modules: Prometheus text parser
 # and OpenAPI validator used by tests.
 # prometheus: promtool, which checks deploy/prometheus/prometheus.yml and the dashboard's PromQL;
 # schemathesis (pip): the API contract test against a live gateway.
 set -euo pipefail
-packages=(librdkafka-dev libcurl4-openssl-dev libssl-dev kcat pkg-config curl prometheus)
+packages=(librdkafka-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev kcat pkg-config curl prometheus)
 packages+=(chromium)  # headless browser for the dashboard's end-to-end test
 missing=()
 for p in "${packages[@]}"; do

@@ -10,11 +10,11 @@ struct MonitorOptions: ParsableArguments {
     @Option(help: ServeCommand.help("allowed-lateness-seconds")) var allowedLatenessSeconds: String?
     @Option(help: ServeCommand.help("top-countries")) var topCountries: String?
     @Option(help: ServeCommand.help("dedupe-window-seconds")) var dedupeWindowSeconds: String?
-    @Option(help: ServeCommand.help("dedupe-capacity")) var dedupeCapacity: String?
-    @Option(help: ServeCommand.help("max-accounts")) var maxAccounts: String?
+    @Option(help: ServeCommand.help("monitor-memory-mb")) var monitorMemoryMb: String?
     @Option(help: ServeCommand.help("alert-store-capacity")) var alertStoreCapacity: String?
     @Option(help: ServeCommand.help("alerts-per-account-rule")) var alertsPerAccountRule: String?
     @Option(help: ServeCommand.help("checkpoint-interval-ms")) var checkpointIntervalMs: String?
+    @Option(help: ServeCommand.help("state-dir")) var stateDir: String?
     @Option(help: ServeCommand.help("monitor-niceness")) var monitorNiceness: String?
     @Option(help: ServeCommand.help("alert-rules")) var alertRules: String?
     @Option(help: ServeCommand.help("high-amount-threshold")) var highAmountThreshold: String?

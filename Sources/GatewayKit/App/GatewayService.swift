@@ -164,6 +164,7 @@ package final class GatewayService: @unchecked Sendable {
             groupID: configuration.monitor.groupID,
             consumers: configuration.monitor.consumers,
             changelog: changelog,
+            stateDirectory: StateDirectory(root: configuration.monitor.stateDirectory(port: port)),
             checkpointInterval: configuration.monitor.checkpointInterval,
             threadNiceness: Int32(configuration.monitor.threadNiceness)
         )
@@ -175,13 +176,14 @@ package final class GatewayService: @unchecked Sendable {
         requestBudget: RequestBudgetGauge
     ) -> HTTPRouter {
         let probe = ReadinessProbe { producer.checkBrokers(timeout: .seconds(2)) }
-        let health = HealthRoutes(
+        var health = HealthRoutes(
             probe: probe,
             deliveryHealth: { producer.deliveryHealth() },
             deliveryReadiness: configuration.deliveryReadiness,
             bootstrapServers: producer.bootstrapServers,
             embedded: cluster != nil
         )
+        if let restoring = monitorService?.restoring { health.restoring = { restoring.now } }
         let idempotency = IdempotencyStore(limits: configuration.idempotency, metrics: metrics)
         return GatewayRoutes(
             producer: producer,

@@ -13,6 +13,8 @@ struct HealthRoutes: Sendable {
     let deliveryReadiness: DeliveryReadiness
     let bootstrapServers: String
     let embedded: Bool
+    /// The monitor's partitions being restored now (none without a monitor).
+    var restoring: @Sendable () -> [RestoreProgress.Entry] = { [] }
 
     func healthz(_ request: HTTPRequest, _ responder: HTTPResponder) {
         responder.respond(.json(200, Array(#"{"status":"ok"}"#.utf8)))
@@ -24,15 +26,17 @@ struct HealthRoutes: Sendable {
         let embedded = self.embedded
         let deliveryHealth = self.deliveryHealth
         let deliveryReadiness = self.deliveryReadiness
+        let restoring = self.restoring
         probe.probe { result in
             // Read after the metadata check, so a probe never answers with outcomes older than it.
             let delivery = deliveryReadiness.judge(deliveryHealth())
-            let readiness = Readiness(
+            var readiness = Readiness(
                 result,
                 delivery: delivery,
                 bootstrapServers: bootstrapServers,
                 embeddedCluster: embedded
             )
+            readiness.monitorRestoring = restoring()
             responder.respond(
                 .json(
                     readiness.isReady ? 200 : 503,

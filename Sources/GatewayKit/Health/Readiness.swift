@@ -13,6 +13,9 @@ struct Readiness: Sendable, Equatable {
     /// Why not ready, in a sentence; nil when ready.
     var reason: String?
     var delivery: DeliveryVerdict
+    /// Partitions whose monitor state is being restored now: ingestion is not held up by it, so it
+    /// does not change readiness, but a caller sees why `/stats` is not complete yet.
+    var monitorRestoring: [RestoreProgress.Entry] = []
 
     init(
         _ result: Result<[String], KafkaError>,
@@ -49,6 +52,7 @@ struct Readiness: Sendable, Equatable {
         let reason: String?
         let last_delivery_error: String?
         let last_success_seconds_ago: Double?
+        let monitor_restoring: [RestoreProgress.Entry]?
 
         init(_ readiness: Readiness) {
             status = readiness.isReady ? "ready" : "not_ready"
@@ -57,6 +61,7 @@ struct Readiness: Sendable, Equatable {
             brokers = readiness.brokers
             error = readiness.error
             reason = readiness.reason
+            monitor_restoring = readiness.monitorRestoring.isEmpty ? nil : readiness.monitorRestoring
             last_delivery_error = readiness.delivery.lastError
             // Tenths of a second: enough for a human, and stable bytes for equal inputs.
             last_success_seconds_ago = readiness.delivery.lastSuccessAgo.map {

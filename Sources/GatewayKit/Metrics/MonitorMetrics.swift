@@ -45,20 +45,45 @@ enum MonitorMetrics {
         out.family(
             "gateway_monitor_accounts_tracked",
             type: "gauge",
-            help: "Accounts with alert-rule state now (bounded by --max-accounts)",
+            help: "Accounts with alert-rule state in memory now (bounded by --monitor-memory-mb)",
             samples: [([], Double(counters.accountsTracked))]
+        )
+        out.family(
+            "gateway_monitor_accounts_capacity",
+            type: "gauge",
+            help: "Accounts the memory budget allows in memory now, over the partitions held",
+            samples: [([], Double(counters.accountCapacity))]
+        )
+        out.family(
+            "gateway_monitor_accounts_loaded_total",
+            type: "counter",
+            help: "Accounts read back from the partition stores (evicted from memory earlier)",
+            samples: [([], Double(counters.accountsLoaded))]
         )
         out.family(
             "gateway_monitor_accounts_evicted_total",
             type: "counter",
-            help: "Accounts whose rule state was dropped to stay within --max-accounts (their rules start afresh)",
+            help:
+                "Accounts evicted from memory to stay within the budget (kept in the partition store; without one, forgotten)",
             samples: [([], Double(counters.accountsEvicted))]
         )
         out.family(
             "gateway_monitor_dedupe_entries",
             type: "gauge",
-            help: "Transaction ids remembered for dedupe now (bounded by --dedupe-capacity)",
+            help: "Transaction ids remembered for dedupe now (bounded by --monitor-memory-mb)",
             samples: [([], Double(counters.dedupeEntries))]
+        )
+        out.family(
+            "gateway_monitor_dedupe_capacity",
+            type: "gauge",
+            help: "Transaction ids the memory budget allows for dedupe now, over the partitions held",
+            samples: [([], Double(counters.dedupeCapacity))]
+        )
+        out.family(
+            "gateway_monitor_memory_budget_bytes",
+            type: "gauge",
+            help: "The monitor's memory budget for account state and dedupe ids (--monitor-memory-mb); 0 when unset",
+            samples: [([], Double(service.monitor.configuration.memoryBudgetBytes ?? 0))]
         )
         out.family(
             "gateway_consumer_assigned_partitions",
@@ -101,46 +126,71 @@ enum MonitorMetrics {
         return out.text
     }
 
-    /// The partition-state checkpoints this instance wrote and restored (see ARCHITECTURE.md, "State model").
+    /// The partition stores and the changelog: flushes, restores and what they moved (see
+    /// ARCHITECTURE.md, "State model").
     private static func renderState(_ state: StateChangelog.Tally, into out: inout PrometheusText) {
-        out.family(
-            "gateway_monitor_state_checkpoints_total",
-            type: "counter",
-            help: "Partition-state checkpoints written to the state topic and acknowledged",
-            samples: [([], Double(state.written))]
-        )
-        out.family(
-            "gateway_monitor_state_checkpoint_bytes_total",
-            type: "counter",
-            help: "Bytes of the checkpoints acknowledged",
-            samples: [([], Double(state.bytesWritten))]
-        )
-        out.family(
-            "gateway_monitor_state_checkpoint_failures_total",
-            type: "counter",
-            help: "Checkpoints not written (refused, too large, or not acknowledged)",
-            samples: [([], Double(state.failed))]
-        )
-        out.family(
-            "gateway_monitor_state_restores_total",
-            type: "counter",
-            help: "Partitions whose state was restored from a checkpoint on assignment",
-            samples: [([], Double(state.restored))]
-        )
-        out.family(
-            "gateway_monitor_state_restore_failures_total",
-            type: "counter",
-            help: "Assigned partitions whose checkpoint could not be read in time (started empty)",
-            samples: [([], Double(state.restoreFailures))]
-        )
-        out.family(
-            "gateway_monitor_state_checkpoint_size_bytes",
-            type: "gauge",
-            help: "Size of the latest checkpoint this instance wrote, per partition",
-            samples: state.latestBytes.sorted { $0.key < $1.key }.map {
-                ([("partition", String($0.key))], Double($0.value))
-            }
-        )
+        let families: [(String, String, String, Double)] = [
+            (
+                "gateway_monitor_state_flushes_total", "counter",
+                "Flushes of a partition's changes to its store and the state changelog", Double(state.flushes)
+            ),
+            (
+                "gateway_monitor_state_records_written_total", "counter",
+                "Records produced to the state changelog (one per changed account, bucket, dedupe chunk, meta)",
+                Double(state.recordsWritten)
+            ),
+            (
+                "gateway_monitor_state_bytes_written_total", "counter",
+                "Bytes (keys and values) produced to the state changelog", Double(state.bytesWritten)
+            ),
+            (
+                "gateway_monitor_state_largest_record_bytes", "gauge",
+                "Largest state changelog record this instance produced", Double(state.largestRecordBytes)
+            ),
+            (
+                "gateway_monitor_state_write_failures_total", "counter",
+                "State flushes not written or not acknowledged (their rows are sent again)", Double(state.failed)
+            ),
+            (
+                "gateway_monitor_state_restores_total", "counter",
+                "Partitions whose state was restored on assignment (from the local store and the changelog)",
+                Double(state.restores)
+            ),
+            (
+                "gateway_monitor_state_local_restores_total", "counter",
+                "Restores that read no changelog record: the local store was up to date",
+                Double(state.restoresFromLocalStore)
+            ),
+            (
+                "gateway_monitor_state_restore_retries_total", "counter",
+                "Restore attempts that failed and were tried again", Double(state.restoreRetries)
+            ),
+            (
+                "gateway_monitor_state_restore_records_total", "counter",
+                "State changelog records read by restores", Double(state.restoreRecords)
+            ),
+            (
+                "gateway_monitor_state_restore_bytes_total", "counter",
+                "State changelog bytes read by restores", Double(state.restoreBytes)
+            ),
+            (
+                "gateway_monitor_state_restore_seconds_total", "counter",
+                "Time spent restoring partitions", state.restoreSeconds
+            ),
+            (
+                "gateway_monitor_state_stores_discarded_total", "counter",
+                "Local stores discarded (another cluster or topic, unreadable, or ahead of the changelog)",
+                Double(state.storesDiscarded)
+            ),
+            (
+                "gateway_monitor_state_incomplete_restores_total", "counter",
+                "Restores that found part of the changelog gone (records deleted before they were read)",
+                Double(state.incompleteRestores)
+            ),
+        ]
+        for (name, type, help, value) in families {
+            out.family(name, type: type, help: help, samples: [([], value)])
+        }
     }
 
     /// A Prometheus histogram (cumulative `le` buckets, `_sum`, `_count`) per currency.

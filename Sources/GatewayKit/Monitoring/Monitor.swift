@@ -131,9 +131,66 @@ package final class Monitor: Sendable {
         core.withLock { core in core.partitions.mapValues(\.coveredOffset) }
     }
 
-    /// Takes over a partition's state (restored from its checkpoint), replacing any held.
+    /// Takes over a partition's state (restored from its checkpoint or store), replacing any held;
+    /// the memory budget is shared anew between the partitions held.
     func install(_ state: PartitionState, for partition: Int32) {
-        core.withLock { $0.partitions[partition] = state }
+        core.withLock { core in
+            core.partitions[partition] = state
+            shareBudget(in: &core)
+        }
+    }
+
+    /// Estimated memory of one account's rule state in the cache and of one dedupe id (with their
+    /// table entries); what `memoryBudgetBytes` is divided by. Measured with bench/scale.sh.
+    static let bytesPerAccount = 600
+    static let bytesPerDedupeID = 80
+
+    /// Divides `memoryBudgetBytes` evenly between the partitions held: three quarters to accounts,
+    /// the rest to dedupe ids.
+    private func shareBudget(in core: inout Core) {
+        guard let budget = configuration.memoryBudgetBytes else { return }
+        let held = max(1, core.partitions.count)
+        let accounts = max(1, budget * 3 / 4 / Self.bytesPerAccount / held)
+        let ids = max(1, budget / 4 / Self.bytesPerDedupeID / held)
+        for partition in Array(core.partitions.keys) {
+            let evicted = core.partitions[partition]!.accounts.evictions
+            core.partitions[partition]!.accounts.resize(to: accounts)
+            core.partitions[partition]!.dedupe.resize(to: ids)
+            core.counters.accountsEvicted += core.partitions[partition]!.accounts.evictions - evicted
+        }
+    }
+
+    /// What changed in `partition` since the last call, for a flush to its store and changelog:
+    /// nil when the partition is not held or nothing was applied since. The accounts, new dedupe ids
+    /// and changed buckets count as flushed after it (the caller must write them or fail loudly).
+    func takeChanges(of partition: Int32) -> PartitionChanges? {
+        core.withLock { core -> PartitionChanges? in
+            guard core.partitions[partition].map({ $0.coveredOffset > $0.flushedOffset }) == true else { return nil }
+            // In place (`apply`): a copy of the state would copy the account cache on the first write.
+            return core.partitions[partition]!.apply { state in
+                let firstOrdinal = max(state.flushedDedupeOrdinal, state.dedupe.oldestOrdinal)
+                let changes = PartitionChanges(
+                    coveredOffset: state.coveredOffset,
+                    accounts: state.accounts.drainChanges(),
+                    buckets: state.statistics.drainChangedBuckets(),
+                    statistics: state.statistics.header,
+                    newIDs: state.dedupe.entries(since: firstOrdinal),
+                    firstNewOrdinal: firstOrdinal,
+                    oldestOrdinal: state.dedupe.oldestOrdinal,
+                    skippedRecords: state.skippedRecords
+                )
+                state.flushedOffset = state.coveredOffset
+                state.flushedDedupeOrdinal = state.dedupe.inserted
+                return changes
+            }
+        }
+    }
+
+    /// Records of `partition` that its consumer found missing (its position was reset past them).
+    func noteSkipped(_ count: Int64, partition: Int32) {
+        core.withLock { core in
+            core.partitions[partition, default: PartitionState(configuration: configuration)].skippedRecords += count
+        }
     }
 
     /// The partition's state as a checkpoint's bytes (what the changelog receives); nil when the
@@ -160,7 +217,10 @@ package final class Monitor: Sendable {
 
     /// Forgets a partition (revoked: its next owner restores it from the changelog).
     func drop(partition: Int32) {
-        _ = core.withLock { $0.partitions.removeValue(forKey: partition) }
+        core.withLock { core in
+            core.partitions.removeValue(forKey: partition)
+            shareBudget(in: &core)
+        }
     }
 
     package var counters: MonitorCounters {
@@ -168,6 +228,8 @@ package final class Monitor: Sendable {
             var counters = core.counters
             counters.accountsTracked = core.partitions.values.reduce(0) { $0 + $1.accounts.count }
             counters.dedupeEntries = core.partitions.values.reduce(0) { $0 + $1.dedupe.count }
+            counters.accountCapacity = core.partitions.values.reduce(0) { $0 + $1.accounts.capacity }
+            counters.dedupeCapacity = core.partitions.values.reduce(0) { $0 + $1.dedupe.capacity }
             return counters
         }
     }
@@ -202,6 +264,7 @@ package final class Monitor: Sendable {
         case .windowed, nil: break
         }
         core.counters.accountsEvicted += effect.evictions
+        core.counters.accountsLoaded += effect.loads
         for draft in drafts {
             core.counters.alertsByRuleAndSeverity[AlertKey(rule: draft.rule, severity: draft.severity), default: 0] += 1
         }
@@ -212,6 +275,7 @@ package final class Monitor: Sendable {
     private struct Effect {
         var disposition: RollingStatistics.Disposition?
         var evictions = 0
+        var loads = 0
         /// The rule of each alert `rateLimit` suppressed (empty, so no allocation, in the common case).
         var suppressed: [AlertRuleName] = []
     }
@@ -236,8 +300,11 @@ package final class Monitor: Sendable {
         )
         let drafts = rules.evaluateStateless(input)
         guard rules.needsAccountState || (rateLimit.isBounded && !drafts.isEmpty) else { return drafts }
-        let evictions = state.accounts.evictions
-        defer { effect.evictions = state.accounts.evictions - evictions }
+        let (evictions, loads) = (state.accounts.evictions, state.accounts.loads)
+        defer {
+            effect.evictions = state.accounts.evictions - evictions
+            effect.loads = state.accounts.loads - loads
+        }
         return state.accounts.withState(of: tx.accountId) { account in
             rateLimit.admit(
                 drafts + rules.evaluate(input, account: &account),
@@ -263,4 +330,18 @@ package final class Monitor: Sendable {
             suppressedBefore: draft.suppressedBefore
         )
     }
+}
+
+/// One partition's changes since its previous flush (`Monitor.takeChanges`).
+struct PartitionChanges: Sendable {
+    var coveredOffset: Int64
+    var accounts: [(account: String, state: AccountState)]
+    var buckets: [(key: ChangelogKey, value: [UInt8])]
+    var statistics: PartitionMeta.StatisticsHeader
+    /// Dedupe ids taken in since the previous flush, oldest first, numbered from `firstNewOrdinal`.
+    var newIDs: [DedupeWindow.Entry]
+    var firstNewOrdinal: Int64
+    /// The ordinal of the oldest id the window still holds: chunks wholly below it are gone.
+    var oldestOrdinal: Int64
+    var skippedRecords: Int64
 }

@@ -27,6 +27,16 @@ package struct MonitorConfiguration: Sendable {
     /// Accounts whose rule state is kept, least recently seen evicted first (about 600 bytes each,
     /// so the default bounds rule state near 150 MB; an evicted account starts its rules afresh).
     var maxAccounts = 250_000
+    /// Bytes the monitor may hold in memory for account rule state and dedupe ids, over all the
+    /// partitions it holds (split evenly between them, three quarters to accounts). Nil: each
+    /// partition is bounded by `maxAccounts` and `dedupeCapacity` instead (no partition store).
+    package var memoryBudgetBytes: Int?
+
+    /// `memoryBudgetBytes` in MiB, as the command line takes it (0 when unset).
+    package var memoryBudgetMegabytes: Int {
+        get { (memoryBudgetBytes ?? 0) >> 20 }
+        set { memoryBudgetBytes = newValue << 20 }
+    }
     package var rules = AlertRulesConfiguration()
     /// Alerts per account and rule per minute of event time; more are suppressed (counted only).
     /// 0: no bound. Five is more than a fraud case needs to be seen, and bounds a storm's cost.
@@ -53,6 +63,18 @@ package struct MonitorConfiguration: Sendable {
         if dedupeCapacity < 1 { problems.append("dedupeCapacity: must be at least 1") }
         if !(1..<Int(Int32.max)).contains(maxAccounts) { problems.append("maxAccounts: must be in 1..<2^31") }
         if alertsPerAccountRule < 0 { problems.append("alertsPerAccountRule: must not be negative") }
+        if let budget = memoryBudgetBytes, budget < 1 << 20 { problems.append("memoryBudget: must be at least 1 MiB") }
         return problems
+    }
+}
+
+extension MonitorConfiguration {
+    /// The gateway's defaults: a memory budget of 128 MiB (accounts beyond it wait on disk), which
+    /// keeps the whole process near 250 MiB resident after 10 M transactions over a million accounts
+    /// (bench/scale.sh). Tests and benchmarks that build a `Monitor` alone keep per-partition bounds.
+    package static var gatewayDefault: MonitorConfiguration {
+        var configuration = MonitorConfiguration()
+        configuration.memoryBudgetBytes = 128 << 20
+        return configuration
     }
 }

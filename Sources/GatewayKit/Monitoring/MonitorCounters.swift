@@ -12,9 +12,15 @@ package struct MonitorCounters: Sendable, Equatable {
     var alertsByRuleAndSeverity: [AlertKey: Int] = [:]
     /// Alerts over `MonitorConfiguration.alertsPerAccountRule`, not stored nor published, by rule.
     var alertsSuppressedByRule: [AlertRuleName: Int] = [:]
-    /// Accounts with rule state now, and accounts evicted to stay within `maxAccounts`.
+    /// Accounts with rule state in memory now, and accounts evicted from memory to stay within
+    /// the memory budget (with a partition store they are on disk, not forgotten).
     package var accountsTracked = 0
     var accountsEvicted = 0
+    /// Accounts read back from the partition stores (not in memory when their next record came).
+    package var accountsLoaded = 0
+    /// Accounts and dedupe ids the memory budget allows in memory now, over all held partitions.
+    package var accountCapacity = 0
+    package var dedupeCapacity = 0
     /// Transaction ids remembered for dedupe now.
     package var dedupeEntries = 0
 }

@@ -22,6 +22,10 @@ final class MonitorService: Sendable {
     private let workers: Mutex<[KafkaConsumerWorker]> = Mutex([])
     private let alertReader: Mutex<KafkaConsumerWorker?> = Mutex(nil)
     private let changelog: Mutex<StateChangelog?> = Mutex(nil)
+    /// Partitions being restored now, for `/stats` and `/readyz`.
+    let restoring = RestoreProgress()
+    /// Set when the gateway begins to stop: restores give up instead of retrying.
+    private let stopping = Atomic(false)
     private let invalidRecords = Atomic<Int>(0)
     private let alertsPublishFailed = Atomic<Int>(0)
 
@@ -37,7 +41,8 @@ final class MonitorService: Sendable {
     var alertPublishFailures: Int { alertsPublishFailed.load(ordering: .relaxed) }
 
     /// Starts `consumers` workers in `groupID` on `topic`, and the alert reader. With `changelog`,
-    /// the partitions' state is restored from it and checkpointed to it every `checkpointInterval`.
+    /// each partition's state lives in a store under `stateDirectory`, is restored from it and the
+    /// changelog on assignment, and is flushed to both every `checkpointInterval`.
     /// Every consumer's threads run at `threadNiceness` (see `ConsumerConfiguration.threadNiceness`).
     func start(
         kafka: KafkaConfiguration,
@@ -45,6 +50,7 @@ final class MonitorService: Sendable {
         groupID: String,
         consumers: Int,
         changelog: StateChangelog? = nil,
+        stateDirectory: StateDirectory? = nil,
         checkpointInterval: Duration = .seconds(5),
         threadNiceness: Int32 = 0
     ) throws {
@@ -53,8 +59,16 @@ final class MonitorService: Sendable {
         var started: [KafkaConsumerWorker] = []
         for index in 0..<consumers {
             var config = ConsumerConfiguration(kafka: kafka, groupID: groupID, topics: [topic])
-            let keeper = changelog.map {
-                PartitionStateKeeper(monitor: monitor, changelog: $0, interval: checkpointInterval, logger: logger)
+            let keeper = changelog.map { changelog in
+                PartitionStateKeeper(
+                    monitor: monitor,
+                    changelog: changelog,
+                    directory: stateDirectory ?? StateDirectory(root: NSTemporaryDirectory() + "gateway-state"),
+                    interval: checkpointInterval,
+                    restoring: restoring,
+                    isStopping: { [weak self] in self?.stopping.load(ordering: .relaxed) ?? true },
+                    logger: logger
+                )
             }
             config.partitionListener = keeper
             config.storesOffsetsAfterHandler = keeper == nil
@@ -91,6 +105,7 @@ final class MonitorService: Sendable {
     /// what it applied, to be closed by `deadline`. The closes run side by side on the consumers'
     /// threads, while the caller does other shutdown work; `finishStop` waits for them.
     func beginStop(closeBy deadline: ContinuousClock.Instant) {
+        stopping.store(true, ordering: .relaxed)
         let all = workers.withLock { $0 } + [alertReader.withLock { $0 }].compactMap { $0 }
         for worker in all { worker.requestStop(closeBy: deadline) }
     }
@@ -134,17 +149,18 @@ final class MonitorService: Sendable {
             + remote.map {
                 PartitionCoverage(
                     partition: $0.key,
-                    offset: $0.value.header.coveredOffset,
-                    ageMilliseconds: max(0, nowMilliseconds - $0.value.header.createdAt),
+                    offset: $0.value.meta.coveredOffset,
+                    ageMilliseconds: max(0, nowMilliseconds - $0.value.meta.createdAt),
                     source: .changelog
                 )
             })
             .filter { $0.partition >= 0 }
             .sorted { $0.partition < $1.partition }
+        snapshot.restoring = restoring.now
         return snapshot
     }
 
-    /// Checkpoints written, restored and failed, for `/metrics`; nil without a changelog.
+    /// Flushes written, restores and failures, for `/metrics`; nil without a changelog.
     var stateCounts: StateChangelog.Tally? { changelog.withLock { $0 }?.counts }
 
     /// Consumer lag of every partition this instance owns now.

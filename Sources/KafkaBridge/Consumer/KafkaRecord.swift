@@ -6,6 +6,8 @@ public struct KafkaRecord: Sendable {
     public let key: [UInt8]?
     public let value: [UInt8]
     public let headers: [KafkaHeader]
+    /// The record has no value at all (a compaction tombstone), not an empty one.
+    public let isTombstone: Bool
 
     public init(
         topic: String,
@@ -13,7 +15,8 @@ public struct KafkaRecord: Sendable {
         offset: Int64,
         key: [UInt8]?,
         value: [UInt8],
-        headers: [KafkaHeader]
+        headers: [KafkaHeader],
+        isTombstone: Bool = false
     ) {
         self.topic = topic
         self.partition = partition
@@ -21,5 +24,6 @@ public struct KafkaRecord: Sendable {
         self.key = key
         self.value = value
         self.headers = headers
+        self.isTombstone = isTombstone
     }
 }

@@ -4,9 +4,9 @@ import Logging
 import Synchronization
 
 /// Reads every partition of one topic outside any consumer group (`rd_kafka_assign`, no commits),
-/// starting at each partition's last `tail` records, and hands each record to `handler` on a
-/// thread of its own. For a changelog whose newest record per partition is what matters: every
-/// instance follows all of it, whatever partitions its group members own.
+/// starting at each partition's last `tail` records (nil: at its beginning), and hands each record
+/// to `handler` on a thread of its own. For a changelog that every instance follows, whatever
+/// partitions its group members own.
 ///
 /// `@unchecked Sendable`: the handle is polled only by the reader's thread; the other calls on it
 /// (`highWatermark`, watermark queries) are thread-safe in librdkafka, and `stop` destroys it only
@@ -25,7 +25,7 @@ public final class KafkaTopicReader: @unchecked Sendable {
     public init(
         kafka: KafkaConfiguration,
         topic: String,
-        tail: Int64 = 1,
+        tail: Int64? = 1,
         name: String,
         logger: Logger,
         timeout: Duration = .seconds(10),
@@ -84,7 +84,15 @@ public final class KafkaTopicReader: @unchecked Sendable {
             let value: [UInt8] = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
             let key: [UInt8]? = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
             handler(
-                KafkaRecord(topic: topic, partition: m.partition, offset: m.offset, key: key, value: value, headers: [])
+                KafkaRecord(
+                    topic: topic,
+                    partition: m.partition,
+                    offset: m.offset,
+                    key: key,
+                    value: value,
+                    headers: [],
+                    isTombstone: m.payload == nil
+                )
             )
         }
     }
@@ -124,6 +132,35 @@ public final class KafkaTopicReader: @unchecked Sendable {
         }
     }
 
+    /// The partition's first and end offsets as the leader says now (`rd_kafka_query_watermark_offsets`),
+    /// for at most `timeout`; nil when they cannot be learnt in time.
+    public func watermarks(partition: Int32, timeout: Duration) -> (low: Int64, high: Int64)? {
+        handleLock.withLock { alive in
+            guard alive else { return nil }
+            var low: Int64 = -1
+            var high: Int64 = -1
+            let err = rd_kafka_query_watermark_offsets(
+                handle,
+                topic,
+                partition,
+                &low,
+                &high,
+                Int32(timeout.clampedMilliseconds)
+            )
+            return err == RD_KAFKA_RESP_ERR_NO_ERROR ? (low, high) : nil
+        }
+    }
+
+    /// The cluster's id (`rd_kafka_clusterid`; a mock cluster's starts with "mockCluster"), nil
+    /// when not learnt within `timeout` or when the broker does not say.
+    public func clusterID(timeout: Duration) -> String? {
+        handleLock.withLock { alive in
+            guard alive, let id = rd_kafka_clusterid(handle, Int32(timeout.clampedMilliseconds)) else { return nil }
+            defer { rd_kafka_mem_free(handle, id) }
+            return String(cString: id)
+        }
+    }
+
     /// The partition count of another topic of the same cluster (`_UNKNOWN_TOPIC` if it has none).
     public func partitionCount(of other: String, timeout: Duration) throws(KafkaError) -> Int32 {
         try handleLock.withLock { alive throws(KafkaError) in
@@ -132,13 +169,13 @@ public final class KafkaTopicReader: @unchecked Sendable {
         }
     }
 
-    private func assignAll(tail: Int64) throws(KafkaError) {
+    private func assignAll(tail: Int64?) throws(KafkaError) {
         let list = rd_kafka_topic_partition_list_new(partitionCount)!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for partition in 0..<partitionCount {
             // RD_KAFKA_OFFSET_TAIL(n) is a C macro: RD_KAFKA_OFFSET_TAIL_BASE - n.
             rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset =
-                Int64(RD_KAFKA_OFFSET_TAIL_BASE) - tail
+                tail.map { Int64(RD_KAFKA_OFFSET_TAIL_BASE) - $0 } ?? Int64(RD_KAFKA_OFFSET_BEGINNING)
         }
         let err = rd_kafka_assign(handle, list)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err) }

@@ -71,7 +71,7 @@ final class KafkaProducer: @unchecked Sendable {
         topic: String,
         partition: Int32? = nil,
         key: [UInt8]?,
-        value: [UInt8],
+        value: [UInt8]?,
         headers: [KafkaHeader],
         completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
@@ -91,7 +91,7 @@ final class KafkaProducer: @unchecked Sendable {
                 headerList = list
             }
             let error = topic.withCString { topicName in
-                value.withUnsafeBytes { valueBytes in
+                withOptionalBytes(value) { valueBytes in
                     withOptionalBytes(key) { keyBytes in
                         withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
                             var count = 0
@@ -104,9 +104,12 @@ final class KafkaProducer: @unchecked Sendable {
                             }
                             append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
                             if let partition { append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition } }
-                            append(RD_KAFKA_VTYPE_VALUE) {
-                                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
-                                $0.u.mem.size = valueBytes.count
+                            // No value at all (not an empty one) is a tombstone for compaction.
+                            if let valueBytes {
+                                append(RD_KAFKA_VTYPE_VALUE) {
+                                    $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
+                                    $0.u.mem.size = valueBytes.count
+                                }
                             }
                             if let keyBytes {
                                 append(RD_KAFKA_VTYPE_KEY) {

@@ -89,12 +89,13 @@ public final class KafkaProducerPool: Sendable {
     }
 
     /// The same, to an explicit `partition` (nil: the partitioner picks by key), for records whose
-    /// place is fixed by the application, such as a changelog partition per input partition.
+    /// place is fixed by the application, such as a changelog partition per input partition. A nil
+    /// `value` is a tombstone (compaction then drops the key).
     public func produce(
         topic: String,
         partition: Int32?,
         key: [UInt8]?,
-        value: [UInt8],
+        value: [UInt8]?,
         headers: [KafkaHeader],
         completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {

@@ -71,7 +71,9 @@ package struct GatewayConfiguration: Sendable {
         /// Consumers in the group; 0 turns monitoring off.
         package var consumers = 3
         package var groupID = "gateway-monitor"
-        package var configuration = MonitorConfiguration()
+        package var configuration = MonitorConfiguration.gatewayDefault
+        /// Folder of the partition stores; nil: `defaultStateDirectory(port:)`.
+        package var stateDirectory: String?
         package var alertStoreCapacity = 10_000
         /// How often each owned partition's state is checkpointed to the state topic: what a crash
         /// costs in records read again (see ARCHITECTURE.md, "State model").
@@ -83,6 +85,15 @@ package struct GatewayConfiguration: Sendable {
         package var alertRulesFile: String?
 
         package var enabled: Bool { consumers > 0 }
+
+        /// A folder per group and port under the temporary folder: a restart on the same port
+        /// finds its stores, and two instances on one host never share one.
+        package func stateDirectory(port: Int) -> String {
+            stateDirectory
+                ?? (NSTemporaryDirectory() as NSString).appendingPathComponent(
+                    "kafka-transaction-gateway/\(groupID)-\(port)"
+                )
+        }
     }
 
     /// What is wrong across settings, in words for a start-up error; empty when valid.

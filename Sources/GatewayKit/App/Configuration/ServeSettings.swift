@@ -239,18 +239,11 @@ package enum ServeSettings {
                 \.monitor.configuration.dedupeWindow
             ),
             Entry(
-                "dedupe-capacity",
-                "GATEWAY_DEDUPE_CAPACITY",
-                "Transaction ids remembered at most for dedupe.",
-                .atLeast(1),
-                \.monitor.configuration.dedupeCapacity
-            ),
-            Entry(
-                "max-accounts",
-                "GATEWAY_MAX_ACCOUNTS",
-                "Accounts whose rule state is kept, least recently seen evicted.",
-                .integer(1...Int(Int32.max - 1), "a whole number from 1 to 2147483646"),
-                \.monitor.configuration.maxAccounts
+                "monitor-memory-mb",
+                "GATEWAY_MONITOR_MEMORY_MB",
+                "MiB of memory for the monitor's account rule state and dedupe ids, shared by the partitions it holds; accounts beyond it wait on disk in the partition stores (see --state-dir), the oldest dedupe ids are forgotten.",
+                .integer(1...1_048_576, "a whole number of MiB from 1 to 1048576"),
+                \.monitor.configuration.memoryBudgetMegabytes
             ),
             Entry(
                 "alert-store-capacity",
@@ -269,9 +262,16 @@ package enum ServeSettings {
             Entry(
                 "checkpoint-interval-ms",
                 "GATEWAY_CHECKPOINT_INTERVAL_MS",
-                "Milliseconds between checkpoints of each owned partition's state; a crash reads at most this much traffic again.",
+                "Milliseconds between flushes of each owned partition's changed state to its store and the state topic; a crash reads at most this much traffic again.",
                 .milliseconds,
                 \.monitor.checkpointInterval
+            ),
+            Entry(
+                "state-dir",
+                "GATEWAY_STATE_DIR",
+                "Folder of the monitor's partition stores (SQLite, one file per owned partition): a restart on the same host restores from it and reads only the state-topic records it lacks. Default: a folder per port under the system's temporary folder.",
+                .text,
+                \.monitor.stateDirectory
             ),
             Entry(
                 "monitor-niceness",

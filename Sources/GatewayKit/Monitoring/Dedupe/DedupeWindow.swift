@@ -17,7 +17,10 @@ import DequeModule
 /// checkpoint and read by another process (a per-process-seeded hash, used before, could not).
 struct DedupeWindow: Sendable {
     let windowMilliseconds: Int64
-    let capacity: Int
+    private(set) var capacity: Int
+    /// Ids inserted since creation: the next id's ordinal (ids are numbered in insertion order, so
+    /// a flush can ask for the ids inserted since its previous one).
+    private(set) var inserted: Int64 = 0
     private var present: Set<Key> = []
     /// Eviction order, oldest first (swift-collections' ring buffer; grows on demand up to `capacity`).
     private var order: Deque<Entry> = []
@@ -46,6 +49,21 @@ struct DedupeWindow: Sendable {
     /// The remembered ids, oldest first (what a checkpoint writes).
     var entries: Deque<Entry> { order }
 
+    /// The ordinal of the oldest id still remembered.
+    var oldestOrdinal: Int64 { inserted - Int64(order.count) }
+
+    /// The remembered ids inserted at ordinal `ordinal` or later, oldest first.
+    func entries(since ordinal: Int64) -> [Entry] {
+        let start = Int(min(Int64(order.count), max(0, ordinal - oldestOrdinal)))
+        return Array(order[start..<order.count])
+    }
+
+    /// Changes the size bound, forgetting the oldest ids beyond it.
+    mutating func resize(to newCapacity: Int) {
+        capacity = max(1, newCapacity)
+        while order.count > capacity { present.remove(order.removeFirst().key) }
+    }
+
     /// Records `id` as seen at `now`. Returns true the first time within the window (apply the
     /// record), false for a repeat (skip it). A repeat does not extend the id's window.
     mutating func insert(_ id: String, now: Int64) -> Bool {
@@ -55,8 +73,9 @@ struct DedupeWindow: Sendable {
     mutating func insert(_ key: Key, now: Int64) -> Bool {
         forgetExpired(now: now)
         guard present.insert(key).inserted else { return false }
-        if order.count == capacity { present.remove(order.removeFirst().key) }
+        if order.count >= capacity { present.remove(order.removeFirst().key) }
         order.append(Entry(key: key, seenAt: now))
+        inserted += 1
         return true
     }
 

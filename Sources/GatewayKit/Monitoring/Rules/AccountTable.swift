@@ -1,22 +1,37 @@
-/// Per-account rule state for at most `capacity` accounts, evicting the least recently seen.
+/// Per-account rule state in memory for at most `capacity` accounts, evicting the least
+/// recently seen.
 ///
 /// An LRU list threaded through a slab of entries by index (no per-access allocation, O(1)
-/// lookup, move-to-front and eviction). An evicted account starts over with empty state if it
-/// comes back: its velocity burst, mean and recent charges are forgotten.
+/// lookup, move-to-front and eviction). With a `backing` store (the gateway's partition stores),
+/// the table is a cache: an evicted account that changed since the last flush waits in `spilled`
+/// until the flush writes it, and an account not in memory is read back from the store, so no
+/// account is forgotten. Without one (tests, benchmarks), an evicted account starts over with
+/// empty state if it comes back.
 struct AccountTable: Sendable {
-    let capacity: Int
+    private(set) var capacity: Int
     private var slots: [String: Int32] = [:]
     private var entries: [Entry] = []
     /// Most and least recently seen entries; -1 when empty.
     private var newest: Int32 = -1
     private var oldest: Int32 = -1
     private(set) var evictions = 0
+    /// Accounts read back from `backing` (cache misses that found a stored state).
+    private(set) var loads = 0
+    /// Where accounts not in memory live; nil: nowhere (evicted means forgotten).
+    var backing: (any AccountBacking)?
+    /// Slots changed since the last `drainChanges`, each listed once.
+    private var dirtySlots: [Int32] = []
+    /// Changed accounts evicted before the flush that writes them.
+    private var spilled: [String: AccountState] = [:]
+    /// Slots emptied by a shrinking `resize`, reused before the slab grows.
+    private var freeSlots: [Int32] = []
 
     private struct Entry: Sendable {
         var account: String
         var state: AccountState
         var newer: Int32 = -1
         var older: Int32 = -1
+        var dirty = false
     }
 
     init(capacity: Int) {
@@ -26,10 +41,35 @@ struct AccountTable: Sendable {
 
     var count: Int { slots.count }
 
-    /// Runs `body` on the account's state (created empty if absent) and marks it most recent.
+    /// Runs `body` on the account's state (read back from the backing store, or created empty, if
+    /// not in memory), marks it most recent and changed.
     mutating func withState<Result>(of account: String, _ body: (inout AccountState) -> Result) -> Result {
         let slot = slots[account].map { touch($0) } ?? insert(account)
+        // Changes are tracked only for a flush to the backing store; without one nothing drains them.
+        if backing != nil, !entries[Int(slot)].dirty {
+            entries[Int(slot)].dirty = true
+            dirtySlots.append(slot)
+        }
         return body(&entries[Int(slot)].state)
+    }
+
+    /// The accounts changed since the last call, with their states; they count as written after it.
+    mutating func drainChanges() -> [(account: String, state: AccountState)] {
+        var changes = spilled.map { (account: $0.key, state: $0.value) }
+        changes.reserveCapacity(changes.count + dirtySlots.count)
+        for slot in dirtySlots where entries[Int(slot)].dirty {
+            entries[Int(slot)].dirty = false
+            changes.append((entries[Int(slot)].account, entries[Int(slot)].state))
+        }
+        dirtySlots.removeAll(keepingCapacity: true)
+        spilled.removeAll()
+        return changes
+    }
+
+    /// Changes the bound, evicting the least recently seen accounts beyond it.
+    mutating func resize(to newCapacity: Int) {
+        capacity = max(1, newCapacity)
+        while slots.count > capacity { evictOldest(reusingFor: nil) }
     }
 
     /// The state of an account if tracked, without marking it seen (for tests and inspection).
@@ -55,19 +95,51 @@ struct AccountTable: Sendable {
     }
 
     private mutating func insert(_ account: String) -> Int32 {
+        // A spilled account is still to be written: it goes back to memory as changed.
+        let spilledState = spilled.removeValue(forKey: account)
+        let wasSpilled = spilledState != nil
+        let restored = spilledState ?? loadFromBacking(account)
         let slot: Int32
-        if slots.count == capacity {
-            slot = oldest
-            unlink(slot)
-            slots[entries[Int(slot)].account] = nil
-            entries[Int(slot)] = Entry(account: account, state: AccountState())
-            evictions += 1
+        if slots.count >= capacity, let reused = evictOldest(reusingFor: account) {
+            slot = reused
+            entries[Int(slot)] = Entry(account: account, state: restored)
+        } else if let free = freeSlots.popLast() {
+            slot = free
+            entries[Int(slot)] = Entry(account: account, state: restored)
         } else {
             slot = Int32(entries.count)
-            entries.append(Entry(account: account, state: AccountState()))
+            entries.append(Entry(account: account, state: restored))
         }
         slots[account] = slot
         linkAsNewest(slot)
+        if wasSpilled {
+            entries[Int(slot)].dirty = true
+            dirtySlots.append(slot)
+        }
+        return slot
+    }
+
+    private mutating func loadFromBacking(_ account: String) -> AccountState {
+        guard let backing, let state = backing.state(of: account) else { return AccountState() }
+        loads += 1
+        return state
+    }
+
+    /// Evicts the least recently seen account (spilling it if changed and backed); returns its slot
+    /// for reuse, or nil when the table is empty. A slot freed by a shrinking `resize` goes to
+    /// `freeSlots`.
+    @discardableResult
+    private mutating func evictOldest(reusingFor account: String?) -> Int32? {
+        guard oldest >= 0 else { return nil }
+        let slot = oldest
+        unlink(slot)
+        let entry = entries[Int(slot)]
+        slots[entry.account] = nil
+        if entry.dirty, backing != nil { spilled[entry.account] = entry.state }
+        entries[Int(slot)].dirty = false
+        entries[Int(slot)].state = AccountState()
+        evictions += 1
+        if account == nil { freeSlots.append(slot) }
         return slot
     }
 
@@ -86,4 +158,9 @@ struct AccountTable: Sendable {
         newest = slot
         if oldest < 0 { oldest = slot }
     }
+}
+
+/// Where an `AccountTable` reads back accounts that are not in memory.
+protocol AccountBacking: Sendable {
+    func state(of account: String) -> AccountState?
 }

@@ -12,6 +12,12 @@ struct PartitionState: Sendable {
     var accounts: AccountTable
     /// The offset of the last record applied (or skipped as invalid); -1 before any.
     var coveredOffset: Int64 = -1
+    /// The covered offset of the last flush (`Monitor.takeChanges`); -1 before any.
+    var flushedOffset: Int64 = -1
+    /// The dedupe window's ordinal up to which its ids were flushed.
+    var flushedDedupeOrdinal: Int64 = 0
+    /// Input records found missing by this partition's consumers, since the state began.
+    var skippedRecords: Int64 = 0
 
     init(configuration: MonitorConfiguration) {
         statistics = RollingStatistics(configuration: configuration)

@@ -2,10 +2,21 @@
 /// partition's) to another's, by name: each partition interns names first come, first served,
 /// so "USD" may be slot 0 in one partition and slot 3 in the next.
 struct SlotMap {
-    private var currencies: [Int]
+    /// Nil: slots map to themselves (`identity`).
+    private var currencies: [Int]?
     private var currencyOverflow: Int
-    private var countries: [Int]
+    private var countries: [Int]?
     private var countryOverflow: Int
+
+    /// Keeps every slot as it is: for reading an aggregate that is mapped later, by name.
+    static let identity = SlotMap()
+
+    private init() {
+        currencies = nil
+        currencyOverflow = 0
+        countries = nil
+        countryOverflow = 0
+    }
 
     /// `names` are the source's slot names in slot order; names beyond the target's capacity
     /// land in its overflow slot ("other"), as do the source's own overflow slots.
@@ -21,6 +32,13 @@ struct SlotMap {
         countryOverflow = countries.overflowSlot
     }
 
-    func currency(_ slot: Int) -> Int { slot < currencies.count ? currencies[slot] : currencyOverflow }
-    func country(_ slot: Int) -> Int { slot < countries.count ? countries[slot] : countryOverflow }
+    func currency(_ slot: Int) -> Int {
+        guard let currencies else { return slot }
+        return slot < currencies.count ? currencies[slot] : currencyOverflow
+    }
+
+    func country(_ slot: Int) -> Int {
+        guard let countries else { return slot }
+        return slot < countries.count ? countries[slot] : countryOverflow
+    }
 }

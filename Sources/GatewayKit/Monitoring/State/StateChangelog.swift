@@ -5,37 +5,45 @@ import Logging
 import Synchronization
 
 /// The monitor's changelog topic (`--state-topic`, default `transactions.monitor-state`,
-/// compacted): where each partition's state is checkpointed and where every instance reads the
-/// others' from. Input partition p's checkpoints go to changelog partition p with key "p", so the
-/// newest record of changelog partition p is p's newest checkpoint (compaction keeps that one).
+/// compacted): input partition p's state goes to changelog partition p as small keyed records
+/// (`ChangelogKey`), one per changed account, dedupe chunk and statistics bucket, each flush closed
+/// by the partition's meta record. Compaction keeps the newest record of each key, so the topic
+/// holds the whole state once and grows with the number of accounts, never with time.
 ///
-/// Owns the changelog's reader (`KafkaTopicReader`, outside any group, from each partition's last
-/// record), the `CheckpointFollower` it feeds, and a producer of its own: checkpoints are large
-/// records, kept off the transactions' producers so they never queue behind them or ahead of them.
+/// Owns the producer of those records (kept off the transactions' producers so they never queue
+/// behind or ahead of them), the follower that reads every partition's statistics for `/stats`,
+/// and the replays a restore reads.
 final class StateChangelog: Sendable {
     let topic: String
-    /// This instance's name in the checkpoints it writes.
+    /// This instance's name in the meta records it writes.
     let writer: String
-    let follower: CheckpointFollower
-    /// How long a revocation waits for its last checkpoints to be acknowledged.
-    let finalCheckpointTimeout: Duration
-    /// How long an assignment waits to learn the changelog's end and read up to it.
-    let restoreTimeout: Duration
-    /// Largest checkpoint written, in bytes; a larger one is refused (logged) and the previous one stays.
-    static let maxCheckpointBytes = 32 << 20
+    /// The cluster's id, so that a local store written against another cluster is recognised.
+    let clusterID: String
+    let follower: ChangelogFollower
+    /// How long a revocation waits for its last flush to be acknowledged.
+    let finalFlushTimeout: Duration
+    /// Largest record written; state is split so that none comes near it.
+    static let maxRecordBytes = 256 << 10
+    private let kafka: KafkaConfiguration
     private let reader: KafkaTopicReader
     private let producer: KafkaProducerPool
     private let logger: Logger
     private let tally = Mutex(Tally())
 
     struct Tally: Sendable, Equatable {
-        var written = 0
+        var flushes = 0
+        var recordsWritten = 0
         var bytesWritten = 0
+        var largestRecordBytes = 0
         var failed = 0
-        var restored = 0
-        var restoreFailures = 0
-        /// Size of the latest checkpoint written, per partition.
-        var latestBytes: [Int32: Int] = [:]
+        var restores = 0
+        var restoresFromLocalStore = 0
+        var restoreRetries = 0
+        var restoreRecords = 0
+        var restoreBytes = 0
+        var restoreSeconds = 0.0
+        var storesDiscarded = 0
+        var incompleteRestores = 0
     }
 
     /// Opens the changelog and checks it against the input topic; throws `StateTopicProblem` when
@@ -49,11 +57,11 @@ final class StateChangelog: Sendable {
         logger: Logger
     ) throws {
         self.topic = topic
+        self.kafka = kafka
         self.logger = logger
         writer = "\(ProcessInfo.processInfo.hostName)/\(getpid())"
-        finalCheckpointTimeout = .seconds(5)
-        restoreTimeout = .seconds(10)
-        let follower = CheckpointFollower(configuration: configuration, logger: logger)
+        finalFlushTimeout = .seconds(5)
+        let follower = ChangelogFollower(configuration: configuration, logger: logger)
         self.follower = follower
         let reader = try Self.openReader(kafka: kafka, topic: topic, follower: follower, logger: logger)
         self.reader = reader
@@ -67,17 +75,18 @@ final class StateChangelog: Sendable {
                 needs: inputPartitions
             )
         }
+        clusterID = reader.clusterID(timeout: .seconds(10)) ?? "unknown-cluster"
         var producerConfiguration = ProducerConfiguration(
             kafka: KafkaConfiguration(
                 bootstrapServers: kafka.bootstrapServers,
-                properties: kafka.properties.merging([
-                    "message.max.bytes": "\(Self.maxCheckpointBytes + 1024)", "compression.codec": "lz4",
-                ]) { $1 }
+                properties: kafka.properties.merging(["compression.codec": "lz4"]) { $1 }
             )
         )
         producerConfiguration.poolSize = 1
         producerConfiguration.deliveryTimeout = deliveryTimeout
-        producerConfiguration.maxQueuedMessages = 1000
+        // A flush after a long run may carry every account changed since: let it queue.
+        producerConfiguration.maxQueuedMessages = 1_000_000
+        producerConfiguration.linger = .milliseconds(20)
         do {
             producer = try KafkaProducerPool(configuration: producerConfiguration, logger: logger)
         } catch {
@@ -89,11 +98,11 @@ final class StateChangelog: Sendable {
     private static func openReader(
         kafka: KafkaConfiguration,
         topic: String,
-        follower: CheckpointFollower,
+        follower: ChangelogFollower,
         logger: Logger
     ) throws -> KafkaTopicReader {
         let opened = Result { () throws(KafkaError) in
-            try KafkaTopicReader(kafka: kafka, topic: topic, name: "state-reader", logger: logger) {
+            try KafkaTopicReader(kafka: kafka, topic: topic, tail: nil, name: "state-reader", logger: logger) {
                 follower.receive($0)
             }
         }
@@ -105,7 +114,7 @@ final class StateChangelog: Sendable {
 
     func start() { reader.start() }
 
-    /// Stops the reader and flushes the producer for at most `timeout`.
+    /// Stops the follower and flushes the producer for at most `timeout`.
     func close(timeout: Duration) {
         reader.stop()
         _ = producer.close(timeout: timeout)
@@ -113,93 +122,136 @@ final class StateChangelog: Sendable {
 
     var counts: Tally { tally.withLock { $0 } }
 
-    /// Produces the checkpoint to its partition; `completion(acknowledged)` runs once on the
-    /// producer's thread. Returns false (and never calls `completion`) if it was not even queued.
-    func write(_ checkpoint: PartitionCheckpoint, completion: @escaping @Sendable (Bool) -> Void) -> Bool {
-        let bytes = checkpoint.encoded()
-        guard bytes.count <= Self.maxCheckpointBytes else {
-            tally.withLock { $0.failed += 1 }
-            logger.error(
-                "checkpoint too large; not written",
-                metadata: ["partition": "\(checkpoint.partition)", "bytes": "\(bytes.count)"]
-            )
-            return false
+    func count(_ update: (inout Tally) -> Void) { tally.withLock { update(&$0) } }
+
+    /// Produces one flush's records to changelog `partition`, in order; the meta record must be
+    /// last. `completion` runs once, on the producer's thread, with the meta record's offset when
+    /// every record was acknowledged, or nil when any was not (the rows stay unconfirmed and the
+    /// next flush sends them again). A full local queue is waited out, for at most `queueWait`.
+    func write(
+        partition: Int32,
+        rows: [(key: [UInt8], value: [UInt8]?)],
+        queueWait: Duration = .seconds(30),
+        completion: @escaping @Sendable (Int64?) -> Void
+    ) {
+        let flush = FlushTracker(count: rows.count, completion: completion)
+        let bytes = rows.reduce(0) { $0 + $1.key.count + ($1.value?.count ?? 0) }
+        let largest = rows.reduce(0) { max($0, $1.key.count + ($1.value?.count ?? 0)) }
+        tally.withLock { tally in
+            tally.flushes += 1
+            tally.recordsWritten += rows.count
+            tally.bytesWritten += bytes
+            tally.largestRecordBytes = max(tally.largestRecordBytes, largest)
         }
-        let partition = checkpoint.partition
-        do {
-            try producer.produce(
-                topic: topic,
-                partition: partition,
-                key: Array(String(partition).utf8),
-                value: bytes,
-                headers: []
-            ) { [self] result in
-                tally.withLock { tally in
-                    if case .success = result {
-                        tally.written += 1
-                        tally.bytesWritten += bytes.count
-                        tally.latestBytes[partition] = bytes.count
-                    } else {
-                        tally.failed += 1
+        let deadline = ContinuousClock.now + queueWait
+        for (index, row) in rows.enumerated() {
+            let isMeta = ChangelogKey.isMeta(row.key)
+            do {
+                try produceWaitingForRoom(partition: partition, row: row, until: deadline) { result in
+                    switch result {
+                    case .success(let report): flush.acknowledged(metaOffset: isMeta ? report.offset : nil)
+                    case .failure: flush.failed()
                     }
                 }
-                if case .failure(let error) = result {
-                    logger.warning(
-                        "checkpoint not written",
-                        metadata: ["partition": "\(partition)", "error": "\(error.name)"]
-                    )
-                }
-                completion(result.isSuccess)
-            }
-            return true
-        } catch {
-            tally.withLock { $0.failed += 1 }
-            logger.warning("checkpoint not queued", metadata: ["partition": "\(partition)", "error": "\(error.name)"])
-            return false
-        }
-    }
-
-    /// The partition's newest checkpoint, read once this instance's reader has caught up with the
-    /// changelog's end (bounded by `restoreTimeout`); nil when it has none, or when it could not be
-    /// read in time (logged at error level: the partition then starts empty at its committed offset).
-    func restore(partition: Int32, configuration: MonitorConfiguration) -> PartitionCheckpoint? {
-        let started = ContinuousClock.now
-        let deadline = started + restoreTimeout
-        guard let end = reader.highWatermark(partition: partition, timeout: restoreTimeout) else {
-            return restoreFailed(partition, "the changelog's end offset could not be learnt")
-        }
-        switch follower.checkpoint(of: partition, changelogPartition: partition, end: end, until: deadline) {
-        case .none:
-            return nil
-        case .timedOut(let position):
-            return restoreFailed(partition, "the changelog was read up to \(position) of \(end) in time")
-        case .found(let bytes):
-            do {
-                let checkpoint = try PartitionCheckpoint(decoding: bytes, configuration: configuration)
-                tally.withLock { $0.restored += 1 }
-                logger.info(
-                    "partition state restored",
-                    metadata: [
-                        "partition": "\(partition)", "covered_offset": "\(checkpoint.coveredOffset)",
-                        "bytes": "\(bytes.count)",
-                        "written_by": "\(checkpoint.writer)",
-                        "took_ms": "\((ContinuousClock.now - started).clampedNanoseconds / 1_000_000)",
-                    ]
-                )
-                return checkpoint
             } catch {
-                return restoreFailed(partition, "\(error)")
+                tally.withLock { $0.failed += 1 }
+                logger.warning(
+                    "state flush not queued",
+                    metadata: ["partition": "\(partition)", "error": "\(error.name)", "queued": "\(index)"]
+                )
+                flush.abandon(remaining: rows.count - index)
+                return
             }
         }
     }
 
-    private func restoreFailed(_ partition: Int32, _ reason: String) -> PartitionCheckpoint? {
-        tally.withLock { $0.restoreFailures += 1 }
-        logger.error(
-            "partition state not restored; it starts empty at the group's committed offset",
-            metadata: ["partition": "\(partition)", "reason": "\(reason)"]
-        )
+    private func produceWaitingForRoom(
+        partition: Int32,
+        row: (key: [UInt8], value: [UInt8]?),
+        until deadline: ContinuousClock.Instant,
+        completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+    ) throws(KafkaError) {
+        while true {
+            do {
+                try producer.produce(
+                    topic: topic,
+                    partition: partition,
+                    key: row.key,
+                    value: row.value,
+                    headers: [],
+                    completion: completion
+                )
+                return
+            } catch  where error.isQueueFull && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.002)
+            }
+        }
+    }
+
+    /// The changelog partition's first and end offsets, asked for until known or `shouldStop`.
+    func watermarks(partition: Int32, shouldStop: () -> Bool) -> (low: Int64, high: Int64)? {
+        var wait = 0.05
+        while !shouldStop() {
+            if let marks = reader.watermarks(partition: partition, timeout: .seconds(5)) { return marks }
+            tally.withLock { $0.restoreRetries += 1 }
+            logger.warning("changelog end offset not learnt; retrying", metadata: ["partition": "\(partition)"])
+            Thread.sleep(forTimeInterval: wait)
+            wait = min(wait * 2, 2)
+        }
         return nil
+    }
+
+    /// Reads changelog `partition` from `from` to `to` on the calling thread (see `KafkaPartitionReplay`).
+    func replay(
+        partition: Int32,
+        from: Int64,
+        to end: Int64,
+        shouldStop: () -> Bool,
+        handler: (KafkaRecord) -> Void
+    ) throws(KafkaError) -> KafkaPartitionReplay.Outcome {
+        try KafkaPartitionReplay.read(
+            kafka: kafka,
+            topic: topic,
+            partition: partition,
+            from: from,
+            to: end,
+            name: "state-restore-\(partition)",
+            logger: logger,
+            shouldStop: shouldStop,
+            handler: handler
+        )
+    }
+}
+
+/// Counts one flush's acknowledgements down to its completion.
+private final class FlushTracker: Sendable {
+    private struct State {
+        var remaining: Int
+        var failed = false
+        var metaOffset: Int64?
+        var completion: (@Sendable (Int64?) -> Void)?
+    }
+    private let state: Mutex<State>
+
+    init(count: Int, completion: @escaping @Sendable (Int64?) -> Void) {
+        state = Mutex(State(remaining: count, completion: completion))
+    }
+
+    func acknowledged(metaOffset: Int64?) { settle(1) { if let metaOffset { $0.metaOffset = metaOffset } } }
+
+    func failed() { settle(1) { $0.failed = true } }
+
+    func abandon(remaining: Int) { settle(remaining) { $0.failed = true } }
+
+    private func settle(_ n: Int, _ update: (inout State) -> Void) {
+        let done = state.withLock { state -> (@Sendable (Int64?) -> Void, Int64?)? in
+            update(&state)
+            state.remaining -= n
+            guard state.remaining <= 0, let completion = state.completion else { return nil }
+            state.completion = nil
+            return (completion, state.failed ? nil : state.metaOffset)
+        }
+        if let (completion, offset) = done { completion(offset) }
     }
 }
 
@@ -215,13 +267,7 @@ enum StateTopicProblem: Error, CustomStringConvertible {
                 + "as many partitions as the transactions topic; see README, \"Scale-out\"), set --state-topic, or run with --consumers 0"
         case .tooFewPartitions(let topic, let has, let inputTopic, let needs):
             "the monitor's state topic \(topic) has \(has) partitions, fewer than the \(needs) of \(inputTopic): "
-                + "each input partition checkpoints to the changelog partition of the same number"
+                + "each input partition's state goes to the changelog partition of the same number"
         }
-    }
-}
-
-extension Result {
-    fileprivate var isSuccess: Bool {
-        if case .success = self { true } else { false }
     }
 }

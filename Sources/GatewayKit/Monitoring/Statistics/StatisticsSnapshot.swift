@@ -24,6 +24,9 @@ package struct StatisticsSnapshot: Encodable, Sendable, Equatable {
     /// The partitions merged in and how fresh each is (cluster-wide `/stats`); nil when the
     /// snapshot is only this process's monitor (`/metrics`, tests).
     var partitions: [PartitionCoverage]?
+    /// Partitions this instance is restoring now, with how many changelog records each has read of
+    /// how many; nil when the snapshot is only this process's monitor.
+    var restoring: [RestoreProgress.Entry]?
 
     var allWindows: [WindowStatistics] { windows + [total] }
 
@@ -32,7 +35,7 @@ package struct StatisticsSnapshot: Encodable, Sendable, Equatable {
         case watermark
         case windowEnd = "window_end"
         case allowedLatenessSeconds = "allowed_lateness_seconds"
-        case late, future, windows, total, partitions
+        case late, future, windows, total, partitions, restoring
     }
 
     package func encode(to encoder: Encoder) throws {
@@ -47,6 +50,7 @@ package struct StatisticsSnapshot: Encodable, Sendable, Equatable {
         for window in windows { try byLabel.encode(window, forKey: JSONKey(window.label)) }
         try container.encode(total, forKey: .total)
         try container.encodeIfPresent(partitions, forKey: .partitions)
+        try container.encodeIfPresent(restoring, forKey: .restoring)
     }
 }
 

@@ -14,6 +14,9 @@ struct StatsWindow: Sendable {
     var buckets: [Bucket]
     /// The highest bucket number recorded so far.
     var newestBucket: Int64 = .min
+    /// The lowest bucket number recorded since the last `drainChangedBuckets` (`.max`: none):
+    /// every live bucket at or above it changed, which is what a flush writes.
+    var lowestChanged: Int64 = .max
 
     struct Bucket: Sendable {
         var number: Int64
@@ -48,7 +51,17 @@ struct StatsWindow: Sendable {
         }
         buckets[slot].aggregate.add(sample)
         newestBucket = max(newestBucket, number)
+        lowestChanged = min(lowestChanged, number)
         return true
+    }
+
+    /// The buckets changed since the last call, with their ring slots.
+    mutating func drainChangedBuckets() -> [(slot: Int, bucket: Bucket)] {
+        defer { lowestChanged = .max }
+        guard lowestChanged != .max else { return [] }
+        return buckets.enumerated().compactMap { slot, bucket in
+            bucket.number != .min && bucket.number >= lowestChanged ? (slot, bucket) : nil
+        }
     }
 
     /// Merges the buckets inside the window that ends at event time `end`.

@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+
+/// Where the partition stores live (`--state-dir`): `<root>/<changelog topic>/partition-<p>.sqlite`.
+struct StateDirectory: Sendable {
+    let root: String
+
+    /// The store file of `partition`, its folders created if missing.
+    func path(topic: String, partition: Int32) throws(StoreError) -> String {
+        let folder = (root as NSString).appendingPathComponent(Self.safe(topic))
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw .sqlite(path: folder, message: "cannot create the state directory: \(error.localizedDescription)")
+        }
+        return (folder as NSString).appendingPathComponent("partition-\(partition).sqlite")
+    }
+
+    /// Deletes a store file and its write-ahead log (an unreadable store is rebuilt from the changelog).
+    func remove(path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// A topic name as one path component (Kafka allows letters, digits, '.', '_' and '-').
+    private static func safe(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" ? $0 : "_" })
+    }
+}
+
+/// An `AccountTable`'s way back to the accounts it evicted: the partition's store.
+struct StoredAccounts: AccountBacking {
+    let store: PartitionStore
+    let logger: Logger
+
+    func state(of account: String) -> AccountState? {
+        do {
+            guard let bytes = try store.value(for: ChangelogKey.account(account).bytes) else { return nil }
+            var reader = StateReader(bytes)
+            return try AccountState(checkpoint: &reader)
+        } catch {
+            // The account starts afresh: its rules forget at most one account's recent history.
+            logger.error(
+                "account state unreadable in the partition store",
+                metadata: ["partition": "\(store.partition)", "account_id": "\(account)", "error": "\(error)"]
+            )
+            return nil
+        }
+    }
+}
