@@ -52,6 +52,12 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
         code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC.rawValue || code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART.rawValue
     }
 
+    /// The broker does not have the offset asked for (before the partition's start or after its end);
+    /// a consumer with `auto.offset.reset=error` reports it as `_AUTO_OFFSET_RESET`.
+    public var isOffsetOutOfRange: Bool {
+        code == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE.rawValue || code == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET.rawValue
+    }
+
     /// librdkafka's local queue (`queue.buffering.max.messages`/`kbytes`) is full: back off and retry.
     public var isQueueFull: Bool { code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue }
 

@@ -1,12 +1,16 @@
 import CRdKafka
 import Logging
 
-/// Reads one partition of a topic from `from` up to `to` (exclusive) outside any group, on the
-/// calling thread: how a restore reads the part of a changelog it lacks.
+/// Reads one partition of a topic from `from` to its end outside any group, on the calling thread:
+/// how a restore reads the part of a changelog it lacks.
+///
+/// The end is where a fetch reports the partition's end (librdkafka's partition EOF), not a
+/// ListOffsets answer asked for beforehand: some brokers answer that one per record batch instead
+/// of per record (Tansu 0.1 answers 1 for one batch of ten records).
 ///
 /// Every wait is bounded by `pollTimeout`, and between polls `shouldStop` may end the read early
-/// (a shutdown). Errors from the broker (a missing partition, an offset out of range) end it with
-/// a throw; the caller decides whether to try again.
+/// (a shutdown). Errors from the broker (a missing partition, an offset out of range:
+/// `KafkaError.isOffsetOutOfRange`) end it with a throw; the caller decides what follows.
 public enum KafkaPartitionReplay {
     /// What a replay reached: the offset after the last record handed over.
     public struct Outcome: Sendable, Equatable {
@@ -19,21 +23,19 @@ public enum KafkaPartitionReplay {
         topic: String,
         partition: Int32,
         from: Int64,
-        to end: Int64,
         name: String,
         logger: Logger,
         pollTimeout: Duration = .milliseconds(200),
         shouldStop: () -> Bool,
         handler: (KafkaRecord) -> Void
     ) throws(KafkaError) -> Outcome {
-        guard from < end else { return Outcome(nextOffset: from, stopped: false) }
         var properties: [(String, String)] = [
             ("bootstrap.servers", kafka.bootstrapServers),
             ("group.id", "\(name)-unjoined"),
             ("client.id", name),
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
-            ("enable.partition.eof", "false"),
+            ("enable.partition.eof", "true"),
             // An offset the broker no longer has is an error to report, not a jump to elsewhere.
             ("auto.offset.reset", "error"),
         ]
@@ -51,11 +53,14 @@ public enum KafkaPartitionReplay {
         rd_kafka_topic_partition_list_destroy(list)
         guard assigned == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(assigned) }
         var next = from
-        while next < end {
+        while true {
             if shouldStop() { return Outcome(nextOffset: next, stopped: true) }
             guard let message = rd_kafka_consumer_poll(handle, Int32(pollTimeout.clampedMilliseconds)) else { continue }
             defer { rd_kafka_message_destroy(message) }
             let m = message.pointee
+            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF, m.partition == partition {
+                return Outcome(nextOffset: max(next, m.offset), stopped: false)
+            }
             guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(m.err) }
             guard m.partition == partition, m.offset >= next else { continue }
             let value: [UInt8]? = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) }
@@ -73,7 +78,6 @@ public enum KafkaPartitionReplay {
             )
             next = m.offset + 1
         }
-        return Outcome(nextOffset: next, stopped: false)
     }
 
     private static let groupOnly: Set<String> = [

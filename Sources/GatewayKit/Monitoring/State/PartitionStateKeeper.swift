@@ -284,20 +284,11 @@ final class PartitionStateKeeper: ConsumerPartitionListener {
 
     /// Applies the changelog records after the store's own position, flush by flush (a group is
     /// applied when its meta record arrives; an unfinished last group is dropped). Returns what
-    /// was read, or nil when stopping.
+    /// was read, or nil when stopping. A store position the changelog does not have is either
+    /// gone from it (before its first offset: restore what it holds, said loudly) or ahead of it
+    /// (the topic was recreated: the store is discarded).
     private func catchUp(_ store: PartitionStore, partition: Int32) throws -> (records: Int, bytes: Int)? {
         guard let marks = changelog.watermarks(partition: partition, shouldStop: isStopping) else { return nil }
-        if store.local.changelogOffset >= marks.high {
-            logger.warning(
-                "partition store discarded: it has changelog records the changelog does not (topic recreated?)",
-                metadata: [
-                    "partition": "\(partition)", "store_offset": "\(store.local.changelogOffset)",
-                    "changelog_end": "\(marks.high)",
-                ]
-            )
-            changelog.count { $0.storesDiscarded += 1 }
-            try store.reset(identity: store.local.identity)
-        }
         var from = store.local.changelogOffset + 1
         if from < marks.low {
             changelog.count { $0.incompleteRestores += 1 }
@@ -307,15 +298,35 @@ final class PartitionStateKeeper: ConsumerPartitionListener {
             )
             from = marks.low
         }
+        do {
+            return try replay(into: store, partition: partition, from: from, estimatedEnd: marks.high)
+        } catch let error as KafkaError where error.isOffsetOutOfRange && from > marks.low {
+            logger.warning(
+                "partition store discarded: it has changelog records the changelog does not (topic recreated?)",
+                metadata: ["partition": "\(partition)", "store_offset": "\(store.local.changelogOffset)"]
+            )
+            changelog.count { $0.storesDiscarded += 1 }
+            try store.reset(identity: store.local.identity)
+            return try replay(into: store, partition: partition, from: marks.low, estimatedEnd: marks.high)
+        }
+    }
+
+    private func replay(
+        into store: PartitionStore,
+        partition: Int32,
+        from: Int64,
+        estimatedEnd: Int64
+    ) throws -> (records: Int, bytes: Int)? {
         var read = (records: 0, bytes: 0)
         var failure: (any Error)?
         let metaKey = ChangelogKey.meta.bytes
-        let outcome = try changelog.replay(partition: partition, from: from, to: marks.high, shouldStop: isStopping) {
+        let outcome = try changelog.replay(partition: partition, from: from, shouldStop: isStopping) {
             record in
             guard failure == nil, let key = record.key else { return }
             read.records += 1
             read.bytes += key.count + record.value.count
-            restoring.update(partition, read: record.offset - from + 1, of: marks.high - from)
+            let position = record.offset - from + 1
+            restoring.update(partition, read: position, of: max(position, estimatedEnd - from))
             do {
                 if key == metaKey {
                     let meta = try PartitionMeta(

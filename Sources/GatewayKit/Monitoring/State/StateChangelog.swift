@@ -201,11 +201,10 @@ final class StateChangelog: Sendable {
         return nil
     }
 
-    /// Reads changelog `partition` from `from` to `to` on the calling thread (see `KafkaPartitionReplay`).
+    /// Reads changelog `partition` from `from` to its end on the calling thread (see `KafkaPartitionReplay`).
     func replay(
         partition: Int32,
         from: Int64,
-        to end: Int64,
         shouldStop: () -> Bool,
         handler: (KafkaRecord) -> Void
     ) throws(KafkaError) -> KafkaPartitionReplay.Outcome {
@@ -214,7 +213,6 @@ final class StateChangelog: Sendable {
             topic: topic,
             partition: partition,
             from: from,
-            to: end,
             name: "state-restore-\(partition)",
             logger: logger,
             shouldStop: shouldStop,
