@@ -1,5 +1,6 @@
 import Foundation
 import HTTPCore
+import HTTPCoreTesting
 import KafkaBridge
 import Logging
 import Synchronization
