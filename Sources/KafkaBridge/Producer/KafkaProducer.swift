@@ -47,9 +47,9 @@ final class KafkaProducer: @unchecked Sendable {
             deliveryHealth: health,
             onUnrecoverable: onUnrecoverable
         )
-        let conf = try RdKafkaClient.makeConf(properties)
+        let conf = try KafkaHandleFactory.makeConf(properties)
         rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
-        let handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: context)
+        let handle = try KafkaHandleFactory.makeHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: context)
         self.handle = handle
         self.context = context
         let pollLoop = PollLoop(handle: handle)
