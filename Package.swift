@@ -9,6 +9,9 @@ let package = Package(
         .executable(name: "txgen", targets: ["TxGen"]),
         .library(name: "HTTPCore", targets: ["HTTPCore"]),
         .library(name: "KafkaBridge", targets: ["KafkaBridge"]),
+        // Test support, as Hummingbird ships HummingbirdTesting: only test targets depend on these.
+        .library(name: "HTTPCoreTesting", targets: ["HTTPCoreTesting"]),
+        .library(name: "KafkaBridgeTesting", targets: ["KafkaBridgeTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +42,10 @@ let package = Package(
             name: "KafkaBridge",
             dependencies: ["CRdKafka", "CoreSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        // Test support for the two libraries, kept out of the product: `HTTPTestClient` drives a router in
+        // process; a producer pool's fatal error on demand (librdkafka's own test hook).
+        .target(name: "HTTPCoreTesting", dependencies: ["HTTPCore"]),
+        .target(name: "KafkaBridgeTesting", dependencies: ["KafkaBridge", "CRdKafka"]),
         // The service as a library: model, ingest, monitoring, metrics, health, wiring.
         .target(
             name: "GatewayKit",
@@ -109,11 +116,11 @@ let package = Package(
             path: "bench/HTTPCoreServer"
         ),
 
-        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "TestSupport"]),
-        .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge", "TestSupport"]),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "HTTPCoreTesting", "TestSupport"]),
+        .testTarget(name: "KafkaBridgeTests", dependencies: ["KafkaBridge", "KafkaBridgeTesting", "TestSupport"]),
         .testTarget(
             name: "GatewayKitTests",
-            dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore", "CoreSupport", "TestSupport"]
+            dependencies: ["GatewayKit", "KafkaBridge", "HTTPCore", "HTTPCoreTesting", "CoreSupport", "TestSupport"]
         ),
         .testTarget(
             name: "GatewayTests",

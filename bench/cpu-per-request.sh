@@ -5,7 +5,7 @@
 # to compare two builds by. Usage: bench/cpu-per-request.sh [gateway binary] [duration] [connections]
 # CONSUMERS=N (default 0) runs the monitor with N consumers; the cluster process's CPU is printed too.
 # PORT (default 18082): the gateway refuses a busy port, so parallel runs need different ports.
-# SCRIPT=bench/lua/realistic.lua (default bench/many-accounts.lua) picks the wrk script.
+# SCRIPT=bench/lua/realistic.lua (default bench/lua/many-accounts.lua) picks the wrk script.
 # CATCH_UP=1 waits for the monitor's lag to return to 0 before reading the CPU time (see below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ source bench/cluster-and-gateway.sh
 # GATEWAY_ARGS: more `gateway serve` flags, e.g. "--producers 1 --linger-ms 2".
 start_cluster_and_gateway --consumers "${CONSUMERS:-0}" ${GATEWAY_ARGS:-}
 cluster=${pids[0]}
-wrk -t1 -c"$connections" -d3s -s "${SCRIPT:-bench/many-accounts.lua}" http://127.0.0.1:$port/transactions >/dev/null
+wrk -t1 -c"$connections" -d3s -s "${SCRIPT:-bench/lua/many-accounts.lua}" http://127.0.0.1:$port/transactions >/dev/null
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
@@ -27,7 +27,7 @@ before=$(ticks $gateway)
 user_before=$(user_ticks $gateway)
 switches_before=$(switches $gateway)
 cluster_before=$(ticks $cluster)
-wrk -t1 -c"$connections" -d"$duration" -s "${SCRIPT:-bench/many-accounts.lua}" http://127.0.0.1:$port/transactions > "$work/wrk.txt"
+wrk -t1 -c"$connections" -d"$duration" -s "${SCRIPT:-bench/lua/many-accounts.lua}" http://127.0.0.1:$port/transactions > "$work/wrk.txt"
 if [ "${CATCH_UP:-0}" = 1 ]; then
     # CATCH_UP=1: a monitor that lags (it yields to ingestion, --monitor-niceness) does part of its
     # work on these requests after wrk ends; wait (at most 300 s) until its summed lag is 0 so that

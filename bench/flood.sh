@@ -29,7 +29,7 @@ source bench/cluster-and-gateway.sh
 start_cluster_and_gateway --consumers "${FLOOD_CONSUMERS:-0}"
 url="http://127.0.0.1:$port/transactions"
 # Warm-up (the first requests wait once for the brokers' metadata).
-wrk -t1 -c16 -d2s -s bench/flood.lua "$url" >/dev/null
+wrk -t1 -c16 -d2s -s bench/lua/flood.lua "$url" >/dev/null
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$gateway/status"; }
 echo "gateway pid $gateway (consumers ${FLOOD_CONSUMERS:-0}), resident before: $(( $(rss_kib) / 1024 )) MiB, flood: ${seconds}s x $connections connections each"
@@ -40,7 +40,7 @@ flood() {  # name, batch size
     : > "$samples"
     ( while kill -0 "$gateway" 2>/dev/null; do rss_kib >> "$samples"; sleep 1; done ) &
     local sampler=$!
-    FLOOD_BATCH=$batch wrk -t2 -c"$connections" -d"${seconds}s" --timeout 20s -s bench/flood.lua "$url" > "$work/wrk-$name.txt" 2>&1 || true
+    FLOOD_BATCH=$batch wrk -t2 -c"$connections" -d"${seconds}s" --timeout 20s -s bench/lua/flood.lua "$url" > "$work/wrk-$name.txt" 2>&1 || true
     kill "$sampler" 2>/dev/null || true
     wait "$sampler" 2>/dev/null || true
     local requests statuses errors

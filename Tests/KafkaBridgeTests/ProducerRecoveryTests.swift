@@ -1,4 +1,5 @@
 import Foundation
+import KafkaBridgeTesting
 import Logging
 import Testing
 
@@ -92,7 +93,7 @@ import Testing
         for broker in 1...3 { cluster.setBrokerRoundTripTime(Int32(broker), .seconds(3)) }
         let inFlight = Collector<Result<DeliveryReport, KafkaError>>()
         try pool.produce(topic: "t", key: "k".bytes, value: "in-flight".bytes, headers: []) { inFlight.append($0) }
-        pool.raiseFatalErrorForTesting(
+        pool.raiseFatalError(
             slot: 0,
             code: 59,
             reason: "UNKNOWN_PRODUCER_ID from a broker that lost its state"
@@ -125,7 +126,7 @@ import Testing
         )
         defer { pool.close(timeout: .seconds(5)) }
         _ = try await pool.produce(topic: "t", key: "warm".bytes, value: "up".bytes, headers: [])
-        pool.raiseFatalErrorForTesting(slot: 1, code: 45, reason: "OUT_OF_ORDER_SEQUENCE_NUMBER")
+        pool.raiseFatalError(slot: 1, code: 45, reason: "OUT_OF_ORDER_SEQUENCE_NUMBER")
         #expect(await eventually(timeout: .seconds(10)) { pool.replacements == 1 })
         for index in 0..<20 {
             _ = try await pool.produce(topic: "t", key: "acc-\(index)".bytes, value: "v".bytes, headers: [])

@@ -8,7 +8,7 @@ import Logging
 // many connections, which only an outside load generator shows.
 //
 //     HTTPCORE_BENCH_PORT=18090 HTTPCORE_BENCH_SECONDS=30 swift run -c release HTTPCoreBenchServer &
-//     wrk -t1 -c64 -d10s -s bench/transaction.lua http://127.0.0.1:18090/transactions
+//     wrk -t1 -c64 -d10s -s bench/lua/transaction.lua http://127.0.0.1:18090/transactions
 //
 // Settings (environment): HTTPCORE_BENCH_PORT (18090), HTTPCORE_BENCH_LOOPS (event loops, 1),
 // HTTPCORE_BENCH_SECONDS (serves that long, then stops by itself: 30), HTTPCORE_BENCH_ASYNC=1

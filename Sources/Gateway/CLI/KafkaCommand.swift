@@ -35,7 +35,7 @@ struct KafkaCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try resolved()
         let logger = GatewayLogging.bootstrap(level: configuration.logLevel)
-        let cluster = try EmbeddedCluster.start(
+        let cluster = try EmbeddedClusterLauncher.start(
             brokers: configuration.brokers,
             partitions: Int32(configuration.partitions),
             topics: configuration.topics,
@@ -44,7 +44,7 @@ struct KafkaCommand: AsyncParsableCommand {
         // Printed on stdout alone so scripts can capture it: `BOOTSTRAP=$(gateway kafka | head -1)`.
         FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
         // The cluster's close only stops its own threads; 30 s bounds it like the gateway's default.
-        _ = try await Lifecycle.run(
+        _ = try await ServiceRunner.run(
             logger: logger,
             shutdownTimeout: .seconds(30),
             start: {},

@@ -70,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
         let service = GatewayService(configuration: configuration, logger: logger)
         let clean: Bool
         do {
-            clean = try await Lifecycle.run(
+            clean = try await ServiceRunner.run(
                 logger: logger,
                 shutdownTimeout: configuration.shutdownTimeout,
                 start: service.start,

@@ -9,7 +9,7 @@ import Synchronization
 /// Start: embedded cluster (if no bootstrap servers) -> producer pool -> monitor -> HTTP server.
 /// Stop is the reverse, so in-flight requests still have a producer to finish on, and it keeps
 /// within `shutdownTimeout` as `ShutdownBudget` splits it.
-/// `@unchecked Sendable`: `Lifecycle` calls `start` and then, after the shutdown signal, `stop`, one
+/// `@unchecked Sendable`: `ServiceRunner` calls `start` and then, after the shutdown signal, `stop`, one
 /// after the other; nothing else touches the stored parts (the routes capture the parts they need,
 /// never the service).
 package final class GatewayService: @unchecked Sendable {
@@ -110,7 +110,7 @@ package final class GatewayService: @unchecked Sendable {
 
     private func startKafka() throws -> String {
         if let servers = configuration.bootstrapServers { return servers }
-        let cluster = try EmbeddedCluster.start(
+        let cluster = try EmbeddedClusterLauncher.start(
             brokers: configuration.embeddedBrokers,
             partitions: Int32(configuration.embeddedPartitions),
             topics: [configuration.topic, configuration.alertsTopic, configuration.stateTopic],

@@ -97,11 +97,36 @@ final class GatewayMetrics: Sendable {
         )
     }
 
+    /// What `POST /transactions` answers itself (openapi.yaml), so its series exist at 0 from the start.
+    static let transactionStatuses = [200, 202, 400, 401, 409, 413, 415, 422, 429, 503, 504]
+    /// The delivery errors the ingest path names (a full queue, no acknowledgement in time); other
+    /// librdkafka errors get their series when they first happen.
+    static let expectedDeliveryErrors: [KafkaError] = [.queueFull, .messageTimedOut]
+
     init(knownRoutes: Set<String>) {
         self.knownRoutes = knownRoutes
         produced = registry.makeCounter(descriptor: Self.producedName)
         queueDepth = registry.makeGauge(descriptor: Self.queueDepthName)
         idempotency = IdempotencySeries(registry)
+        initialiseKnownSeries()
+    }
+
+    /// Series whose labels are known before any request exist at 0 from the start, as Prometheus'
+    /// instrumentation guidelines advise: a dashboard's `rate()` then reads 0, not "No data".
+    private func initialiseKnownSeries() {
+        for route in knownRoutes.sorted() {
+            _ = registry.makeDurationHistogram(
+                descriptor: Self.durationName,
+                labels: [("route", route)],
+                buckets: Self.latencyBuckets
+            )
+        }
+        if knownRoutes.contains("/transactions") {
+            for status in Self.transactionStatuses {
+                _ = series(HTTPSeriesKey(route: "/transactions", method: "POST", status: status))
+            }
+        }
+        for error in Self.expectedDeliveryErrors { _ = deliveryErrors(error) }
     }
 
     /// HTTPServer's observer: one call per response written.
@@ -115,31 +140,36 @@ final class GatewayMetrics: Sendable {
         if let requestMethod = request?.method {
             method = Self.knownMethods.contains(requestMethod) ? requestMethod : "other"
         }
-        let key = HTTPSeriesKey(route: route, method: method, status: status)
-        let series = httpSeries(key) {
+        let http = series(HTTPSeriesKey(route: route, method: method, status: status))
+        http.requests.increment()
+        http.duration.record(duration)
+        if route == "/transactions", method == "POST" { ingest.record(status: status, duration: duration) }
+    }
+
+    private func series(_ key: HTTPSeriesKey) -> HTTPSeries {
+        httpSeries(key) {
             HTTPSeries(
                 requests: registry.makeCounter(
                     descriptor: Self.requestsName,
-                    labels: [("route", route), ("method", method), ("status", String(status))]
+                    labels: [("route", key.route), ("method", key.method), ("status", String(key.status))]
                 ),
                 duration: registry.makeDurationHistogram(
                     descriptor: Self.durationName,
-                    labels: [("route", route)],
+                    labels: [("route", key.route)],
                     buckets: Self.latencyBuckets
                 )
             )
         }
-        series.requests.increment()
-        series.duration.record(duration)
-        if route == "/transactions", method == "POST" { ingest.record(status: status, duration: duration) }
     }
 
     func recordProduced() { produced.increment() }
 
-    func recordDeliveryError(_ error: KafkaError) {
+    func recordDeliveryError(_ error: KafkaError) { deliveryErrors(error).increment() }
+
+    private func deliveryErrors(_ error: KafkaError) -> Counter {
         deliveryErrorSeries(error.name) {
             registry.makeCounter(descriptor: Self.deliveryErrorsName, labels: [("error", error.name)])
-        }.increment()
+        }
     }
 
     /// `key` is a name from the keys file (bounded by it), never the key itself.

@@ -101,7 +101,7 @@ enum MonitorMetrics {
             "gateway_alerts_total",
             type: "counter",
             help: "Alerts raised by this instance, by rule and severity",
-            samples: counters.alertsByRuleAndSeverity.sorted { $0.key < $1.key }.map {
+            samples: alertCounts(counters, rules: service.monitor.configuration.rules).map {
                 ([("rule", $0.key.rule.rawValue), ("severity", $0.key.severity.rawValue)], Double($0.value))
             }
         )
@@ -124,6 +124,19 @@ enum MonitorMetrics {
         renderAmounts(service.monitor.amounts, into: &out)
         renderWindows(service.monitor.snapshot(), into: &out)
         return out.text
+    }
+
+    /// Every enabled rule with its severity, at 0 until it raises an alert (so a dashboard reads 0,
+    /// not "No data"), plus whatever was counted.
+    private static func alertCounts(
+        _ counters: MonitorCounters,
+        rules: AlertRulesConfiguration
+    ) -> [(key: AlertKey, value: Int)] {
+        var counts = counters.alertsByRuleAndSeverity
+        for (rule, severity) in rules.enabledSeverities {
+            counts[AlertKey(rule: rule, severity: severity), default: 0] += 0
+        }
+        return counts.sorted { $0.key < $1.key }
     }
 
     /// The partition stores and the changelog: flushes, restores and what they moved (see
@@ -263,7 +276,10 @@ enum MonitorMetrics {
             type: "gauge",
             help: "Transactions in the window by channel",
             samples: windows.flatMap { window in
-                window.byChannel.sorted { $0.key < $1.key }.map {
+                // Every channel, at 0 when the window has none: the set is closed (`Channel`).
+                var byChannel = window.byChannel
+                for channel in Channel.allCases { byChannel[channel.rawValue, default: 0] += 0 }
+                return byChannel.sorted { $0.key < $1.key }.map {
                     ([("window", window.label), ("channel", $0.key)], Double($0.value))
                 }
             }

@@ -10,13 +10,14 @@ struct PrometheusText {
     }
 
     /// A family whose samples carry their own names (a histogram's `_bucket`, `_sum`, `_count`).
+    /// A family without samples is still declared (HELP and TYPE): its label values come from
+    /// data (currencies, owned partitions), and a scrape should still say that the metric exists.
     mutating func family(
         _ name: String,
         type: String,
         help: String,
         namedSamples: [(String, [(String, String)], Double)]
     ) {
-        guard !namedSamples.isEmpty else { return }
         text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
         for (sampleName, labels, value) in namedSamples { sample(sampleName, labels, value) }
     }

@@ -12,7 +12,7 @@ public typealias HTTPHandler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 /// When `HTTPServerConfiguration.responseTimeout` passed first, the server has already answered 504:
 /// a later `respond` (or the 500 of a released responder) is then dropped by the owning loop.
 public final class HTTPResponder: Sendable {
-    /// Where the response goes: the connection's loop, or a test's callback.
+    /// Where the response goes: the connection's loop, or a callback.
     private enum Destination: Sendable {
         case loop(EventLoop, ResponseToken)
         case callback(@Sendable (HTTPResponse) -> Void, streamed: (@Sendable ([UInt8]) -> Void)?)
@@ -28,8 +28,9 @@ public final class HTTPResponder: Sendable {
         self.requestID = requestID
     }
 
-    /// A responder that hands the response to `callback` (on the responding thread): handlers and
-    /// routers driven in process, without a server (see `HTTPTestClient`).
+    /// A responder that hands the response to `callback` (on the responding thread): a handler that
+    /// wraps another's responder to see its answer, or handlers driven in process without a server
+    /// (HTTPCoreTesting's `HTTPTestClient`).
     /// A stream started on it (`startStream`) hands its head to `callback` and each write to `streamed`.
     public init(
         requestID: String,

@@ -31,8 +31,8 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         // would read like a misconfiguration of the gateway.
         let context = ClientContext(name: "embedded-kafka", logger: logger, debugFacilities: ["CONFWARN"])
         // A bare producer handle only hosts the cluster; it never connects anywhere.
-        let conf = try RdKafkaClient.makeConf([("client.id", "embedded-kafka")])
-        let client = try RdKafkaClient.makeHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: context)
+        let conf = try KafkaHandleFactory.makeConf([("client.id", "embedded-kafka")])
+        let client = try KafkaHandleFactory.makeHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: context)
         guard let cluster = rd_kafka_mock_cluster_new(client, Int32(brokers)) else {
             rd_kafka_destroy(client)
             throw KafkaError(RD_KAFKA_RESP_ERR__FAIL, message: "could not create the embedded Kafka cluster")

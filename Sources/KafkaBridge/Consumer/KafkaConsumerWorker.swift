@@ -87,7 +87,7 @@ public final class KafkaConsumerWorker: Sendable {
             ("queued.max.messages.kbytes", "8192"),
         ]
         properties += configuration.kafka.properties.sorted { $0.key < $1.key }
-        let conf = try RdKafkaClient.makeConf(properties)
+        let conf = try KafkaHandleFactory.makeConf(properties)
         rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
         ThreadNiceness.apply(configuration.threadNiceness, toThreadsOf: conf)
 
@@ -101,7 +101,7 @@ public final class KafkaConsumerWorker: Sendable {
             committer: committer,
             partitionListener: configuration.partitionListener
         )
-        let handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: context)
+        let handle = try KafkaHandleFactory.makeHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: context)
         // Before any poll, so before the rebalance callback can look at the state.
         groupState.attach(handle)
 

@@ -40,9 +40,9 @@ public enum KafkaPartitionReplay {
             ("auto.offset.reset", "error"),
         ]
         properties += kafka.properties.filter { !groupOnly.contains($0.key) }.sorted { $0.key < $1.key }
-        let conf = try RdKafkaClient.makeConf(properties)
+        let conf = try KafkaHandleFactory.makeConf(properties)
         let context = ClientContext(name: name, logger: logger)
-        let handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: context)
+        let handle = try KafkaHandleFactory.makeHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: context)
         defer {
             _ = rd_kafka_consumer_close(handle)
             rd_kafka_destroy(handle)

@@ -41,9 +41,9 @@ public final class KafkaTopicReader: @unchecked Sendable {
             ("enable.partition.eof", "false"),
         ]
         properties += kafka.properties.filter { !Self.groupOnly.contains($0.key) }.sorted { $0.key < $1.key }
-        let conf = try RdKafkaClient.makeConf(properties)
+        let conf = try KafkaHandleFactory.makeConf(properties)
         context = ClientContext(name: name, logger: logger)
-        handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: context)
+        handle = try KafkaHandleFactory.makeHandle(type: RD_KAFKA_CONSUMER, conf: conf, context: context)
         self.topic = topic
         self.handler = handler
         do {

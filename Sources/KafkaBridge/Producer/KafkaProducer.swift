@@ -47,9 +47,9 @@ final class KafkaProducer: @unchecked Sendable {
             deliveryHealth: health,
             onUnrecoverable: onUnrecoverable
         )
-        let conf = try RdKafkaClient.makeConf(properties)
+        let conf = try KafkaHandleFactory.makeConf(properties)
         rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
-        let handle = try RdKafkaClient.makeHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: context)
+        let handle = try KafkaHandleFactory.makeHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: context)
         self.handle = handle
         self.context = context
         let pollLoop = PollLoop(handle: handle)
@@ -165,12 +165,6 @@ final class KafkaProducer: @unchecked Sendable {
         }
     }
 
-    /// Makes librdkafka raise a fatal error on this handle (`rd_kafka_test_fatal_error`, made for
-    /// exactly this): tests of what the pool does with a producer that cannot recover.
-    func raiseFatalErrorForTesting(_ code: Int32, reason: String) {
-        _ = try? withHandle { handle in rd_kafka_test_fatal_error(handle, rd_kafka_resp_err_t(rawValue: code), reason) }
-    }
-
     /// Flushes for up to `flushFor`, fails whatever is still queued or in flight (so every
     /// completion still runs exactly once; serving those failures waits up to `purgeWait`), stops
     /// the poll thread and destroys the handle. Returns how many records were failed that way.
@@ -211,7 +205,7 @@ final class KafkaProducer: @unchecked Sendable {
     }
 
     /// Runs `body` with the handle unless the producer is closing; see `gate`.
-    private func withHandle<R>(_ body: (OpaquePointer) throws(KafkaError) -> R) throws(KafkaError) -> R {
+    func withHandle<R>(_ body: (OpaquePointer) throws(KafkaError) -> R) throws(KafkaError) -> R {
         let before = gate.wrappingAdd(2, ordering: .acquiring).oldValue
         defer { gate.wrappingSubtract(2, ordering: .releasing) }
         guard before & 1 == 0 else { throw .closed }

@@ -205,9 +205,10 @@ public final class KafkaProducerPool: Sendable {
         }
     }
 
-    /// For tests: makes librdkafka raise a fatal error on the producer of slot `index`.
-    func raiseFatalErrorForTesting(slot index: Int, code: Int32, reason: String) {
-        slots[index].producer.raiseFatalErrorForTesting(code, reason: reason)
+    /// Runs `body` with the librdkafka handle of slot `index`'s producer; nil once that producer is
+    /// closed. For the bridge's own modules (KafkaBridgeTesting raises fatal errors through it).
+    package func withProducerHandle<R>(slot index: Int, _ body: (OpaquePointer) -> R) -> R? {
+        try? slots[index].producer.withHandle { handle in body(handle) }
     }
 
     private func slot(for key: [UInt8]?) -> ProducerSlot {

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPCore
+import HTTPCoreTesting
 import Synchronization
 
 /// Clients posting transactions to the gateway while a test injects faults: for each account,

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPCore
+import HTTPCoreTesting
 import KafkaBridge
 import Logging
 import Synchronization
@@ -21,7 +22,7 @@ final class GatewayOnEmbeddedCluster: Sendable {
 
     init(deliveryTimeout: Duration = .seconds(2), label: String = #function) throws {
         let logger = quietLogger(label)
-        cluster = try EmbeddedCluster.start(brokers: 3, partitions: 6, topics: [Self.topic], logger: logger)
+        cluster = try EmbeddedClusterLauncher.start(brokers: 3, partitions: 6, topics: [Self.topic], logger: logger)
         var configuration = GatewayConfiguration()
         configuration.deliveryTimeout = deliveryTimeout
         // librdkafka's reconnect back-off grows to 10 s by default; a 1 s cap (an operator's

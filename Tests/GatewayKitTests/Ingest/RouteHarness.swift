@@ -1,6 +1,7 @@
 import CoreSupport
 import Foundation
 import HTTPCore
+import HTTPCoreTesting
 import KafkaBridge
 import Logging
 

@@ -30,6 +30,17 @@ package struct AlertRulesConfiguration: Codable, Sendable, Equatable {
         }
     }
 
+    /// The enabled rules and the severity each gives its alerts.
+    var enabledSeverities: [AlertRuleName: AlertSeverity] {
+        var severities: [AlertRuleName: AlertSeverity] = [:]
+        if highAmount.enabled { severities[.highAmount] = highAmount.severity }
+        if velocity.enabled { severities[.velocity] = velocity.severity }
+        if amountSpike.enabled { severities[.amountSpike] = amountSpike.severity }
+        if countryHop.enabled { severities[.countryHop] = countryHop.severity }
+        if duplicateCharge.enabled { severities[.duplicateCharge] = duplicateCharge.severity }
+        return severities
+    }
+
     /// Decodes a rules file, e.g. `--alert-rules rules.json`: the file's members are laid over the
     /// defaults (`JSONOverlay`, which also rejects unknown keys), then decoded and checked. So no
     /// rule needs a hand-written decoder to keep what the file leaves out.

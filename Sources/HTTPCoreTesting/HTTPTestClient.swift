@@ -1,3 +1,4 @@
+import HTTPCore
 import Synchronization
 
 /// Drives a handler or a router in process, without sockets or event loops: build a request, get
@@ -27,7 +28,7 @@ public struct HTTPTestClient: Sendable {
     ) async -> HTTPResponse? {
         let request = HTTPRequest(method: method, target: target, headers: HTTPHeaders(headers), body: body)
         let answer = Answer()
-        handler(request, HTTPResponder(requestID: request.requestID) { answer.set($0) })
+        handler(request, HTTPResponder(requestID: request.requestID) { answer.finish($0) })
         return await answer.wait(timeout: timeout)
     }
 
@@ -39,25 +40,5 @@ public struct HTTPTestClient: Sendable {
         timeout: Duration = .seconds(10)
     ) async -> HTTPResponse? {
         await execute(method, target, headers: headers, body: Array(body.utf8), timeout: timeout)
-    }
-}
-
-/// The one response of a request, set from any thread, awaited with a bound.
-private final class Answer: Sendable {
-    private let response = Mutex<HTTPResponse?>(nil)
-
-    func set(_ value: HTTPResponse) {
-        response.withLock { $0 = value }
-    }
-
-    /// Polls every millisecond: test code, where a continuation racing the timeout is not worth its
-    /// complexity.
-    func wait(timeout: Duration) async -> HTTPResponse? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let value = response.withLock({ $0 }) { return value }
-            try? await Task.sleep(for: .milliseconds(1))
-        }
-        return response.withLock { $0 }
     }
 }

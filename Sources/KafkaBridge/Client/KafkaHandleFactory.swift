@@ -1,64 +1,10 @@
 import CRdKafka
 import Logging
-import Synchronization
 
-/// What librdkafka's C callbacks need to reach Swift: the logger and, for consumers, the group
-/// state and the bounded committer. Its address is the conf `opaque` of one rd_kafka_t; the owner of that handle keeps the
-/// context alive until after `rd_kafka_destroy` returned, so the callbacks never see it freed.
-final class ClientContext: Sendable {
-    let name: String
-    let logger: Logger
-    /// Set for consumers: the rebalance callback records assignments here.
-    let consumerState: ConsumerGroupState?
-    /// Set for consumers: the revocation commit waits for the coordinator through it, bounded.
-    let committer: OffsetCommitter?
-    /// librdkafka log facilities logged at debug level whatever their level, for messages that
-    /// are expected for this handle and would only mislead an operator.
-    let debugFacilities: Set<String>
-    /// Set for consumers whose application keeps state per partition (see the protocol).
-    let partitionListener: (any ConsumerPartitionListener)?
-    /// Set for producers: the delivery-report callback records each outcome here.
-    let deliveryHealth: DeliveryHealth?
-    /// Set for pooled producers: called (from librdkafka's poll thread, so it must not block) when
-    /// the handle cannot recover (a fatal error, a producer-id loop), with the reason; the pool
-    /// replaces the producer.
-    let onUnrecoverable: (@Sendable (Unrecoverable) -> Void)?
-    /// Set for consumers once their poll loop exists: run by the rebalance callback first, so that
-    /// records the loop gathered are handled before the assignment changes.
-    let beforeRebalance = Mutex<(@Sendable () -> Void)?>(nil)
-
-    init(
-        name: String,
-        logger: Logger,
-        consumerState: ConsumerGroupState? = nil,
-        committer: OffsetCommitter? = nil,
-        partitionListener: (any ConsumerPartitionListener)? = nil,
-        debugFacilities: Set<String> = [],
-        deliveryHealth: DeliveryHealth? = nil,
-        onUnrecoverable: (@Sendable (Unrecoverable) -> Void)? = nil
-    ) {
-        self.name = name
-        var logger = logger
-        logger[metadataKey: "client"] = .string(name)
-        self.logger = logger
-        self.consumerState = consumerState
-        self.committer = committer
-        self.partitionListener = partitionListener
-        self.debugFacilities = debugFacilities
-        self.deliveryHealth = deliveryHealth
-        self.onUnrecoverable = onUnrecoverable
-    }
-
-    var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
-
-    static func from(_ opaque: UnsafeMutableRawPointer?) -> ClientContext? {
-        guard let opaque else { return nil }
-        return Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
-    }
-}
-
-/// Construction of rd_kafka_t handles: configuration, logging and error callbacks.
-enum RdKafkaClient {
+/// Builds librdkafka's configurations and `rd_kafka_t` handles with the bridge's log and error
+/// callbacks wired to a `ClientContext`. It owns nothing: each handle's owner (`KafkaProducer`,
+/// `KafkaConsumerWorker`, `KafkaTopicReader`, `EmbeddedKafkaCluster`) destroys what it was given.
+enum KafkaHandleFactory {
     /// Builds a conf from `properties` (applied in the order given, later entries win).
     /// Throws `_INVALID_ARG` with librdkafka's explanation for an unknown or invalid property.
     static func makeConf(_ properties: [(String, String)]) throws(KafkaError) -> OpaquePointer {
@@ -150,10 +96,3 @@ private let errorCallback:
         // All brokers down is expected during failovers and tests; it is still worth a warning.
         context.logger.warning("Kafka client error", metadata: ["error": .string(error.description)])
     }
-
-extension String {
-    /// The NUL-terminated text librdkafka wrote into an `errstr` buffer.
-    init(errorBuffer: [CChar]) {
-        self.init(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}

@@ -9,7 +9,7 @@ import Synchronization
 /// group's services concurrently and the parts must start one after the other (cluster, producer,
 /// server, consumers). `ShutdownWatchdog` bounds the stop: a second signal, or `shutdownTimeout`
 /// passing, ends the process whatever the stop is blocked on.
-package enum Lifecycle {
+package enum ServiceRunner {
     /// Returns whether the stop was clean (it reports so); the caller turns false into exit status 1.
     package static func run(
         logger: Logger,

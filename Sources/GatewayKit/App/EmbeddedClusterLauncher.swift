@@ -1,8 +1,10 @@
 import KafkaBridge
 import Logging
 
-/// Starts the embedded cluster with the gateway's topics.
-package enum EmbeddedCluster {
+/// Starts an `EmbeddedKafkaCluster` and creates `topics` on it (the mock cluster has no CreateTopics
+/// API for clients), each replicated on up to three brokers: for `gateway serve` without Kafka and
+/// for `gateway kafka`, which then need not know KafkaBridge.
+package enum EmbeddedClusterLauncher {
     package static func start(
         brokers: Int,
         partitions: Int32,
