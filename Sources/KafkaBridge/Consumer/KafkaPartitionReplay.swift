@@ -36,6 +36,8 @@ public enum KafkaPartitionReplay {
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
             ("enable.partition.eof", "true"),
+            // Bounded prefetch (librdkafka's default is 64 MiB per handle).
+            ("queued.max.messages.kbytes", "8192"),
             // An offset the broker no longer has is an error to report, not a jump to elsewhere.
             ("auto.offset.reset", "error"),
         ]

@@ -39,6 +39,8 @@ public final class KafkaTopicReader: @unchecked Sendable {
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
             ("enable.partition.eof", "false"),
+            // Bounded prefetch (librdkafka's default is 64 MiB per handle).
+            ("queued.max.messages.kbytes", "8192"),
         ]
         properties += kafka.properties.filter { !Self.groupOnly.contains($0.key) }.sorted { $0.key < $1.key }
         let conf = try KafkaHandleFactory.makeConf(properties)

@@ -148,6 +148,26 @@ import Testing
         #expect(rows.contains { $0.key == ChangelogKey.account("acc-b").bytes })
     }
 
+    @Test func manyChangedAccountsEvictedBeforeAFlush_goToTheStore_andAreFlushedOnce() throws {
+        let store = try Self.store()
+        let monitor = Self.monitor(backedBy: store, rules: [.velocity], accounts: 10) { $0.rules.velocity.count = 3 }
+        let first = (0..<400).map { Fixture.tx("f-\($0)", account: "acc-\($0)", at: Double($0) / 100) }
+        Self.feed(monitor, first)
+        #expect(store.pendingCount >= 256, "evicted changed accounts went to the store before the flush")
+        // Read back from the pending rows: acc-0 has one transaction, so two more make a burst.
+        Self.feed(
+            monitor,
+            [Fixture.tx("s-1", account: "acc-0", at: 5), Fixture.tx("s-2", account: "acc-0", at: 6)],
+            from: 400
+        )
+        #expect(monitor.counters.alertsByRuleAndSeverity.values.reduce(0, +) == 1)
+        var chunks = DedupeChunks()
+        try Self.flush(monitor, into: store, chunks: &chunks)
+        #expect(store.pendingCount == 0)
+        let accounts = try store.unconfirmedRows().filter { $0.key.starts(with: Array("a/".utf8)) }
+        #expect(accounts.count == 400)
+    }
+
     @Test func unconfirmedRows_areSentAgain_untilConfirmed() throws {
         let store = try Self.store()
         let first = try store.commit(flush: [(Array("a/x".utf8), [1]), (ChangelogKey.meta.bytes, [9])])

@@ -135,7 +135,12 @@ struct AccountTable: Sendable {
         unlink(slot)
         let entry = entries[Int(slot)]
         slots[entry.account] = nil
-        if entry.dirty, backing != nil { spilled[entry.account] = entry.state }
+        if entry.dirty, let backing {
+            spilled[entry.account] = entry.state
+            // Changed accounts evicted between two flushes would otherwise pile up in memory: past a
+            // bound they go to the store ahead of the flush.
+            if spilled.count >= max(256, capacity / 16), backing.spill(spilled) { spilled.removeAll() }
+        }
         entries[Int(slot)].dirty = false
         entries[Int(slot)].state = AccountState()
         evictions += 1
@@ -160,7 +165,10 @@ struct AccountTable: Sendable {
     }
 }
 
-/// Where an `AccountTable` reads back accounts that are not in memory.
+/// Where an `AccountTable` reads back accounts that are not in memory, and writes changed ones it
+/// had to evict before the next flush.
 protocol AccountBacking: Sendable {
     func state(of account: String) -> AccountState?
+    /// Returns false when they could not be written (the table then keeps them in memory).
+    func spill(_ accounts: [String: AccountState]) -> Bool
 }

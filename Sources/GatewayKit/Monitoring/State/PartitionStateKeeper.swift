@@ -115,6 +115,7 @@ final class PartitionStateKeeper: ConsumerPartitionListener {
         let changes = monitor.takeChanges(of: partition)
         let store = current.store
         do {
+            var flushRows: [(key: [UInt8], value: [UInt8]?)]?
             if let changes {
                 let rows = StateRows.rows(
                     for: changes,
@@ -124,11 +125,15 @@ final class PartitionStateKeeper: ConsumerPartitionListener {
                     writer: changelog.writer,
                     createdAt: MonitorClock.milliseconds(Date())
                 )
+                // The common case sends the rows just built; after spills or an unacknowledged
+                // flush, the store says what is still to be sent.
+                let onlyThese = store.pendingCount == 0 && store.local.confirmedSeq == store.local.seq
                 _ = try store.commit(flush: rows)
+                if onlyThese { flushRows = rows }
             }
             guard store.local.seq > store.local.confirmedSeq else { return true }
             let seq = store.local.seq
-            var unsent = try store.unconfirmedRows()
+            var unsent = try flushRows ?? store.unconfirmedRows()
             // The meta record closes the flush: last, once.
             let metaKey = ChangelogKey.meta.bytes
             let meta = unsent.last { $0.key == metaKey }

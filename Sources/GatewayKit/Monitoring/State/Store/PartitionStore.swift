@@ -19,6 +19,9 @@ final class PartitionStore: @unchecked Sendable {
     private let remove: SQLiteDatabase.Statement
     private let setLocal: SQLiteDatabase.Statement
     private let stage: SQLiteDatabase.Statement
+    private let spillRow: SQLiteDatabase.Statement
+    /// Rows spilled since the last flush (they go into the next flush's commit).
+    private(set) var pendingCount = 0
     /// This file's identity, written in its meta records, so that a replay recognises its own flushes.
     private(set) var storeID: String = ""
     private(set) var local = LocalState()
@@ -44,9 +47,18 @@ final class PartitionStore: @unchecked Sendable {
             CREATE INDEX IF NOT EXISTS kv_seq ON kv(seq);
             CREATE TABLE IF NOT EXISTS local (name TEXT PRIMARY KEY, value) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS replay (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS pending (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+            DELETE FROM pending;
             """
         )
-        get = try database.prepare("SELECT value FROM kv WHERE key = ?1 AND value IS NOT NULL")
+        // Pending rows (spilled since the last flush) are newer than the flushed ones.
+        get = try database.prepare(
+            """
+            SELECT value FROM pending WHERE key = ?1
+            UNION ALL SELECT value FROM kv WHERE key = ?1 AND value IS NOT NULL LIMIT 1
+            """
+        )
+        spillRow = try database.prepare("INSERT OR REPLACE INTO pending (key, value) VALUES (?1, ?2)")
         put = try database.prepare("INSERT OR REPLACE INTO kv (key, value, seq) VALUES (?1, ?2, ?3)")
         remove = try database.prepare("DELETE FROM kv WHERE key = ?1")
         setLocal = try database.prepare("INSERT OR REPLACE INTO local (name, value) VALUES (?1, ?2)")
@@ -78,12 +90,13 @@ final class PartitionStore: @unchecked Sendable {
     func reset(identity: String) throws(StoreError) {
         let newID = UUID().uuidString
         try database.transaction { () throws(StoreError) in
-            try database.execute("DELETE FROM kv; DELETE FROM replay; DELETE FROM local")
+            try database.execute("DELETE FROM kv; DELETE FROM replay; DELETE FROM pending; DELETE FROM local")
             try setLocal.run([.text("identity"), .text(identity)])
             try setLocal.run([.text("store_id"), .text(newID)])
         }
         local = LocalState(identity: identity)
         storeID = newID
+        pendingCount = 0
     }
 
     // MARK: reads
@@ -125,16 +138,31 @@ final class PartitionStore: @unchecked Sendable {
 
     // MARK: writes
 
-    /// Commits one flush's rows (nil: a tombstone) atomically; returns the flush's number.
+    /// Rows written ahead of the next flush (accounts evicted from memory before it): readable at once,
+    /// part of the store only once the flush commits (a crash before discards them, as it discards
+    /// everything applied since the last flush).
+    func spill(_ rows: [(key: [UInt8], value: [UInt8])]) throws(StoreError) {
+        try database.transaction { () throws(StoreError) in
+            for row in rows { try spillRow.run([.blob(row.key), .blob(row.value)]) }
+        }
+        pendingCount += rows.count
+    }
+
+    /// Commits one flush's rows (nil: a tombstone), after the spilled ones, atomically; returns the
+    /// flush's number.
     func commit(flush rows: [(key: [UInt8], value: [UInt8]?)]) throws(StoreError) -> Int64 {
         let seq = local.seq + 1
         try database.transaction { () throws(StoreError) in
+            try database.prepare("INSERT OR REPLACE INTO kv (key, value, seq) SELECT key, value, ?1 FROM pending")
+                .run([.integer(seq)])
+            try database.execute("DELETE FROM pending")
             for row in rows {
                 try put.run([.blob(row.key), row.value.map { .blob($0) } ?? .null, .integer(seq)])
             }
             try setLocal.run([.text("seq"), .integer(seq)])
         }
         local.seq = seq
+        pendingCount = 0
         return seq
     }
 

@@ -46,4 +46,22 @@ struct StoredAccounts: AccountBacking {
             return nil
         }
     }
+
+    func spill(_ accounts: [String: AccountState]) -> Bool {
+        let rows = accounts.map { account, state in
+            var out = StateWriter(reservingCapacity: 256)
+            state.write(to: &out)
+            return (key: ChangelogKey.account(account).bytes, value: out.bytes)
+        }
+        do {
+            try store.spill(rows)
+            return true
+        } catch {
+            logger.error(
+                "evicted accounts not written to the partition store; kept in memory until the flush",
+                metadata: ["partition": "\(store.partition)", "error": "\(error)"]
+            )
+            return false
+        }
+    }
 }
