@@ -42,7 +42,9 @@ parts = d.get("partitions") or []
 live = len([p for p in parts if p.get("source") == "live"])
 print(d["total"]["count"], d["windows"]["15m"]["count"], live)' 2>/dev/null || echo "-1 -1 0"
 }
-rss_mib() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$gateway/status" 2>/dev/null || echo 0; }
+# The sampler runs in a subshell: it reads the current gateway's PID from a file.
+echo "$gateway" > "$work/gateway.pid"
+rss_mib() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$(cat "$work/gateway.pid")/status" 2>/dev/null || echo 0; }
 
 started=$(date +%s)
 sampler() {
@@ -83,6 +85,7 @@ restart() {  # how: TERM or KILL
         --bootstrap-servers "$(head -1 "$work/bootstrap")" "${serve_flags[@]}" >> "$work/gateway.log" 2>&1 &
     gateway=$!
     pids+=("$gateway")
+    echo "$gateway" > "$work/gateway.pid"
     local total=-1 window=-1 live=0
     for _ in $(seq 1 600); do
         read -r total window live < <(stats)
