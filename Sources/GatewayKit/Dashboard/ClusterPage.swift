@@ -1,0 +1,6 @@
+enum ClusterPage {
+    static let html = ##"""
+        <!doctype html>
+        <html lang="en"><body>cluster</body></html>
+        """##
+}
