@@ -255,14 +255,24 @@ final class ClusterViewSource: Sendable {
         if let described = group.members {
             source = "cluster"
             members = described.map { member in
-                let partitions = member.assignment.filter { $0.topic == parts.topic }.map(\.partition).sorted()
-                let local = consumers.contains { $0.name == member.clientID && $0.partitions == partitions }
+                var partitions = member.assignment.filter { $0.topic == parts.topic }.map(\.partition).sorted()
+                var clientID = member.clientID
+                // librdkafka names a member "<client.id>-<uuid>". Some brokers (Tansu) describe a
+                // member without its client id or assignment: this instance's own consumers fill
+                // them in from what they were given.
+                let mine = consumers.first {
+                    $0.name == member.clientID || (member.clientID.isEmpty && member.memberID.hasPrefix($0.name + "-"))
+                }
+                if let mine, clientID.isEmpty || member.assignment.isEmpty {
+                    clientID = mine.name
+                    if partitions.isEmpty { partitions = mine.partitions }
+                }
                 return ClusterView.Member(
-                    clientID: member.clientID,
-                    host: member.host,
+                    clientID: clientID,
+                    host: member.host.isEmpty ? (mine != nil ? hostName : "") : member.host,
                     memberID: member.memberID,
                     partitions: partitions,
-                    local: local
+                    local: mine.map { $0.partitions == partitions } ?? false
                 )
             }
         } else {
