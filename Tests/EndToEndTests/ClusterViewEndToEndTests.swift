@@ -259,7 +259,8 @@ struct ClusterViewEndToEndTests {
         }
         let followed = try await HTTPClient.postJSON(
             "\(gateway.baseURL)/transactions",
-            sampleTransaction(id: "page-follow", account: "acc-follow-me")
+            sampleTransaction(id: "page-follow", account: "acc-follow-me"),
+            headers: ["X-Client-Name": "Producer 1"]
         )
         let partition = try #require(try followed.json()["partition"] as? Int)
 
