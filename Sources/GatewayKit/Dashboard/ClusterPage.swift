@@ -18,24 +18,8 @@ enum ClusterPage {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Kafka cluster · live</title>
         <style>
-          :root {
-            --bg: #0f1419; --panel: #171d24; --line: #263039; --text: #d8dee6; --muted: #8593a3;
-            --accent: #4fb3d9; --accent2: #e8b04a; --good: #5cc98a; --high: #e5686b; --low: #7d8fa3;
-          }
-          * { box-sizing: border-box; }
-          html, body { margin: 0; background: var(--bg); color: var(--text);
-            font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-          .num { font-variant-numeric: tabular-nums; }
+        \##(PageStyle.header)
           a { color: var(--accent); text-decoration: none; }
-          header { display: flex; align-items: baseline; gap: 16px; padding: 14px 20px 10px; border-bottom: 1px solid var(--line); }
-          header h1 { font-size: 17px; font-weight: 600; margin: 0; }
-          header .sub { color: var(--muted); }
-          header nav { display: flex; gap: 12px; margin-left: auto; align-items: baseline; }
-          header nav .lang a { color: var(--muted); padding: 0 3px; }
-          header nav .lang a.on { color: var(--text); font-weight: 600; }
-          .status { color: var(--muted); display: flex; align-items: center; gap: 8px; }
-          .dot { width: 9px; height: 9px; border-radius: 50%; background: var(--muted); display: inline-block; }
-          .dot.live { background: var(--good); } .dot.down { background: var(--high); }
           main { padding: 14px 20px 20px; display: flex; flex-direction: column; gap: 14px; }
           .arch { display: grid; grid-template-columns: 1fr 24px 1.6fr 24px 1.2fr; gap: 0; align-items: stretch; }
           .arrow { display: flex; align-items: center; justify-content: center; color: var(--muted); font-size: 18px; }
