@@ -41,11 +41,21 @@ final class ClientTally: Sendable {
 
     /// One answer to `POST /transactions` (the HTTP observer, on a loop thread).
     func record(_ request: HTTPRequest?, status: Int) {
-        let name = Self.name(request?.headers[Self.header])
+        let raw = request?.headers[Self.header] ?? Self.unnamed
+        let accepted = (200..<300).contains(status) ? 1 : 0
+        // On the request path: a name already counted (the usual case) costs one lookup, no copy.
+        let counted = state.withLock { state -> Bool in
+            guard state.counts[raw] != nil else { return false }
+            state.counts[raw]!.requests += 1
+            state.counts[raw]!.accepted += accepted
+            return true
+        }
+        guard !counted else { return }
+        let name = Self.name(raw)
         state.withLock { state in
             let key = state.counts[name] != nil || state.counts.count < Self.maxClients ? name : "other"
             state.counts[key, default: Counts()].requests += 1
-            if (200..<300).contains(status) { state.counts[key, default: Counts()].accepted += 1 }
+            state.counts[key, default: Counts()].accepted += accepted
         }
     }
 
