@@ -46,6 +46,9 @@ struct TxGenCommand: ParsableCommand {
     @Option(help: "Concurrent connections (requests in flight).")
     var concurrency = defaults.concurrency
 
+    @Option(help: "Name sent in the X-Client-Name header; the gateway's cluster view shows producers by it.")
+    var clientName: String?
+
     @Option(help: "Send NDJSON batches of this many transactions (1-1000) instead of one JSON per request.")
     var batch: Int?
 
@@ -162,6 +165,7 @@ struct TxGenCommand: ParsableCommand {
         options.durationNanos = duration?.nanoseconds
         options.count = count
         options.concurrency = concurrency
+        options.clientName = clientName
         options.batch = batch
         options.seed = seed
         options.fraudShare = fraudShare

@@ -36,6 +36,9 @@ struct ContractTests {
                 "--checks",
                 "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance",
                 "--request-timeout", "20",
+                // POST /cluster/... stops brokers and moves leaders of the cluster under test; the
+                // cluster view's own tests cover their answers.
+                "--exclude-path-regex", "^/cluster/",
             ],
             // Its example database (.hypothesis) and reports land in the workspace, not the repository.
             currentDirectory: workspace,

@@ -122,6 +122,13 @@ final class HeadlessChromium {
         return try evaluate(expression) as? Bool == true
     }
 
+    /// Makes the page's requests carry `Accept-Language: language` (and `navigator.language` say
+    /// so), as a browser set to that language does; before `navigate`.
+    func setAcceptLanguage(_ language: String) throws {
+        let agent = try evaluate("navigator.userAgent") as? String ?? "Mozilla/5.0"
+        _ = try send("Emulation.setUserAgentOverride", ["userAgent": agent, "acceptLanguage": language])
+    }
+
     /// A PNG of the viewport.
     func screenshot() throws -> Data {
         let reply = try send("Page.captureScreenshot", ["format": "png"])

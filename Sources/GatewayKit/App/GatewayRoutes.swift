@@ -19,6 +19,8 @@ struct GatewayRoutes {
     var events: EventPublisher? = nil
     /// The HTTP server's request budget in `/metrics`; nil: not shown (route tests have no server).
     var requestBudget: RequestBudgetGauge? = nil
+    /// `GET /cluster`, `/cluster.html` and the embedded cluster's faults; nil: not served.
+    var cluster: ClusterRoutes? = nil
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(
@@ -56,6 +58,7 @@ struct GatewayRoutes {
             router.add("GET", "/", dashboard.page)  // the page holds no data; /events does
             router.add("GET", "/events", protected(dashboard.events))
         }
+        cluster?.register(into: &router, protect: protected)
         return router
     }
 
@@ -64,6 +67,7 @@ struct GatewayRoutes {
     }
 
     static let knownRoutes: Set<String> = [
-        "/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats", "/", "/events",
+        "/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats", "/", "/events", "/cluster",
+        "/cluster.html",
     ]
 }

@@ -20,6 +20,7 @@ package final class GatewayService: @unchecked Sendable {
     private var server: HTTPServer?
     private var monitorService: MonitorService?
     private var events: EventPublisher?
+    private var clusterView: ClusterViewSource?
     private(set) var port = 0
     /// The shutdown's current step and what it gave up so far, for the watchdog's last log line.
     private let shutdownProgress = Mutex((step: "running", report: ShutdownReport()))
@@ -43,10 +44,17 @@ package final class GatewayService: @unchecked Sendable {
             // Before binding: a cluster without the state topic stops start-up with the reason.
             changelog = try openChangelog(bootstrap: bootstrap)
         }
-        let events = makeEventPublisher(metrics: metrics)
+        let clusterView = makeClusterView(bootstrap: bootstrap, producer: producer, metrics: metrics)
+        self.clusterView = clusterView
+        let events = makeEventPublisher(metrics: metrics, cluster: clusterView)
         self.events = events
         let requestBudget = RequestBudgetGauge()
-        let router = makeRouter(producer: producer, metrics: metrics, requestBudget: requestBudget)
+        let router = makeRouter(
+            producer: producer,
+            metrics: metrics,
+            requestBudget: requestBudget,
+            clusterRoutes: clusterRoutes(clusterView)
+        )
         let server = HTTPServer(
             configuration: configuration.server,
             logger: logger,
@@ -59,6 +67,7 @@ package final class GatewayService: @unchecked Sendable {
         self.server = server
         requestBudget.attach(server)
         try events.start()
+        try clusterView.start()
         if let monitorService { try startConsumers(monitorService, bootstrap: bootstrap, changelog: changelog) }
         logger.info(
             "gateway listening",
@@ -79,6 +88,7 @@ package final class GatewayService: @unchecked Sendable {
         progress(step: "draining HTTP requests and closing consumers")
         monitorService?.beginStop(closeBy: budget.drainDeadline)
         events?.stop()  // the server's shutdown below ends the streams themselves
+        clusterView?.stop()
         let cutOff = server?.shutdown(gracePeriod: budget.remaining(until: budget.drainDeadline)) ?? 0
         progress(step: "closing consumers") { $0.requestsCutOff = cutOff }
         let notClosed = monitorService?.finishStop(until: budget.drainDeadline) ?? []
@@ -131,10 +141,49 @@ package final class GatewayService: @unchecked Sendable {
         )
     }
 
-    private func makeEventPublisher(metrics: GatewayMetrics) -> EventPublisher {
+    private func makeEventPublisher(metrics: GatewayMetrics, cluster: ClusterViewSource) -> EventPublisher {
         let stats = monitorService.map { MonitorRoutes(service: $0).statsDocument }
         return EventPublisher(
-            sources: .init(stats: stats, alerts: monitorService?.alerts, ingest: metrics.ingest),
+            sources: .init(
+                stats: stats,
+                alerts: monitorService?.alerts,
+                ingest: metrics.ingest,
+                cluster: { cluster.latestBytes() }
+            ),
+            logger: logger
+        )
+    }
+
+    private func makeClusterView(
+        bootstrap: String,
+        producer: KafkaProducerPool,
+        metrics: GatewayMetrics
+    ) -> ClusterViewSource {
+        var inspector: ClusterInspector?
+        do {
+            inspector = try ClusterInspector(
+                kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: configuration.kafkaProperties),
+                group: configuration.monitor.groupID,
+                groupTopic: configuration.topic,
+                logger: logger
+            )
+        } catch {
+            logger.warning("the cluster view has no Kafka client", metadata: ["error": "\(error)"])
+        }
+        return ClusterViewSource(
+            parts: .init(
+                inspector: inspector,
+                embedded: cluster,
+                monitor: monitorService,
+                producer: producer,
+                clients: metrics.clients,
+                faults: FaultLog(logger: logger),
+                bootstrapServers: bootstrap,
+                topic: configuration.topic,
+                alertsTopic: configuration.alertsTopic,
+                stateTopic: configuration.stateTopic,
+                groupID: configuration.monitor.groupID
+            ),
             logger: logger
         )
     }
@@ -170,10 +219,33 @@ package final class GatewayService: @unchecked Sendable {
         )
     }
 
+    private func clusterRoutes(_ source: ClusterViewSource) -> ClusterRoutes {
+        let partitions = Int32(configuration.embeddedPartitions)
+        let consumerNames =
+            configuration.monitor.enabled ? (0..<configuration.monitor.consumers).map { "monitor-\($0)" } : []
+        return ClusterRoutes(
+            source: source,
+            faults: cluster.map {
+                ClusterFaults(
+                    cluster: $0,
+                    source: source,
+                    log: source.faultLog,
+                    monitor: monitorService,
+                    groupIDs: [configuration.monitor.groupID]
+                )
+            },
+            topics: [configuration.topic, configuration.alertsTopic, configuration.stateTopic].map {
+                (name: $0, partitions: partitions)
+            },
+            consumerNames: consumerNames
+        )
+    }
+
     private func makeRouter(
         producer: KafkaProducerPool,
         metrics: GatewayMetrics,
-        requestBudget: RequestBudgetGauge
+        requestBudget: RequestBudgetGauge,
+        clusterRoutes: ClusterRoutes
     ) -> HTTPRouter {
         let probe = ReadinessProbe { producer.checkBrokers(timeout: .seconds(2)) }
         var health = HealthRoutes(
@@ -197,7 +269,8 @@ package final class GatewayService: @unchecked Sendable {
             authenticator: authenticator(metrics: metrics),
             logger: logger,
             events: events,
-            requestBudget: requestBudget
+            requestBudget: requestBudget,
+            cluster: clusterRoutes
         ).router()
     }
 

@@ -2,6 +2,9 @@
 /// the charts), embedded in the binary so the executable alone serves it. No build step, no CDN, no
 /// external font or script: it loads nothing but `/events` (Server-Sent Events, `EventPublisher`).
 ///
+/// English and Portuguese (Brazil): `<html lang>` (set by the server from `Accept-Language` or
+/// `?lang=`) chooses the strings (`data-i18n`), and numbers, money and times follow that locale.
+///
 /// Test hooks: the figures carry stable ids and data attributes (`data-figure`, `data-window` with
 /// `data-field`/`data-currency`/`data-channel`/`data-country`, `data-alert-id`), and
 /// `body[data-stats-generated-at]` names the `/stats` document on show.
@@ -14,20 +17,7 @@ enum DashboardPage {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Transaction gateway · live</title>
         <style>
-          :root {
-            --bg: #0f1419; --panel: #171d24; --line: #263039; --text: #d8dee6; --muted: #8593a3;
-            --accent: #4fb3d9; --accent2: #e8b04a; --good: #5cc98a; --high: #e5686b; --medium: #e8b04a; --low: #7d8fa3;
-          }
-          * { box-sizing: border-box; }
-          html, body { margin: 0; background: var(--bg); color: var(--text);
-            font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-          .num { font-variant-numeric: tabular-nums; }
-          header { display: flex; align-items: baseline; gap: 16px; padding: 14px 20px 10px; border-bottom: 1px solid var(--line); }
-          header h1 { font-size: 17px; font-weight: 600; margin: 0; letter-spacing: .2px; }
-          header .sub { color: var(--muted); }
-          header .status { margin-left: auto; color: var(--muted); display: flex; align-items: center; gap: 8px; }
-          .dot { width: 9px; height: 9px; border-radius: 50%; background: var(--muted); display: inline-block; }
-          .dot.live { background: var(--good); } .dot.down { background: var(--high); }
+        \##(PageStyle.header)
           main { display: grid; grid-template-columns: minmax(0, 1fr) 370px; gap: 14px; padding: 14px 20px 20px; }
           .col { display: flex; flex-direction: column; gap: 14px; min-width: 0; }
           .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
@@ -71,35 +61,39 @@ enum DashboardPage {
         </head>
         <body>
         <header>
-          <h1>Transaction gateway</h1>
-          <span class="sub">live · updated every second</span>
-          <span class="status"><span id="status-dot" class="dot"></span><span id="status">connecting…</span></span>
+          <h1 data-i18n="title">Transaction gateway</h1>
+          <span class="sub" data-i18n="subtitle">live · updated every second</span>
+          <nav>
+            <a id="to-cluster" href="cluster.html" data-i18n="clusterView">Kafka cluster</a>
+            <span class="lang"><a href="?lang=en" data-lang="en">EN</a>|<a href="?lang=pt-BR" data-lang="pt-BR">PT-BR</a></span>
+            <span class="status"><span id="status-dot" class="dot"></span><span id="status" data-i18n="connecting">connecting…</span></span>
+          </nav>
         </header>
         <main>
           <div class="col">
             <section class="kpis">
-              <div class="panel kpi"><h2>Ingest</h2><div class="value num"><span id="kpi-rate" data-figure="requests_per_second">–</span><span class="unit">req/s</span></div><div class="note num" id="kpi-rate-note">&nbsp;</div></div>
-              <div class="panel kpi"><h2>Latency p50</h2><div class="value num"><span id="kpi-p50" data-figure="p50_ms">–</span><span class="unit">ms</span></div><div class="note num" id="kpi-p90">&nbsp;</div></div>
-              <div class="panel kpi"><h2>Latency p99</h2><div class="value num"><span id="kpi-p99" data-figure="p99_ms">–</span><span class="unit">ms</span></div><div class="note num" id="kpi-max">&nbsp;</div></div>
-              <div class="panel kpi"><h2>Transactions</h2><div class="value num"><span id="kpi-total" data-figure="total_count">–</span></div><div class="note num" id="kpi-total-note">&nbsp;</div></div>
-              <div class="panel kpi"><h2>Alerts</h2><div class="value num"><span id="kpi-alerts" data-figure="alerts_seen">0</span></div><div class="note" id="kpi-alerts-note">received by this page</div></div>
+              <div class="panel kpi"><h2 data-i18n="ingest">Ingest</h2><div class="value num"><span id="kpi-rate" data-figure="requests_per_second">–</span><span class="unit">req/s</span></div><div class="note num" id="kpi-rate-note">&nbsp;</div></div>
+              <div class="panel kpi"><h2 data-i18n="p50">Latency p50</h2><div class="value num"><span id="kpi-p50" data-figure="p50_ms">–</span><span class="unit">ms</span></div><div class="note num" id="kpi-p90">&nbsp;</div></div>
+              <div class="panel kpi"><h2 data-i18n="p99">Latency p99</h2><div class="value num"><span id="kpi-p99" data-figure="p99_ms">–</span><span class="unit">ms</span></div><div class="note num" id="kpi-max">&nbsp;</div></div>
+              <div class="panel kpi"><h2 data-i18n="transactions">Transactions</h2><div class="value num"><span id="kpi-total" data-figure="total_count">–</span></div><div class="note num" id="kpi-total-note">&nbsp;</div></div>
+              <div class="panel kpi"><h2 data-i18n="alerts">Alerts</h2><div class="value num"><span id="kpi-alerts" data-figure="alerts_seen">0</span></div><div class="note" id="kpi-alerts-note" data-i18n="receivedByPage">received by this page</div></div>
             </section>
             <section class="charts">
-              <div class="panel chart"><h2>Requests per second · last 5 minutes</h2><svg id="chart-rate" viewBox="0 0 400 150" preserveAspectRatio="none" role="img" aria-label="requests per second"></svg>
-                <div class="legend"><span><i style="background: var(--accent)"></i>POST /transactions</span><span><i style="background: var(--high)"></i>errors</span></div></div>
-              <div class="panel chart"><h2>Latency · last 5 minutes</h2><svg id="chart-latency" viewBox="0 0 400 150" preserveAspectRatio="none" role="img" aria-label="latency"></svg>
+              <div class="panel chart"><h2 data-i18n="rateChart">Requests per second · last 5 minutes</h2><svg id="chart-rate" viewBox="0 0 400 150" preserveAspectRatio="none" role="img" aria-label="requests per second"></svg>
+                <div class="legend"><span><i style="background: var(--accent)"></i>POST /transactions</span><span><i style="background: var(--high)"></i><span data-i18n="errors">errors</span></span></div></div>
+              <div class="panel chart"><h2 data-i18n="latencyChart">Latency · last 5 minutes</h2><svg id="chart-latency" viewBox="0 0 400 150" preserveAspectRatio="none" role="img" aria-label="latency"></svg>
                 <div class="legend"><span><i style="background: var(--accent)"></i>p50</span><span><i style="background: var(--accent2)"></i>p99</span></div></div>
             </section>
             <section class="panel">
-              <h2>Rolling statistics by window <span id="watermark" class="sub" style="text-transform:none;letter-spacing:0;font-weight:400"></span></h2>
+              <h2><span data-i18n="windowsTitle">Rolling statistics by window</span> <span id="watermark" class="sub" style="text-transform:none;letter-spacing:0;font-weight:400"></span></h2>
               <table id="windows"><thead></thead><tbody></tbody></table>
-              <div id="windows-empty" class="empty">Waiting for statistics…</div>
+              <div id="windows-empty" class="empty" data-i18n="waiting">Waiting for statistics…</div>
             </section>
           </div>
           <div class="col">
-            <section class="panel alerts"><h2>Newest alerts</h2><ol id="alerts"></ol><div id="alerts-empty" class="empty">No alerts yet.</div></section>
-            <section class="panel compact"><h2>Channels</h2><table id="channels"><thead></thead><tbody></tbody></table></section>
-            <section class="panel compact"><h2>Countries</h2><table id="countries"><thead></thead><tbody></tbody></table></section>
+            <section class="panel alerts"><h2 data-i18n="alertsTitle">Newest alerts</h2><ol id="alerts"></ol><div id="alerts-empty" class="empty" data-i18n="noAlerts">No alerts yet.</div></section>
+            <section class="panel compact"><h2 data-i18n="channels">Channels</h2><table id="channels"><thead></thead><tbody></tbody></table></section>
+            <section class="panel compact"><h2 data-i18n="countries">Countries</h2><table id="countries"><thead></thead><tbody></tbody></table></section>
           </div>
         </main>
         <script>
@@ -112,17 +106,55 @@ enum DashboardPage {
           const seenAlerts = new Set();
           let alertsSeen = 0, stats = null, dirty = {};
           const $ = (id) => document.getElementById(id);
+          const STRINGS = {
+            "en": {
+              title: "Transaction gateway", subtitle: "live · updated every second", clusterView: "Kafka cluster",
+              connecting: "connecting…", live: "live", reconnecting: "reconnecting…", disconnected: "disconnected (reload to retry)",
+              ingest: "Ingest", p50: "Latency p50", p99: "Latency p99", transactions: "Transactions", alerts: "Alerts",
+              receivedByPage: "received by this page", rateChart: "Requests per second · last 5 minutes", errors: "errors",
+              latencyChart: "Latency · last 5 minutes", windowsTitle: "Rolling statistics by window", waiting: "Waiting for statistics…",
+              alertsTitle: "Newest alerts", noAlerts: "No alerts yet.", channels: "Channels", countries: "Countries",
+              idle: "idle", refused: "refused/s", accepted: "% accepted", perSecond: "Per second",
+              amountByCurrency: "Amount by currency (sum · count)", eventTime: "event time", late: "late", inTheLast: "in the last",
+              sinceStart: "since start", scale: "scale", nowAtRight: "now at the right", channel: "channel", country: "country"
+            },
+            "pt-BR": {
+              title: "Gateway de transações", subtitle: "ao vivo · atualizado a cada segundo", clusterView: "Cluster Kafka",
+              connecting: "conectando…", live: "ao vivo", reconnecting: "reconectando…", disconnected: "desconectado (recarregue para tentar de novo)",
+              ingest: "Ingestão", p50: "Latência p50", p99: "Latência p99", transactions: "Transações", alerts: "Alertas",
+              receivedByPage: "recebidos por esta página", rateChart: "Requisições por segundo · últimos 5 minutos", errors: "erros",
+              latencyChart: "Latência · últimos 5 minutos", windowsTitle: "Estatísticas móveis por janela", waiting: "Aguardando estatísticas…",
+              alertsTitle: "Alertas mais recentes", noAlerts: "Nenhum alerta ainda.", channels: "Canais", countries: "Países",
+              idle: "ocioso", refused: "recusadas/s", accepted: "% aceitas", perSecond: "Por segundo",
+              amountByCurrency: "Valor por moeda (soma · quantidade)", eventTime: "tempo do evento", late: "atrasadas", inTheLast: "nos últimos",
+              sinceStart: "desde o início", scale: "escala", nowAtRight: "agora à direita", channel: "canal", country: "país"
+            }
+          };
+          const lang = document.documentElement.lang === "pt-BR" ? "pt-BR" : "en";
+          const locale = lang === "pt-BR" ? "pt-BR" : "en-US";
+          const T = STRINGS[lang];
+          for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = T[node.dataset.i18n];
+          for (const a of document.querySelectorAll("[data-lang]")) if (a.dataset.lang === lang) a.className = "on";
+          $("to-cluster").href = "cluster.html?lang=" + lang;
 
-          const integer = (n) => Number(n).toLocaleString("en-US");
-          const decimal = (n, digits) => n == null ? "–" : Number(n).toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+          const integer = (n) => Number(n).toLocaleString(locale);
+          const decimal = (n, digits) => n == null ? "–" : Number(n).toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
           const rate = (n) => n == null ? "–" : (n >= 100 ? integer(Math.round(n)) : decimal(n, 1));
           const ms = (n) => n == null ? "–" : (n >= 100 ? integer(Math.round(n)) : decimal(n, n >= 10 ? 1 : 2));
-          // An exact decimal string from /stats, grouped by thousands without passing through a float.
+          // An exact decimal string from /stats, grouped by thousands without passing through a float
+          // (in Portuguese: "." groups, "," separates the fraction).
           const exact = (text) => {
             if (text == null) return "–";
             const [whole, fraction] = String(text).split(".");
-            const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-            return fraction === undefined ? grouped : grouped + "." + fraction;
+            const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, lang === "pt-BR" ? "." : ",");
+            return fraction === undefined ? grouped : grouped + (lang === "pt-BR" ? "," : ".") + fraction;
+          };
+          // A sum of money: in Portuguese with the currency's symbol (R$ 1.234,56, Intl), in English as before.
+          const money = (text, currency) => {
+            if (text == null) return "–";
+            if (lang !== "pt-BR" || currency === "other") return exact(text);
+            try { return new Intl.NumberFormat(locale, { style: "currency", currency: currency }).format(Number(text)); }
+            catch (e) { return exact(text); }
           };
           const el = (tag, attrs, text) => {
             const node = document.createElement(tag);
@@ -130,7 +162,7 @@ enum DashboardPage {
             if (text !== undefined) node.textContent = text;
             return node;
           };
-          const clock = (iso) => iso ? new Date(iso).toLocaleTimeString("en-GB", { hour12: false }) : "";
+          const clock = (iso) => iso ? new Date(iso).toLocaleTimeString(lang === "pt-BR" ? "pt-BR" : "en-GB", { hour12: false }) : "";
 
           function schedule(part) {
             const idle = Object.keys(dirty).length === 0;
@@ -152,11 +184,11 @@ enum DashboardPage {
             $("kpi-rate").textContent = rate(last.requests_per_second);
             const refused = last.refused_per_second + last.failed_per_second;
             $("kpi-rate-note").textContent = last.requests_per_second > 0
-              ? (refused > 0 ? rate(refused) + " refused/s · " : "") + decimal(100 * last.accepted_per_second / last.requests_per_second, 1) + " % accepted"
-              : "idle";
+              ? (refused > 0 ? rate(refused) + " " + T.refused + " · " : "") + decimal(100 * last.accepted_per_second / last.requests_per_second, 1) + " " + T.accepted
+              : T.idle;
             $("kpi-p50").textContent = ms(last.p50_ms);
             $("kpi-p99").textContent = ms(last.p99_ms);
-            $("kpi-p90").textContent = last.p90_ms == null ? "idle" : "p90 " + ms(last.p90_ms) + " ms";
+            $("kpi-p90").textContent = last.p90_ms == null ? T.idle : "p90 " + ms(last.p90_ms) + " ms";
             $("kpi-max").textContent = last.max_ms == null ? "\u00a0" : "max " + ms(last.max_ms) + " ms";
           }
 
@@ -210,7 +242,7 @@ enum DashboardPage {
             }
             svg.innerHTML = parts.join("");
             const label = svg.parentNode.querySelector(".axis") || svg.parentNode.insertBefore(el("div", { class: "axis legend num" }), svg.nextSibling);
-            label.textContent = "scale 0 – " + (unit === "ms" ? ms(max) + " ms" : rate(max) + " req/s") + " · now at the right";
+            label.textContent = T.scale + " 0 – " + (unit === "ms" ? ms(max) + " ms" : rate(max) + " req/s") + " · " + T.nowAtRight;
           }
 
           function renderCharts() {
@@ -249,7 +281,7 @@ enum DashboardPage {
               const rank = (k) => (k === "other" || k === "unknown") ? 1 : 0;
               return rank(a) - rank(b) || ((widest[field] || {})[b] || 0) - ((widest[field] || {})[a] || 0) || a.localeCompare(b);
             });
-            header(table, windows, field === "by_channel" ? "channel" : "country");
+            header(table, windows, field === "by_channel" ? T.channel : T.country);
             const body = [];
             for (const key of order) {
               const row = el("tr");
@@ -279,30 +311,30 @@ enum DashboardPage {
               for (const c of cells) row.appendChild(c);
               rows.push(row);
             };
-            line("Transactions", windows.map((w) => el("td", { class: "num", "data-window": w.label, "data-field": "count" }, integer(w.count))));
-            line("Per second", windows.map((w) => el("td", { class: "num", "data-window": w.label, "data-field": "rate_per_second" }, decimal(w.rate_per_second, 2))));
+            line(T.transactions, windows.map((w) => el("td", { class: "num", "data-window": w.label, "data-field": "count" }, integer(w.count))));
+            line(T.perSecond, windows.map((w) => el("td", { class: "num", "data-window": w.label, "data-field": "rate_per_second" }, decimal(w.rate_per_second, 2))));
             const currencies = new Set();
             for (const w of windows) for (const c of Object.keys(w.currencies || {})) currencies.add(c);
             const section = el("tr", { class: "section" });
-            section.appendChild(el("td", { colspan: String(windows.length + 1) }, "Amount by currency (sum · count)"));
+            section.appendChild(el("td", { colspan: String(windows.length + 1) }, T.amountByCurrency));
             if (currencies.size) rows.push(section);
             for (const code of [...currencies].sort((a, b) => (a === "other") - (b === "other") || a.localeCompare(b))) {
               line(code, windows.map((w) => {
                 const c = (w.currencies || {})[code];
                 const cell = el("td", { class: "num", "data-window": w.label, "data-currency": code });
-                cell.appendChild(el("span", { "data-field": "sum" }, c ? exact(c.sum) : "–"));
+                cell.appendChild(el("span", { "data-field": "sum" }, c ? money(c.sum, code) : "–"));
                 cell.appendChild(el("span", { class: "count", "data-field": "count" }, c ? integer(c.count) : "0"));
                 return cell;
               }));
             }
             table.tBodies[0].replaceChildren(...rows);
             $("windows-empty").style.display = "none";
-            $("watermark").textContent = stats.window_end ? "· event time " + clock(stats.window_end) + (stats.late ? " · " + integer(stats.late) + " late" : "") : "";
+            $("watermark").textContent = stats.window_end ? "· " + T.eventTime + " " + clock(stats.window_end) + (stats.late ? " · " + integer(stats.late) + " " + T.late : "") : "";
             breakdown($("channels"), windows, "by_channel", "data-channel");
             breakdown($("countries"), windows, "by_country", "data-country");
             $("kpi-total").textContent = integer(stats.total.count);
             const shortest = windows[0];
-            $("kpi-total-note").textContent = shortest && shortest !== stats.total ? integer(shortest.count) + " in the last " + shortest.label : "since start";
+            $("kpi-total-note").textContent = shortest && shortest !== stats.total ? integer(shortest.count) + " " + T.inTheLast + " " + shortest.label : T.sinceStart;
             document.body.dataset.statsGeneratedAt = stats.generated_at;
           }
 
@@ -320,7 +352,7 @@ enum DashboardPage {
               top.appendChild(el("span", { class: "rule" }, a.rule.replace(/_/g, " ")));
               top.appendChild(el("span", { class: "when num" }, clock(a.detected_at)));
               item.appendChild(top);
-              item.appendChild(el("div", { class: "what num", title: a.reason }, a.account_id + " · " + exact(a.amount) + " " + a.currency + " · " + a.reason));
+              item.appendChild(el("div", { class: "what num", title: a.reason }, a.account_id + " · " + money(a.amount, a.currency) + (lang === "pt-BR" ? "" : " " + a.currency) + " · " + a.reason));
               return item;
             });
             list.replaceChildren(...items);
@@ -332,10 +364,10 @@ enum DashboardPage {
           let welcomed = false, freshInBurst = 0;
           function connect() {
             const source = new EventSource("events");
-            source.onopen = () => { $("status-dot").className = "dot live"; $("status").textContent = "live"; };
+            source.onopen = () => { $("status-dot").className = "dot live"; $("status").textContent = T.live; };
             source.onerror = () => {
               $("status-dot").className = "dot down";
-              $("status").textContent = source.readyState === EventSource.CLOSED ? "disconnected (reload to retry)" : "reconnecting…";
+              $("status").textContent = source.readyState === EventSource.CLOSED ? T.disconnected : T.reconnecting;
             };
             source.addEventListener("ingest", (e) => {
               for (const s of JSON.parse(e.data).samples) {

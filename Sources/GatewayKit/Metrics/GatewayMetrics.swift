@@ -9,6 +9,8 @@ final class GatewayMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     /// `POST /transactions` per interval, finer than the registry's buckets (the dashboard's figures).
     let ingest = IngestMeter()
+    /// `POST /transactions` per client name, for the cluster view's producers.
+    let clients = ClientTally()
     private let produced: Counter
     private let queueDepth: Gauge
     private let idempotency: IdempotencySeries
@@ -143,7 +145,10 @@ final class GatewayMetrics: Sendable {
         let http = series(HTTPSeriesKey(route: route, method: method, status: status))
         http.requests.increment()
         http.duration.record(duration)
-        if route == "/transactions", method == "POST" { ingest.record(status: status, duration: duration) }
+        if route == "/transactions", method == "POST" {
+            ingest.record(status: status, duration: duration)
+            clients.record(request, status: status)
+        }
     }
 
     private func series(_ key: HTTPSeriesKey) -> HTTPSeries {

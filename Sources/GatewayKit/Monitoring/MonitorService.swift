@@ -168,6 +168,9 @@ final class MonitorService: Sendable {
 
     var assignedPartitionCount: Int { workers.withLock { $0 }.reduce(0) { $0 + $1.assignedPartitions.count } }
 
+    /// The group's consumers, for the cluster view and its consumer faults.
+    var consumers: [KafkaConsumerWorker] { workers.withLock { $0 } }
+
     var consumedCount: Int { workers.withLock { $0 }.reduce(0) { $0 + $1.consumedCount } }
 
     // MARK: record handling (consumer threads)

@@ -22,6 +22,9 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     public let bootstrapServers: String
     public let brokerCount: Int
     private let mutex: Mutex<Handles?>
+    /// What the broker faults changed, for a view of the cluster: the mock's metadata lists a down
+    /// broker like any other and reports every replica in sync.
+    private let faults = Mutex(BrokerFaults())
     private let context: ClientContext
     private let logger: Logger
 
@@ -75,11 +78,16 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// it keeps partition leadership (as a crashed broker would until the controller reacts).
     public func setBrokerDown(_ id: Int32) {
         report(withCluster { rd_kafka_mock_broker_set_down($0, id) }, "set broker \(id) down")
+        faults.withLock { _ = $0.down.insert(id) }
     }
 
     public func setBrokerUp(_ id: Int32) {
         report(withCluster { rd_kafka_mock_broker_set_up($0, id) }, "set broker \(id) up")
+        faults.withLock { _ = $0.down.remove(id) }
     }
+
+    /// The brokers set down and the round-trip times added, as the faults left them.
+    public var brokerFaults: BrokerFaults { faults.withLock { $0 } }
 
     /// Moves the leadership of one partition to broker `id`, as a controller does when a leader
     /// fails or is rebalanced. The old leader answers the partition's requests with
@@ -91,9 +99,20 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         )
     }
 
+    /// Makes broker `id` the coordinator of consumer group `group`, as Kafka's controller does
+    /// when the leader of the group's offsets partition moves. The mock otherwise keeps a group on
+    /// the broker its name hashes to, down or not.
+    public func setGroupCoordinator(_ group: String, broker id: Int32) {
+        report(
+            withCluster { rd_kafka_mock_coordinator_set($0, "group", group, id) },
+            "move group \(group) to broker \(id)"
+        )
+    }
+
     /// Adds a delay to every response of broker `id`.
     public func setBrokerRoundTripTime(_ id: Int32, _ rtt: Duration) {
         report(withCluster { rd_kafka_mock_broker_set_rtt($0, id, rtt.clampedMilliseconds) }, "set broker \(id) RTT")
+        faults.withLock { $0.roundTripTimes[id] = rtt == .zero ? nil : rtt }
     }
 
     /// The next `errors.count` requests of `apiKey` (0 = Produce, 1 = Fetch, 3 = Metadata, ...),

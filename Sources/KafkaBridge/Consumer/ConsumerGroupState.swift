@@ -3,9 +3,14 @@ import Logging
 import Synchronization
 
 /// One partition of one topic.
-struct TopicPartition: Hashable, Sendable {
-    let topic: String
-    let partition: Int32
+public struct TopicPartition: Hashable, Sendable {
+    public let topic: String
+    public let partition: Int32
+
+    public init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
 }
 
 /// What one consumer knows about its group membership, shared by the consumer thread (which runs

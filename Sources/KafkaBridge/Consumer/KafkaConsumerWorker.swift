@@ -129,6 +129,7 @@ public final class KafkaConsumerWorker: Sendable {
             context: context,
             groupState: groupState,
             storesOffsets: configuration.storesOffsetsAfterHandler,
+            topics: configuration.topics,
             maxBatch: max(1, maxBatch),
             handler: batchHandler
         )
@@ -235,6 +236,19 @@ public final class KafkaConsumerWorker: Sendable {
     public var consumedCount: Int {
         loop.consumed.load(ordering: .relaxed)
     }
+
+    /// Leaves the group (`rd_kafka_unsubscribe`: the partitions are revoked, with the usual
+    /// commit, and the group rebalances without this member) or joins it again, while the thread and
+    /// the handle stay. Takes effect on the consumer's thread within its poll interval. For watching
+    /// a rebalance on purpose; `stop()` is the way out for good.
+    public func setGroupMembership(_ member: Bool) {
+        loop.wantsMembership.store(member, ordering: .releasing)
+    }
+
+    /// Whether the consumer is (or is about to be) a member of its group; see `setGroupMembership`.
+    public var isGroupMember: Bool {
+        loop.wantsMembership.load(ordering: .acquiring)
+    }
 }
 
 /// The poll loop of one consumer. Separate from the worker so the thread does not keep the worker
@@ -257,7 +271,11 @@ private final class ConsumerLoop: @unchecked Sendable {
     let logger: Logger
     let handler: @Sendable ([KafkaRecord]) -> Void
     let storesOffsets: Bool
+    let topics: [String]
     let consumed = Atomic<Int>(0)
+    let wantsMembership = Atomic(true)
+    /// Whether the handle is subscribed; the loop's thread follows `wantsMembership` with it.
+    private var subscribed = true
     private let stopping = Atomic(false)
     private var pending: [UnsafeMutablePointer<rd_kafka_message_t>] = []
     /// Whether an offset was stored since the last commit.
@@ -268,10 +286,12 @@ private final class ConsumerLoop: @unchecked Sendable {
         context: ClientContext,
         groupState: ConsumerGroupState,
         storesOffsets: Bool,
+        topics: [String],
         maxBatch: Int,
         handler: @escaping @Sendable ([KafkaRecord]) -> Void
     ) {
         self.maxBatch = maxBatch
+        self.topics = topics
         self.handle = handle
         self.context = context
         self.groupState = groupState
@@ -288,6 +308,7 @@ private final class ConsumerLoop: @unchecked Sendable {
         logger.debug("consumer started")
         pending.reserveCapacity(maxBatch)
         while !stopping.load(ordering: .acquiring) {
+            followMembership()
             // 100 ms bounds how long stop() waits for the loop to notice.
             if let message = rd_kafka_consumer_poll(handle, 100) {
                 pending.append(message)
@@ -308,6 +329,32 @@ private final class ConsumerLoop: @unchecked Sendable {
             groupState.refreshStartOffsets(handle: handle, timeoutMs: 2000)
         }
         shutDown()
+    }
+
+    /// Unsubscribes or subscribes again when `wantsMembership` changed; the revocation that an
+    /// unsubscribe causes runs in a later poll, through the rebalance callback, as any other.
+    private func followMembership() {
+        let wanted = wantsMembership.load(ordering: .acquiring)
+        guard wanted != subscribed else { return }
+        let err: rd_kafka_resp_err_t
+        if wanted {
+            let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
+            err = rd_kafka_subscribe(handle, list)
+        } else {
+            err = rd_kafka_unsubscribe(handle)
+        }
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            subscribed = wanted
+            logger.info(wanted ? "consumer joins its group again" : "consumer leaves its group (on request)")
+        } else {
+            logger.warning(
+                wanted ? "subscribe failed" : "unsubscribe failed",
+                metadata: ["error": .string(KafkaError(err).description)]
+            )
+            wantsMembership.store(subscribed, ordering: .releasing)
+        }
     }
 
     /// Leaves the group (the rebalance callback commits what was processed), then destroys the

@@ -32,6 +32,7 @@ final class CurlMultiClient {
     init(
         url: String,
         contentType: String,
+        clientName: String? = nil,
         concurrency: Int,
         timeoutMillis: Int,
         connectTimeoutMillis: Int,
@@ -49,7 +50,10 @@ final class CurlMultiClient {
         var list: UnsafeMutablePointer<curl_slist>?
         // "Expect:" turns off 100-continue, which curl would otherwise use for bodies over 1 KiB
         // (every batch): a wasted round trip per request.
-        for header in ["Content-Type: \(contentType)", "Accept: application/json", "Expect:"] {
+        var lines = ["Content-Type: \(contentType)", "Accept: application/json", "Expect:"]
+        // CR and LF would end the header early and start another.
+        if let clientName { lines.append("X-Client-Name: \(clientName.filter { $0 != "\r" && $0 != "\n" })") }
+        for header in lines {
             list = curl_slist_append(list, header)
         }
         guard let list else {

@@ -2,6 +2,8 @@
 struct LoadConfiguration: Sendable {
     var url = "http://127.0.0.1:8080/transactions"
     var concurrency = 16
+    /// Sent as `X-Client-Name` with every request, if set.
+    var clientName: String?
     /// Transactions per NDJSON batch request; nil sends one JSON transaction per request.
     var batchSize: Int?
     /// Target transactions per second; 0 sends as fast as the connections allow.

@@ -26,6 +26,7 @@ final class LoadRunner {
         client = try CurlMultiClient(
             url: configuration.url,
             contentType: batch ? "application/x-ndjson" : "application/json",
+            clientName: configuration.clientName,
             concurrency: configuration.concurrency,
             timeoutMillis: configuration.timeoutMillis,
             connectTimeoutMillis: configuration.connectTimeoutMillis,

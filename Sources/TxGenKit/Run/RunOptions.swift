@@ -8,6 +8,8 @@ package struct RunOptions: Sendable {
     package var durationNanos: UInt64?
     package var count: Int?
     package var concurrency = 16
+    /// Sent as `X-Client-Name`, so the gateway's cluster view can tell producers apart.
+    package var clientName: String?
     /// NDJSON batch size; nil sends one JSON transaction per request.
     package var batch: Int?
     /// nil: a random seed (printed in the summary).

@@ -81,6 +81,7 @@ package struct TxGenRun {
         var load = LoadConfiguration()
         load.url = options.url
         load.concurrency = options.concurrency
+        load.clientName = options.clientName
         load.batchSize = options.batch
         load.ratePerSecond = options.rate
         load.durationNanos = effectiveDurationNanos
