@@ -66,6 +66,10 @@ enum DashboardPage {
           .sev { font-size: 10px; font-weight: 700; text-transform: uppercase; letter-spacing: .5px; padding: 1px 6px; border-radius: 3px; color: #0f1419; }
           .sev.high { background: var(--high); } .sev.medium { background: var(--medium); } .sev.low { background: var(--low); }
           .alerts li.fresh { animation: fresh 3s ease-out; }
+          .notices { padding: 0 20px; }
+          .notice { margin-top: 12px; padding: 9px 14px; border-radius: 8px; border: 1px solid var(--line); }
+          .notice.warning { border-color: var(--high); background: rgba(229, 104, 107, .12); }
+          .notice.info { border-color: var(--accent); background: rgba(79, 179, 217, .10); }
           @keyframes fresh { from { border-left-color: var(--accent2); } to { border-left-color: transparent; } }
         </style>
         </head>
@@ -75,6 +79,7 @@ enum DashboardPage {
           <span class="sub">live · updated every second</span>
           <span class="status"><span id="status-dot" class="dot"></span><span id="status">connecting…</span></span>
         </header>
+        <div id="notices" class="notices" aria-live="polite"></div>
         <main>
           <div class="col">
             <section class="kpis">
@@ -303,7 +308,19 @@ enum DashboardPage {
             $("kpi-total").textContent = integer(stats.total.count);
             const shortest = windows[0];
             $("kpi-total-note").textContent = shortest && shortest !== stats.total ? integer(shortest.count) + " in the last " + shortest.label : "since start";
+            renderNotices();
             document.body.dataset.statsGeneratedAt = stats.generated_at;
+          }
+
+          // What makes the figures above less than the whole stream (see /stats in openapi.yaml).
+          function renderNotices() {
+            const notices = [];
+            if (stats.complete === false) {
+              const parts = (stats.skipped || []).map((p) => "partition " + p.partition + ": " + integer(p.records)).join(", ");
+              notices.push(["warning", "skipped", "Incomplete: the monitor skipped " + integer(stats.skipped_records) +
+                " records the cluster no longer had (" + parts + "); statistics and alerts miss them."]);
+            }
+            $("notices").replaceChildren(...notices.map(([kind, name, text]) => el("div", { class: "notice " + kind, "data-notice": name }, text)));
           }
 
           // ---- alerts ----

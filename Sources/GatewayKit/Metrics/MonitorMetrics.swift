@@ -18,6 +18,7 @@ enum MonitorMetrics {
             help: "Records skipped because they are not valid transactions",
             samples: [([], Double(service.invalidRecordCount))]
         )
+        renderSkipped(service, into: &out)
         out.family(
             "gateway_monitor_duplicates_skipped_total",
             type: "counter",
@@ -99,6 +100,20 @@ enum MonitorMetrics {
         renderAmounts(service.monitor.amounts, into: &out)
         renderWindows(service.monitor.snapshot(), into: &out)
         return out.text
+    }
+
+    /// Records the consumers' positions jumped past, per partition: a series for every partition
+    /// owned now (0 until a skip) and for every partition that had one.
+    private static func renderSkipped(_ service: MonitorService, into out: inout PrometheusText) {
+        var counts = Dictionary(uniqueKeysWithValues: service.lag().map { ($0.partition, Int64(0)) })
+        for (partition, skipped) in service.skipped.byPartition { counts[partition] = skipped.records }
+        out.family(
+            "gateway_monitor_skipped_records_total",
+            type: "counter",
+            help:
+                "Records of the transactions topic the monitor never applied because its position was reset past them (the cluster no longer had them), per partition",
+            samples: counts.sorted { $0.key < $1.key }.map { ([("partition", String($0.key))], Double($0.value)) }
+        )
     }
 
     /// The partition-state checkpoints this instance wrote and restored (see ARCHITECTURE.md, "State model").

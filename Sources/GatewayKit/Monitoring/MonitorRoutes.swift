@@ -10,7 +10,9 @@ struct MonitorRoutes: Sendable {
 
     /// The `/stats` document: what the route answers and what the dashboard's `/events` streams.
     func statsDocument() -> [UInt8]? {
-        StableJSON.bytes(service.clusterSnapshot())
+        var snapshot = service.clusterSnapshot()
+        snapshot.status = MonitorStatus(skipped: service.skipped)
+        return StableJSON.bytes(snapshot)
     }
 
     func alerts(_ request: HTTPRequest, _ responder: HTTPResponder) {

@@ -23,6 +23,8 @@ final class MonitorService: Sendable {
     private let alertReader: Mutex<KafkaConsumerWorker?> = Mutex(nil)
     private let changelog: Mutex<StateChangelog?> = Mutex(nil)
     private let invalidRecords = Atomic<Int>(0)
+    /// Records the consumers' positions jumped past (offset resets), per partition.
+    let skipped: SkippedRecords
     private let alertsPublishFailed = Atomic<Int>(0)
 
     init(monitor: Monitor, alerts: AlertStore, producer: any RecordProducer, alertsTopic: String, logger: Logger) {
@@ -31,6 +33,7 @@ final class MonitorService: Sendable {
         self.producer = producer
         self.alertsTopic = alertsTopic
         self.logger = logger
+        skipped = SkippedRecords(logger: logger)
     }
 
     var invalidRecordCount: Int { invalidRecords.load(ordering: .relaxed) }
@@ -46,7 +49,8 @@ final class MonitorService: Sendable {
         consumers: Int,
         changelog: StateChangelog? = nil,
         checkpointInterval: Duration = .seconds(5),
-        threadNiceness: Int32 = 0
+        threadNiceness: Int32 = 0,
+        uncommittedStartAtZero: Bool = false
     ) throws {
         self.changelog.withLock { $0 = changelog }
         changelog?.start()
@@ -59,6 +63,8 @@ final class MonitorService: Sendable {
             config.partitionListener = keeper
             config.storesOffsetsAfterHandler = keeper == nil
             config.threadNiceness = threadNiceness
+            config.offsetGapObserver = { [skipped] in skipped.record($0) }
+            config.uncommittedStartAtZero = uncommittedStartAtZero
             let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) {
                 [self] (records: [KafkaRecord]) in
                 apply(records)

@@ -30,10 +30,13 @@ final class ConsumerGroupState: @unchecked Sendable {
 
     let mutex: Mutex<State>
     let resetToEarliest: Bool
+    /// Set when the application watches for records skipped (`ConsumerConfiguration.offsetGapObserver`).
+    let continuity: OffsetContinuity?
 
-    init(resetToEarliest: Bool) {
+    init(resetToEarliest: Bool, continuity: OffsetContinuity? = nil) {
         mutex = Mutex(State())
         self.resetToEarliest = resetToEarliest
+        self.continuity = continuity
     }
 
     func attach(_ handle: OpaquePointer) {
@@ -151,7 +154,13 @@ final class ConsumerGroupState: @unchecked Sendable {
                 if position < 0 { position = state.startOffsets[partition] ?? -1 }
                 guard position >= 0 else { continue }
                 result.append(
-                    PartitionLag(topic: partition.topic, partition: partition.partition, lag: max(0, high - position))
+                    PartitionLag(
+                        topic: partition.topic,
+                        partition: partition.partition,
+                        lag: max(0, high - position),
+                        position: position,
+                        highWatermark: high
+                    )
                 )
             }
             return result

@@ -92,7 +92,12 @@ public final class KafkaConsumerWorker: Sendable {
         ThreadNiceness.apply(configuration.threadNiceness, toThreadsOf: conf)
 
         let resetToEarliest = ["earliest", "smallest", "beginning"].contains(configuration.autoOffsetReset)
-        let groupState = ConsumerGroupState(resetToEarliest: resetToEarliest)
+        let groupState = ConsumerGroupState(
+            resetToEarliest: resetToEarliest,
+            continuity: configuration.offsetGapObserver.map { _ in
+                OffsetContinuity(uncommittedStartAtZero: configuration.uncommittedStartAtZero)
+            }
+        )
         let committer = OffsetCommitter(timeout: configuration.commitTimeout)
         let context = ClientContext(
             name: name,
@@ -130,6 +135,7 @@ public final class KafkaConsumerWorker: Sendable {
             groupState: groupState,
             storesOffsets: configuration.storesOffsetsAfterHandler,
             maxBatch: max(1, maxBatch),
+            gapObserver: configuration.offsetGapObserver,
             handler: batchHandler
         )
         self.loop = loop
@@ -257,6 +263,7 @@ private final class ConsumerLoop: @unchecked Sendable {
     let logger: Logger
     let handler: @Sendable ([KafkaRecord]) -> Void
     let storesOffsets: Bool
+    let gapObserver: (@Sendable (OffsetGap) -> Void)?
     let consumed = Atomic<Int>(0)
     private let stopping = Atomic(false)
     private var pending: [UnsafeMutablePointer<rd_kafka_message_t>] = []
@@ -269,9 +276,11 @@ private final class ConsumerLoop: @unchecked Sendable {
         groupState: ConsumerGroupState,
         storesOffsets: Bool,
         maxBatch: Int,
+        gapObserver: (@Sendable (OffsetGap) -> Void)?,
         handler: @escaping @Sendable ([KafkaRecord]) -> Void
     ) {
         self.maxBatch = maxBatch
+        self.gapObserver = gapObserver
         self.handle = handle
         self.context = context
         self.groupState = groupState
@@ -347,6 +356,9 @@ private final class ConsumerLoop: @unchecked Sendable {
             records.append(makeRecord(message))
         }
         guard !records.isEmpty else { return }
+        if let gapObserver, let continuity = groupState.continuity {
+            for gap in continuity.check(records, handle: handle) { gapObserver(gap) }
+        }
         handler(records)
         consumed.wrappingAdd(records.count, ordering: .relaxed)
         guard storesOffsets else { return }
@@ -415,9 +427,12 @@ private let rebalanceCallback:
                 "partitions assigned",
                 metadata: ["partitions": .string(describe(list))]
             )
+            var startOffsets: [Int32: Int64] = [:]
             if let listener = context.partitionListener, let partitions {
-                setStartOffsets(partitions, listener.partitionsAssigned(list.map(\.partition)))
+                startOffsets = listener.partitionsAssigned(list.map(\.partition))
+                setStartOffsets(partitions, startOffsets)
             }
+            state.continuity?.assigned(list, startOffsets: startOffsets)
             if cooperative {
                 if let error = rd_kafka_incremental_assign(handle, partitions) {
                     context.logger.error(
@@ -455,15 +470,18 @@ private let rebalanceCallback:
                     )
                 }
                 state.revoke(list)
+                state.continuity?.revoked(list)
             } else {
                 _ = rd_kafka_assign(handle, nil)
                 state.revoke(nil)
+                state.continuity?.revoked(nil)
             }
         default:
             context.logger.error("rebalance error", metadata: ["error": .string(KafkaError(err).description)])
             context.partitionListener?.partitionsRevoked(state.assignedPartitions.map(\.partition), lost: true)
             _ = rd_kafka_assign(handle, nil)
             state.revoke(nil)
+            state.continuity?.revoked(nil)
         }
     }
 

@@ -162,6 +162,16 @@ final class KafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// The cluster's id (`rd_kafka_clusterid`, a blocking metadata round trip bounded by `timeout`);
+    /// nil when no broker answered or the cluster has none.
+    func clusterID(timeout: Duration) -> String? {
+        try? withHandle { handle in
+            guard let id = rd_kafka_clusterid(handle, Int32(timeout.clampedMilliseconds)) else { return nil }
+            defer { rd_kafka_mem_free(handle, id) }
+            return String(cString: id)
+        }
+    }
+
     /// Makes librdkafka raise a fatal error on this handle (`rd_kafka_test_fatal_error`, made for
     /// exactly this): tests of what the pool does with a producer that cannot recover.
     func raiseFatalErrorForTesting(_ code: Int32, reason: String) {

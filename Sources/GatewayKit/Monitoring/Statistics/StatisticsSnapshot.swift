@@ -24,6 +24,8 @@ package struct StatisticsSnapshot: Encodable, Sendable, Equatable {
     /// The partitions merged in and how fresh each is (cluster-wide `/stats`); nil when the
     /// snapshot is only this process's monitor (`/metrics`, tests).
     var partitions: [PartitionCoverage]?
+    /// How complete the statistics are (`/stats` only); its keys sit beside the others.
+    var status: MonitorStatus?
 
     var allWindows: [WindowStatistics] { windows + [total] }
 
@@ -47,6 +49,7 @@ package struct StatisticsSnapshot: Encodable, Sendable, Equatable {
         for window in windows { try byLabel.encode(window, forKey: JSONKey(window.label)) }
         try container.encode(total, forKey: .total)
         try container.encodeIfPresent(partitions, forKey: .partitions)
+        try status?.encode(to: encoder)
     }
 }
 
