@@ -19,6 +19,8 @@ struct GatewayRoutes {
     var events: EventPublisher? = nil
     /// The HTTP server's request budget in `/metrics`; nil: not shown (route tests have no server).
     var requestBudget: RequestBudgetGauge? = nil
+    /// Ingestion waits for a lagging monitor (`--max-monitor-lag`); nil: no bound.
+    var monitorGate: MonitorLagGate? = nil
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(
@@ -28,6 +30,7 @@ struct GatewayRoutes {
             metrics: metrics,
             idempotency: idempotency,
             pending: pendingRecords,
+            monitorGate: monitorGate,
             logger: logger
         )
         var router = HTTPRouter()
@@ -43,11 +46,12 @@ struct GatewayRoutes {
                 idempotency: idempotency,
                 pendingRecords: pendingRecords,
                 monitor: monitor,
-                requestBudget: requestBudget
+                requestBudget: requestBudget,
+                monitorGate: monitorGate
             ).handle
         )
         if let monitor {
-            let routes = MonitorRoutes(service: monitor)
+            let routes = MonitorRoutes(service: monitor, gate: monitorGate)
             router.add("GET", "/stats", protected(routes.stats))
             router.add("GET", "/alerts", protected(routes.alerts))
         }

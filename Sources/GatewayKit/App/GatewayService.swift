@@ -20,6 +20,7 @@ package final class GatewayService: @unchecked Sendable {
     private var server: HTTPServer?
     private var monitorService: MonitorService?
     private var events: EventPublisher?
+    private var monitorGate: MonitorLagGate?
     private(set) var port = 0
     /// Whether the cluster is librdkafka's mock (the embedded one, in this process or in
     /// `gateway kafka`): it keeps about 5 MB per partition and waits out the session timeout in
@@ -48,6 +49,7 @@ package final class GatewayService: @unchecked Sendable {
             monitorService = makeMonitor(producer: producer)
             // Before binding: a cluster without the state topic stops start-up with the reason.
             changelog = try openChangelog(bootstrap: bootstrap)
+            monitorGate = makeMonitorGate()
         }
         let events = makeEventPublisher(metrics: metrics)
         self.events = events
@@ -65,7 +67,12 @@ package final class GatewayService: @unchecked Sendable {
         self.server = server
         requestBudget.attach(server)
         try events.start()
-        if let monitorService { try startConsumers(monitorService, bootstrap: bootstrap, changelog: changelog) }
+        if let monitorService {
+            try startConsumers(monitorService, bootstrap: bootstrap, changelog: changelog)
+            monitorGate?.start {
+                monitorService.lag().map { ($0.partition, $0.position, $0.highWatermark) }
+            }
+        }
         logger.info(
             "gateway listening",
             metadata: [
@@ -83,6 +90,7 @@ package final class GatewayService: @unchecked Sendable {
         let budget = ShutdownBudget(timeout: configuration.shutdownTimeout)
         logger.info("shutting down", metadata: ["shutdown_timeout": "\(budget.timeout)"])
         progress(step: "draining HTTP requests and closing consumers")
+        monitorGate?.stop()
         monitorService?.beginStop(closeBy: budget.drainDeadline)
         events?.stop()  // the server's shutdown below ends the streams themselves
         let cutOff = server?.shutdown(gracePeriod: budget.remaining(until: budget.drainDeadline)) ?? 0
@@ -137,8 +145,20 @@ package final class GatewayService: @unchecked Sendable {
         )
     }
 
+    /// `--max-monitor-lag`, or by default a bound on the mock cluster (which deletes what a lagging
+    /// monitor has not read) and none on another; nil: no bound.
+    private func makeMonitorGate() -> MonitorLagGate? {
+        let bound =
+            configuration.monitor.maxLag ?? (onMockCluster ? GatewayConfiguration.MonitorSettings.embeddedMaxLag : 0)
+        guard bound > 0 else { return nil }
+        logger.info("ingestion waits for a lagging monitor", metadata: ["max_monitor_lag": "\(bound)"])
+        // Only a gateway on its own in-process cluster can be sure that no other instance owns
+        // the partitions its consumers do not (yet) own.
+        return MonitorLagGate(bound: bound, coversUnownedPartitions: cluster != nil, logger: logger)
+    }
+
     private func makeEventPublisher(metrics: GatewayMetrics) -> EventPublisher {
-        let stats = monitorService.map { MonitorRoutes(service: $0).statsDocument }
+        let stats = monitorService.map { [monitorGate] in MonitorRoutes(service: $0, gate: monitorGate).statsDocument }
         return EventPublisher(
             sources: .init(stats: stats, alerts: monitorService?.alerts, ingest: metrics.ingest),
             logger: logger
@@ -204,7 +224,8 @@ package final class GatewayService: @unchecked Sendable {
             authenticator: authenticator(metrics: metrics),
             logger: logger,
             events: events,
-            requestBudget: requestBudget
+            requestBudget: requestBudget,
+            monitorGate: monitorGate
         ).router()
     }
 

@@ -320,6 +320,12 @@ enum DashboardPage {
               notices.push(["warning", "skipped", "Incomplete: the monitor skipped " + integer(stats.skipped_records) +
                 " records the cluster no longer had (" + parts + "); statistics and alerts miss them."]);
             }
+            const pressure = stats.backpressure;
+            if (pressure && pressure.active) {
+              notices.push(["warning", "backpressure", "Ingestion paused: the monitor is " + integer(pressure.monitor_lag) +
+                " records behind" + (pressure.partition == null ? "" : " on partition " + pressure.partition) + " (bound " +
+                integer(pressure.max_monitor_lag) + "); POST /transactions answers 503 until it catches up."]);
+            }
             $("notices").replaceChildren(...notices.map(([kind, name, text]) => el("div", { class: "notice " + kind, "data-notice": name }, text)));
           }
 

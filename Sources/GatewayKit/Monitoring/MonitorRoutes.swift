@@ -3,6 +3,8 @@ import HTTPCore
 /// `GET /stats` (the cluster's rolling statistics as JSON) and `GET /alerts` (newest first, filtered, paged).
 struct MonitorRoutes: Sendable {
     let service: MonitorService
+    /// Shown in `/stats` when ingestion waits for a lagging monitor.
+    var gate: MonitorLagGate? = nil
 
     func stats(_ request: HTTPRequest, _ responder: HTTPResponder) {
         responder.respond(Self.json(bytes: statsDocument()))
@@ -11,7 +13,7 @@ struct MonitorRoutes: Sendable {
     /// The `/stats` document: what the route answers and what the dashboard's `/events` streams.
     func statsDocument() -> [UInt8]? {
         var snapshot = service.clusterSnapshot()
-        snapshot.status = MonitorStatus(skipped: service.skipped)
+        snapshot.status = MonitorStatus(skipped: service.skipped, gate: gate)
         return StableJSON.bytes(snapshot)
     }
 
