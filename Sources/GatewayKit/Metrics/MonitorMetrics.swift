@@ -67,6 +67,21 @@ enum MonitorMetrics {
             help: "Partitions of the transactions topic this instance's consumers own now",
             samples: [([], Double(service.assignedPartitionCount))]
         )
+        let moves = service.partitionMoves
+        out.family(
+            "gateway_consumer_partitions_assigned_total",
+            type: "counter",
+            help:
+                "Partitions of the transactions topic assigned to this instance's consumers by rebalances (cooperative: only those that moved here)",
+            samples: [([], Double(moves.assigned))]
+        )
+        out.family(
+            "gateway_consumer_partitions_revoked_total",
+            type: "counter",
+            help:
+                "Partitions of the transactions topic revoked from this instance's consumers by rebalances (cooperative: only those that moved away)",
+            samples: [([], Double(moves.revoked))]
+        )
         out.family(
             "gateway_consumer_lag",
             type: "gauge",

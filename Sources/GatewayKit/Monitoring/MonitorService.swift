@@ -158,6 +158,11 @@ final class MonitorService: Sendable {
 
     var assignedPartitionCount: Int { workers.withLock { $0 }.reduce(0) { $0 + $1.assignedPartitions.count } }
 
+    /// Partitions assigned to and revoked from this instance's consumers since start.
+    var partitionMoves: (assigned: Int, revoked: Int) {
+        workers.withLock { $0 }.map(\.partitionMoves).reduce((0, 0)) { ($0.0 + $1.assigned, $0.1 + $1.revoked) }
+    }
+
     var consumedCount: Int { workers.withLock { $0 }.reduce(0) { $0 + $1.consumedCount } }
 
     // MARK: record handling (consumer threads)

@@ -32,6 +32,9 @@ final class ConsumerGroupState: @unchecked Sendable {
     let resetToEarliest: Bool
     /// Set when the application watches for records skipped (`ConsumerConfiguration.offsetGapObserver`).
     let continuity: OffsetContinuity?
+    /// Partitions assigned and revoked by rebalances so far (the rebalance callback counts).
+    let assignedTotal = Atomic<Int>(0)
+    let revokedTotal = Atomic<Int>(0)
 
     init(resetToEarliest: Bool, continuity: OffsetContinuity? = nil) {
         mutex = Mutex(State())
