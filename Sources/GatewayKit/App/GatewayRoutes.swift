@@ -21,6 +21,8 @@ struct GatewayRoutes {
     var requestBudget: RequestBudgetGauge? = nil
     /// Ingestion waits for a lagging monitor (`--max-monitor-lag`); nil: no bound.
     var monitorGate: MonitorLagGate? = nil
+    /// Partitions of the transactions topic (nil: unknown), for `/stats` while the monitor joins.
+    var topicPartitions: Int? = nil
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(
@@ -51,7 +53,7 @@ struct GatewayRoutes {
             ).handle
         )
         if let monitor {
-            let routes = MonitorRoutes(service: monitor, gate: monitorGate)
+            let routes = MonitorRoutes(service: monitor, gate: monitorGate, topicPartitions: topicPartitions)
             router.add("GET", "/stats", protected(routes.stats))
             router.add("GET", "/alerts", protected(routes.alerts))
         }

@@ -21,6 +21,8 @@ package final class GatewayService: @unchecked Sendable {
     private var monitorService: MonitorService?
     private var events: EventPublisher?
     private var monitorGate: MonitorLagGate?
+    /// Partitions of the transactions topic, read once at start (nil: unknown).
+    private var topicPartitions: Int?
     private(set) var port = 0
     /// Whether the cluster is librdkafka's mock (the embedded one, in this process or in
     /// `gateway kafka`): it keeps about 5 MB per partition and waits out the session timeout in
@@ -50,6 +52,7 @@ package final class GatewayService: @unchecked Sendable {
             // Before binding: a cluster without the state topic stops start-up with the reason.
             changelog = try openChangelog(bootstrap: bootstrap)
             monitorGate = makeMonitorGate()
+            topicPartitions = producer.partitionCount(of: configuration.topic, timeout: .seconds(5))
         }
         let events = makeEventPublisher(metrics: metrics)
         self.events = events
@@ -158,7 +161,9 @@ package final class GatewayService: @unchecked Sendable {
     }
 
     private func makeEventPublisher(metrics: GatewayMetrics) -> EventPublisher {
-        let stats = monitorService.map { [monitorGate] in MonitorRoutes(service: $0, gate: monitorGate).statsDocument }
+        let stats = monitorService.map { [monitorGate, topicPartitions] in
+            MonitorRoutes(service: $0, gate: monitorGate, topicPartitions: topicPartitions).statsDocument
+        }
         return EventPublisher(
             sources: .init(stats: stats, alerts: monitorService?.alerts, ingest: metrics.ingest),
             logger: logger
@@ -225,7 +230,8 @@ package final class GatewayService: @unchecked Sendable {
             logger: logger,
             events: events,
             requestBudget: requestBudget,
-            monitorGate: monitorGate
+            monitorGate: monitorGate,
+            topicPartitions: topicPartitions
         ).router()
     }
 

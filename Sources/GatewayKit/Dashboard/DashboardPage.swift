@@ -320,6 +320,13 @@ enum DashboardPage {
               notices.push(["warning", "skipped", "Incomplete: the monitor skipped " + integer(stats.skipped_records) +
                 " records the cluster no longer had (" + parts + "); statistics and alerts miss them."]);
             }
+            const group = stats.group;
+            if (group && group.state === "joining") {
+              const waiting = group.waiting_partitions || [];
+              notices.push(["info", "joining", "The monitor is joining its consumer group (" + group.consumers_joined + " of " +
+                group.consumers + " consumers so far)" + (waiting.length ? "; partitions " + waiting.join(", ") + " are not read yet" : "") +
+                ". Transactions sent now appear here once it has joined, in a few seconds."]);
+            }
             const pressure = stats.backpressure;
             if (pressure && pressure.active) {
               notices.push(["warning", "backpressure", "Ingestion paused: the monitor is " + integer(pressure.monitor_lag) +

@@ -158,6 +158,14 @@ final class MonitorService: Sendable {
 
     var assignedPartitionCount: Int { workers.withLock { $0 }.reduce(0) { $0 + $1.assignedPartitions.count } }
 
+    /// How many of this instance's consumers have had their first assignment, of how many.
+    var consumersJoined: (joined: Int, of: Int) {
+        let all = workers.withLock { $0 }
+        return (all.count { $0.hasJoinedGroup }, all.count)
+    }
+
+    var assignedPartitions: Set<Int32> { Set(workers.withLock { $0 }.flatMap(\.assignedPartitions)) }
+
     /// Partitions assigned to and revoked from this instance's consumers since start.
     var partitionMoves: (assigned: Int, revoked: Int) {
         workers.withLock { $0 }.map(\.partitionMoves).reduce((0, 0)) { ($0.0 + $1.assigned, $0.1 + $1.revoked) }

@@ -34,6 +34,8 @@ final class ConsumerGroupState: @unchecked Sendable {
     let continuity: OffsetContinuity?
     /// Partitions assigned and revoked by rebalances so far (the rebalance callback counts).
     let assignedTotal = Atomic<Int>(0)
+    /// Set by the first assignment (even an empty one): the consumer is a member of its group.
+    let joined = Atomic(false)
     let revokedTotal = Atomic<Int>(0)
 
     init(resetToEarliest: Bool, continuity: OffsetContinuity? = nil) {

@@ -243,6 +243,12 @@ public final class KafkaConsumerWorker: Sendable {
         groupState.assignedPartitions.map(\.partition).sorted()
     }
 
+    /// Whether the consumer has had its first assignment: before it, the group is still forming
+    /// (librdkafka's mock cluster waits 3 s after the first member joins an empty group).
+    public var hasJoinedGroup: Bool {
+        groupState.joined.load(ordering: .acquiring)
+    }
+
     /// Partitions assigned to and revoked from this consumer since it started (with cooperative
     /// rebalancing, only those that moved).
     public var partitionMoves: (assigned: Int, revoked: Int) {
@@ -463,6 +469,7 @@ private let rebalanceCallback:
             }
             state.assign(list)
             state.assignedTotal.add(list.count, ordering: .relaxed)
+            state.joined.store(true, ordering: .releasing)
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             if !list.isEmpty {
                 context.logger.info("partitions revoked", metadata: ["partitions": .string(describe(list))])

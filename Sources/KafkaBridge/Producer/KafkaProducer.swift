@@ -162,6 +162,22 @@ final class KafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// How many partitions `topic` has (a blocking metadata round trip bounded by `timeout`); nil
+    /// when no broker answered or the topic does not exist.
+    func partitionCount(of topic: String, timeout: Duration) -> Int? {
+        try? withHandle { handle in
+            guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else { return nil }
+            defer { rd_kafka_topic_destroy(topicHandle) }
+            var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+            let err = rd_kafka_metadata(handle, 0, topicHandle, &metadata, Int32(timeout.clampedMilliseconds))
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { return nil }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            guard metadata.pointee.topic_cnt == 1, metadata.pointee.topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR
+            else { return nil }
+            return Int(metadata.pointee.topics[0].partition_cnt)
+        }
+    }
+
     /// The cluster's id (`rd_kafka_clusterid`, a blocking metadata round trip bounded by `timeout`);
     /// nil when no broker answered or the cluster has none.
     func clusterID(timeout: Duration) -> String? {

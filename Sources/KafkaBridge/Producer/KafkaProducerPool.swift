@@ -172,6 +172,12 @@ public final class KafkaProducerPool: Sendable {
         slots[0].producer.clusterID(timeout: timeout)
     }
 
+    /// How many partitions `topic` has, or nil when no broker answered within `timeout` or the
+    /// topic does not exist.
+    public func partitionCount(of topic: String, timeout: Duration) -> Int? {
+        slots[0].producer.partitionCount(of: topic, timeout: timeout)
+    }
+
     /// Whether a cluster id is that of librdkafka's mock cluster, which keeps only about 5 MB per
     /// partition and completes a rebalance only after the session timeout.
     public static func isMockCluster(id: String?) -> Bool {
