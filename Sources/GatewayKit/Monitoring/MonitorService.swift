@@ -55,6 +55,7 @@ final class MonitorService: Sendable {
         self.changelog.withLock { $0 = changelog }
         changelog?.start()
         var started: [KafkaConsumerWorker] = []
+        let closeBarrier = ConsumerCloseBarrier(parties: consumers)
         for index in 0..<consumers {
             var config = ConsumerConfiguration(kafka: kafka, groupID: groupID, topics: [topic])
             let keeper = changelog.map {
@@ -64,6 +65,7 @@ final class MonitorService: Sendable {
             config.storesOffsetsAfterHandler = keeper == nil
             config.threadNiceness = threadNiceness
             config.offsetGapObserver = { [skipped] in skipped.record($0) }
+            config.closeBarrier = closeBarrier
             config.uncommittedStartAtZero = uncommittedStartAtZero
             let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) {
                 [self] (records: [KafkaRecord]) in
