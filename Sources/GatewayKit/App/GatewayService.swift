@@ -43,8 +43,11 @@ package final class GatewayService: @unchecked Sendable {
             logger: logger
         )
         self.producer = producer
+        // Only the monitor's settings depend on it; without the monitor, start-up waits for no broker.
         onMockCluster =
-            cluster != nil || KafkaProducerPool.isMockCluster(id: producer.clusterID(timeout: .seconds(5)))
+            cluster != nil
+            || (configuration.monitor.enabled
+                && KafkaProducerPool.isMockCluster(id: producer.clusterID(timeout: .seconds(5))))
         let metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
         var changelog: StateChangelog?
         if configuration.monitor.enabled {
