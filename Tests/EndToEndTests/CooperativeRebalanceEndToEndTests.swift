@@ -14,9 +14,10 @@ struct CooperativeRebalanceEndToEndTests {
     @Test func secondInstanceJoining_movesOnlyItsPartitions_theStayingOnesAreNotRevokedNorRestored() async throws {
         let cluster = try GatewayProcess.startCluster()
         defer { cluster.stop() }
-        let arguments = [
-            "--bootstrap-servers", cluster.bootstrapServers, "--consumers", "2", "--checkpoint-interval-ms", "300",
-        ]
+        let arguments =
+            ScaleOutEndToEndTests.windows + [
+                "--bootstrap-servers", cluster.bootstrapServers, "--consumers", "2", "--checkpoint-interval-ms", "300",
+            ]
         let first = try GatewayProcess.start(arguments)
         defer { first.stop() }
         try await MonitoringEndToEndTests.waitForPartitions([first], 6)
