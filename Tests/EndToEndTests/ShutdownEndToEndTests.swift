@@ -42,6 +42,38 @@ struct ShutdownEndToEndTests {
         #expect(lost.isEmpty, "acknowledged with 202 but not in Kafka: \(lost.sorted().prefix(10))")
     }
 
+    /// SIGTERM with a healthy embedded cluster: the consumers commit and leave in order (none
+    /// leaves the group while another still commits), so nothing is logged above info and the exit
+    /// is clean. Also right after start, while the group is still forming (librdkafka 2.0.2 aborted
+    /// destroying a cooperative consumer between its JoinGroup and first SyncGroup).
+    @Test(arguments: [false, true])
+    func cleanStop_logsNoWarning(whileJoining: Bool) async throws {
+        let gateway = try GatewayProcess.start()
+        defer { gateway.stop() }
+        if !whileJoining {
+            try await MonitoringEndToEndTests.waitForPartitions([gateway], 6)
+            for index in 0..<12 {
+                let response = try await HTTPClient.postJSON(
+                    "\(gateway.baseURL)/transactions",
+                    sampleTransaction(id: "clean-\(index)", account: "acc-clean-\(index)")
+                )
+                #expect(response.status == 202)
+            }
+            _ = try await MonitoringEndToEndTests.waitFor(gateway, "gateway_monitor_recorded_total", 12)
+        }
+        let signalled = ContinuousClock.now
+        gateway.send(signal: SIGTERM)
+        #expect(gateway.waitForExit(timeout: .seconds(20)))
+        #expect(gateway.terminationStatus == 0, "\(gateway.log.suffix(3000))")
+        #expect(gateway.log.contains("gateway stopped"))
+        let loud = gateway.log.split(separator: "\n").filter {
+            $0.contains(" warning ") || $0.contains(" error ") || $0.contains(" critical ")
+        }
+        #expect(loud.isEmpty, "\(loud.joined(separator: "\n"))")
+        // Not a timing claim (the machine is shared): the bound only catches a wait for a timeout.
+        #expect(ContinuousClock.now - signalled < .seconds(5))
+    }
+
     /// A gateway whose consumers own all partitions, on a cluster process that `body` may stop.
     private func withGatewayInAGroup(
         shutdownTimeout: Int,

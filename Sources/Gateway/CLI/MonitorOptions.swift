@@ -16,6 +16,7 @@ struct MonitorOptions: ParsableArguments {
     @Option(help: ServeCommand.help("checkpoint-interval-ms")) var checkpointIntervalMs: String?
     @Option(help: ServeCommand.help("state-dir")) var stateDir: String?
     @Option(help: ServeCommand.help("monitor-niceness")) var monitorNiceness: String?
+    @Option(help: ServeCommand.help("max-monitor-lag")) var maxMonitorLag: String?
     @Option(help: ServeCommand.help("alert-rules")) var alertRules: String?
     @Option(help: ServeCommand.help("high-amount-threshold")) var highAmountThreshold: String?
     @Option(help: ServeCommand.help("velocity-count")) var velocityCount: String?

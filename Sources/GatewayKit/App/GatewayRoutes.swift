@@ -21,6 +21,10 @@ struct GatewayRoutes {
     var requestBudget: RequestBudgetGauge? = nil
     /// `GET /cluster`, `/cluster.html` and the embedded cluster's faults; nil: not served.
     var cluster: ClusterRoutes? = nil
+    /// Ingestion waits for a lagging monitor (`--max-monitor-lag`); nil: no bound.
+    var monitorGate: MonitorLagGate? = nil
+    /// Partitions of the transactions topic (nil: unknown), for `/stats` while the monitor joins.
+    var topicPartitions: Int? = nil
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(
@@ -30,6 +34,7 @@ struct GatewayRoutes {
             metrics: metrics,
             idempotency: idempotency,
             pending: pendingRecords,
+            monitorGate: monitorGate,
             logger: logger
         )
         var router = HTTPRouter()
@@ -45,11 +50,12 @@ struct GatewayRoutes {
                 idempotency: idempotency,
                 pendingRecords: pendingRecords,
                 monitor: monitor,
-                requestBudget: requestBudget
+                requestBudget: requestBudget,
+                monitorGate: monitorGate
             ).handle
         )
         if let monitor {
-            let routes = MonitorRoutes(service: monitor)
+            let routes = MonitorRoutes(service: monitor, gate: monitorGate, topicPartitions: topicPartitions)
             router.add("GET", "/stats", protected(routes.stats))
             router.add("GET", "/alerts", protected(routes.alerts))
         }

@@ -21,7 +21,14 @@ package final class GatewayService: @unchecked Sendable {
     private var monitorService: MonitorService?
     private var events: EventPublisher?
     private var clusterView: ClusterViewSource?
+    private var monitorGate: MonitorLagGate?
+    /// Partitions of the transactions topic, read once at start (nil: unknown).
+    private var topicPartitions: Int?
     private(set) var port = 0
+    /// Whether the cluster is librdkafka's mock (the embedded one, in this process or in
+    /// `gateway kafka`): it keeps about 5 MB per partition and waits out the session timeout in
+    /// every rebalance, so the monitor's defaults differ (see `startConsumers`).
+    private var onMockCluster = false
     /// The shutdown's current step and what it gave up so far, for the watchdog's last log line.
     private let shutdownProgress = Mutex((step: "running", report: ShutdownReport()))
 
@@ -37,12 +44,19 @@ package final class GatewayService: @unchecked Sendable {
             logger: logger
         )
         self.producer = producer
+        // Only the monitor's settings depend on it; without the monitor, start-up waits for no broker.
+        onMockCluster =
+            cluster != nil
+            || (configuration.monitor.enabled
+                && KafkaProducerPool.isMockCluster(id: producer.clusterID(timeout: .seconds(5))))
         let metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
         var changelog: StateChangelog?
         if configuration.monitor.enabled {
             monitorService = makeMonitor(producer: producer)
             // Before binding: a cluster without the state topic stops start-up with the reason.
             changelog = try openChangelog(bootstrap: bootstrap)
+            monitorGate = makeMonitorGate()
+            topicPartitions = producer.partitionCount(of: configuration.topic, timeout: .seconds(5))
         }
         let clusterView = makeClusterView(bootstrap: bootstrap, producer: producer, metrics: metrics)
         self.clusterView = clusterView
@@ -68,7 +82,12 @@ package final class GatewayService: @unchecked Sendable {
         requestBudget.attach(server)
         try events.start()
         try clusterView.start()
-        if let monitorService { try startConsumers(monitorService, bootstrap: bootstrap, changelog: changelog) }
+        if let monitorService {
+            try startConsumers(monitorService, bootstrap: bootstrap, changelog: changelog)
+            monitorGate?.start {
+                monitorService.lag().map { ($0.partition, $0.position, $0.highWatermark) }
+            }
+        }
         logger.info(
             "gateway listening",
             metadata: [
@@ -86,6 +105,7 @@ package final class GatewayService: @unchecked Sendable {
         let budget = ShutdownBudget(timeout: configuration.shutdownTimeout)
         logger.info("shutting down", metadata: ["shutdown_timeout": "\(budget.timeout)"])
         progress(step: "draining HTTP requests and closing consumers")
+        monitorGate?.stop()
         monitorService?.beginStop(closeBy: budget.drainDeadline)
         events?.stop()  // the server's shutdown below ends the streams themselves
         clusterView?.stop()
@@ -141,8 +161,22 @@ package final class GatewayService: @unchecked Sendable {
         )
     }
 
+    /// `--max-monitor-lag`, or by default a bound on the mock cluster (which deletes what a lagging
+    /// monitor has not read) and none on another; nil: no bound.
+    private func makeMonitorGate() -> MonitorLagGate? {
+        let bound =
+            configuration.monitor.maxLag ?? (onMockCluster ? GatewayConfiguration.MonitorSettings.embeddedMaxLag : 0)
+        guard bound > 0 else { return nil }
+        logger.info("ingestion waits for a lagging monitor", metadata: ["max_monitor_lag": "\(bound)"])
+        // Only a gateway on its own in-process cluster can be sure that no other instance owns
+        // the partitions its consumers do not (yet) own.
+        return MonitorLagGate(bound: bound, coversUnownedPartitions: cluster != nil, logger: logger)
+    }
+
     private func makeEventPublisher(metrics: GatewayMetrics, cluster: ClusterViewSource) -> EventPublisher {
-        let stats = monitorService.map { MonitorRoutes(service: $0).statsDocument }
+        let stats = monitorService.map { [monitorGate, topicPartitions] in
+            MonitorRoutes(service: $0, gate: monitorGate, topicPartitions: topicPartitions).statsDocument
+        }
         return EventPublisher(
             sources: .init(
                 stats: stats,
@@ -201,7 +235,7 @@ package final class GatewayService: @unchecked Sendable {
 
     private func startConsumers(_ service: MonitorService, bootstrap: String, changelog: StateChangelog?) throws {
         var properties = configuration.kafkaProperties
-        if cluster != nil {
+        if onMockCluster {
             // The mock cluster waits session.timeout.ms before a rebalance completes; the 45 s
             // default would leave a second instance idle that long.
             properties["session.timeout.ms"] = properties["session.timeout.ms"] ?? "6000"
@@ -215,7 +249,10 @@ package final class GatewayService: @unchecked Sendable {
             changelog: changelog,
             stateDirectory: StateDirectory(root: configuration.monitor.stateDirectory(port: port)),
             checkpointInterval: configuration.monitor.checkpointInterval,
-            threadNiceness: Int32(configuration.monitor.threadNiceness)
+            threadNiceness: Int32(configuration.monitor.threadNiceness),
+            // The mock cluster's topics start empty with the cluster and lose records only to its
+            // size bound: a partition's records before the group's first read are expected too.
+            uncommittedStartAtZero: onMockCluster
         )
     }
 
@@ -270,7 +307,9 @@ package final class GatewayService: @unchecked Sendable {
             logger: logger,
             events: events,
             requestBudget: requestBudget,
-            cluster: clusterRoutes
+            cluster: clusterRoutes,
+            monitorGate: monitorGate,
+            topicPartitions: topicPartitions
         ).router()
     }
 

@@ -56,6 +56,10 @@ enum DashboardPage {
           .sev { font-size: 10px; font-weight: 700; text-transform: uppercase; letter-spacing: .5px; padding: 1px 6px; border-radius: 3px; color: #0f1419; }
           .sev.high { background: var(--high); } .sev.medium { background: var(--medium); } .sev.low { background: var(--low); }
           .alerts li.fresh { animation: fresh 3s ease-out; }
+          .notices { padding: 0 20px; }
+          .notice { margin-top: 12px; padding: 9px 14px; border-radius: 8px; border: 1px solid var(--line); }
+          .notice.warning { border-color: var(--high); background: rgba(229, 104, 107, .12); }
+          .notice.info { border-color: var(--accent); background: rgba(79, 179, 217, .10); }
           @keyframes fresh { from { border-left-color: var(--accent2); } to { border-left-color: transparent; } }
         </style>
         </head>
@@ -69,6 +73,7 @@ enum DashboardPage {
             <span class="status"><span id="status-dot" class="dot"></span><span id="status" data-i18n="connecting">connecting…</span></span>
           </nav>
         </header>
+        <div id="notices" class="notices" aria-live="polite"></div>
         <main>
           <div class="col">
             <section class="kpis">
@@ -335,7 +340,32 @@ enum DashboardPage {
             $("kpi-total").textContent = integer(stats.total.count);
             const shortest = windows[0];
             $("kpi-total-note").textContent = shortest && shortest !== stats.total ? integer(shortest.count) + " " + T.inTheLast + " " + shortest.label : T.sinceStart;
+            renderNotices();
             document.body.dataset.statsGeneratedAt = stats.generated_at;
+          }
+
+          // What makes the figures above less than the whole stream (see /stats in openapi.yaml).
+          function renderNotices() {
+            const notices = [];
+            if (stats.complete === false) {
+              const parts = (stats.skipped || []).map((p) => "partition " + p.partition + ": " + integer(p.records)).join(", ");
+              notices.push(["warning", "skipped", "Incomplete: the monitor skipped " + integer(stats.skipped_records) +
+                " records the cluster no longer had (" + parts + "); statistics and alerts miss them."]);
+            }
+            const group = stats.group;
+            if (group && group.state === "joining") {
+              const waiting = group.waiting_partitions || [];
+              notices.push(["info", "joining", "The monitor is joining its consumer group (" + group.consumers_joined + " of " +
+                group.consumers + " consumers so far)" + (waiting.length ? "; partitions " + waiting.join(", ") + " are not read yet" : "") +
+                ". Transactions sent now appear here once it has joined, in a few seconds."]);
+            }
+            const pressure = stats.backpressure;
+            if (pressure && pressure.active) {
+              notices.push(["warning", "backpressure", "Ingestion paused: the monitor is " + integer(pressure.monitor_lag) +
+                " records behind" + (pressure.partition == null ? "" : " on partition " + pressure.partition) + " (bound " +
+                integer(pressure.max_monitor_lag) + "); POST /transactions answers 503 until it catches up."]);
+            }
+            $("notices").replaceChildren(...notices.map(([kind, name, text]) => el("div", { class: "notice " + kind, "data-notice": name }, text)));
           }
 
           // ---- alerts ----

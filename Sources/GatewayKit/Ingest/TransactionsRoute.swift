@@ -15,6 +15,8 @@ struct TransactionsRoute: Sendable {
     let idempotency: IdempotencyStore
     /// Records awaiting a delivery report; at its bound a request gets 503 before producing.
     let pending: PendingRecords
+    /// Set when ingestion waits for a lagging monitor (`--max-monitor-lag`).
+    let monitorGate: MonitorLagGate?
     let logger: Logger
     private let validator = TransactionValidator()
 
@@ -25,6 +27,7 @@ struct TransactionsRoute: Sendable {
         metrics: GatewayMetrics,
         idempotency: IdempotencyStore,
         pending: PendingRecords,
+        monitorGate: MonitorLagGate? = nil,
         logger: Logger
     ) {
         self.producer = producer
@@ -33,6 +36,7 @@ struct TransactionsRoute: Sendable {
         self.metrics = metrics
         self.idempotency = idempotency
         self.pending = pending
+        self.monitorGate = monitorGate
         self.logger = logger
     }
 
@@ -48,6 +52,8 @@ struct TransactionsRoute: Sendable {
     }
 
     func process(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        // First: under a flood, a refusal must cost as little as possible.
+        if let monitorGate, !monitorGate.admits() { return responder.respond(monitorBehind(monitorGate)) }
         let contentType = request.headers["Content-Type"]
         let mediaType = contentType.map(Self.mediaType) ?? ""
         let async = Self.prefersAsync(request.headers)
@@ -177,6 +183,13 @@ struct TransactionsRoute: Sendable {
         }
     }
 
+    private func monitorBehind(_ gate: MonitorLagGate) -> HTTPResponse {
+        let snapshot = gate.snapshot
+        return GatewayProblems.response(
+            GatewayProblems.monitorBehind(lag: snapshot.lag, partition: snapshot.partition, bound: gate.bound)
+        )
+    }
+
     /// The answer at the pending-records bound: 503 with Retry-After, nothing produced.
     private func overloaded() -> HTTPResponse {
         GatewayProblems.response(GatewayProblems.overloaded(pendingLimit: pending.limit))
@@ -198,6 +211,7 @@ struct TransactionsRoute: Sendable {
         let topic = self.topic
         let metrics = self.metrics
         let pending = self.pending
+        let monitorGate = self.monitorGate
         do {
             try producer.produce(topic: topic, key: Array(transaction.accountId.utf8), value: value, headers: headers) {
                 result in
@@ -205,6 +219,7 @@ struct TransactionsRoute: Sendable {
                 switch result {
                 case .success(let report):
                     metrics.recordProduced()
+                    monitorGate?.acknowledged(partition: report.partition, offset: report.offset)
                     if !async { done(.accepted(Self.acceptedJSON(id: id, report: report))) }
                 case .failure(let error):
                     metrics.recordDeliveryError(error)

@@ -8,6 +8,7 @@ struct MetricsRoute: Sendable {
     let pendingRecords: PendingRecords
     let monitor: MonitorService?
     var requestBudget: RequestBudgetGauge? = nil
+    var monitorGate: MonitorLagGate? = nil
 
     static let contentType = HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
 
@@ -19,6 +20,7 @@ struct MetricsRoute: Sendable {
         body += Array(Self.pendingRecordsText(pendingRecords).utf8)
         if let requestBudget { body += Array(requestBudget.text.utf8) }
         if let monitor { body += Array(MonitorMetrics.render(monitor).utf8) }
+        if let monitorGate { body += Array(Self.monitorGateText(monitorGate).utf8) }
         responder.respond(HTTPResponse(status: 200, headers: Self.contentType, body: body))
     }
 
@@ -31,6 +33,45 @@ struct MetricsRoute: Sendable {
             help:
                 "Kafka producers replaced by a fresh one because they could not recover (fatal error, producer-id loop)",
             samples: [([], Double(replacements))]
+        )
+        return text.text
+    }
+
+    /// `--max-monitor-lag`: whether ingestion waits for the monitor now, and how often it did.
+    static func monitorGateText(_ gate: MonitorLagGate) -> String {
+        let snapshot = gate.snapshot
+        var text = PrometheusText()
+        text.family(
+            "gateway_monitor_backpressure",
+            type: "gauge",
+            help:
+                "1 while POST /transactions answers 503 because the monitor trails a partition by more than --max-monitor-lag",
+            samples: [([], snapshot.refusing ? 1 : 0)]
+        )
+        text.family(
+            "gateway_monitor_backpressure_lag",
+            type: "gauge",
+            help:
+                "The monitor's largest lag over the partitions at the last sample, in records (what --max-monitor-lag bounds)",
+            samples: [([], Double(snapshot.lag))]
+        )
+        text.family(
+            "gateway_monitor_max_lag",
+            type: "gauge",
+            help: "--max-monitor-lag in records",
+            samples: [([], Double(gate.bound))]
+        )
+        text.family(
+            "gateway_monitor_backpressure_rejections_total",
+            type: "counter",
+            help: "POST /transactions answered 503 because the monitor was behind",
+            samples: [([], Double(snapshot.refusals))]
+        )
+        text.family(
+            "gateway_monitor_backpressure_episodes_total",
+            type: "counter",
+            help: "Times ingestion started waiting for the monitor",
+            samples: [([], Double(snapshot.episodes))]
         )
         return text.text
     }

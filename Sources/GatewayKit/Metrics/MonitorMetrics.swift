@@ -18,6 +18,7 @@ enum MonitorMetrics {
             help: "Records skipped because they are not valid transactions",
             samples: [([], Double(service.invalidRecordCount))]
         )
+        renderSkipped(service, into: &out)
         out.family(
             "gateway_monitor_duplicates_skipped_total",
             type: "counter",
@@ -91,6 +92,21 @@ enum MonitorMetrics {
             help: "Partitions of the transactions topic this instance's consumers own now",
             samples: [([], Double(service.assignedPartitionCount))]
         )
+        let moves = service.partitionMoves
+        out.family(
+            "gateway_consumer_partitions_assigned_total",
+            type: "counter",
+            help:
+                "Partitions of the transactions topic assigned to this instance's consumers by rebalances (cooperative: only those that moved here)",
+            samples: [([], Double(moves.assigned))]
+        )
+        out.family(
+            "gateway_consumer_partitions_revoked_total",
+            type: "counter",
+            help:
+                "Partitions of the transactions topic revoked from this instance's consumers by rebalances (cooperative: only those that moved away)",
+            samples: [([], Double(moves.revoked))]
+        )
         out.family(
             "gateway_consumer_lag",
             type: "gauge",
@@ -137,6 +153,20 @@ enum MonitorMetrics {
             counts[AlertKey(rule: rule, severity: severity), default: 0] += 0
         }
         return counts.sorted { $0.key < $1.key }
+    }
+
+    /// Records the consumers' positions jumped past, per partition: a series for every partition
+    /// owned now (0 until a skip) and for every partition that had one.
+    private static func renderSkipped(_ service: MonitorService, into out: inout PrometheusText) {
+        var counts = Dictionary(uniqueKeysWithValues: service.lag().map { ($0.partition, Int64(0)) })
+        for (partition, skipped) in service.skipped.byPartition { counts[partition] = skipped.records }
+        out.family(
+            "gateway_monitor_skipped_records_total",
+            type: "counter",
+            help:
+                "Records of the transactions topic the monitor never applied because its position was reset past them (the cluster no longer had them), per partition",
+            samples: counts.sorted { $0.key < $1.key }.map { ([("partition", String($0.key))], Double($0.value)) }
+        )
     }
 
     /// The partition stores and the changelog: flushes, restores and what they moved (see

@@ -3,6 +3,10 @@ import HTTPCore
 /// `GET /stats` (the cluster's rolling statistics as JSON) and `GET /alerts` (newest first, filtered, paged).
 struct MonitorRoutes: Sendable {
     let service: MonitorService
+    /// Shown in `/stats` when ingestion waits for a lagging monitor.
+    var gate: MonitorLagGate? = nil
+    /// Partitions of the transactions topic, for the partitions a joining monitor waits for.
+    var topicPartitions: Int? = nil
 
     func stats(_ request: HTTPRequest, _ responder: HTTPResponder) {
         responder.respond(Self.json(bytes: statsDocument()))
@@ -10,7 +14,18 @@ struct MonitorRoutes: Sendable {
 
     /// The `/stats` document: what the route answers and what the dashboard's `/events` streams.
     func statsDocument() -> [UInt8]? {
-        StableJSON.bytes(service.clusterSnapshot())
+        var snapshot = service.clusterSnapshot()
+        let coveredElsewhere = Set((snapshot.partitions ?? []).filter { $0.source == .changelog }.map(\.partition))
+        snapshot.status = MonitorStatus(
+            skipped: service.skipped,
+            gate: gate,
+            group: MonitorStatus.Group(
+                service: service,
+                topicPartitions: topicPartitions,
+                coveredElsewhere: coveredElsewhere
+            )
+        )
+        return StableJSON.bytes(snapshot)
     }
 
     func alerts(_ request: HTTPRequest, _ responder: HTTPResponder) {

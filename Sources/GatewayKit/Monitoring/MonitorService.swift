@@ -27,6 +27,8 @@ final class MonitorService: Sendable {
     /// Set when the gateway begins to stop: restores give up instead of retrying.
     private let stopping = Atomic(false)
     private let invalidRecords = Atomic<Int>(0)
+    /// Records the consumers' positions jumped past (offset resets), per partition.
+    let skipped: SkippedRecords
     private let alertsPublishFailed = Atomic<Int>(0)
 
     init(monitor: Monitor, alerts: AlertStore, producer: any RecordProducer, alertsTopic: String, logger: Logger) {
@@ -35,6 +37,7 @@ final class MonitorService: Sendable {
         self.producer = producer
         self.alertsTopic = alertsTopic
         self.logger = logger
+        skipped = SkippedRecords(logger: logger)
     }
 
     var invalidRecordCount: Int { invalidRecords.load(ordering: .relaxed) }
@@ -52,11 +55,13 @@ final class MonitorService: Sendable {
         changelog: StateChangelog? = nil,
         stateDirectory: StateDirectory? = nil,
         checkpointInterval: Duration = .seconds(5),
-        threadNiceness: Int32 = 0
+        threadNiceness: Int32 = 0,
+        uncommittedStartAtZero: Bool = false
     ) throws {
         self.changelog.withLock { $0 = changelog }
         changelog?.start()
         var started: [KafkaConsumerWorker] = []
+        let closeBarrier = ConsumerCloseBarrier(parties: consumers)
         for index in 0..<consumers {
             var config = ConsumerConfiguration(kafka: kafka, groupID: groupID, topics: [topic])
             let keeper = changelog.map { changelog in
@@ -73,6 +78,9 @@ final class MonitorService: Sendable {
             config.partitionListener = keeper
             config.storesOffsetsAfterHandler = keeper == nil
             config.threadNiceness = threadNiceness
+            config.offsetGapObserver = { [skipped] in skipped.record($0) }
+            config.closeBarrier = closeBarrier
+            config.uncommittedStartAtZero = uncommittedStartAtZero
             let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) {
                 [self] (records: [KafkaRecord]) in
                 apply(records)
@@ -170,6 +178,19 @@ final class MonitorService: Sendable {
 
     /// The group's consumers, for the cluster view and its consumer faults.
     var consumers: [KafkaConsumerWorker] { workers.withLock { $0 } }
+
+    /// How many of this instance's consumers have had their first assignment, of how many.
+    var consumersJoined: (joined: Int, of: Int) {
+        let all = workers.withLock { $0 }
+        return (all.count { $0.hasJoinedGroup }, all.count)
+    }
+
+    var assignedPartitions: Set<Int32> { Set(workers.withLock { $0 }.flatMap(\.assignedPartitions)) }
+
+    /// Partitions assigned to and revoked from this instance's consumers since start.
+    var partitionMoves: (assigned: Int, revoked: Int) {
+        workers.withLock { $0 }.map(\.partitionMoves).reduce((0, 0)) { ($0.0 + $1.assigned, $0.1 + $1.revoked) }
+    }
 
     var consumedCount: Int { workers.withLock { $0 }.reduce(0) { $0 + $1.consumedCount } }
 

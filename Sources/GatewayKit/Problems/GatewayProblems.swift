@@ -71,6 +71,18 @@ enum GatewayProblems {
         )
     }
 
+    /// The monitor trails the topic by more than `--max-monitor-lag` on a partition: refused before
+    /// anything is produced, so that no acknowledged transaction escapes the statistics and rules
+    /// (on the embedded cluster it would be deleted before the monitor read it).
+    static func monitorBehind(lag: Int64, partition: Int32, bound: Int64) -> Problem {
+        Problem(
+            status: 503,
+            title: "Monitor behind",
+            detail:
+                "the fraud monitor is \(lag) records behind on partition \(partition) (bound --max-monitor-lag \(bound)); nothing was produced, retry shortly"
+        )
+    }
+
     /// No or no valid API key on a protected route (RFC 9110 §15.5.2).
     static func unauthorized(_ detail: String) -> Problem {
         Problem(status: 401, title: "Unauthorized", detail: detail)

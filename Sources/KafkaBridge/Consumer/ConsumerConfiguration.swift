@@ -30,6 +30,18 @@ public struct ConsumerConfiguration: Sendable {
     /// and librdkafka's threads of this consumer. Above 0, the consumer yields the CPU to the
     /// process's other threads when cores are scarce (see `ThreadNiceness`).
     public var threadNiceness: Int32 = 0
+    /// Shared by the consumers of one group that are stopped together: none sends LeaveGroup before
+    /// all have made their last commit (see `ConsumerCloseBarrier`). nil: each leaves on its own.
+    public var closeBarrier: ConsumerCloseBarrier?
+    /// Told, on the consumer's thread and before the handler sees the records that follow, of
+    /// every jump of a partition's position past records it never received (see `OffsetContinuity`):
+    /// an offset reset after the broker deleted them, for instance. nil: not checked.
+    public var offsetGapObserver: (@Sendable (OffsetGap) -> Void)?
+    /// For `offsetGapObserver`: whether a partition the group never committed is expected from
+    /// offset 0, so that records deleted before the group first read them count as skipped. True
+    /// for a topic created with (or for) this group, as on the embedded cluster; false where retention
+    /// may have removed old records before the group existed, and where starting late is intended.
+    public var uncommittedStartAtZero = false
 
     public init(kafka: KafkaConfiguration, groupID: String, topics: [String]) {
         self.kafka = kafka

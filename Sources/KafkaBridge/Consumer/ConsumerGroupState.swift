@@ -35,10 +35,18 @@ final class ConsumerGroupState: @unchecked Sendable {
 
     let mutex: Mutex<State>
     let resetToEarliest: Bool
+    /// Set when the application watches for records skipped (`ConsumerConfiguration.offsetGapObserver`).
+    let continuity: OffsetContinuity?
+    /// Partitions assigned and revoked by rebalances so far (the rebalance callback counts).
+    let assignedTotal = Atomic<Int>(0)
+    /// Set by the first assignment (even an empty one): the consumer is a member of its group.
+    let joined = Atomic(false)
+    let revokedTotal = Atomic<Int>(0)
 
-    init(resetToEarliest: Bool) {
+    init(resetToEarliest: Bool, continuity: OffsetContinuity? = nil) {
         mutex = Mutex(State())
         self.resetToEarliest = resetToEarliest
+        self.continuity = continuity
     }
 
     func attach(_ handle: OpaquePointer) {
@@ -156,7 +164,13 @@ final class ConsumerGroupState: @unchecked Sendable {
                 if position < 0 { position = state.startOffsets[partition] ?? -1 }
                 guard position >= 0 else { continue }
                 result.append(
-                    PartitionLag(topic: partition.topic, partition: partition.partition, lag: max(0, high - position))
+                    PartitionLag(
+                        topic: partition.topic,
+                        partition: partition.partition,
+                        lag: max(0, high - position),
+                        position: position,
+                        highWatermark: high
+                    )
                 )
             }
             return result

@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// Delivery semantics: at-least-once with no loss and, for orderly hand-overs, no re-delivery.
 /// An offset is stored (`rd_kafka_offset_store`, `enable.auto.offset.store=false`) only after
-/// `handler` returned for that record, and stored offsets are committed by auto-commit, as soon
+/// `handler` returned for that record, and stored offsets are committed every
+/// `auto.commit.interval.ms` (5 s by default) by the consumer's own thread, as soon
 /// as the consumer has caught up (async), by a bounded commit in the rebalance callback before
 /// partitions are given up (`OffsetCommitter`), and on close. Because `handler` runs on the same
 /// thread that serves the rebalance callback, no record is half-processed when partitions are revoked.
@@ -73,9 +74,13 @@ public final class KafkaConsumerWorker: Sendable {
             ("group.id", configuration.groupID),
             ("client.id", name),
             ("auto.offset.reset", configuration.autoOffsetReset),
-            // Offsets are stored by us after the handler ran, and committed by auto-commit.
+            // Offsets are stored by us after the handler ran, and committed by our poll loop (on an
+            // interval, when caught up) and on revocation. Not by librdkafka's auto-commit: it also
+            // commits on every unassign, after our revocation commit, and on a close that commit
+            // went out once another consumer's LeaveGroup had started a rebalance, so the
+            // coordinator refused it (COMMITFAIL warnings on every clean stop).
             ("enable.auto.offset.store", "false"),
-            ("enable.auto.commit", "true"),
+            ("enable.auto.commit", "false"),
             ("enable.partition.eof", "false"),
             ("fetch.min.bytes", String(configuration.fetchMinBytes)),
             ("fetch.wait.max.ms", String(configuration.fetchMaxWait.clampedMilliseconds)),
@@ -85,15 +90,27 @@ public final class KafkaConsumerWorker: Sendable {
             // memory 34 -> 104 MiB in 30 s of single POSTs; flat at 49 MiB with 8 MiB). 8 MiB is
             // about 30,000 transactions, plenty to keep a consumer busy.
             ("queued.max.messages.kbytes", "8192"),
+            // Incremental rebalancing: a partition that stays with its consumer is neither revoked
+            // nor assigned again when members come and go, so its state stays where it is and it is
+            // consumed throughout; only partitions that move are handed over (the listener hears of
+            // those alone). Every member of a group must use it: the mock cluster aborts on a group
+            // whose members name different protocols first.
+            ("partition.assignment.strategy", "cooperative-sticky"),
         ]
         properties += configuration.kafka.properties.sorted { $0.key < $1.key }
+        let commitInterval = configuration.kafka.properties["auto.commit.interval.ms"].flatMap(Int.init) ?? 5000
         let conf = try KafkaHandleFactory.makeConf(properties)
         rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
         ThreadNiceness.apply(configuration.threadNiceness, toThreadsOf: conf)
 
         let resetToEarliest = ["earliest", "smallest", "beginning"].contains(configuration.autoOffsetReset)
-        let groupState = ConsumerGroupState(resetToEarliest: resetToEarliest)
-        let committer = OffsetCommitter(timeout: configuration.commitTimeout)
+        let groupState = ConsumerGroupState(
+            resetToEarliest: resetToEarliest,
+            continuity: configuration.offsetGapObserver.map { _ in
+                OffsetContinuity(uncommittedStartAtZero: configuration.uncommittedStartAtZero)
+            }
+        )
+        let committer = OffsetCommitter(timeout: configuration.commitTimeout, closeBarrier: configuration.closeBarrier)
         let context = ClientContext(
             name: name,
             logger: logger,
@@ -131,6 +148,8 @@ public final class KafkaConsumerWorker: Sendable {
             storesOffsets: configuration.storesOffsetsAfterHandler,
             topics: configuration.topics,
             maxBatch: max(1, maxBatch),
+            commitInterval: .milliseconds(max(1, commitInterval)),
+            gapObserver: configuration.offsetGapObserver,
             handler: batchHandler
         )
         self.loop = loop
@@ -232,6 +251,18 @@ public final class KafkaConsumerWorker: Sendable {
         groupState.assignedPartitions.map(\.partition).sorted()
     }
 
+    /// Whether the consumer has had its first assignment: before it, the group is still forming
+    /// (librdkafka's mock cluster waits 3 s after the first member joins an empty group).
+    public var hasJoinedGroup: Bool {
+        groupState.joined.load(ordering: .acquiring)
+    }
+
+    /// Partitions assigned to and revoked from this consumer since it started (with cooperative
+    /// rebalancing, only those that moved).
+    public var partitionMoves: (assigned: Int, revoked: Int) {
+        (groupState.assignedTotal.load(ordering: .relaxed), groupState.revokedTotal.load(ordering: .relaxed))
+    }
+
     /// Records handed to `handler` so far.
     public var consumedCount: Int {
         loop.consumed.load(ordering: .relaxed)
@@ -272,6 +303,8 @@ private final class ConsumerLoop: @unchecked Sendable {
     let handler: @Sendable ([KafkaRecord]) -> Void
     let storesOffsets: Bool
     let topics: [String]
+    let gapObserver: (@Sendable (OffsetGap) -> Void)?
+    let commitInterval: Duration
     let consumed = Atomic<Int>(0)
     let wantsMembership = Atomic(true)
     /// Whether the handle is subscribed; the loop's thread follows `wantsMembership` with it.
@@ -288,10 +321,14 @@ private final class ConsumerLoop: @unchecked Sendable {
         storesOffsets: Bool,
         topics: [String],
         maxBatch: Int,
+        commitInterval: Duration,
+        gapObserver: (@Sendable (OffsetGap) -> Void)?,
         handler: @escaping @Sendable ([KafkaRecord]) -> Void
     ) {
         self.maxBatch = maxBatch
         self.topics = topics
+        self.gapObserver = gapObserver
+        self.commitInterval = commitInterval
         self.handle = handle
         self.context = context
         self.groupState = groupState
@@ -307,6 +344,7 @@ private final class ConsumerLoop: @unchecked Sendable {
     func run() {
         logger.debug("consumer started")
         pending.reserveCapacity(maxBatch)
+        var lastCommit = ContinuousClock.now
         while !stopping.load(ordering: .acquiring) {
             followMembership()
             // 100 ms bounds how long stop() waits for the loop to notice.
@@ -320,10 +358,14 @@ private final class ConsumerLoop: @unchecked Sendable {
                 // It also covers coordinators that refuse commits once a rebalance has begun
                 // (librdkafka's mock cluster does), where the commit on revocation fails.
                 storedSinceCommit = false
-                let err = rd_kafka_commit(handle, nil, 1)
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                    logger.debug("idle commit failed", metadata: ["error": .string(KafkaError(err).description)])
-                }
+                commitStoredAsync(reason: "idle")
+                lastCommit = .now
+            }
+            // What auto-commit did: under steady load the loop is never idle. Also commits what
+            // the application stored itself (`storeOffsets`); nothing new costs no request.
+            if ContinuousClock.now - lastCommit >= commitInterval {
+                commitStoredAsync(reason: "interval")
+                lastCommit = .now
             }
             context.partitionListener?.polled()
             groupState.refreshStartOffsets(handle: handle, timeoutMs: 2000)
@@ -357,16 +399,42 @@ private final class ConsumerLoop: @unchecked Sendable {
         }
     }
 
+    private func commitStoredAsync(reason: String) {
+        let err = rd_kafka_commit(handle, nil, 1)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
+            logger.debug("\(reason) commit failed", metadata: ["error": .string(KafkaError(err).description)])
+        }
+    }
+
     /// Leaves the group (the rebalance callback commits what was processed), then destroys the
     /// handle.
     private func shutDown() {
+        // Nothing assigned: no revocation will come in which to arrive at the close barrier.
+        if groupState.assignedPartitions.isEmpty { context.committer?.arriveAtCloseBarrier() }
+        // Before the close: a closed consumer has no protocol (NULL).
+        let cooperative = rebalanceProtocol(handle) == "COOPERATIVE"
         let err = rd_kafka_consumer_close(handle)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning("consumer close failed", metadata: ["error": .string(KafkaError(err).description)])
         }
         groupState.detachHandle()
-        rd_kafka_destroy(handle)
+        if Self.destroyMayAbort(cooperative: cooperative, joined: groupState.joined.load(ordering: .acquiring)) {
+            // Left as it is (closed, its threads idle) until the process exits, with the context its
+            // callbacks use: destroying it would abort the process.
+            _ = Unmanaged.passRetained(context)
+            logger.debug("consumer closed before its first assignment; its handle is left undestroyed")
+        } else {
+            rd_kafka_destroy(handle)
+        }
         logger.debug("consumer stopped", metadata: ["consumed": "\(consumed.load(ordering: .relaxed))"])
+    }
+
+    /// librdkafka before 2.2.1 asserts in `rd_kafka_destroy` on a cooperative-sticky consumer that
+    /// had its JoinGroup answered but not yet its first SyncGroup (no assignor state yet;
+    /// confluentinc/librdkafka#4381): a stop within seconds of start aborted the gateway. The first
+    /// assignment follows that SyncGroup, so a consumer that had one is safe to destroy.
+    private static func destroyMayAbort(cooperative: Bool, joined: Bool) -> Bool {
+        cooperative && !joined && rd_kafka_version() < 0x0202_0100
     }
 
     /// Hands the gathered records to the handler, stores their offsets and frees the messages.
@@ -394,6 +462,9 @@ private final class ConsumerLoop: @unchecked Sendable {
             records.append(makeRecord(message))
         }
         guard !records.isEmpty else { return }
+        if let gapObserver, let continuity = groupState.continuity {
+            for gap in continuity.check(records, handle: handle) { gapObserver(gap) }
+        }
         handler(records)
         consumed.wrappingAdd(records.count, ordering: .relaxed)
         guard storesOffsets else { return }
@@ -454,17 +525,20 @@ private let rebalanceCallback:
         // Records gathered before this callback are handled (and their offsets stored) while their
         // partitions are still ours.
         context.beforeRebalance.withLock { $0 }?()
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        let cooperative = rebalanceProtocol(handle) == "COOPERATIVE"
         let list = topicPartitions(of: partitions)
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            context.logger.info(
-                "partitions assigned",
-                metadata: ["partitions": .string(describe(list))]
-            )
-            if let listener = context.partitionListener, let partitions {
-                setStartOffsets(partitions, listener.partitionsAssigned(list.map(\.partition)))
+            // A cooperative rebalance that moves nothing here assigns an empty list: not worth a line.
+            if !list.isEmpty {
+                context.logger.info("partitions assigned", metadata: ["partitions": .string(describe(list))])
             }
+            var startOffsets: [Int32: Int64] = [:]
+            if let listener = context.partitionListener, let partitions {
+                startOffsets = listener.partitionsAssigned(list.map(\.partition))
+                setStartOffsets(partitions, startOffsets)
+            }
+            state.continuity?.assigned(list, startOffsets: startOffsets)
             if cooperative {
                 if let error = rd_kafka_incremental_assign(handle, partitions) {
                     context.logger.error(
@@ -482,8 +556,13 @@ private let rebalanceCallback:
                 }
             }
             state.assign(list)
+            state.assignedTotal.add(list.count, ordering: .relaxed)
+            state.joined.store(true, ordering: .releasing)
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            context.logger.info("partitions revoked", metadata: ["partitions": .string(describe(list))])
+            if !list.isEmpty {
+                context.logger.info("partitions revoked", metadata: ["partitions": .string(describe(list))])
+            }
+            state.revokedTotal.add(list.count, ordering: .relaxed)
             // Commit what the handler finished before the partitions move, so the next owner starts
             // right after it. Skipped when the assignment was lost (the group moved on without us and
             // would reject the commit anyway). The listener goes first: it may store what to commit.
@@ -494,6 +573,9 @@ private let rebalanceCallback:
             if rd_kafka_assignment_lost(handle) == 0, let committer = context.committer {
                 commitOnRevocation(handle, committer: committer, logger: context.logger)
             }
+            // Stopping: the LeaveGroup that follows waits until the other consumers stopping with
+            // this one have committed too (`ConsumerCloseBarrier`).
+            if let committer = context.committer, committer.isStopping { committer.leaveAfterTheOthers() }
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(handle, partitions) {
                     context.logger.error(
@@ -502,17 +584,33 @@ private let rebalanceCallback:
                     )
                 }
                 state.revoke(list)
+                state.continuity?.revoked(list)
             } else {
                 _ = rd_kafka_assign(handle, nil)
                 state.revoke(nil)
+                state.continuity?.revoked(nil)
             }
         default:
             context.logger.error("rebalance error", metadata: ["error": .string(KafkaError(err).description)])
-            context.partitionListener?.partitionsRevoked(state.assignedPartitions.map(\.partition), lost: true)
-            _ = rd_kafka_assign(handle, nil)
+            let assigned = state.assignedPartitions
+            context.partitionListener?.partitionsRevoked(assigned.map(\.partition), lost: true)
+            if cooperative {
+                let list = makePartitionList(assigned)
+                defer { rd_kafka_topic_partition_list_destroy(list) }
+                if let error = rd_kafka_incremental_unassign(handle, list) { rd_kafka_error_destroy(error) }
+            } else {
+                _ = rd_kafka_assign(handle, nil)
+            }
             state.revoke(nil)
+            state.continuity?.revoked(nil)
         }
     }
+
+/// "NONE" before the group's first JoinGroup answer, "EAGER" or "COOPERATIVE" after; nil once the
+/// consumer is closed.
+private func rebalanceProtocol(_ handle: OpaquePointer) -> String? {
+    rd_kafka_rebalance_protocol(handle).map { String(cString: $0) }
+}
 
 /// Writes the listener's start offsets into the list about to be assigned.
 private func setStartOffsets(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, _ offsets: [Int32: Int64]) {

@@ -39,8 +39,18 @@ public final class KafkaTopicReader: @unchecked Sendable {
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
             ("enable.partition.eof", "false"),
+            // A position the broker no longer has (a cluster that deletes old records) moves to the
+            // oldest record still there, not to the end (librdkafka's default), which would skip all.
+            ("auto.offset.reset", "earliest"),
             // Bounded prefetch (librdkafka's default is 64 MiB per handle).
             ("queued.max.messages.kbytes", "8192"),
+            // A watermark query (`highWatermark`, on every restore) goes to the partition's leader on
+            // the connection the reader's long-poll fetch holds, and librdkafka's mock cluster answers
+            // it only when the fetch's wait is over: with the 500 ms default, each restore of an empty
+            // changelog partition took 500 ms, one after another (the reader is shared), and a fresh
+            // gateway owned its partitions 3 s after the group had formed. 100 ms, as the monitor's
+            // consumers fetch.
+            ("fetch.wait.max.ms", "100"),
         ]
         properties += kafka.properties.filter { !Self.groupOnly.contains($0.key) }.sorted { $0.key < $1.key }
         let conf = try KafkaHandleFactory.makeConf(properties)

@@ -23,9 +23,29 @@ final class OffsetCommitter: Sendable {
     private let timeout: Duration
     /// MonotonicClock nanoseconds by which the worker's close must be done; 0 while not stopping.
     private let closeDeadline = Atomic<UInt64>(0)
+    private let closeBarrier: ConsumerCloseBarrier?
+    private let arrivedAtBarrier = Atomic(false)
 
-    init(timeout: Duration) {
+    init(timeout: Duration, closeBarrier: ConsumerCloseBarrier? = nil) {
         self.timeout = timeout
+        self.closeBarrier = closeBarrier
+    }
+
+    var isStopping: Bool { closeDeadline.load(ordering: .acquiring) != 0 }
+
+    /// This consumer has committed for the last time (or had nothing to commit): it tells the
+    /// barrier, once.
+    func arriveAtCloseBarrier() {
+        guard let closeBarrier, !arrivedAtBarrier.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        closeBarrier.arrive()
+    }
+
+    /// After this consumer's last commit: arrives, then waits (within the current bound) for the
+    /// other consumers of the barrier, so that none leaves the group while another still commits.
+    func leaveAfterTheOthers() {
+        guard let closeBarrier else { return }
+        arriveAtCloseBarrier()
+        closeBarrier.wait(until: MonotonicClock.now() + currentBound.clampedNanoseconds)
     }
 
     /// The worker is stopping and must be closed by `deadline` (MonotonicClock nanoseconds).

@@ -165,6 +165,32 @@ final class KafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// How many partitions `topic` has (a blocking metadata round trip bounded by `timeout`); nil
+    /// when no broker answered or the topic does not exist.
+    func partitionCount(of topic: String, timeout: Duration) -> Int? {
+        try? withHandle { handle in
+            guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else { return nil }
+            defer { rd_kafka_topic_destroy(topicHandle) }
+            var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+            let err = rd_kafka_metadata(handle, 0, topicHandle, &metadata, Int32(timeout.clampedMilliseconds))
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { return nil }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            guard metadata.pointee.topic_cnt == 1, metadata.pointee.topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR
+            else { return nil }
+            return Int(metadata.pointee.topics[0].partition_cnt)
+        }
+    }
+
+    /// The cluster's id (`rd_kafka_clusterid`, a blocking metadata round trip bounded by `timeout`);
+    /// nil when no broker answered or the cluster has none.
+    func clusterID(timeout: Duration) -> String? {
+        try? withHandle { handle in
+            guard let id = rd_kafka_clusterid(handle, Int32(timeout.clampedMilliseconds)) else { return nil }
+            defer { rd_kafka_mem_free(handle, id) }
+            return String(cString: id)
+        }
+    }
+
     /// Flushes for up to `flushFor`, fails whatever is still queued or in flight (so every
     /// completion still runs exactly once; serving those failures waits up to `purgeWait`), stops
     /// the poll thread and destroys the handle. Returns how many records were failed that way.

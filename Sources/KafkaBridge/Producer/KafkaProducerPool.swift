@@ -166,6 +166,25 @@ public final class KafkaProducerPool: Sendable {
         slots[0].producer.brokers(timeout: timeout)
     }
 
+    /// The cluster's id, or nil when no broker answered within `timeout`. librdkafka's mock cluster
+    /// (the embedded one, in this process or in `gateway kafka`) names itself `mockCluster<hex>`:
+    /// see `isMockCluster`.
+    public func clusterID(timeout: Duration) -> String? {
+        slots[0].producer.clusterID(timeout: timeout)
+    }
+
+    /// How many partitions `topic` has, or nil when no broker answered within `timeout` or the
+    /// topic does not exist.
+    public func partitionCount(of topic: String, timeout: Duration) -> Int? {
+        slots[0].producer.partitionCount(of: topic, timeout: timeout)
+    }
+
+    /// Whether a cluster id is that of librdkafka's mock cluster, which keeps only about 5 MB per
+    /// partition and completes a rebalance only after the session timeout.
+    public static func isMockCluster(id: String?) -> Bool {
+        id?.hasPrefix("mockCluster") ?? false
+    }
+
     /// Records waiting in all producers: queued, in flight, or acknowledged but not yet reported.
     public var queueDepth: Int {
         slots.reduce(0) { $0 + $1.producer.queueDepth }

@@ -4,7 +4,11 @@ import Foundation
 /// defaults live there and only there); a test holds README.md equal to this text.
 package enum ConfigurationReference {
     /// Defaults that depend on the machine, in words (the tables' own value is this machine's).
-    static let machineDefaults = ["event-loops": "one per CPU core"]
+    static let machineDefaults = [
+        "event-loops": "one per CPU core",
+        "max-monitor-lag":
+            "`\(GatewayConfiguration.MonitorSettings.embeddedMaxLag)` on the embedded cluster, else none",
+    ]
 
     /// The pass-through of librdkafka properties, which is not a setting of the table (any
     /// property, by name): `-X key=value` and `KAFKA_<NAME>`.

@@ -78,9 +78,20 @@ package struct GatewayConfiguration: Sendable {
         /// How often each owned partition's state is checkpointed to the state topic: what a crash
         /// costs in records read again (see ARCHITECTURE.md, "State model").
         package var checkpointInterval: Duration = .seconds(5)
-        /// Nice value of the monitor's consumer threads (and their librdkafka threads): ingestion
-        /// is the promise and the monitor may lag, so under overload the HTTP loops come first.
-        package var threadNiceness = 10
+        /// Nice value of the monitor's consumer threads (and their librdkafka threads). 0: they
+        /// share the CPU with ingestion as equals. Above 0 they yield to ingestion under load, which
+        /// starved them under batch load (the monitor fell millions of records behind, and the
+        /// embedded cluster dropped what it had not read); with `maxLag` on, a starved monitor
+        /// would keep ingestion refused for long stretches instead.
+        package var threadNiceness = 0
+        /// `--max-monitor-lag`: records the monitor may trail on a partition before ingestion
+        /// answers 503 (`MonitorLagGate`); 0 turns the bound off; nil: `embeddedMaxLag` on
+        /// librdkafka's mock cluster (in process or `gateway kafka`), off on any other.
+        package var maxLag: Int?
+        /// What the mock cluster keeps per partition is about 5 MB: 5,000 records of up to 1 KB
+        /// (a realistic transaction record is 300-400 bytes), leaving room for records accepted
+        /// between two samples and awaiting acknowledgement (`MonitorLagGate`).
+        package static let embeddedMaxLag = 5_000
         /// The rules file the rules came from, for the help and the log.
         package var alertRulesFile: String?
 

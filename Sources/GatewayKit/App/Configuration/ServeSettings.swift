@@ -280,6 +280,13 @@ package enum ServeSettings {
                 .integer(0...19, "a whole number from 0 to 19"),
                 \.monitor.threadNiceness
             ),
+            Entry(
+                "max-monitor-lag",
+                "GATEWAY_MAX_MONITOR_LAG",
+                "Records the monitor may trail on a partition; past it POST /transactions answers 503 with Retry-After, producing nothing, until the monitor is back within half of it. 0: no bound. None: \(GatewayConfiguration.MonitorSettings.embeddedMaxLag) on the embedded cluster (in process or gateway kafka, which keeps about 5 MB per partition and drops the rest), no bound on any other cluster.",
+                .atLeast(0),
+                \.monitor.maxLag
+            ),
         ]
     }
 

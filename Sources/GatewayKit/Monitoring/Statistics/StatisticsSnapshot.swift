@@ -27,6 +27,8 @@ package struct StatisticsSnapshot: Encodable, Sendable, Equatable {
     /// Partitions this instance is restoring now, with how many changelog records each has read of
     /// how many; nil when the snapshot is only this process's monitor.
     var restoring: [RestoreProgress.Entry]?
+    /// How complete the statistics are (`/stats` only); its keys sit beside the others.
+    var status: MonitorStatus?
 
     var allWindows: [WindowStatistics] { windows + [total] }
 
@@ -51,6 +53,7 @@ package struct StatisticsSnapshot: Encodable, Sendable, Equatable {
         try container.encode(total, forKey: .total)
         try container.encodeIfPresent(partitions, forKey: .partitions)
         try container.encodeIfPresent(restoring, forKey: .restoring)
+        try status?.encode(to: encoder)
     }
 }
 
