@@ -9,10 +9,11 @@ import Testing
 struct MonitorStateEndToEndTests {
     /// Short group timeouts (the mock completes a rebalance after session.timeout.ms) and a short
     /// flush interval keep restarts to seconds.
-    static let groupArguments = [
-        "--consumers", "2", "--checkpoint-interval-ms", "300", "--shutdown-timeout", "10",
-        "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
-    ]
+    static let groupArguments =
+        ScaleOutEndToEndTests.windows + [
+            "--consumers", "2", "--checkpoint-interval-ms", "300", "--shutdown-timeout", "10",
+            "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
+        ]
     typealias Totals = ScaleOutEndToEndTests.Totals
 
     static func scratchFolder() throws -> String {
@@ -98,7 +99,10 @@ struct MonitorStateEndToEndTests {
     @Test func newInstanceWithAnEmptyStateDirectory_restoresFromTheChangelog_onTansu() async throws {
         let tansu = try TansuBroker(topics: TansuEndToEndTests.topics)
         defer { tansu.stop() }
-        let arguments = ["--bootstrap-servers", tansu.bootstrap, "--producers", "1", "--consumers", "1"]
+        let arguments =
+            ScaleOutEndToEndTests.windows + [
+                "--bootstrap-servers", tansu.bootstrap, "--producers", "1", "--consumers", "1",
+            ]
         let first = try GatewayProcess.start(
             arguments + ["--state-dir", try Self.scratchFolder(), "--checkpoint-interval-ms", "300"],
             environment: TansuEndToEndTests.groupEnvironment

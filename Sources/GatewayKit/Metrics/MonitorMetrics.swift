@@ -196,7 +196,7 @@ enum MonitorMetrics {
             ),
             (
                 "gateway_monitor_state_restores_total", "counter",
-                "Partitions whose state was restored on assignment (from the local store and the changelog)",
+                "Partitions whose state was restored on assignment (from the local store and the changelog; not those with no state yet)",
                 Double(state.restores)
             ),
             (

@@ -232,9 +232,11 @@ final class PartitionStateKeeper: ConsumerPartitionListener {
                     owned: Owned(store: store, lastFlush: .now, chunks: loaded.chunks)
                 )
                 let seconds = Double((ContinuousClock.now - started).clampedNanoseconds) / 1e9
+                // A partition with no state anywhere (a new topic) is started, not restored.
+                let hadState = restored.state.coveredOffset >= 0
                 changelog.count { tally in
-                    tally.restores += 1
-                    if read.records == 0 { tally.restoresFromLocalStore += 1 }
+                    if hadState { tally.restores += 1 }
+                    if hadState, read.records == 0 { tally.restoresFromLocalStore += 1 }
                     tally.restoreRecords += read.records
                     tally.restoreBytes += read.bytes
                     tally.restoreSeconds += seconds
