@@ -51,10 +51,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("linger-ms")) var lingerMs: String?
 
     @OptionGroup(title: "Monitoring") var monitorOptions: MonitorOptions
+    @OptionGroup(title: "Alert webhooks") var webhookOptions: WebhookOptions
 
     /// Flags first, then environment variables, then defaults; a bad value in either names itself.
     func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfiguration {
         let flags = GivenFlags.of(self).merging(GivenFlags.of(monitorOptions)) { $1 }
+            .merging(GivenFlags.of(webhookOptions)) { $1 }
         do {
             return try ServeSettings.resolve(flags: flags, kafkaFlags: kafkaProperty, environment: environment)
         } catch {

@@ -19,6 +19,10 @@ struct GatewayRoutes {
     var events: EventPublisher? = nil
     /// The HTTP server's request budget in `/metrics`; nil: not shown (route tests have no server).
     var requestBudget: RequestBudgetGauge? = nil
+    /// `GET /alerts/stream`; nil: not served (monitoring off).
+    var alertStream: AlertStreamPublisher? = nil
+    /// The alert webhooks' counters in `/metrics`; nil: no webhooks.
+    var webhooks: WebhookDispatcher? = nil
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(
@@ -43,7 +47,8 @@ struct GatewayRoutes {
                 idempotency: idempotency,
                 pendingRecords: pendingRecords,
                 monitor: monitor,
-                requestBudget: requestBudget
+                requestBudget: requestBudget,
+                webhooks: webhooks
             ).handle
         )
         if let monitor {
@@ -51,19 +56,26 @@ struct GatewayRoutes {
             router.add("GET", "/stats", protected(routes.stats))
             router.add("GET", "/alerts", protected(routes.alerts))
         }
+        if let alertStream {
+            router.add(
+                "GET",
+                "/alerts/stream",
+                protected(AlertStreamRoute(publisher: alertStream).handle, queryToken: true)
+            )
+        }
         if let events {
             let dashboard = DashboardRoutes(publisher: events)
             router.add("GET", "/", dashboard.page)  // the page holds no data; /events does
-            router.add("GET", "/events", protected(dashboard.events))
+            router.add("GET", "/events", protected(dashboard.events, queryToken: true))
         }
         return router
     }
 
-    private func protected(_ handler: @escaping HTTPHandler) -> HTTPHandler {
-        authenticator?.protect(handler) ?? handler
+    private func protected(_ handler: @escaping HTTPHandler, queryToken: Bool = false) -> HTTPHandler {
+        authenticator?.protect(handler, acceptsQueryToken: queryToken) ?? handler
     }
 
     static let knownRoutes: Set<String> = [
-        "/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats", "/", "/events",
+        "/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/alerts/stream", "/stats", "/", "/events",
     ]
 }

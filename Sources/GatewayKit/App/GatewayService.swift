@@ -20,6 +20,8 @@ package final class GatewayService: @unchecked Sendable {
     private var server: HTTPServer?
     private var monitorService: MonitorService?
     private var events: EventPublisher?
+    private var alertStream: AlertStreamPublisher?
+    private var webhooks: WebhookDispatcher?
     private(set) var port = 0
     /// The shutdown's current step and what it gave up so far, for the watchdog's last log line.
     private let shutdownProgress = Mutex((step: "running", report: ShutdownReport()))
@@ -45,6 +47,15 @@ package final class GatewayService: @unchecked Sendable {
         }
         let events = makeEventPublisher(metrics: metrics)
         self.events = events
+        alertStream = monitorService.map { AlertStreamPublisher(store: $0.alerts, logger: logger) }
+        if configuration.webhooks.enabled, let secret = configuration.webhooks.secret {
+            webhooks = try WebhookDispatcher(
+                settings: configuration.webhooks,
+                secret: secret,
+                producer: producer,
+                logger: logger
+            )
+        }
         let requestBudget = RequestBudgetGauge()
         let router = makeRouter(producer: producer, metrics: metrics, requestBudget: requestBudget)
         let server = HTTPServer(
@@ -59,7 +70,12 @@ package final class GatewayService: @unchecked Sendable {
         self.server = server
         requestBudget.attach(server)
         try events.start()
+        try alertStream?.start()
         if let monitorService { try startConsumers(monitorService, bootstrap: bootstrap, changelog: changelog) }
+        try webhooks?.start(
+            kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: consumerProperties()),
+            topic: configuration.alertsTopic
+        )
         logger.info(
             "gateway listening",
             metadata: [
@@ -78,10 +94,14 @@ package final class GatewayService: @unchecked Sendable {
         logger.info("shutting down", metadata: ["shutdown_timeout": "\(budget.timeout)"])
         progress(step: "draining HTTP requests and closing consumers")
         monitorService?.beginStop(closeBy: budget.drainDeadline)
+        webhooks?.beginStop(closeBy: budget.drainDeadline)
         events?.stop()  // the server's shutdown below ends the streams themselves
+        alertStream?.stop()
         let cutOff = server?.shutdown(gracePeriod: budget.remaining(until: budget.drainDeadline)) ?? 0
         progress(step: "closing consumers") { $0.requestsCutOff = cutOff }
-        let notClosed = monitorService?.finishStop(until: budget.drainDeadline) ?? []
+        let notClosed =
+            (monitorService?.finishStop(until: budget.drainDeadline) ?? [])
+            + (webhooks?.finishStop(until: budget.drainDeadline) ?? [])
         progress(step: "flushing the producer") { $0.consumersNotClosed = notClosed }
         let undelivered = producer?.close(timeout: budget.remaining(until: budget.flushDeadline)) ?? 0
         progress(step: "stopping the embedded cluster") { $0.recordsUndelivered = undelivered }
@@ -113,7 +133,10 @@ package final class GatewayService: @unchecked Sendable {
         let cluster = try EmbeddedCluster.start(
             brokers: configuration.embeddedBrokers,
             partitions: Int32(configuration.embeddedPartitions),
-            topics: [configuration.topic, configuration.alertsTopic, configuration.stateTopic],
+            topics: [
+                configuration.topic, configuration.alertsTopic, configuration.stateTopic,
+                configuration.webhooks.deadLetterTopic,
+            ],
             logger: logger
         )
         self.cluster = cluster
@@ -150,7 +173,8 @@ package final class GatewayService: @unchecked Sendable {
         )
     }
 
-    private func startConsumers(_ service: MonitorService, bootstrap: String, changelog: StateChangelog?) throws {
+    /// The librdkafka properties of the gateway's consumer groups.
+    private func consumerProperties() -> [String: String] {
         var properties = configuration.kafkaProperties
         if cluster != nil {
             // The mock cluster waits session.timeout.ms before a rebalance completes; the 45 s
@@ -158,8 +182,12 @@ package final class GatewayService: @unchecked Sendable {
             properties["session.timeout.ms"] = properties["session.timeout.ms"] ?? "6000"
             properties["heartbeat.interval.ms"] = properties["heartbeat.interval.ms"] ?? "500"
         }
+        return properties
+    }
+
+    private func startConsumers(_ service: MonitorService, bootstrap: String, changelog: StateChangelog?) throws {
         try service.start(
-            kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: properties),
+            kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: consumerProperties()),
             topic: configuration.topic,
             groupID: configuration.monitor.groupID,
             consumers: configuration.monitor.consumers,
@@ -195,7 +223,9 @@ package final class GatewayService: @unchecked Sendable {
             authenticator: authenticator(metrics: metrics),
             logger: logger,
             events: events,
-            requestBudget: requestBudget
+            requestBudget: requestBudget,
+            alertStream: alertStream,
+            webhooks: webhooks
         ).router()
     }
 

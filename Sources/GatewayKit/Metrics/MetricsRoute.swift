@@ -8,6 +8,7 @@ struct MetricsRoute: Sendable {
     let pendingRecords: PendingRecords
     let monitor: MonitorService?
     var requestBudget: RequestBudgetGauge? = nil
+    var webhooks: WebhookDispatcher? = nil
 
     static let contentType = HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
 
@@ -19,6 +20,7 @@ struct MetricsRoute: Sendable {
         body += Array(Self.pendingRecordsText(pendingRecords).utf8)
         if let requestBudget { body += Array(requestBudget.text.utf8) }
         if let monitor { body += Array(MonitorMetrics.render(monitor).utf8) }
+        if let webhooks { body += Array(WebhookMetrics.render(webhooks.snapshot).utf8) }
         responder.respond(HTTPResponse(status: 200, headers: Self.contentType, body: body))
     }
 

@@ -64,6 +64,7 @@ package struct GatewayConfiguration: Sendable {
     /// Requests per second per API key; nil: unlimited.
     package var rateLimitPerKey: Int?
     package var monitor = MonitorSettings()
+    package var webhooks = WebhookSettings()
 
     package init() {}
 
@@ -87,7 +88,7 @@ package struct GatewayConfiguration: Sendable {
 
     /// What is wrong across settings, in words for a start-up error; empty when valid.
     package var problems: [String] {
-        var problems = monitor.configuration.problems
+        var problems = monitor.configuration.problems + webhooks.problems
         if maxPendingRecords < maxBatchItems {
             problems.append(
                 "--max-pending-records (\(maxPendingRecords)) must be at least --max-batch-items (\(maxBatchItems)), or the largest batch never fits"
