@@ -46,7 +46,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "traceparent": self.headers.get("traceparent"), "status": status,
             "received_at": time.time(), "body": json.loads(body or b"null"),
         }
-        print("REQUEST " + json.dumps(record), flush=True)
+        with lock:  # one whole line at a time: handler threads would interleave their writes
+            sys.stdout.write("REQUEST " + json.dumps(record) + "\n")
+            sys.stdout.flush()
         self.send_response(status)
         if status in (429, 503) and args.retry_after is not None:
             self.send_header("Retry-After", args.retry_after)

@@ -23,6 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("max-connections")) var maxConnections: String?
     @Option(help: help("max-buffered-request-bytes")) var maxBufferedRequestBytes: String?
     @Option(help: help("max-event-streams")) var maxEventStreams: String?
+    @Option(help: help("alert-stream-heartbeat-ms")) var alertStreamHeartbeatMs: String?
     @Option(help: help("max-pending-records")) var maxPendingRecords: String?
     @Option(help: help("response-timeout-ms")) var responseTimeoutMs: String?
     @Option(help: help("idempotency-ttl-seconds")) var idempotencyTtlSeconds: String?

@@ -47,7 +47,9 @@ package final class GatewayService: @unchecked Sendable {
         }
         let events = makeEventPublisher(metrics: metrics)
         self.events = events
-        alertStream = monitorService.map { AlertStreamPublisher(store: $0.alerts, logger: logger) }
+        alertStream = monitorService.map {
+            AlertStreamPublisher(store: $0.alerts, heartbeat: configuration.alertStreamHeartbeat, logger: logger)
+        }
         if configuration.webhooks.enabled, let secret = configuration.webhooks.secret {
             webhooks = try WebhookDispatcher(
                 settings: configuration.webhooks,

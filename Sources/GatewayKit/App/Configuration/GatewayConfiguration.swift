@@ -33,6 +33,9 @@ package struct GatewayConfiguration: Sendable {
     package var maxBufferedRequestBytes = 64 << 20
     /// Open `GET /events` streams (dashboard viewers) at most; more get 503.
     package var maxEventStreams = 100
+    /// Heartbeat comments on `GET /alerts/stream`: shorter than the idle timeouts of common proxies
+    /// (nginx's `proxy_read_timeout` is 60 s).
+    package var alertStreamHeartbeat: Duration = .seconds(15)
     /// Records handed to Kafka and not yet acknowledged, across requests (`PendingRecords`): twice
     /// what the embedded cluster acknowledges in a second, and 20 batches of the largest size.
     package var maxPendingRecords = 20_000

@@ -63,6 +63,13 @@ package enum ServeSettings {
                 \.maxEventStreams
             ),
             Entry(
+                "alert-stream-heartbeat-ms",
+                "GATEWAY_ALERT_STREAM_HEARTBEAT_MS",
+                "Milliseconds between heartbeat comments on GET /alerts/stream, so that proxies keep idle streams open.",
+                .milliseconds,
+                \.alertStreamHeartbeat
+            ),
+            Entry(
                 "max-pending-records",
                 "GATEWAY_MAX_PENDING_RECORDS",
                 "Most records awaiting Kafka's acknowledgement; a POST /transactions that would pass it gets 503 at once. At least --max-batch-items.",
