@@ -7,10 +7,13 @@ import ArgumentParser
 /// (`someName` is `--some-name`); the library's settings table parses the text, so a flag and its
 /// environment variable are checked by the same code.
 enum GivenFlags {
+    /// `-X key=value` (librdkafka properties by name) is no setting of the table: it is parsed apart.
+    static let passThrough: Set<String> = ["kafka-property"]
+
     static func of(_ arguments: some ParsableArguments) -> [String: String] {
         var flags: [String: String] = [:]
         for child in Mirror(reflecting: arguments).children {
-            guard let label = child.label else { continue }
+            guard let label = child.label, !passThrough.contains(flagName(label)) else { continue }
             if let option = child.value as? Option<String?>, let value = option.wrappedValue {
                 flags[flagName(label)] = value
             } else if let option = child.value as? Option<[String]>, !option.wrappedValue.isEmpty {
@@ -24,9 +27,9 @@ enum GivenFlags {
     /// The names of every setting flag a command declares, given or not (for the tests).
     static func declared(by arguments: some ParsableArguments) -> [String] {
         Mirror(reflecting: arguments).children.compactMap { child in
-            guard let label = child.label, child.value is Option<String?> || child.value is Option<[String]> else {
-                return nil
-            }
+            guard let label = child.label, !passThrough.contains(flagName(label)),
+                child.value is Option<String?> || child.value is Option<[String]>
+            else { return nil }
             return flagName(label)
         }
     }
