@@ -46,6 +46,9 @@ final class WebhookReceiver: @unchecked Sendable {
         _ = child.stop(grace: .seconds(2))
     }
 
+    /// Everything the receiver printed (one `REQUEST {json}` line per request).
+    var output: String { child.output }
+
     var requests: [Request] {
         child.output.split(separator: "\n").compactMap { line -> Request? in
             guard line.hasPrefix("REQUEST "),

@@ -56,7 +56,12 @@ import Testing
         for failures in 1...12 {
             let step = min(Duration.milliseconds(100) * (1 << (failures - 1)), .seconds(5))
             for _ in 0..<20 {
-                let wait = RetryDelay.backoff(failures: failures, initial: .milliseconds(100), maximum: .seconds(5), using: &random)
+                let wait = RetryDelay.backoff(
+                    failures: failures,
+                    initial: .milliseconds(100),
+                    maximum: .seconds(5),
+                    using: &random
+                )
                 #expect(wait >= step / 2 && wait <= step, "failure \(failures): \(wait)")
             }
         }
@@ -100,7 +105,10 @@ import Testing
         // A bad tracestate is dropped, the trace kept.
         let badState = TraceParent.forRequest(HTTPHeaders([("traceparent", parent), ("tracestate", "===")]))
         #expect(TraceParent.traceID(badState) == "0af7651916cd43dd8448eb211c80319c")
-        for invalid in ["00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", "zz", "00-00000000000000000000000000000000-b7ad6b7169203331-01"] {
+        for invalid in [
+            "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", "zz",
+            "00-00000000000000000000000000000000-b7ad6b7169203331-01",
+        ] {
             let fresh = TraceParent.forRequest(HTTPHeaders([("traceparent", invalid)]))
             #expect(TraceParent.traceID(fresh) != "0af7651916cd43dd8448eb211c80319c")
             #expect(TraceParent.traceID(fresh).count == 32)
