@@ -104,6 +104,24 @@ struct AlertWebhookEndToEndTests {
         #expect(alerts.first?.headers.contains("traceparent=00-\(trace)-") == true)
     }
 
+    @Test func a429WithRetryAfter_delaysTheRetry_beyondTheBackoff() async throws {
+        let receiver = try WebhookReceiver(["--script", "/hook=429,200", "--retry-after", "2"])
+        let gateway = try GatewayProcess.start(
+            Self.webhookArguments([receiver.url + "/hook"], backoffMs: 50, maxBackoffMs: 10_000)
+        )
+        defer {
+            gateway.stop()
+            receiver.stop()
+        }
+        try await Self.postAlerting(gateway, id: "ra-1", account: "acc-ra")
+        let requests = receiver.waitFor(timeout: .seconds(30)) { $0.count == 2 }
+        #expect(requests.map(\.status) == [429, 200])
+        if requests.count == 2 {
+            let wait = requests[1].receivedAt - requests[0].receivedAt
+            #expect(wait >= 1.9 && wait < 5, "retried after \(wait) s")
+        }
+    }
+
     @Test func postWithoutTraceparent_getsANewTrace_onTheRecordAndTheAlert() async throws {
         let receiver = try WebhookReceiver()
         let gateway = try GatewayProcess.start(Self.webhookArguments([receiver.url + "/hook"]))
@@ -212,5 +230,59 @@ struct AlertWebhookEndToEndTests {
             }
             #expect(seen == (0..<10).map { "\(account)-\($0)" }, "\(account)")
         }
+    }
+
+    @Test func twoInstances_eachAlertReachesTheReceiver_repeatsOnlyWithTheSameWebhookID() async throws {
+        let cluster = try GatewayProcess.startCluster()
+        defer { cluster.stop() }
+        let receiver = try WebhookReceiver()
+        defer { receiver.stop() }
+        let arguments =
+            [
+                "--bootstrap-servers", cluster.bootstrapServers, "-X", "session.timeout.ms=6000", "-X",
+                "heartbeat.interval.ms=500",
+            ]
+            + Self.webhookArguments([receiver.url + "/hook"])
+        let first = try GatewayProcess.start(arguments)
+        defer { first.stop() }
+        _ = try first.waitForLine(timeout: .seconds(30)) {
+            $0.contains("client=webhooks") && $0.contains("partitions assigned")
+        }
+        let second = try GatewayProcess.start(arguments)
+        defer { second.stop() }
+        // The group has rebalanced: the newcomer owns part of the alerts topic.
+        _ = try second.waitForLine(timeout: .seconds(60)) {
+            $0.contains("client=webhooks") && $0.contains("partitions assigned")
+        }
+
+        let ids = (0..<20).map { "two-\($0)" }
+        for (index, id) in ids.enumerated() {
+            try await Self.postAlerting(index.isMultiple(of: 2) ? first : second, id: id, account: "acc-two-\(index)")
+        }
+        let requests = receiver.waitFor(timeout: .seconds(60)) { requests in
+            Set(requests.flatMap(\.transactionIDs)).isSuperset(of: ids)
+        }
+        #expect(Set(requests.flatMap(\.transactionIDs)) == Set(ids))
+        // One alert, one webhook-id: a repeat (after a rebalance) carries the id of the first.
+        let idsByTransaction = Dictionary(grouping: requests, by: { $0.transactionIDs.last ?? "" }).mapValues {
+            Set($0.map(\.webhookID))
+        }
+        #expect(idsByTransaction.values.allSatisfy { $0.count == 1 })
+        // Both instances sent some, and between them exactly what the receiver got (the count
+        // follows the receiver's answer, so it is polled).
+        var delivered: [Double] = []
+        let deadline = ContinuousClock.now + .seconds(10)
+        repeat {
+            delivered = []
+            for gateway in [first, second] {
+                let text = try await HTTPClient.send("GET", "\(gateway.baseURL)/metrics").text
+                let labels = ["endpoint": receiver.url + "/hook", "outcome": "delivered"]
+                delivered.append(MetricsText.value(text, "gateway_webhook_deliveries_total", labels) ?? 0)
+            }
+            if Int(delivered.reduce(0, +)) == receiver.requests.count { break }
+            try await Task.sleep(for: .milliseconds(200))
+        } while ContinuousClock.now < deadline
+        #expect(delivered.allSatisfy { $0 > 0 }, "\(delivered)")
+        #expect(Int(delivered.reduce(0, +)) == receiver.requests.count)
     }
 }

@@ -121,7 +121,7 @@ final class WebhookDispatcher: @unchecked Sendable {
     private func take(_ records: [KafkaRecord]) {
         let prepared = records.map { record in (record, Prepared(record)) }
         var offsets: [Int32: Int64] = [:]
-        let pause: Bool = locked {
+        let pauseAt: Int? = locked {
             for (record, prepared) in prepared {
                 let entry = Entry(record: record, prepared: prepared)
                 ledgers[record.partition, default: []].append(entry)
@@ -139,14 +139,15 @@ final class WebhookDispatcher: @unchecked Sendable {
                 }
                 if entry.remaining == 0, let next = advance(record.partition) { offsets[record.partition] = next }
             }
-            guard !paused, backlog > settings.maxBacklog else { return false }
+            let backlog = self.backlog
+            guard !paused, backlog > settings.maxBacklog else { return nil }
             paused = true
-            return true
+            return backlog
         }
         let worker = self.worker.withLock { $0 }
         worker?.storeOffsets(offsets)
-        if pause {
-            logger.warning("webhook backlog full; pausing the alerts consumer", metadata: ["backlog": "\(backlog)"])
+        if let pauseAt {
+            logger.warning("webhook backlog full; pausing the alerts consumer", metadata: ["backlog": "\(pauseAt)"])
             worker?.setPaused(true)
         }
         client.wakeUp()
