@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Alert webhooks through the real gateway to a real HTTP receiver on loopback: signatures,
@@ -180,6 +181,15 @@ struct AlertWebhookEndToEndTests {
         #expect(receiver.requests.filter { $0.path == "/fail" }.count == 15)
         let metrics = try await MonitoringEndToEndTests.waitFor(gateway, "gateway_webhook_dead_letters_total", 5)
         #expect(MetricsText.value(metrics, "gateway_webhook_backlog", ["endpoint": receiver.url + "/fail"]) == 0)
+        // The dashboard's feed carries each endpoint's health.
+        let feed = try runProcess(
+            "/usr/bin/curl",
+            ["-sN", "--max-time", "2", "\(gateway.baseURL)/events"],
+            timeout: .seconds(10)
+        )
+        let health = feed.stdout.components(separatedBy: "\n").first { $0.hasPrefix("data: {\"endpoints\"") } ?? ""
+        #expect(health.contains(#""dead_lettered":5,"delivered":0,"endpoint":"\#(receiver.url)/fail""#), "\(health)")
+        #expect(health.contains(#""delivered":5,"endpoint":"\#(receiver.url)/ok""#), "\(health)")
     }
 
     @Test func receiverDownWhile50AlertsAreRaised_allArriveInOrderPerAccount_acrossAGatewayRestart() async throws {

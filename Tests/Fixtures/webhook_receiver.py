@@ -44,7 +44,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         record = {
             "path": self.path, "webhook_id": wid, "timestamp": ts, "signature_valid": valid,
             "traceparent": self.headers.get("traceparent"), "status": status,
-            "received_at": time.time(), "body": json.loads(body or b"null"),
+            "received_at": time.time(), "client_port": self.client_address[1], "body": json.loads(body or b"null"),
         }
         with lock:  # one whole line at a time: handler threads would interleave their writes
             sys.stdout.write("REQUEST " + json.dumps(record) + "\n")
@@ -59,6 +59,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+class Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 128  # listen(2) backlog; the default 5 drops SYNs (1 s, 3 s retransmits) under bursts
+    daemon_threads = True
+
+
+server = Server(("127.0.0.1", args.port), Handler)
 print(f"LISTENING {server.server_address[1]}", flush=True)
 server.serve_forever()

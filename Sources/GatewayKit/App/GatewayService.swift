@@ -45,11 +45,6 @@ package final class GatewayService: @unchecked Sendable {
             // Before binding: a cluster without the state topic stops start-up with the reason.
             changelog = try openChangelog(bootstrap: bootstrap)
         }
-        let events = makeEventPublisher(metrics: metrics)
-        self.events = events
-        alertStream = monitorService.map {
-            AlertStreamPublisher(store: $0.alerts, heartbeat: configuration.alertStreamHeartbeat, logger: logger)
-        }
         if configuration.webhooks.enabled, let secret = configuration.webhooks.secret {
             webhooks = try WebhookDispatcher(
                 settings: configuration.webhooks,
@@ -57,6 +52,11 @@ package final class GatewayService: @unchecked Sendable {
                 producer: producer,
                 logger: logger
             )
+        }
+        let events = makeEventPublisher(metrics: metrics)
+        self.events = events
+        alertStream = monitorService.map {
+            AlertStreamPublisher(store: $0.alerts, heartbeat: configuration.alertStreamHeartbeat, logger: logger)
         }
         let requestBudget = RequestBudgetGauge()
         let router = makeRouter(producer: producer, metrics: metrics, requestBudget: requestBudget)
@@ -158,8 +158,15 @@ package final class GatewayService: @unchecked Sendable {
 
     private func makeEventPublisher(metrics: GatewayMetrics) -> EventPublisher {
         let stats = monitorService.map { MonitorRoutes(service: $0).statsDocument }
+        var webhookHealth: (@Sendable () -> [UInt8]?)?
+        if let webhooks { webhookHealth = { WebhookMetrics.healthDocument(webhooks.snapshot) } }
         return EventPublisher(
-            sources: .init(stats: stats, alerts: monitorService?.alerts, ingest: metrics.ingest),
+            sources: .init(
+                stats: stats,
+                alerts: monitorService?.alerts,
+                ingest: metrics.ingest,
+                webhooks: webhookHealth
+            ),
             logger: logger
         )
     }

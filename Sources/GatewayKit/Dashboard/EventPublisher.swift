@@ -10,7 +10,8 @@ import Synchronization
 /// neither on the number of viewers nor on the traffic rate.
 ///
 /// Each interval: `event: ingest` (rate and latency of `POST /transactions` over the interval, from
-/// `IngestMeter`), `event: stats` (the `/stats` document, from the same function as the route) and
+/// `IngestMeter`), `event: stats` (the `/stats` document, from the same function as the route),
+/// `event: webhooks` (each alert webhook endpoint's health, when there are endpoints) and
 /// one `event: alert` per alert that arrived since the last interval (the latest `alertsPerInterval`
 /// of them; a dashboard shows the newest). A new subscriber first gets a welcome: the recent ingest
 /// history (so the charts are not empty), the current statistics and the newest alerts.
@@ -24,6 +25,8 @@ final class EventPublisher: Sendable {
         var stats: (@Sendable () -> [UInt8]?)?
         var alerts: AlertStore?
         var ingest: IngestMeter
+        /// Each alert webhook endpoint's health (`WebhookDispatcher.healthDocument`); nil: no webhooks.
+        var webhooks: (@Sendable () -> [UInt8]?)? = nil
     }
 
     static let alertsPerInterval = 20
@@ -101,6 +104,7 @@ final class EventPublisher: Sendable {
         var welcome = ServerSentEvent.retry(milliseconds: 2_000)
         Self.ingestEvent(state.history)?.append(to: &welcome)
         statsEvent()?.append(to: &welcome)
+        webhooksEvent()?.append(to: &welcome)
         if let alerts = sources.alerts {
             let (newest, next) = alerts.arrivals(from: nil, limit: Self.alertsPerInterval)
             for alert in newest { Self.alertEvent(alert)?.append(to: &welcome) }
@@ -132,6 +136,7 @@ final class EventPublisher: Sendable {
         var bytes: [UInt8] = []
         Self.ingestEvent([sample])?.append(to: &bytes)
         statsEvent()?.append(to: &bytes)
+        webhooksEvent()?.append(to: &bytes)
         for alert in alerts { Self.alertEvent(alert)?.append(to: &bytes) }
         for stream in subscribers { stream.write(bytes) }
     }
@@ -139,6 +144,10 @@ final class EventPublisher: Sendable {
     private func statsEvent() -> ServerSentEvent? {
         guard let document = sources.stats?() else { return nil }
         return ServerSentEvent(name: "stats", data: document)
+    }
+
+    private func webhooksEvent() -> ServerSentEvent? {
+        sources.webhooks?().map { ServerSentEvent(name: "webhooks", data: $0) }
     }
 
     private static func ingestEvent(_ samples: [IngestSample]) -> ServerSentEvent? {

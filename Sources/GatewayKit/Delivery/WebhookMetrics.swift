@@ -1,5 +1,39 @@
-/// The alert webhooks in `/metrics`, read from the dispatcher at scrape time.
+/// The alert webhooks in `/metrics`, read from the dispatcher at scrape time, and each endpoint's
+/// health for the dashboard.
 enum WebhookMetrics {
+    /// `{"endpoints":[{endpoint, circuit, delivered, failed, dead_lettered, backlog}]}` for the
+    /// dashboard's `event: webhooks`.
+    static func healthDocument(_ snapshot: WebhookDispatcher.Snapshot) -> [UInt8]? {
+        struct Endpoint: Encodable {
+            var endpoint: String
+            var circuit: String
+            var delivered: Int
+            var failed: Int
+            var deadLettered: Int
+            var backlog: Int
+
+            enum CodingKeys: String, CodingKey {
+                case endpoint, circuit, delivered, failed, backlog
+                case deadLettered = "dead_lettered"
+            }
+        }
+        struct Document: Encodable { var endpoints: [Endpoint] }
+        return StableJSON.bytes(
+            Document(
+                endpoints: snapshot.endpoints.map {
+                    Endpoint(
+                        endpoint: $0.label,
+                        circuit: ["closed", "open", "half_open"][Int($0.breaker)],
+                        delivered: $0.tally.delivered,
+                        failed: $0.tally.failed,
+                        deadLettered: $0.tally.deadLettered,
+                        backlog: $0.backlog
+                    )
+                }
+            )
+        )
+    }
+
     static func render(_ snapshot: WebhookDispatcher.Snapshot) -> String {
         var text = PrometheusText()
         let endpoints = snapshot.endpoints
