@@ -95,12 +95,12 @@ enum DashboardPage {
               <table id="windows"><thead></thead><tbody></tbody></table>
               <div id="windows-empty" class="empty">Waiting for statistics…</div>
             </section>
+            <section class="panel" id="webhooks-panel" style="display:none"><h2>Alert webhook endpoints</h2><table id="webhooks"><thead><tr><th>endpoint</th><th>circuit</th><th class="num">delivered</th><th class="num">failed attempts</th><th class="num">dead-lettered</th><th class="num">backlog</th></tr></thead><tbody></tbody></table></section>
           </div>
           <div class="col">
             <section class="panel alerts"><h2>Newest alerts</h2><ol id="alerts"></ol><div id="alerts-empty" class="empty">No alerts yet.</div></section>
             <section class="panel compact"><h2>Channels</h2><table id="channels"><thead></thead><tbody></tbody></table></section>
             <section class="panel compact"><h2>Countries</h2><table id="countries"><thead></thead><tbody></tbody></table></section>
-            <section class="panel compact" id="webhooks-panel" style="display:none"><h2>Webhook endpoints</h2><table id="webhooks"><thead><tr><th>endpoint</th><th>circuit</th><th class="num">delivered</th><th class="num">failed</th><th class="num">dead-lettered</th><th class="num">backlog</th></tr></thead><tbody></tbody></table></section>
           </div>
         </main>
         <script>
@@ -154,7 +154,9 @@ enum DashboardPage {
             $("webhooks").tBodies[0].replaceChildren(...webhooks.endpoints.map((w) => {
               const row = el("tr", { "data-endpoint": w.endpoint, "data-circuit": w.circuit });
               row.appendChild(el("td", { title: w.endpoint }, w.endpoint));
-              row.appendChild(el("td", { class: "sev " + (w.circuit === "closed" ? "low" : "high") }, w.circuit.replace("_", "-")));
+              const circuit = el("td");
+              circuit.appendChild(el("span", { class: "sev " + (w.circuit === "closed" ? "low" : "high") }, w.circuit.replace("_", "-")));
+              row.appendChild(circuit);
               for (const field of ["delivered", "failed", "dead_lettered", "backlog"]) {
                 row.appendChild(el("td", { class: "num", "data-field": field }, integer(w[field])));
               }
