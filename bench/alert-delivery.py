@@ -12,7 +12,7 @@ cluster on ports 18210-18211, both stopped by their PIDs at the end.
    that raise no alert, then for --count that each raise one; the difference per alert is the cost.
 The machine may be shared: run it twice, and say how loaded it was.
 """
-import argparse, base64, http.client, json, os, re, signal, statistics, subprocess, sys, time
+import argparse, base64, calendar, threading, http.client, json, os, re, signal, statistics, subprocess, sys, time
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 parser = argparse.ArgumentParser()
@@ -34,26 +34,29 @@ gateway = subprocess.Popen(
     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 errors_seen = []
 arrivals = {}
+arrivals_lock = threading.Lock()
 client_ports = set()
 detections = {}
 
 
-def read_receiver(until_count, timeout):
-    deadline = time.time() + timeout
-    os.set_blocking(receiver.stdout.fileno(), False)
-    while len(arrivals) < until_count and time.time() < deadline:
-        line = receiver.stdout.readline()
-        if not line:
-            time.sleep(0.01)
-            continue
+def drain_receiver():
+    # Read as it comes: a receiver whose stdout pipe fills blocks its handlers (and the deliveries).
+    for line in receiver.stdout:
         if line.startswith("REQUEST "):
             record = json.loads(line[8:])
             tx = record["body"]["data"]["transaction_ids"][-1]
-            arrivals.setdefault(tx, record["received_at"])
             client_ports.add(record.get("client_port"))
             detected = record["body"]["data"]["detected_at"]
-            detections.setdefault(tx, time.mktime(time.strptime(detected[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
-                                  + float(detected[19:-1] or 0))
+            with arrivals_lock:
+                arrivals.setdefault(tx, record["received_at"])
+                detections.setdefault(tx, calendar.timegm(time.strptime(detected[:19], "%Y-%m-%dT%H:%M:%S"))
+                                      + float(detected[19:-1] or 0))
+
+
+def read_receiver(until_count, timeout):
+    deadline = time.time() + timeout
+    while len(arrivals) < until_count and time.time() < deadline:
+        time.sleep(0.05)
 
 
 def cpu_seconds():
@@ -80,6 +83,7 @@ def metric(name):
     return sum(float(m.group(1)) for m in re.finditer(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M))
 
 
+threading.Thread(target=drain_receiver, daemon=True).start()
 try:
     for _ in range(300):
         line = gateway.stderr.readline()

@@ -119,7 +119,9 @@ final class AlertStreamPublisher: Sendable {
         let (subscribers, fresh, beat) = state.withLock {
             state -> ([Subscriber], [(sequence: UInt64, alert: Alert)], Bool) in
             state.subscribers.removeAll { !$0.stream.isOpen }
-            let (fresh, next) = store.arrivals(from: state.next, before: nil)
+            // With nobody listening only the cut moves (the store's scan is linear in its size).
+            let end = state.subscribers.isEmpty ? state.next : nil
+            let (fresh, next) = store.arrivals(from: state.next, before: end)
             state.next = next
             let beat = now - state.lastHeartbeat >= heartbeat.clampedNanoseconds
             if beat { state.lastHeartbeat = now }

@@ -74,9 +74,11 @@ final class WebhookDispatcher: @unchecked Sendable {
         var configuration = ConsumerConfiguration(kafka: kafka, groupID: settings.groupID, topics: [topic])
         configuration.storesOffsetsAfterHandler = false
         configuration.partitionListener = Listener(dispatcher: self)
-        // An alert should go out as soon as it is in Kafka, not after a fetch wait.
+        // An alert should go out as soon as it is in Kafka: a broker answers a fetch at the first
+        // byte. The embedded cluster holds every fetch for the whole wait, so the wait is also the
+        // latency it adds there; 10 ms cost 3.7 % of a core while idle (measured), 50 ms about a fifth.
         configuration.fetchMinBytes = 1
-        configuration.fetchMaxWait = .milliseconds(10)
+        configuration.fetchMaxWait = .milliseconds(50)
         let worker = try KafkaConsumerWorker(configuration: configuration, name: "webhooks", logger: logger) {
             [self] (records: [KafkaRecord]) in
             take(records)
