@@ -19,24 +19,6 @@ struct AlertWebhookEndToEndTests {
         ] + onlyHighAmount
     }
 
-    /// Polls /metrics until the labelled sample reaches `expected`; the text of the last scrape.
-    static func waitFor(
-        _ gateway: GatewayProcess,
-        _ metric: String,
-        _ labels: [String: String],
-        atLeast expected: Double,
-        timeout: Duration = .seconds(60)
-    ) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        var last = ""
-        while ContinuousClock.now < deadline {
-            last = try await HTTPClient.send("GET", "\(gateway.baseURL)/metrics").text
-            if let value = MetricsText.value(last, metric, labels), value >= expected { return last }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw TestFailure("\(metric)\(labels) did not reach \(expected) within \(timeout)")
-    }
-
     static func postAlerting(
         _ gateway: GatewayProcess,
         id: String,
@@ -76,11 +58,11 @@ struct AlertWebhookEndToEndTests {
         #expect(requests.last?.alert["trace_id"] == trace)
 
         let endpoint = receiver.url + "/hook"
-        let metrics = try await Self.waitFor(
+        let metrics = try await MonitoringEndToEndTests.waitFor(
             gateway,
             "gateway_webhook_attempts_total",
-            ["endpoint": endpoint],
-            atLeast: 3
+            3,
+            labels: ["endpoint": endpoint]
         )
         #expect(
             MetricsText.value(
@@ -214,11 +196,11 @@ struct AlertWebhookEndToEndTests {
             for account in accounts { try await Self.postAlerting(first, id: "\(account)-\(index)", account: account) }
         }
         // Every alert is in Kafka and taken by the delivery consumer, none delivered.
-        _ = try await Self.waitFor(
+        _ = try await MonitoringEndToEndTests.waitFor(
             first,
             "gateway_webhook_backlog",
-            ["endpoint": "http://127.0.0.1:\(port)/hook"],
-            atLeast: 50
+            50,
+            labels: ["endpoint": "http://127.0.0.1:\(port)/hook"]
         )
         #expect(first.stop() == 0)
 
