@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
         // Micro-benchmarks only (Benchmarks/): statistics, malloc counts, `swift package benchmark`.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -38,6 +39,8 @@ let package = Package(
             name: "HTTPCore",
             dependencies: ["CEpoll", "CoreSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        // The alert webhooks' HTTP client over libcurl's multi interface (curl_* stays in here).
+        .target(name: "WebhookClient", dependencies: ["CCurl"]),
         .target(
             name: "KafkaBridge",
             dependencies: ["CRdKafka", "CoreSupport", .product(name: "Logging", package: "swift-log")]
@@ -56,8 +59,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                "COpenSSLCrypto",
-                "CSQLite",
+                "COpenSSLCrypto", "CSQLite", "WebhookClient",
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
             ]
         ),
         // The thin executable: command line and start-up only.

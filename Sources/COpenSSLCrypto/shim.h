@@ -1,4 +1,6 @@
-// OpenSSL's libcrypto, for SHA-256 of API keys. Debian's libssl-dev is already on every machine
-// that builds librdkafka's dependents; swift-crypto would build BoringSSL (about 900 C files) from
-// source on every clean build for one hash function.
+// OpenSSL's libcrypto, for SHA-256 of API keys and HMAC-SHA256 of webhook signatures. Debian's
+// libssl-dev is already on every machine that builds librdkafka's dependents; swift-crypto would
+// build BoringSSL (about 900 C files) from source on every clean build for two functions.
 #include <openssl/sha.h>
+#include <openssl/hmac.h>
+#include <openssl/evp.h>

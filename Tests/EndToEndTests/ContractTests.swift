@@ -10,7 +10,7 @@ struct ContractTests {
     /// Test cases per operation and phase; about 400 cases in all, some 15 s here.
     static let examplesPerOperation = 25
 
-    @Test func schemathesis_findsNoServerErrorAndNoAnswerOutsideTheSchema() throws {
+    @Test func schemathesis_findsNoServerErrorAndNoAnswerOutsideTheSchema() async throws {
         let gateway = try GatewayProcess.start()
         defer { gateway.stop() }
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -18,12 +18,21 @@ struct ContractTests {
         )
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workspace) }
+        // The streams never end by themselves: schemathesis.toml (repository root) bounds how much of
+        // each it reads and validates, event by event (ST108). An alert held makes a resumed
+        // GET /alerts/stream carry one.
+        _ = try await HTTPClient.postJSON(
+            "\(gateway.baseURL)/transactions",
+            sampleTransaction(id: "contract-alert", amount: "\"15000.00\"")
+        )
+        _ = try await HTTPClient.poll("\(gateway.baseURL)/alerts", timeout: .seconds(30)) {
+            $0.text.contains("contract-alert")
+        }
 
         let result = try runProcess(
             "/usr/bin/env",
             [
                 "schemathesis", "--no-color",
-                // How many events of GET /events (a stream that never ends) to read and validate.
                 "--config-file", RepositoryChecks.root.appendingPathComponent("schemathesis.toml").path,
                 "run", RepositoryChecks.root.appendingPathComponent("openapi.yaml").path,
                 "--url", gateway.baseURL,
@@ -57,5 +66,44 @@ struct ContractTests {
         let tested = result.stdout.firstMatch(of: /Tested: (\d+)/).flatMap { Int($0.1) }
         #expect(selected != nil && selected == tested && (tested ?? 0) >= 8, "\(result.stdout.suffix(3000))")
         #expect(!gateway.log.contains("critical"), "\(gateway.log.suffix(3000))")
+    }
+
+    /// The contract's `webhooks` section: what a receiver gets validates against `AlertWebhook`
+    /// (jsonschema, Draft 2020-12, the schema read from openapi.yaml).
+    @Test func alertWebhookBodies_matchTheContractsWebhookSchema() async throws {
+        let receiver = try WebhookReceiver()
+        let gateway = try GatewayProcess.start(AlertWebhookEndToEndTests.webhookArguments([receiver.url + "/hook"]))
+        defer {
+            gateway.stop()
+            receiver.stop()
+        }
+        try await AlertWebhookEndToEndTests.postAlerting(
+            gateway,
+            id: "contract-hook",
+            account: "acc-contract",
+            headers: ["traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"]
+        )
+        try await AlertWebhookEndToEndTests.postAlerting(gateway, id: "contract-hook-2", account: "acc-contract")
+        let requests = receiver.waitFor(timeout: .seconds(30)) { $0.count >= 2 }
+        #expect(requests.count >= 2)
+        let script = """
+            import json, sys, yaml
+            from jsonschema import Draft202012Validator, FormatChecker
+            spec = yaml.safe_load(open(sys.argv[1]))
+            schema = spec["webhooks"]["alertRaised"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+            validator = Draft202012Validator({**schema, "components": spec["components"]}, format_checker=FormatChecker())
+            bodies = [json.loads(line[8:])["body"] for line in sys.stdin if line.startswith("REQUEST ")]
+            errors = [e.message for body in bodies for e in validator.iter_errors(body)]
+            print(f"{len(bodies)} bodies, {len(errors)} errors: {errors[:5]}")
+            sys.exit(1 if errors or not bodies else 0)
+            """
+        let result = try runProcess(
+            "/usr/bin/env",
+            ["python3", "-c", script, RepositoryChecks.root.appendingPathComponent("openapi.yaml").path],
+            input: receiver.output,
+            mergeErrorIntoOutput: true,
+            timeout: .seconds(30)
+        )
+        #expect(result.status == 0, "\(result.stdout)")
     }
 }

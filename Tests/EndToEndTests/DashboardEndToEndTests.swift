@@ -85,6 +85,33 @@ struct DashboardEndToEndTests {
         }
     }
 
+    @Test func dashboard_showsEachWebhookEndpointsHealth() async throws {
+        let receiver = try WebhookReceiver(["--always", "/fail=500"])
+        defer { receiver.stop() }
+        let gateway = try GatewayProcess.start(
+            AlertWebhookEndToEndTests.webhookArguments([receiver.url + "/ok", receiver.url + "/fail"], backoffMs: 50)
+                + ["--alert-webhook-max-attempts", "2"]
+        )
+        defer { gateway.stop() }
+        try await AlertWebhookEndToEndTests.postAlerting(gateway, id: "dash-hook", account: "acc-dash")
+
+        let browser = try HeadlessChromium(width: 1280, height: 900)
+        defer { browser.close() }
+        try browser.navigate(to: "\(gateway.baseURL)/")
+        let shown = try browser.waitUntil(
+            #"document.querySelector('tr[data-endpoint="\#(receiver.url)/ok"] td[data-field="delivered"]')?.textContent === "1" && document.querySelector('tr[data-endpoint="\#(receiver.url)/fail"] td[data-field="dead_lettered"]')?.textContent === "1""#,
+            timeout: .seconds(30)
+        )
+        #expect(shown, "the page shows the healthy endpoint's delivery and the failing one's dead letter")
+        let circuit = try browser.evaluate(
+            #"document.querySelector('tr[data-endpoint="\#(receiver.url)/ok"]').dataset.circuit"#
+        )
+        #expect(circuit as? String == "closed")
+        try browser.screenshot().write(
+            to: RepositoryChecks.root.appendingPathComponent(".build/dashboard-webhooks.png")
+        )
+    }
+
     /// Waits (bounded) until /stats counts `count` transactions and /alerts holds an alert; returns it.
     static func waitForStats(_ gateway: GatewayProcess, count: Int) async throws -> (id: String, rule: String) {
         let deadline = ContinuousClock.now + .seconds(30)

@@ -45,13 +45,14 @@ struct MonitoringEndToEndTests {
         _ gateway: GatewayProcess,
         _ metric: String,
         _ expected: Double,
+        labels: [String: String] = [:],
         timeout: Duration = .seconds(60)
     ) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var last = ""
         while ContinuousClock.now < deadline {
             last = try await HTTPClient.send("GET", "\(gateway.baseURL)/metrics").text
-            if let value = MetricsText.value(last, metric), value >= expected { return last }
+            if let value = MetricsText.value(last, metric, labels), value >= expected { return last }
             try await Task.sleep(for: .milliseconds(200))
         }
         throw TestFailure("\(metric) did not reach \(expected) within \(timeout):\n\(last)")

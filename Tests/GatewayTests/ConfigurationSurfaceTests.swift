@@ -9,7 +9,10 @@ import Testing
 @Suite struct ConfigurationSurfaceTests {
     @Test func everyServeFlag_isASetting_andEverySettingAFlag() throws {
         let command = try ServeCommand.parse([])
-        let declared = Set(GivenFlags.declared(by: command) + GivenFlags.declared(by: command.monitorOptions))
+        let declared = Set(
+            GivenFlags.declared(by: command) + GivenFlags.declared(by: command.monitorOptions)
+                + GivenFlags.declared(by: command.webhookOptions)
+        )
         #expect(declared == Set(ServeSettings.table.settings.map(\.name)))
         let kafka = try KafkaCommand.parse([])
         #expect(Set(GivenFlags.declared(by: kafka)) == Set(ClusterSettings.table.settings.map(\.name)))

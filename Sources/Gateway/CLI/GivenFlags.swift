@@ -2,15 +2,24 @@ import ArgumentParser
 
 /// The flags given on a command line, by setting name, read from a command's `@Option` properties.
 ///
-/// Every setting flag is declared as `@Option var someName: String?`, named like its setting
+/// Every setting flag is declared as `@Option var someName: String?` (or `[String]` when it may be
+/// repeated), named like its setting
 /// (`someName` is `--some-name`); the library's settings table parses the text, so a flag and its
 /// environment variable are checked by the same code.
 enum GivenFlags {
+    /// `-X key=value` (librdkafka properties by name) is no setting of the table: it is parsed apart.
+    static let passThrough: Set<String> = ["kafka-property"]
+
     static func of(_ arguments: some ParsableArguments) -> [String: String] {
         var flags: [String: String] = [:]
         for child in Mirror(reflecting: arguments).children {
-            guard let label = child.label, let option = child.value as? Option<String?> else { continue }
-            if let value = option.wrappedValue { flags[flagName(label)] = value }
+            guard let label = child.label, !passThrough.contains(flagName(label)) else { continue }
+            if let option = child.value as? Option<String?>, let value = option.wrappedValue {
+                flags[flagName(label)] = value
+            } else if let option = child.value as? Option<[String]>, !option.wrappedValue.isEmpty {
+                // A repeatable flag: its values one per line, which its setting splits again.
+                flags[flagName(label)] = option.wrappedValue.joined(separator: "\n")
+            }
         }
         return flags
     }
@@ -18,7 +27,9 @@ enum GivenFlags {
     /// The names of every setting flag a command declares, given or not (for the tests).
     static func declared(by arguments: some ParsableArguments) -> [String] {
         Mirror(reflecting: arguments).children.compactMap { child in
-            guard let label = child.label, child.value is Option<String?> else { return nil }
+            guard let label = child.label, !passThrough.contains(flagName(label)),
+                child.value is Option<String?> || child.value is Option<[String]>
+            else { return nil }
             return flagName(label)
         }
     }

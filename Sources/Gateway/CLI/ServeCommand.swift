@@ -23,6 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("max-connections")) var maxConnections: String?
     @Option(help: help("max-buffered-request-bytes")) var maxBufferedRequestBytes: String?
     @Option(help: help("max-event-streams")) var maxEventStreams: String?
+    @Option(help: help("alert-stream-heartbeat-ms")) var alertStreamHeartbeatMs: String?
     @Option(help: help("max-pending-records")) var maxPendingRecords: String?
     @Option(help: help("response-timeout-ms")) var responseTimeoutMs: String?
     @Option(help: help("idempotency-ttl-seconds")) var idempotencyTtlSeconds: String?
@@ -51,10 +52,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: help("linger-ms")) var lingerMs: String?
 
     @OptionGroup(title: "Monitoring") var monitorOptions: MonitorOptions
+    @OptionGroup(title: "Alert webhooks") var webhookOptions: WebhookOptions
 
     /// Flags first, then environment variables, then defaults; a bad value in either names itself.
     func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GatewayConfiguration {
         let flags = GivenFlags.of(self).merging(GivenFlags.of(monitorOptions)) { $1 }
+            .merging(GivenFlags.of(webhookOptions)) { $1 }
         do {
             return try ServeSettings.resolve(flags: flags, kafkaFlags: kafkaProperty, environment: environment)
         } catch {

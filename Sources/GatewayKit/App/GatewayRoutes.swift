@@ -25,6 +25,10 @@ struct GatewayRoutes {
     var monitorGate: MonitorLagGate? = nil
     /// Partitions of the transactions topic (nil: unknown), for `/stats` while the monitor joins.
     var topicPartitions: Int? = nil
+    /// `GET /alerts/stream`; nil: not served (monitoring off).
+    var alertStream: AlertStreamPublisher? = nil
+    /// The alert webhooks' counters in `/metrics`; nil: no webhooks.
+    var webhooks: WebhookDispatcher? = nil
 
     func router() -> HTTPRouter {
         let transactions = TransactionsRoute(
@@ -51,7 +55,8 @@ struct GatewayRoutes {
                 pendingRecords: pendingRecords,
                 monitor: monitor,
                 requestBudget: requestBudget,
-                monitorGate: monitorGate
+                monitorGate: monitorGate,
+                webhooks: webhooks
             ).handle
         )
         if let monitor {
@@ -59,21 +64,28 @@ struct GatewayRoutes {
             router.add("GET", "/stats", protected(routes.stats))
             router.add("GET", "/alerts", protected(routes.alerts))
         }
+        if let alertStream {
+            router.add(
+                "GET",
+                "/alerts/stream",
+                protected(AlertStreamRoute(publisher: alertStream).handle, queryToken: true)
+            )
+        }
         if let events {
             let dashboard = DashboardRoutes(publisher: events)
             router.add("GET", "/", dashboard.page)  // the page holds no data; /events does
-            router.add("GET", "/events", protected(dashboard.events))
+            router.add("GET", "/events", protected(dashboard.events, queryToken: true))
         }
-        cluster?.register(into: &router, protect: protected)
+        cluster?.register(into: &router) { protected($0) }
         return router
     }
 
-    private func protected(_ handler: @escaping HTTPHandler) -> HTTPHandler {
-        authenticator?.protect(handler) ?? handler
+    private func protected(_ handler: @escaping HTTPHandler, queryToken: Bool = false) -> HTTPHandler {
+        authenticator?.protect(handler, acceptsQueryToken: queryToken) ?? handler
     }
 
     static let knownRoutes: Set<String> = [
-        "/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/stats", "/", "/events", "/cluster",
-        "/cluster.html",
+        "/transactions", "/healthz", "/readyz", "/metrics", "/alerts", "/alerts/stream", "/stats", "/", "/events",
+        "/cluster", "/cluster.html",
     ]
 }

@@ -24,6 +24,8 @@ package final class GatewayService: @unchecked Sendable {
     private var monitorGate: MonitorLagGate?
     /// Partitions of the transactions topic, read once at start (nil: unknown).
     private var topicPartitions: Int?
+    private var alertStream: AlertStreamPublisher?
+    private var webhooks: WebhookDispatcher?
     private(set) var port = 0
     /// Whether the cluster is librdkafka's mock (the embedded one, in this process or in
     /// `gateway kafka`): it keeps about 5 MB per partition and waits out the session timeout in
@@ -60,8 +62,19 @@ package final class GatewayService: @unchecked Sendable {
         }
         let clusterView = makeClusterView(bootstrap: bootstrap, producer: producer, metrics: metrics)
         self.clusterView = clusterView
+        if configuration.webhooks.enabled, let secret = configuration.webhooks.secret {
+            webhooks = try WebhookDispatcher(
+                settings: configuration.webhooks,
+                secret: secret,
+                producer: producer,
+                logger: logger
+            )
+        }
         let events = makeEventPublisher(metrics: metrics, cluster: clusterView)
         self.events = events
+        alertStream = monitorService.map {
+            AlertStreamPublisher(store: $0.alerts, heartbeat: configuration.alertStreamHeartbeat, logger: logger)
+        }
         let requestBudget = RequestBudgetGauge()
         let router = makeRouter(
             producer: producer,
@@ -82,12 +95,17 @@ package final class GatewayService: @unchecked Sendable {
         requestBudget.attach(server)
         try events.start()
         try clusterView.start()
+        try alertStream?.start()
         if let monitorService {
             try startConsumers(monitorService, bootstrap: bootstrap, changelog: changelog)
             monitorGate?.start {
                 monitorService.lag().map { ($0.partition, $0.position, $0.highWatermark) }
             }
         }
+        try webhooks?.start(
+            kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: consumerProperties()),
+            topic: configuration.alertsTopic
+        )
         logger.info(
             "gateway listening",
             metadata: [
@@ -107,11 +125,15 @@ package final class GatewayService: @unchecked Sendable {
         progress(step: "draining HTTP requests and closing consumers")
         monitorGate?.stop()
         monitorService?.beginStop(closeBy: budget.drainDeadline)
+        webhooks?.beginStop(closeBy: budget.drainDeadline)
         events?.stop()  // the server's shutdown below ends the streams themselves
         clusterView?.stop()
+        alertStream?.stop()
         let cutOff = server?.shutdown(gracePeriod: budget.remaining(until: budget.drainDeadline)) ?? 0
         progress(step: "closing consumers") { $0.requestsCutOff = cutOff }
-        let notClosed = monitorService?.finishStop(until: budget.drainDeadline) ?? []
+        let notClosed =
+            (monitorService?.finishStop(until: budget.drainDeadline) ?? [])
+            + (webhooks?.finishStop(until: budget.drainDeadline) ?? [])
         progress(step: "flushing the producer") { $0.consumersNotClosed = notClosed }
         let undelivered = producer?.close(timeout: budget.remaining(until: budget.flushDeadline)) ?? 0
         progress(step: "stopping the embedded cluster") { $0.recordsUndelivered = undelivered }
@@ -143,7 +165,10 @@ package final class GatewayService: @unchecked Sendable {
         let cluster = try EmbeddedClusterLauncher.start(
             brokers: configuration.embeddedBrokers,
             partitions: Int32(configuration.embeddedPartitions),
-            topics: [configuration.topic, configuration.alertsTopic, configuration.stateTopic],
+            topics: [
+                configuration.topic, configuration.alertsTopic, configuration.stateTopic,
+                configuration.webhooks.deadLetterTopic,
+            ],
             logger: logger
         )
         self.cluster = cluster
@@ -177,12 +202,15 @@ package final class GatewayService: @unchecked Sendable {
         let stats = monitorService.map { [monitorGate, topicPartitions] in
             MonitorRoutes(service: $0, gate: monitorGate, topicPartitions: topicPartitions).statsDocument
         }
+        var webhookHealth: (@Sendable () -> [UInt8]?)?
+        if let webhooks { webhookHealth = { WebhookMetrics.healthDocument(webhooks.snapshot) } }
         return EventPublisher(
             sources: .init(
                 stats: stats,
                 alerts: monitorService?.alerts,
                 ingest: metrics.ingest,
-                cluster: { cluster.latestBytes() }
+                cluster: { cluster.latestBytes() },
+                webhooks: webhookHealth
             ),
             logger: logger
         )
@@ -233,7 +261,8 @@ package final class GatewayService: @unchecked Sendable {
         )
     }
 
-    private func startConsumers(_ service: MonitorService, bootstrap: String, changelog: StateChangelog?) throws {
+    /// The librdkafka properties of the gateway's consumer groups.
+    private func consumerProperties() -> [String: String] {
         var properties = configuration.kafkaProperties
         if onMockCluster {
             // The mock cluster waits session.timeout.ms before a rebalance completes; the 45 s
@@ -241,8 +270,12 @@ package final class GatewayService: @unchecked Sendable {
             properties["session.timeout.ms"] = properties["session.timeout.ms"] ?? "6000"
             properties["heartbeat.interval.ms"] = properties["heartbeat.interval.ms"] ?? "500"
         }
+        return properties
+    }
+
+    private func startConsumers(_ service: MonitorService, bootstrap: String, changelog: StateChangelog?) throws {
         try service.start(
-            kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: properties),
+            kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: consumerProperties()),
             topic: configuration.topic,
             groupID: configuration.monitor.groupID,
             consumers: configuration.monitor.consumers,
@@ -309,7 +342,9 @@ package final class GatewayService: @unchecked Sendable {
             requestBudget: requestBudget,
             cluster: clusterRoutes,
             monitorGate: monitorGate,
-            topicPartitions: topicPartitions
+            topicPartitions: topicPartitions,
+            alertStream: alertStream,
+            webhooks: webhooks
         ).router()
     }
 

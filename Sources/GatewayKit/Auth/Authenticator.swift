@@ -11,10 +11,14 @@ struct Authenticator: Sendable {
     let metrics: GatewayMetrics
     let logger: Logger
 
-    /// `handler` behind the key check.
-    func protect(_ handler: @escaping HTTPHandler) -> HTTPHandler {
+    /// The query parameter that carries the key where a header cannot (RFC 6750 §2.3).
+    static let queryTokenName = "access_token"
+
+    /// `handler` behind the key check. `acceptsQueryToken`: the key may also come as `access_token`
+    /// in the query (RFC 6750 §2.3), for streams a browser's EventSource opens (it sends no headers).
+    func protect(_ handler: @escaping HTTPHandler, acceptsQueryToken: Bool = false) -> HTTPHandler {
         { request, responder in
-            switch check(request) {
+            switch check(request, acceptsQueryToken: acceptsQueryToken) {
             case .success(let name):
                 var request = request
                 request.client = name
@@ -24,8 +28,11 @@ struct Authenticator: Sendable {
         }
     }
 
-    private func check(_ request: HTTPRequest) -> Result<String, Rejection> {
-        guard let token = Self.bearerToken(request.headers["Authorization"]) else {
+    private func check(_ request: HTTPRequest, acceptsQueryToken: Bool) -> Result<String, Rejection> {
+        let queryToken =
+            acceptsQueryToken
+            ? request.queryItems().last { $0.name == Self.queryTokenName }.map { Substring($0.value) } : nil
+        guard let token = Self.bearerToken(request.headers["Authorization"]) ?? queryToken else {
             metrics.recordAuthentication(key: nil, outcome: "missing")
             return .failure(.missing)
         }

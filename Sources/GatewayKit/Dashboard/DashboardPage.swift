@@ -94,6 +94,7 @@ enum DashboardPage {
               <table id="windows"><thead></thead><tbody></tbody></table>
               <div id="windows-empty" class="empty" data-i18n="waiting">Waiting for statistics…</div>
             </section>
+            <section class="panel" id="webhooks-panel" style="display:none"><h2>Alert webhook endpoints</h2><table id="webhooks"><thead><tr><th>endpoint</th><th>circuit</th><th class="num">delivered</th><th class="num">failed attempts</th><th class="num">dead-lettered</th><th class="num">backlog</th></tr></thead><tbody></tbody></table></section>
           </div>
           <div class="col">
             <section class="panel alerts"><h2 data-i18n="alertsTitle">Newest alerts</h2><ol id="alerts"></ol><div id="alerts-empty" class="empty" data-i18n="noAlerts">No alerts yet.</div></section>
@@ -180,6 +181,24 @@ enum DashboardPage {
             if (parts.ingest) { renderKpis(); renderCharts(); }
             if (parts.stats) renderStats();
             if (parts.alerts) renderAlerts();
+            if (parts.webhooks) renderWebhooks();
+          }
+
+          // ---- webhook endpoints: one row each, the circuit's state as its health ----
+          let webhooks = null;
+          function renderWebhooks() {
+            $("webhooks-panel").style.display = webhooks.endpoints.length ? "" : "none";
+            $("webhooks").tBodies[0].replaceChildren(...webhooks.endpoints.map((w) => {
+              const row = el("tr", { "data-endpoint": w.endpoint, "data-circuit": w.circuit });
+              row.appendChild(el("td", { title: w.endpoint }, w.endpoint));
+              const circuit = el("td");
+              circuit.appendChild(el("span", { class: "sev " + (w.circuit === "closed" ? "low" : "high") }, w.circuit.replace("_", "-")));
+              row.appendChild(circuit);
+              for (const field of ["delivered", "failed", "dead_lettered", "backlog"]) {
+                row.appendChild(el("td", { class: "num", "data-field": field }, integer(w[field])));
+              }
+              return row;
+            }));
           }
 
           // ---- ingest: figures and charts ----
@@ -408,6 +427,7 @@ enum DashboardPage {
               schedule("ingest");
             });
             source.addEventListener("stats", (e) => { stats = JSON.parse(e.data); schedule("stats"); });
+            source.addEventListener("webhooks", (e) => { webhooks = JSON.parse(e.data); schedule("webhooks"); });
             source.addEventListener("alert", (e) => {
               const a = JSON.parse(e.data);
               if (seenAlerts.has(a.id)) return;

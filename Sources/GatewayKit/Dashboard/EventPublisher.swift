@@ -12,6 +12,7 @@ import Synchronization
 /// Each interval: `event: ingest` (rate and latency of `POST /transactions` over the interval, from
 /// `IngestMeter`), `event: stats` (the `/stats` document, from the same function as the route),
 /// `event: cluster` (the `/cluster` document, the newest the `ClusterViewSource` built) and
+/// `event: webhooks` (each alert webhook endpoint's health, when there are endpoints) and
 /// one `event: alert` per alert that arrived since the last interval (the latest `alertsPerInterval`
 /// of them; a dashboard shows the newest). A new subscriber first gets a welcome: the recent ingest
 /// history (so the charts are not empty), the current statistics and the newest alerts.
@@ -27,6 +28,8 @@ final class EventPublisher: Sendable {
         var ingest: IngestMeter
         /// The cluster view's newest JSON (`ClusterViewSource`), sent as `event: cluster`; nil: none.
         var cluster: (@Sendable () -> [UInt8]?)? = nil
+        /// Each alert webhook endpoint's health (`WebhookDispatcher.healthDocument`); nil: no webhooks.
+        var webhooks: (@Sendable () -> [UInt8]?)? = nil
     }
 
     static let alertsPerInterval = 20
@@ -105,6 +108,7 @@ final class EventPublisher: Sendable {
         Self.ingestEvent(state.history)?.append(to: &welcome)
         statsEvent()?.append(to: &welcome)
         clusterEvent()?.append(to: &welcome)
+        webhooksEvent()?.append(to: &welcome)
         if let alerts = sources.alerts {
             let (newest, next) = alerts.arrivals(from: nil, limit: Self.alertsPerInterval)
             for alert in newest { Self.alertEvent(alert)?.append(to: &welcome) }
@@ -137,6 +141,7 @@ final class EventPublisher: Sendable {
         Self.ingestEvent([sample])?.append(to: &bytes)
         statsEvent()?.append(to: &bytes)
         clusterEvent()?.append(to: &bytes)
+        webhooksEvent()?.append(to: &bytes)
         for alert in alerts { Self.alertEvent(alert)?.append(to: &bytes) }
         for stream in subscribers { stream.write(bytes) }
     }
@@ -149,6 +154,10 @@ final class EventPublisher: Sendable {
     private func clusterEvent() -> ServerSentEvent? {
         guard let document = sources.cluster?() else { return nil }
         return ServerSentEvent(name: "cluster", data: document)
+    }
+
+    private func webhooksEvent() -> ServerSentEvent? {
+        sources.webhooks?().map { ServerSentEvent(name: "webhooks", data: $0) }
     }
 
     private static func ingestEvent(_ samples: [IngestSample]) -> ServerSentEvent? {

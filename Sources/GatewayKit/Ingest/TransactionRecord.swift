@@ -1,8 +1,10 @@
 import Foundation
 import KafkaBridge
+import W3CTraceContext
 
 /// How a transaction is written to Kafka: the key is `account_id` (one account, one partition,
-/// in order), the value the normalized JSON, headers the content type and the request id.
+/// in order), the value the normalized JSON, headers the content type, the request id and the W3C
+/// trace context (`traceparent`, `tracestate`).
 enum TransactionRecord {
     /// The same bytes as `Transaction.makeEncoder()` (which the consumer's decoder mirrors),
     /// written directly: JSONEncoder was a fifth of the process CPU here.
@@ -12,7 +14,7 @@ enum TransactionRecord {
 
     static let contentType = KafkaHeader("content-type", Array("application/json".utf8))
 
-    static func headers(requestID: String) -> [KafkaHeader] {
-        [contentType, KafkaHeader("request-id", Array(requestID.utf8))]
+    static func headers(requestID: String, trace: TraceContext) -> [KafkaHeader] {
+        [contentType, KafkaHeader("request-id", Array(requestID.utf8))] + TraceParent.kafkaHeaders(trace)
     }
 }

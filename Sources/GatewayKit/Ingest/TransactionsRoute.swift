@@ -2,6 +2,7 @@ import Foundation
 import HTTPCore
 import KafkaBridge
 import Logging
+import W3CTraceContext
 
 /// `POST /transactions`: validate one transaction or a batch, produce to Kafka keyed by account,
 /// answer when the brokers acknowledged (or when queued, with `Prefer: respond-async`).
@@ -86,8 +87,9 @@ struct TransactionsRoute: Sendable {
             responder.respond(GatewayProblems.validation(failure.errors).response())
         case .success(let transaction):
             guard pending.reserve(1) else { return responder.respond(overloaded()) }
-            let headers = TransactionRecord.headers(requestID: request.requestID)
-            produce(transaction, headers: headers, requestID: request.requestID, async: async) { outcome in
+            let trace = TraceParent.forRequest(request.headers)
+            let headers = TransactionRecord.headers(requestID: request.requestID, trace: trace)
+            produce(transaction, headers: headers, request: request, trace: trace, async: async) { outcome in
                 switch outcome {
                 case .accepted(let body):
                     responder.respond(.json(202, body, headers: async ? Self.asyncApplied : HTTPHeaders()))
@@ -167,13 +169,14 @@ struct TransactionsRoute: Sendable {
             return responder.respond(overloaded())
         }
         let batch = TransactionBatch(count: items.count, responder: responder)
-        // One header list for the whole batch: every record carries the same request id.
-        let headers = TransactionRecord.headers(requestID: request.requestID)
+        // One header list for the whole batch: every record carries the same request id and trace.
+        let trace = TraceParent.forRequest(request.headers)
+        let headers = TransactionRecord.headers(requestID: request.requestID, trace: trace)
         for (index, item) in items.enumerated() {
             switch item {
             case .rejected(let problem): batch.complete(index, json: problem.jsonBytes())
             case .valid(let transaction):
-                produce(transaction, headers: headers, requestID: request.requestID, async: async) { outcome in
+                produce(transaction, headers: headers, request: request, trace: trace, async: async) { outcome in
                     switch outcome {
                     case .accepted(let body): batch.complete(index, json: body)
                     case .rejected(let problem): batch.complete(index, json: problem.jsonBytes())
@@ -202,7 +205,8 @@ struct TransactionsRoute: Sendable {
     private func produce(
         _ transaction: Transaction,
         headers: [KafkaHeader],
-        requestID: String,
+        request: HTTPRequest,
+        trace: TraceContext,
         async: Bool,
         done: @escaping @Sendable (Outcome) -> Void
     ) {
@@ -230,7 +234,13 @@ struct TransactionsRoute: Sendable {
         } catch {
             pending.release()
             metrics.recordDeliveryError(error)
-            logger.warning("produce refused", metadata: ["request_id": "\(requestID)", "error": "\(error.name)"])
+            logger.warning(
+                "produce refused",
+                metadata: [
+                    "request_id": "\(request.requestID)", "trace_id": "\(TraceParent.traceID(trace))",
+                    "error": "\(error.name)",
+                ]
+            )
             done(.rejected(GatewayProblems.kafkaUnavailable(error)))
         }
     }

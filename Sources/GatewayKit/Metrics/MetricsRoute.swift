@@ -9,6 +9,7 @@ struct MetricsRoute: Sendable {
     let monitor: MonitorService?
     var requestBudget: RequestBudgetGauge? = nil
     var monitorGate: MonitorLagGate? = nil
+    var webhooks: WebhookDispatcher? = nil
 
     static let contentType = HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
 
@@ -21,6 +22,7 @@ struct MetricsRoute: Sendable {
         if let requestBudget { body += Array(requestBudget.text.utf8) }
         if let monitor { body += Array(MonitorMetrics.render(monitor).utf8) }
         if let monitorGate { body += Array(Self.monitorGateText(monitorGate).utf8) }
+        if let webhooks { body += Array(WebhookMetrics.render(webhooks.snapshot).utf8) }
         responder.respond(HTTPResponse(status: 200, headers: Self.contentType, body: body))
     }
 

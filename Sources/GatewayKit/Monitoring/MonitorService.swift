@@ -210,13 +210,18 @@ final class MonitorService: Sendable {
             }
             return (transaction: transaction, partition: record.partition, offset: record.offset)
         }
-        for raised in monitor.record(batch: batch) {
-            for alert in raised ?? [] { publish(alert) }
+        for (raised, record) in zip(monitor.record(batch: batch), records) {
+            // The alert names the transaction's trace and its record carries the trace's headers.
+            let trace = TraceParent.context(in: record.headers)
+            for var alert in raised ?? [] {
+                alert.traceId = trace.map(TraceParent.traceID)
+                publish(alert, traceHeaders: trace.map(TraceParent.kafkaHeaders) ?? [])
+            }
         }
     }
 
     /// Stores the alert here at once and produces it for the other instances (keyed by account).
-    private func publish(_ alert: Alert) {
+    private func publish(_ alert: Alert, traceHeaders: [KafkaHeader]) {
         _ = alerts.add(alert)
         guard let value = StableJSON.bytes(alert) else { return }
         do {
@@ -224,7 +229,7 @@ final class MonitorService: Sendable {
                 topic: alertsTopic,
                 key: Array(alert.accountId.utf8),
                 value: Array(value),
-                headers: [TransactionRecord.contentType]
+                headers: [TransactionRecord.contentType] + traceHeaders
             ) { [self] result in
                 if case .failure(let error) = result {
                     alertsPublishFailed.add(1, ordering: .relaxed)

@@ -101,6 +101,18 @@ final class ConsumerGroupState: @unchecked Sendable {
         }
     }
 
+    /// `rd_kafka_pause_partitions`/`rd_kafka_resume_partitions` (thread-safe) of every assigned
+    /// partition, under the mutex like `storeOffsets`. A pause ends with the assignment: partitions
+    /// assigned later start fetching.
+    func setPaused(_ paused: Bool) {
+        mutex.withLock { state in
+            guard let handle = state.handle?.pointer, !state.assignment.isEmpty else { return }
+            let list = makePartitionList(state.assignment)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            _ = paused ? rd_kafka_pause_partitions(handle, list) : rd_kafka_resume_partitions(handle, list)
+        }
+    }
+
     var assignedPartitions: [TopicPartition] {
         mutex.withLock { $0.assignment }
     }

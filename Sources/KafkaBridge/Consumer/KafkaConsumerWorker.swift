@@ -247,6 +247,13 @@ public final class KafkaConsumerWorker: Sendable {
         groupState.storeOffsets(topic: topic, offsets, logger: logger)
     }
 
+    /// Stops fetching the assigned partitions (true) or starts again where it stopped (false), for
+    /// an application that takes records faster than it can finish them. Callable from any thread;
+    /// the records already handed to the handler stay handed.
+    public func setPaused(_ paused: Bool) {
+        groupState.setPaused(paused)
+    }
+
     public var assignedPartitions: [Int32] {
         groupState.assignedPartitions.map(\.partition).sorted()
     }

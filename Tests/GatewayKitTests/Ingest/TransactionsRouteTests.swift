@@ -21,7 +21,8 @@ import Testing
         #expect(record.topic == "transactions")
         #expect(record.key == Array("acc-42".utf8))
         #expect(String(decoding: record.value, as: UTF8.self).contains(#""amount":"129.9""#))
-        #expect(record.headers.map(\.name) == ["content-type", "request-id"])
+        // A request without traceparent starts a trace: the record carries it.
+        #expect(record.headers.map(\.name) == ["content-type", "request-id", "traceparent"])
     }
 
     @Test func ndjsonBatch_answersPerItemInOrder_andProducesOnlyTheValidOnes() async throws {

@@ -4,7 +4,9 @@ import Logging
 package struct ClusterConfiguration: Sendable {
     package var brokers = 3
     package var partitions = 6
-    package var topics = ["transactions", "transactions.alerts", "transactions.monitor-state"]
+    package var topics = [
+        "transactions", "transactions.alerts", "transactions.monitor-state", "transactions.alerts.dlq",
+    ]
     package var logLevel = Logger.Level.info
 
     package init() {}

@@ -24,6 +24,7 @@ package enum ConfigurationReference {
                 ("HTTP server", ServeSettings.server), ("Kafka", ServeSettings.kafka),
                 ("Monitoring", ServeSettings.monitor),
                 ("Alert rules (the file first, then the flags over it)", ServeSettings.rules),
+                ("Alert webhooks", ServeSettings.webhooks),
             ],
             defaults: serve,
             extraKafkaRow: true

@@ -33,6 +33,9 @@ package struct GatewayConfiguration: Sendable {
     package var maxBufferedRequestBytes = 64 << 20
     /// Open `GET /events` streams (dashboard viewers) at most; more get 503.
     package var maxEventStreams = 100
+    /// Heartbeat comments on `GET /alerts/stream`: shorter than the idle timeouts of common proxies
+    /// (nginx's `proxy_read_timeout` is 60 s).
+    package var alertStreamHeartbeat: Duration = .seconds(15)
     /// Records handed to Kafka and not yet acknowledged, across requests (`PendingRecords`): twice
     /// what the embedded cluster acknowledges in a second, and 20 batches of the largest size.
     package var maxPendingRecords = 20_000
@@ -64,6 +67,7 @@ package struct GatewayConfiguration: Sendable {
     /// Requests per second per API key; nil: unlimited.
     package var rateLimitPerKey: Int?
     package var monitor = MonitorSettings()
+    package var webhooks = WebhookSettings()
 
     package init() {}
 
@@ -109,7 +113,7 @@ package struct GatewayConfiguration: Sendable {
 
     /// What is wrong across settings, in words for a start-up error; empty when valid.
     package var problems: [String] {
-        var problems = monitor.configuration.problems
+        var problems = monitor.configuration.problems + webhooks.problems
         if maxPendingRecords < maxBatchItems {
             problems.append(
                 "--max-pending-records (\(maxPendingRecords)) must be at least --max-batch-items (\(maxBatchItems)), or the largest batch never fits"

@@ -6,7 +6,9 @@ import KafkaBridge
 package enum ServeSettings {
     package typealias Entry = Setting<GatewayConfiguration>
 
-    package static var table: SettingsTable<GatewayConfiguration> { SettingsTable(server + kafka + monitor + rules) }
+    package static var table: SettingsTable<GatewayConfiguration> {
+        SettingsTable(server + kafka + monitor + rules + webhooks)
+    }
 
     static var server: [Entry] {
         [
@@ -56,9 +58,16 @@ package enum ServeSettings {
             Entry(
                 "max-event-streams",
                 "GATEWAY_MAX_EVENT_STREAMS",
-                "Most open GET /events streams (dashboard viewers); more get 503.",
+                "Most open GET /events (dashboard viewers) and GET /alerts/stream streams, together; more get 503.",
                 .atLeast(0),
                 \.maxEventStreams
+            ),
+            Entry(
+                "alert-stream-heartbeat-ms",
+                "GATEWAY_ALERT_STREAM_HEARTBEAT_MS",
+                "Milliseconds between heartbeat comments on GET /alerts/stream, so that proxies keep idle streams open.",
+                .milliseconds,
+                \.alertStreamHeartbeat
             ),
             Entry(
                 "max-pending-records",
@@ -363,6 +372,80 @@ package enum ServeSettings {
                 apply: { text, configuration throws(ValueError) in
                     for rule in try ruleNames(text) { configuration.monitor.configuration.rules.disable(rule) }
                 }
+            ),
+        ]
+    }
+
+    /// Alert webhooks (see `WebhookSettings`).
+    static var webhooks: [Entry] {
+        [
+            Entry(
+                "alert-webhook",
+                "GATEWAY_ALERT_WEBHOOK",
+                "Endpoint that receives every alert as a signed webhook POST; repeat the flag for more (the variable takes several, separated by spaces); rule= and severity= after a URL filter what it gets.",
+                form: WebhookEndpoint.form,
+                describe: {
+                    $0.webhooks.endpoints.isEmpty
+                        ? nil : $0.webhooks.endpoints.map(\.description).joined(separator: " ")
+                },
+                apply: { text, configuration throws(ValueError) in
+                    configuration.webhooks.endpoints += try WebhookEndpoint.parseList(text)
+                }
+            ),
+            Entry(
+                "alert-webhook-secret",
+                "GATEWAY_ALERT_WEBHOOK_SECRET",
+                "Secret that signs alert webhooks (Standard Webhooks webhook-signature); required with --alert-webhook.",
+                form: "whsec_ followed by the base64 of at least 16 random bytes",
+                describe: { _ in nil },
+                apply: { text, configuration throws(ValueError) in
+                    guard let secret = WebhookSecret(text) else {
+                        throw ValueError(expected: "whsec_ followed by the base64 of at least 16 random bytes")
+                    }
+                    configuration.webhooks.secret = secret
+                }
+            ),
+            Entry(
+                "alert-webhook-max-attempts",
+                "GATEWAY_ALERT_WEBHOOK_MAX_ATTEMPTS",
+                "Attempts per alert and endpoint before the alert goes to the dead-letter topic.",
+                .integer(1...1000, "a whole number from 1 to 1000"),
+                \.webhooks.maxAttempts
+            ),
+            Entry(
+                "alert-webhook-max-age-seconds",
+                "GATEWAY_ALERT_WEBHOOK_MAX_AGE_SECONDS",
+                "Oldest alert (by detected_at) still sent; older ones go to the dead-letter topic.",
+                .seconds(atLeast: 1),
+                \.webhooks.maxAge
+            ),
+            Entry(
+                "alert-webhook-initial-backoff-ms",
+                "GATEWAY_ALERT_WEBHOOK_INITIAL_BACKOFF_MS",
+                "Wait after a failed attempt, doubled after each further failure, with jitter.",
+                .milliseconds,
+                \.webhooks.initialBackoff
+            ),
+            Entry(
+                "alert-webhook-max-backoff-ms",
+                "GATEWAY_ALERT_WEBHOOK_MAX_BACKOFF_MS",
+                "Longest wait between attempts (also the cap on Retry-After, and the most an open circuit waits).",
+                .milliseconds,
+                \.webhooks.maxBackoff
+            ),
+            Entry(
+                "alert-webhook-timeout-ms",
+                "GATEWAY_ALERT_WEBHOOK_TIMEOUT_MS",
+                "Longest time one webhook request may take, connect included.",
+                .milliseconds,
+                \.webhooks.timeout
+            ),
+            Entry(
+                "alert-dead-letter-topic",
+                "GATEWAY_ALERT_DEAD_LETTER_TOPIC",
+                "Topic of alerts that a webhook endpoint never took, with the last error (the embedded cluster creates it).",
+                .text,
+                \.webhooks.deadLetterTopic
             ),
         ]
     }

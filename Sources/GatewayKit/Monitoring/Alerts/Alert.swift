@@ -3,7 +3,8 @@ import Foundation
 /// A fraud/anomaly alert raised by a rule.
 ///
 /// JSON: `{id, rule, severity, account_id, transaction_ids, amount, currency, reason,
-/// event_time, detected_at}`, plus `suppressed_before` when it is not 0; `amount` is a decimal string and times are RFC 3339 UTC with
+/// event_time, detected_at}`, plus `suppressed_before` when it is not 0 and `trace_id` when the
+/// triggering transaction's record carried a W3C trace context; `amount` is a decimal string and times are RFC 3339 UTC with
 /// milliseconds, whatever the encoder's strategies.
 ///
 /// `id` is derived from the rule and the transaction ids only (see `Alert.id(rule:transactionIds:)`),
@@ -28,6 +29,8 @@ package struct Alert: Codable, Sendable, Hashable {
     /// Alerts of this account and rule suppressed by the rate bound since the previous one that
     /// was raised (see `AlertRateLimit`); not part of `id`.
     var suppressedBefore: Int
+    /// The W3C trace id (32 hex digits) of the transaction that raised the alert; not part of `id`.
+    var traceId: String?
 
     init(
         rule: AlertRuleName,
@@ -39,7 +42,8 @@ package struct Alert: Codable, Sendable, Hashable {
         reason: String,
         eventTime: Date,
         detectedAt: Date,
-        suppressedBefore: Int = 0
+        suppressedBefore: Int = 0,
+        traceId: String? = nil
     ) {
         self.id = Self.id(rule: rule, transactionIds: transactionIds)
         self.rule = rule
@@ -52,6 +56,7 @@ package struct Alert: Codable, Sendable, Hashable {
         self.eventTime = eventTime
         self.detectedAt = detectedAt
         self.suppressedBefore = suppressedBefore
+        self.traceId = traceId
     }
 
     /// 32 hex digits: FNV-1a (128-bit) over the rule name and the transaction ids,
@@ -74,6 +79,7 @@ package struct Alert: Codable, Sendable, Hashable {
         case eventTime = "event_time"
         case detectedAt = "detected_at"
         case suppressedBefore = "suppressed_before"
+        case traceId = "trace_id"
     }
 
     package init(from decoder: Decoder) throws {
@@ -89,6 +95,7 @@ package struct Alert: Codable, Sendable, Hashable {
         eventTime = try Self.decodeDate(container, .eventTime)
         detectedAt = try Self.decodeDate(container, .detectedAt)
         suppressedBefore = try container.decodeIfPresent(Int.self, forKey: .suppressedBefore) ?? 0
+        traceId = try container.decodeIfPresent(String.self, forKey: .traceId)
     }
 
     package func encode(to encoder: Encoder) throws {
@@ -104,6 +111,7 @@ package struct Alert: Codable, Sendable, Hashable {
         try container.encode(RFC3339.format(eventTime), forKey: .eventTime)
         try container.encode(RFC3339.format(detectedAt), forKey: .detectedAt)
         if suppressedBefore > 0 { try container.encode(suppressedBefore, forKey: .suppressedBefore) }
+        if let traceId { try container.encode(traceId, forKey: .traceId) }
     }
 
     private static func decodeDate(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date {

@@ -11,6 +11,8 @@ final class AlertStore: Sendable {
     static let defaultCapacity = 10_000
     let capacity: Int
     private let state = Mutex(State())
+    /// Told (outside the lock) after each alert the store kept: the alert stream wakes on it.
+    private let arrivalObservers = Mutex<[@Sendable () -> Void]>([])
 
     private struct State: Sendable {
         /// Ascending by position: oldest first, so the newest are appended in the usual case. A Deque:
@@ -37,6 +39,17 @@ final class AlertStore: Sendable {
     /// is full and this alert is older than every alert kept (it would be evicted at once).
     @discardableResult
     func add(_ alert: Alert) -> Bool {
+        let kept = insert(alert)
+        if kept { for observer in arrivalObservers.withLock({ $0 }) { observer() } }
+        return kept
+    }
+
+    /// Calls `observer` after every alert kept from now on (from the thread that added it).
+    func observeArrivals(_ observer: @escaping @Sendable () -> Void) {
+        arrivalObservers.withLock { $0.append(observer) }
+    }
+
+    private func insert(_ alert: Alert) -> Bool {
         state.withLock { state in
             guard !state.ids.contains(alert.id) else { return false }
             let entry = Entry(
@@ -90,6 +103,23 @@ final class AlertStore: Sendable {
             return (fresh.suffix(limit).map(\.alert), state.nextSequence)
         }
     }
+
+    /// Every alert still held whose arrival number is in `first..<end` (`end` nil: no bound), in
+    /// arrival order with its number, and the number the next arrival will get. For the alert
+    /// stream, whose event ids are arrival numbers: a client resuming after number n gets every
+    /// alert after n that is still here, exactly once.
+    func arrivals(from first: UInt64, before end: UInt64?) -> (alerts: [(sequence: UInt64, alert: Alert)], next: UInt64)
+    {
+        state.withLock { state in
+            let end = end ?? state.nextSequence
+            guard end > first else { return ([], state.nextSequence) }
+            let fresh = state.entries.filter { $0.position.sequence >= first && $0.position.sequence < end }
+                .sorted { $0.position.sequence < $1.position.sequence }
+            return (fresh.map { ($0.position.sequence, $0.alert) }, state.nextSequence)
+        }
+    }
+
+    static func matches(_ alert: Alert, filter query: AlertQuery) -> Bool { matches(alert, query) }
 
     private static func matches(_ alert: Alert, _ query: AlertQuery) -> Bool {
         (query.rule == nil || alert.rule == query.rule)
