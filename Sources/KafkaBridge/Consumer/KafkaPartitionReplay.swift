@@ -36,6 +36,10 @@ public enum KafkaPartitionReplay {
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
             ("enable.partition.eof", "true"),
+            // A fetch at the end waits this long for records before the broker answers "none" (the
+            // EOF this read stops at): librdkafka's 500 ms default made every restore of a partition
+            // with nothing to read take half a second, inside the rebalance callback.
+            ("fetch.wait.max.ms", "10"),
             // Bounded prefetch (librdkafka's default is 64 MiB per handle).
             ("queued.max.messages.kbytes", "8192"),
             // An offset the broker no longer has is an error to report, not a jump to elsewhere.
