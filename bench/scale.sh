@@ -26,6 +26,12 @@ state="$work/state"
 serve_flags=(--state-dir "$state" -X session.timeout.ms=6000 -X heartbeat.interval.ms=500)
 start_cluster_and_gateway "${serve_flags[@]}"
 base="http://127.0.0.1:$port"
+# The lag bound covers the partitions this instance owns: with the cluster in its own process a
+# flood before the group has formed would outrun the cluster's retention (see README).
+for _ in $(seq 1 150); do
+    curl -fsS "$base/metrics" | grep -q '^gateway_consumer_assigned_partitions 6' && break
+    sleep 0.2
+done
 out=${SCALE_OUT:-$work}
 mkdir -p "$out"
 samples="$out/samples.csv"

@@ -149,7 +149,7 @@ struct MonitorStateEndToEndTests {
         defer { cluster.stop() }
         let folder = try Self.scratchFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        // 1 MiB: about 1,300 accounts in memory over the partitions held.
+        // 1 MiB: about 800 accounts in memory over the partitions held.
         let gateway = try GatewayProcess.start(
             ["--bootstrap-servers", cluster.bootstrapServers, "--state-dir", folder, "--monitor-memory-mb", "1"]
                 + Self.groupArguments

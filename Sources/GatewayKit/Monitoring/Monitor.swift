@@ -141,9 +141,11 @@ package final class Monitor: Sendable {
     }
 
     /// Estimated memory of one account's rule state in the cache and of one dedupe id (with their
-    /// table entries); what `memoryBudgetBytes` is divided by. Measured with bench/scale.sh.
-    static let bytesPerAccount = 600
-    static let bytesPerDedupeID = 80
+    /// table entries and allocator overhead); what `memoryBudgetBytes` is divided by. bench/scale.sh
+    /// saw the process grow well past the budget with 600 and 80 (each account's rule state is
+    /// several small heap arrays).
+    static let bytesPerAccount = 1000
+    static let bytesPerDedupeID = 120
 
     /// Divides `memoryBudgetBytes` evenly between the partitions held: three quarters to accounts,
     /// the rest to dedupe ids.

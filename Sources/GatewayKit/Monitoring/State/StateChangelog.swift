@@ -79,12 +79,16 @@ final class StateChangelog: Sendable {
         var producerConfiguration = ProducerConfiguration(
             kafka: KafkaConfiguration(
                 bootstrapServers: kafka.bootstrapServers,
-                properties: kafka.properties.merging(["compression.codec": "lz4"]) { $1 }
+                // A flush after a long run may carry every account changed since: let many records
+                // queue, but bound their bytes (librdkafka's default is 1 GiB): past 32 MiB a flush
+                // waits for acknowledgements (`write`'s queue wait), which is its back-pressure.
+                properties: kafka.properties.merging([
+                    "compression.codec": "lz4", "queue.buffering.max.kbytes": "32768",
+                ]) { $1 }
             )
         )
         producerConfiguration.poolSize = 1
         producerConfiguration.deliveryTimeout = deliveryTimeout
-        // A flush after a long run may carry every account changed since: let it queue.
         producerConfiguration.maxQueuedMessages = 1_000_000
         producerConfiguration.linger = .milliseconds(20)
         do {
