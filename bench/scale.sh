@@ -18,7 +18,7 @@ port=${SCALE_PORT:-18095}
 accounts=${SCALE_ACCOUNTS:-1000000}
 target=${SCALE_TRANSACTIONS:-10000000}
 connections=${SCALE_CONNECTIONS:-16}
-export RUN_ID=scale-$$ ACCOUNTS=$accounts BATCH=100
+export ACCOUNTS=$accounts BATCH=100
 
 source bench/cluster-and-gateway.sh
 state="$work/state"
@@ -68,8 +68,12 @@ pids+=("$sampler_pid")
 # 1. Load until the target is acknowledged, in 20 s wrk runs.
 acknowledged=0
 load_started=$(date +%s)
+round=0
 while [ "$acknowledged" -lt "$target" ]; do
-    n=$(wrk -t1 -c"$connections" -d20s -s bench/lua/scale.lua "$base/transactions" | awk '/^accepted/ {print $2}')
+    # Each wrk run numbers its ids from 1 again: a run id of its own keeps them unique (the monitor
+    # would otherwise count a repeated id once, as dedupe should).
+    round=$((round + 1))
+    n=$(RUN_ID="scale-$$-$round" wrk -t1 -c"$connections" -d20s -s bench/lua/scale.lua "$base/transactions" | awk '/^accepted/ {print $2}')
     acknowledged=$(( acknowledged + ${n:-0} ))
     echo "acknowledged $acknowledged of $target ($(rss_mib) MiB resident, lag $(lag))"
 done
