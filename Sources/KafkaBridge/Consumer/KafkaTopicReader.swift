@@ -9,7 +9,7 @@ import Synchronization
 /// partitions its group members own.
 ///
 /// `@unchecked Sendable`: the handle is polled only by the reader's thread; the other calls on it
-/// (`highWatermark`, watermark queries) are thread-safe in librdkafka, and `stop` destroys it only
+/// (`watermarks`, `clusterID`) are thread-safe in librdkafka, and `stop` destroys it only
 /// after that thread has ended, under `handleLock`, which those calls also take.
 public final class KafkaTopicReader: @unchecked Sendable {
     public let topic: String
@@ -44,7 +44,7 @@ public final class KafkaTopicReader: @unchecked Sendable {
             ("auto.offset.reset", "earliest"),
             // Bounded prefetch (librdkafka's default is 64 MiB per handle).
             ("queued.max.messages.kbytes", "8192"),
-            // A watermark query (`highWatermark`, on every restore) goes to the partition's leader on
+            // A watermark query (`watermarks`, on every restore) goes to the partition's leader on
             // the connection the reader's long-poll fetch holds, and librdkafka's mock cluster answers
             // it only when the fetch's wait is over: with the 500 ms default, each restore of an empty
             // changelog partition took 500 ms, one after another (the reader is shared), and a fresh
@@ -122,25 +122,6 @@ public final class KafkaTopicReader: @unchecked Sendable {
             alive = false
             _ = rd_kafka_consumer_close(handle)
             rd_kafka_destroy(handle)
-        }
-    }
-
-    /// The partition's end offset (the offset its next record will get) as the leader says now:
-    /// blocking, for at most `timeout`; nil when it cannot be learnt in time.
-    public func highWatermark(partition: Int32, timeout: Duration) -> Int64? {
-        handleLock.withLock { alive in
-            guard alive else { return nil }
-            var low: Int64 = -1
-            var high: Int64 = -1
-            let err = rd_kafka_query_watermark_offsets(
-                handle,
-                topic,
-                partition,
-                &low,
-                &high,
-                Int32(timeout.clampedMilliseconds)
-            )
-            return err == RD_KAFKA_RESP_ERR_NO_ERROR ? high : nil
         }
     }
 
