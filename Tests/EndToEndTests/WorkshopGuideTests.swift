@@ -90,7 +90,9 @@ struct WorkshopGuideTests {
 
         for (number, step) in guide.steps.enumerated() {
             // The guide's machine, this test's: its port, its build, its own /tmp.
+            // The guide's /tmp first: the binaries' own path may lie under /tmp (a clone there).
             let command = step.command
+                .replacingOccurrences(of: "/tmp/", with: workspace.path + "/")
                 .replacingOccurrences(of: "localhost:8080", with: "127.0.0.1:\(gateway.port)")
                 // txgen's default --url is the guide's localhost:8080.
                 .replacingOccurrences(
@@ -98,7 +100,6 @@ struct WorkshopGuideTests {
                     with: binaries + "txgen --url http://127.0.0.1:\(gateway.port)/transactions"
                 )
                 .replacingOccurrences(of: ".build/release/", with: binaries)
-                .replacingOccurrences(of: "/tmp/", with: workspace.path + "/")
             let result = try runProcess(
                 "/bin/bash",
                 ["-c", command],

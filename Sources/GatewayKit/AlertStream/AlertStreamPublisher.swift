@@ -71,11 +71,18 @@ final class AlertStreamPublisher: Sendable {
 
     private func run() {
         let tick = Int(min(heartbeat, .seconds(1)).clampedNanoseconds)
+        var more = false
         while !state.withLock({ $0.stopped }) {
-            _ = wake.wait(timeout: .now() + .nanoseconds(tick))
-            publish()
+            // A burst goes out in slices, a couple of milliseconds apart, so that the event loop
+            // sends each before the next is queued: the whole burst at once would exceed the stream
+            // backlog bound and drop even a reader that keeps up.
+            _ = wake.wait(timeout: .now() + .nanoseconds(more ? 2_000_000 : tick))
+            more = publish()
         }
     }
+
+    /// Alerts written per pass at most (about 100 KiB of events).
+    static let sliceAlerts = 150
 
     // MARK: - Subscribing (loop thread)
 
@@ -114,20 +121,23 @@ final class AlertStreamPublisher: Sendable {
 
     // MARK: - Publishing (the publisher's thread)
 
-    func publish() {
+    /// Writes the next slice of new alerts to every subscriber; returns whether more are waiting.
+    @discardableResult
+    func publish() -> Bool {
         let now = MonotonicClock.now()
-        let (subscribers, fresh, beat) = state.withLock {
-            state -> ([Subscriber], [(sequence: UInt64, alert: Alert)], Bool) in
+        let (subscribers, fresh, beat, more) = state.withLock {
+            state -> ([Subscriber], ArraySlice<(sequence: UInt64, alert: Alert)>, Bool, Bool) in
             state.subscribers.removeAll { !$0.stream.isOpen }
             // With nobody listening only the cut moves (the store's scan is linear in its size).
             let end = state.subscribers.isEmpty ? state.next : nil
-            let (fresh, next) = store.arrivals(from: state.next, before: end)
-            state.next = next
+            let (all, next) = store.arrivals(from: state.next, before: end)
+            let fresh = all.prefix(Self.sliceAlerts)
+            state.next = fresh.count < all.count ? all[fresh.count].sequence : next
             let beat = now - state.lastHeartbeat >= heartbeat.clampedNanoseconds
             if beat { state.lastHeartbeat = now }
-            return (state.subscribers, fresh, beat)
+            return (state.subscribers, fresh, beat, fresh.count < all.count)
         }
-        guard !subscribers.isEmpty, !fresh.isEmpty || beat else { return }
+        guard !subscribers.isEmpty, !fresh.isEmpty || beat else { return more }
         // Each alert's event is encoded once, whatever the number of subscribers it goes to.
         let events: [(alert: Alert, bytes: [UInt8])] = fresh.map { item in
             var bytes: [UInt8] = []
@@ -142,6 +152,7 @@ final class AlertStreamPublisher: Sendable {
             if bytes.isEmpty && beat { bytes = ServerSentEvent.heartbeat }
             subscriber.stream.write(bytes)
         }
+        return more
     }
 
     private func event(_ sequence: UInt64, _ alert: Alert) -> ServerSentEvent? {
