@@ -58,11 +58,18 @@ struct AlertWebhookEndToEndTests {
         #expect(requests.last?.alert["trace_id"] == trace)
 
         let endpoint = receiver.url + "/hook"
-        let metrics = try await MonitoringEndToEndTests.waitFor(
+        // An attempt is counted when it is sent, its outcome when the answer is in: wait for both.
+        _ = try await MonitoringEndToEndTests.waitFor(
             gateway,
             "gateway_webhook_attempts_total",
             3,
             labels: ["endpoint": endpoint]
+        )
+        let metrics = try await MonitoringEndToEndTests.waitFor(
+            gateway,
+            "gateway_webhook_deliveries_total",
+            1,
+            labels: ["endpoint": endpoint, "outcome": "delivered"]
         )
         #expect(
             MetricsText.value(
