@@ -45,8 +45,17 @@ struct MonitorNoticesEndToEndTests {
 
         cluster.send(signal: SIGCONT)
         try await SkippedRecordsEndToEndTests.expectSkipReported(monitor, accepted: accepted, partition: partition)
-        let joined = try await SkippedRecordsEndToEndTests.stats(monitor)
-        #expect((joined["group"] as? [String: Any])?["state"] as? String == "joined")
+        // The skip shows once one consumer reads again; the group is "joined" once every consumer had
+        // its first assignment, which may take a rebalance round more (bounded wait).
+        var state: String?
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let joined = try await SkippedRecordsEndToEndTests.stats(monitor)
+            state = (joined["group"] as? [String: Any])?["state"] as? String
+            if state == "joined" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(state == "joined")
         #expect(
             try browser.waitUntil(
                 #"!document.querySelector('[data-notice="joining"]') && (document.querySelector('[data-notice="skipped"]')?.textContent || "").includes("partition \#(partition)")"#,
