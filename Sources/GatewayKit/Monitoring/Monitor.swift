@@ -188,13 +188,6 @@ package final class Monitor: Sendable {
         }
     }
 
-    /// Records of `partition` that its consumer found missing (its position was reset past them).
-    func noteSkipped(_ count: Int64, partition: Int32) {
-        core.withLock { core in
-            core.partitions[partition, default: PartitionState(configuration: configuration)].skippedRecords += count
-        }
-    }
-
     /// The partition's state as a checkpoint's bytes (what the changelog receives); nil when the
     /// partition is not held. For benchmarks and tools; the consumers go through `PartitionStateKeeper`.
     package func checkpoint(of partition: Int32, createdAt: Date = Date(), writer: String = "") -> [UInt8]? {

@@ -16,7 +16,6 @@ final class PartitionStore: @unchecked Sendable {
     private let database: SQLiteDatabase
     private let get: SQLiteDatabase.Statement
     private let put: SQLiteDatabase.Statement
-    private let remove: SQLiteDatabase.Statement
     private let setLocal: SQLiteDatabase.Statement
     private let stage: SQLiteDatabase.Statement
     private let spillRow: SQLiteDatabase.Statement
@@ -60,7 +59,6 @@ final class PartitionStore: @unchecked Sendable {
         )
         spillRow = try database.prepare("INSERT OR REPLACE INTO pending (key, value) VALUES (?1, ?2)")
         put = try database.prepare("INSERT OR REPLACE INTO kv (key, value, seq) VALUES (?1, ?2, ?3)")
-        remove = try database.prepare("DELETE FROM kv WHERE key = ?1")
         setLocal = try database.prepare("INSERT OR REPLACE INTO local (name, value) VALUES (?1, ?2)")
         stage = try database.prepare("INSERT OR REPLACE INTO replay (key, value) VALUES (?1, ?2)")
         try readLocal()
@@ -215,11 +213,6 @@ final class PartitionStore: @unchecked Sendable {
     /// Records after the last meta record belong to a flush that never finished: dropped.
     func discardStaged() throws(StoreError) {
         try database.execute("DELETE FROM replay")
-    }
-
-    /// Puts a row as already confirmed (used when a replay needs no group, such as tests).
-    func putConfirmed(key: [UInt8], value: [UInt8]?) throws(StoreError) {
-        if let value { try put.run([.blob(key), .blob(value), .integer(0)]) } else { try remove.run([.blob(key)]) }
     }
 }
 
