@@ -4,7 +4,12 @@
 # (the gateway's PID), and returns once /readyz answers 200 (or after 30 s).
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+# KEEP_LOGS=<folder> keeps the processes' logs there (the scratch folder goes with the exit).
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+    if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS" && cp "$work"/*.log "$KEEP_LOGS"/ 2>/dev/null || true; fi
+    rm -rf "$work"
+}
 trap cleanup EXIT
 
 start_cluster_and_gateway() {

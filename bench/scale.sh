@@ -34,6 +34,7 @@ for _ in $(seq 1 150); do
 done
 out=${SCALE_OUT:-$work}
 mkdir -p "$out"
+[ -n "${SCALE_OUT:-}" ] && KEEP_LOGS=$SCALE_OUT
 samples="$out/samples.csv"
 echo "seconds,rss_mib,changelog_bytes,largest_record,lag,skipped,total" > "$samples"
 
@@ -78,6 +79,11 @@ while [ "$acknowledged" -lt "$target" ]; do
     echo "acknowledged $acknowledged of $target ($(rss_mib) MiB resident, lag $(lag))"
 done
 load_seconds=$(( $(date +%s) - load_started ))
+if ! kill -0 "$gateway" 2>/dev/null; then
+    echo "the gateway exited during the load; its log ends:"
+    tail -20 "$work/gateway.log"
+    exit 1
+fi
 changelog_bytes=$(metric gateway_monitor_state_bytes_written_total)
 echo "load: $acknowledged transactions in ${load_seconds}s = $(( acknowledged / load_seconds )) tx/s; state changelog ${changelog_bytes%.*} bytes = $(( ${changelog_bytes%.*} / load_seconds )) bytes/s, largest record $(metric gateway_monitor_state_largest_record_bytes) bytes"
 

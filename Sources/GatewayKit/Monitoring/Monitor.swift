@@ -81,8 +81,11 @@ package final class Monitor: Sendable {
     ) -> [[Alert]?] {
         let inputs = batch.map { $0.transaction.map(RuleInput.init) }
         let nowMilliseconds = MonitorClock.milliseconds(now)
+        let prefetched = readMissingAccounts(of: batch)
         let drafts = core.withLock { core in
-            zip(inputs, batch).map { input, item -> [AlertDraft]? in
+            for (partition, states) in prefetched { core.partitions[partition]?.accounts.prefetch(states) }
+            defer { for partition in prefetched.keys { core.partitions[partition]?.accounts.endPrefetch() } }
+            return zip(inputs, batch).map { input, item -> [AlertDraft]? in
                 guard let input else {
                     cover(item.partition, through: item.offset, in: &core)
                     return nil
@@ -94,6 +97,36 @@ package final class Monitor: Sendable {
             guard let tx = item.transaction else { return nil }
             return drafts.map { $0.map { alert(from: $0, for: tx, detectedAt: now) } }
         }
+    }
+
+    /// The stored states of the batch's accounts that are not in memory, read outside the lock: at a
+    /// million accounts most records miss the cache, and a store read under the lock held up every
+    /// other consumer. Only the calling consumer applies and flushes these partitions, so nothing
+    /// changes the rows between this read and the batch's apply.
+    private func readMissingAccounts(
+        of batch: [(transaction: Transaction?, partition: Int32, offset: Int64)]
+    ) -> [Int32: [String: AccountState?]] {
+        guard rules.needsAccountState else { return [:] }
+        var accounts: [Int32: Set<String>] = [:]
+        for item in batch {
+            if let tx = item.transaction { accounts[item.partition, default: []].insert(tx.accountId) }
+        }
+        let misses = core.withLock { core in
+            accounts.compactMap { partition, accounts -> (Int32, any AccountBacking, [String])? in
+                guard let backing = core.partitions[partition]?.accounts.backing,
+                    let missing = core.partitions[partition]?.accounts.missing(accounts), !missing.isEmpty
+                else { return nil }
+                return (partition, backing, missing)
+            }
+        }
+        var read: [Int32: [String: AccountState?]] = [:]
+        for (partition, backing, missing) in misses {
+            var states: [String: AccountState?] = [:]
+            states.reserveCapacity(missing.count)
+            for account in missing { states[account] = .some(backing.state(of: account)) }
+            read[partition] = states
+        }
+        return read
     }
 
     /// A record of `partition` that was not applied (not a transaction): the state still covers it,
@@ -115,9 +148,16 @@ package final class Monitor: Sendable {
             .snapshot(now: nowMilliseconds, topCountries: configuration.topCountries)
     }
 
-    /// Each held partition's statistics (copies, cheap) and the offset they cover.
-    func liveStatistics() -> [Int32: (statistics: RollingStatistics, coveredOffset: Int64)] {
-        core.withLock { core in core.partitions.mapValues { ($0.statistics, $0.coveredOffset) } }
+    /// Each held partition's statistics (copies, cheap), the offset they cover and the records they
+    /// never saw.
+    func liveStatistics() -> [Int32: (statistics: RollingStatistics, coveredOffset: Int64, skippedRecords: Int64)] {
+        core.withLock { core in core.partitions.mapValues { ($0.statistics, $0.coveredOffset, $0.skippedRecords) } }
+    }
+
+    /// The consumer of `partition` moved past `records` it never read (an offset reset): the state
+    /// keeps the count, so that `/stats` says its statistics are incomplete after any restart too.
+    func noteSkipped(_ records: Int64, in partition: Int32) {
+        core.withLock { core in core.partitions[partition]?.skippedRecords += records }
     }
 
     /// A copy of one partition's state, for a checkpoint (copy-on-write: cheap while the owning

@@ -18,6 +18,7 @@ struct MonitorRoutes: Sendable {
         let coveredElsewhere = Set((snapshot.partitions ?? []).filter { $0.source == .changelog }.map(\.partition))
         snapshot.status = MonitorStatus(
             skipped: service.skipped,
+            partitions: snapshot.partitions ?? [],
             gate: gate,
             group: MonitorStatus.Group(
                 service: service,

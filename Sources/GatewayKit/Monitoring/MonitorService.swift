@@ -78,7 +78,10 @@ final class MonitorService: Sendable {
             config.partitionListener = keeper
             config.storesOffsetsAfterHandler = keeper == nil
             config.threadNiceness = threadNiceness
-            config.offsetGapObserver = { [skipped] in skipped.record($0) }
+            config.offsetGapObserver = { [skipped, monitor] gap in
+                skipped.record(gap)
+                monitor.noteSkipped(gap.count, in: gap.partition)
+            }
             config.closeBarrier = closeBarrier
             config.uncommittedStartAtZero = uncommittedStartAtZero
             let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) {
@@ -152,14 +155,21 @@ final class MonitorService: Sendable {
             .snapshot(now: nowMilliseconds, topCountries: monitor.configuration.topCountries)
         snapshot.partitions =
             (live.map {
-                PartitionCoverage(partition: $0.key, offset: $0.value.coveredOffset, ageMilliseconds: 0, source: .live)
+                PartitionCoverage(
+                    partition: $0.key,
+                    offset: $0.value.coveredOffset,
+                    ageMilliseconds: 0,
+                    source: .live,
+                    skippedRecords: $0.value.skippedRecords
+                )
             }
             + remote.map {
                 PartitionCoverage(
                     partition: $0.key,
                     offset: $0.value.meta.coveredOffset,
                     ageMilliseconds: max(0, nowMilliseconds - $0.value.meta.createdAt),
-                    source: .changelog
+                    source: .changelog,
+                    skippedRecords: $0.value.meta.skippedRecords
                 )
             })
             .filter { $0.partition >= 0 }

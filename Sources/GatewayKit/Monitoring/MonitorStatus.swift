@@ -6,7 +6,8 @@
 struct MonitorStatus: Encodable, Sendable, Equatable {
     /// This instance's consumers in their group.
     var group: Group?
-    /// False once this instance's monitor skipped records (offset resets).
+    /// False once this instance's monitor skipped records (offset resets), or once a partition in the
+    /// statistics did, under any owner (`PartitionCoverage.skippedRecords`).
     var complete: Bool
     /// Records skipped since this instance started, all partitions.
     var skippedRecords: Int64
@@ -80,7 +81,12 @@ struct MonitorStatus: Encodable, Sendable, Equatable {
         }
     }
 
-    init(skipped: SkippedRecords, gate: MonitorLagGate? = nil, group: Group? = nil) {
+    init(
+        skipped: SkippedRecords,
+        partitions: [PartitionCoverage] = [],
+        gate: MonitorLagGate? = nil,
+        group: Group? = nil
+    ) {
         self.group = group
         let byPartition = skipped.byPartition
         self.skipped = byPartition.sorted { $0.key < $1.key }.map {
@@ -92,7 +98,7 @@ struct MonitorStatus: Encodable, Sendable, Equatable {
             )
         }
         skippedRecords = byPartition.values.reduce(0) { $0 + $1.records }
-        complete = skippedRecords == 0
+        complete = skippedRecords == 0 && partitions.allSatisfy { $0.skippedRecords == 0 }
         backpressure = gate.map { gate in
             let snapshot = gate.snapshot
             return Backpressure(

@@ -25,6 +25,9 @@ struct AccountTable: Sendable {
     private var spilled: [String: AccountState] = [:]
     /// Slots emptied by a shrinking `resize`, reused before the slab grows.
     private var freeSlots: [Int32] = []
+    /// States read from `backing` before the monitor's lock was taken (`prefetch`), each used at
+    /// most once: nil inside means the store had none.
+    private var prefetched: [String: AccountState?] = [:]
 
     private struct Entry: Sendable {
         var account: String
@@ -64,6 +67,26 @@ struct AccountTable: Sendable {
         dirtySlots.removeAll(keepingCapacity: true)
         spilled.removeAll()
         return changes
+    }
+
+    /// Of `accounts`, those a `withState` would have to read back from the backing store (not in
+    /// memory, not waiting to be written); empty without a backing store.
+    func missing(_ accounts: some Sequence<String>) -> [String] {
+        guard backing != nil else { return [] }
+        return accounts.filter { slots[$0] == nil && spilled[$0] == nil }
+    }
+
+    /// Hands over states read from the backing store outside the monitor's lock (`missing`, then
+    /// `AccountBacking.state(of:)`), so that a cache miss costs no store read under the lock. Only
+    /// the thread that applies this partition's records writes its store, so they cannot be stale
+    /// when handed over; each is used once, since the account may be evicted and written again
+    /// before it comes back. `endPrefetch` drops those not used.
+    mutating func prefetch(_ states: [String: AccountState?]) {
+        prefetched = states
+    }
+
+    mutating func endPrefetch() {
+        if !prefetched.isEmpty { prefetched = [:] }
     }
 
     /// Changes the bound, evicting the least recently seen accounts beyond it.
@@ -120,7 +143,13 @@ struct AccountTable: Sendable {
     }
 
     private mutating func loadFromBacking(_ account: String) -> AccountState {
-        guard let backing, let state = backing.state(of: account) else { return AccountState() }
+        let stored: AccountState?
+        if let read = prefetched.removeValue(forKey: account) {
+            stored = read
+        } else {
+            stored = backing?.state(of: account)
+        }
+        guard let state = stored else { return AccountState() }
         loads += 1
         return state
     }

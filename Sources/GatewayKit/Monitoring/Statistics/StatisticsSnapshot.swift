@@ -105,18 +105,23 @@ struct PartitionCoverage: Encodable, Sendable, Equatable {
     /// How old the statistics are: 0 for live ones, the checkpoint's age for the others.
     var ageMilliseconds: Int64
     var source: Source
+    /// Input records this partition's statistics never saw (offset resets), since its state began,
+    /// whichever instance owned it: kept in the state, so a restart does not make them complete.
+    var skippedRecords: Int64
 
-    init(partition: Int32, offset: Int64, ageMilliseconds: Int64, source: Source) {
+    init(partition: Int32, offset: Int64, ageMilliseconds: Int64, source: Source, skippedRecords: Int64 = 0) {
         self.partition = partition
         self.offset = offset >= 0 ? offset : nil
         self.ageMilliseconds = ageMilliseconds
         self.source = source
+        self.skippedRecords = skippedRecords
     }
 
     enum CodingKeys: String, CodingKey {
         case partition, offset
         case ageMilliseconds = "age_ms"
         case source
+        case skippedRecords = "skipped_records"
     }
 
     func encode(to encoder: Encoder) throws {
@@ -125,5 +130,6 @@ struct PartitionCoverage: Encodable, Sendable, Equatable {
         try container.encode(offset, forKey: .offset)
         try container.encode(ageMilliseconds, forKey: .ageMilliseconds)
         try container.encode(source, forKey: .source)
+        try container.encode(skippedRecords, forKey: .skippedRecords)
     }
 }

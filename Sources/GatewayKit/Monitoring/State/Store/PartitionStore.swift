@@ -37,6 +37,11 @@ final class PartitionStore: @unchecked Sendable {
     }
 
     /// Opens or creates the store of `partition` at `path`.
+    ///
+    /// `kv_tombstones` is what keeps `confirm` cheap: without it, deleting the confirmed tombstones
+    /// walked `kv_seq` over nearly every row (each one confirmed) and looked each up, about 0.7 s per
+    /// flush at 166,000 accounts in a partition, which is what made the monitor slow down as the
+    /// accounts grew.
     init(path: String, partition: Int32) throws(StoreError) {
         self.partition = partition
         database = try SQLiteDatabase(path: path)
@@ -44,6 +49,7 @@ final class PartitionStore: @unchecked Sendable {
             """
             CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB, seq INTEGER NOT NULL) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS kv_seq ON kv(seq);
+            CREATE INDEX IF NOT EXISTS kv_tombstones ON kv(seq) WHERE value IS NULL;
             CREATE TABLE IF NOT EXISTS local (name TEXT PRIMARY KEY, value) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS replay (key BLOB PRIMARY KEY, value BLOB) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS pending (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
