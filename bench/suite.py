@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""The benchmark suite of issue 11 (run through bench/suite.sh, which builds first).
+"""The benchmark suite (run through bench/suite.sh, which builds first).
 
 Each case runs against the gateway (`gateway serve`, monitor on, the cluster in its own `gateway
 kafka` process) and against nginx-light answering a static 202, with the same wrk settings in the
-same run, so ratios to nginx mean something on a shared, noisy machine. Writes bench/RESULTS.md.
+same run, so ratios to nginx mean something on a shared, noisy machine. Writes bench/RESULTS-suite.md
+(bench/RESULTS.md keeps the runs worth keeping, by topic).
 
 Durations come from the environment (see bench/suite.sh): SUITE_DURATION, SUITE_WARMUP,
 SUITE_OPEN_DURATION, SUITE_REPS, SUITE_LABEL, SUITE_BIN (a directory holding gateway and txgen
@@ -26,7 +27,7 @@ WARMUP = os.environ.get("SUITE_WARMUP", "3s")
 OPEN_DURATION = os.environ.get("SUITE_OPEN_DURATION", "10s")
 REPS = int(os.environ.get("SUITE_REPS", "3"))
 LABEL = os.environ.get("SUITE_LABEL", "")
-# SUITE_OUT: where to write the table (default bench/RESULTS.md), e.g. for a baseline build's run.
+# SUITE_OUT: where to write the table (default bench/RESULTS-suite.md), e.g. for a baseline build's run.
 GATEWAY_PORT, NGINX_PORT = 18180, 18181
 GATEWAY = f"http://127.0.0.1:{GATEWAY_PORT}"
 NGINX = f"http://127.0.0.1:{NGINX_PORT}"
@@ -308,7 +309,7 @@ class Suite:
                   "", "CPU us/req: user+system time of the process during the gateway's run divided by the answers wrk counted.",
                   "Kafka check: records added to `transactions` during the run (sum of end offsets, kcat -Q) against 2xx answers x transactions per request;"
                   " up to connections x batch more records are expected (wrk does not count answers in flight when it stops)."]
-        path = os.environ.get("SUITE_OUT") or os.path.join(ROOT, "bench", "RESULTS.md")
+        path = os.environ.get("SUITE_OUT") or os.path.join(ROOT, "bench", "RESULTS-suite.md")
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
         log(f"wrote {path}")

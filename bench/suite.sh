@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# The benchmark suite (issue 11): builds the gateway and txgen in release mode, starts `gateway kafka`
+# The benchmark suite: builds the gateway and txgen in release mode, starts `gateway kafka`
 # (the embedded cluster in its own process), `gateway serve` against it and nginx-light answering a
-# static 202, runs every case against both with the same wrk settings, and writes bench/RESULTS.md.
+# static 202, runs every case against both with the same wrk settings, and writes bench/RESULTS-suite.md.
 # Not part of the test suite. Takes about 25 minutes with the defaults; SUITE_SHORT=1 runs a smoke
 # version in a few minutes.
 #   SUITE_DURATION       wrk duration per run (default 10s; short: 3s)
 #   SUITE_WARMUP         warm-up per target (default 3s; short: 2s)
 #   SUITE_OPEN_DURATION  txgen duration per open-loop rate (default 10s; short: 3s)
 #   SUITE_REPS           repetitions of the 64-connection single-POST case (default 3; short: 3)
-#   SUITE_LABEL          a line printed at the top of RESULTS.md (e.g. the conditions of the run)
+#   SUITE_LABEL          a line printed at the top of the results file (e.g. the conditions of the run)
 #   SUITE_BIN            a directory with release gateway and txgen of this commit built elsewhere: no build here
-#   SUITE_OUT            where to write the table instead of bench/RESULTS.md (e.g. a baseline build run with SUITE_BIN)
+#   SUITE_OUT            where to write the table instead of bench/RESULTS-suite.md (e.g. a baseline build run with SUITE_BIN)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${SUITE_SHORT:-0}" = 1 ]; then

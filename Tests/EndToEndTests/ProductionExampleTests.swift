@@ -24,7 +24,7 @@ struct ProductionExampleTests {
         // No broker: a closed loopback port. The clients are made (properties checked), then fail to connect.
         environment["KAFKA_BOOTSTRAP_SERVERS"] = "127.0.0.1:1"
         // Monitoring off: with it on, start-up first reads the state topic's metadata and stops
-        // when no broker answers (issue 9), before the producer's clients could be seen connecting.
+        // when no broker answers, before the producer's clients could be seen connecting.
         environment["GATEWAY_CONSUMERS"] = "0"
 
         let gateway = try GatewayProcess.start(environment: environment)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Two gateways on one `gateway kafka` cluster (issue 9): `/stats` answers for the whole cluster on
+/// Two gateways on one `gateway kafka` cluster: `/stats` answers for the whole cluster on
 /// either, and the per-partition state survives a SIGTERM and a kill -9 of an instance exactly:
 /// totals stay exact, later records count once, a velocity burst straddling the hand-over alerts once.
 @Suite(.serialized, .timeLimit(.minutes(4)))

@@ -3,7 +3,7 @@ import Testing
 
 @testable import KafkaBridge
 
-/// A consumer whose brokers vanish must still stop within its bound (issue 8: a synchronous
+/// A consumer whose brokers vanish must still stop within its bound (a synchronous
 /// revocation commit inside rd_kafka_consumer_close waited forever).
 @Suite struct ConsumerFaultTests {
     /// Down: connections refused. Silent: brokers accept but answer only after ten minutes, as a

@@ -1,7 +1,7 @@
 import KafkaBridge
 
 /// Judges the producers' recent delivery outcomes for `/readyz`: a broker answering metadata is
-/// not enough if records are not being acknowledged (issue 8: a broker that lost its state answered
+/// not enough if records are not being acknowledged (a broker that lost its state answered
 /// metadata while every record timed out).
 ///
 /// Not ready when, for any producer of the pool:

@@ -114,7 +114,7 @@ struct TransactionsRoute: Sendable {
     }
 
     /// Each line is read and validated in one pass (no intermediate array of payloads: copying
-    /// them showed in the profile, issue 11).
+    /// them showed in the profile).
     private func handleNDJSON(_ request: HTTPRequest, _ responder: HTTPResponder, async: Bool) {
         let lines = request.body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             .filter { !$0.allSatisfy(Self.isJSONWhitespace) }

@@ -72,7 +72,7 @@ package final class Monitor: Sendable {
     }
 
     /// One consumer batch under one lock acquisition (the consumers' contention on the lock cost
-    /// more than applying, perf, issue 11), in order: a transaction is applied as `record` applies
+    /// more than applying, in perf), in order: a transaction is applied as `record` applies
     /// it, nil (a record that is not a transaction) is skipped as `skip` does. One entry per item,
     /// as `record` returns it (nil for skipped items too).
     package func record(

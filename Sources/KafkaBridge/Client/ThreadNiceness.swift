@@ -3,7 +3,7 @@ import Glibc
 
 /// Lower scheduling priority (a higher nice value) for the threads of work that may lag, so that
 /// it does not take the CPU from work that must not: the monitor's consumers against the HTTP
-/// event loops and the producers, on a machine with few cores (issue 8, overload).
+/// event loops and the producers, on a machine with few cores under overload.
 ///
 /// On Linux the nice value is per thread: `setpriority(PRIO_PROCESS, 0, n)` sets the calling
 /// thread's only (setpriority(2), "BUGS": NPTL threads do not share it), which is what is wanted.

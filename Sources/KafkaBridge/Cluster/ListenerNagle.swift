@@ -11,7 +11,7 @@ import Darwin
 /// connection; the mock answers the second while the client has not yet acknowledged the first
 /// answer, Nagle holds the second answer back until that ACK, and the client delays its ACK by up
 /// to 40 ms (Linux delayed ACK). An NDJSON batch spread over 20 accounts took about 44 ms where one
-/// account took 2 ms (issue 11); `socket.nagle.disable` on the client cannot help, the wait is on
+/// account took 2 ms; `socket.nagle.disable` on the client cannot help, the wait is on
 /// the broker's side. Kafka's own brokers set TCP_NODELAY on every accepted socket.
 ///
 /// Linux copies TCP_NODELAY from a listening socket to the sockets it accepts, so setting it on the

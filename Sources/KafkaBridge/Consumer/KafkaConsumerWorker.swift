@@ -57,7 +57,7 @@ public final class KafkaConsumerWorker: Sendable {
     /// The same, with a handler that gets the records in batches: those the consumer's queue held at
     /// once, in order, at most `maxBatch`. An application that takes a lock per record
     /// takes one per batch instead (the monitor's lock, contended by its consumers, was their largest
-    /// cost in perf, issue 11). Offsets are stored once `batchHandler` returned; a rebalance never
+    /// cost in perf). Offsets are stored once `batchHandler` returned; a rebalance never
     /// finds a batch half-handled (the pending batch is handed over first, see `ConsumerLoop`).
     /// `lag()` counts the records of the batch in the handler as taken.
     public init(

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// librdkafka's synchronous commit (`rd_kafka_commit(handle, nil, 0)`) has no timeout: called in
 /// the revocation callback of `rd_kafka_consumer_close` with no broker answering, it waited forever
-/// and shutdown hung (issue 8). Here the commit gets a reply queue of its own
+/// and shutdown hung. Here the commit gets a reply queue of its own
 /// (`rd_kafka_commit_queue` returns at once) and only the wait for the reply is bounded: by
 /// `timeout`, and once the worker is stopping by half of what is left of its close bound, so that
 /// leaving the group and destroying the handle keep the other half. A commit still unanswered at

@@ -7,7 +7,7 @@ import Testing
 /// kcat goes through the shim as well.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct TansuEndToEndTests {
-    /// The monitor's state topic too: a gateway with monitoring refuses to start without it (issue 9).
+    /// The monitor's state topic too: a gateway with monitoring refuses to start without it.
     static let topics = ["transactions", "transactions.alerts", "transactions.monitor-state"]
     /// Tansu holds a group's first join for about half the session timeout: keep it short.
     static let groupEnvironment = ["KAFKA_SESSION_TIMEOUT_MS": "3000", "KAFKA_HEARTBEAT_INTERVAL_MS": "500"]
@@ -74,7 +74,7 @@ struct TansuEndToEndTests {
     /// producer id means nothing to it (librdkafka 2.0.2 then retries UNKNOWN_PRODUCER_ID inside and
     /// reports only timeouts), every POST gets 503 and `/readyz` says 503 with the reason; the stuck
     /// producer is replaced and ingestion resumes without a restart of the gateway. This is the
-    /// "readiness lies" report of issue 8, replayed.
+    /// case of a broker that lost its state while `/readyz` still said ready, replayed.
     @Test func tansuKilledAndRestartedEmpty_readyzSays503WithAReason_thenIngestionResumes() async throws {
         let tansu = try TansuBroker(topics: Self.topics)
         defer { tansu.stop() }

@@ -19,11 +19,10 @@ package struct GatewayConfiguration: Sendable {
     package var embeddedBrokers = 3
     package var embeddedPartitions = 6
     package var eventLoops = ProcessInfo.processInfo.activeProcessorCount
-    /// One producer: on 2 cores a second one only adds wake-ups (each record pays a chain of thread
-    /// hand-offs) and halves the records per produce request. Measured 2026-11-30 on a quiet 2-core
-    /// machine, monitor on, realistic stream, wrk -c64 (`GATEWAY_ARGS=--producers N bench/cpu-per-request.sh`):
-    /// 2 producers 13.0k req/s at 98 us of gateway CPU each, 1 producer 20.9-22.6k req/s at 54-58 us.
-    /// More producers help only when one producer's delivery-report thread is the bottleneck.
+    /// One producer: on few cores a second one only adds wake-ups (each record pays a chain of thread
+    /// hand-offs) and halves the records per produce request, so it served fewer requests at more CPU
+    /// each (bench/RESULTS.md, "CPU per request"). More producers help only when one producer's
+    /// delivery-report thread is the bottleneck.
     package var producers = 1
     package var maxBodyBytes = 1 << 20
     package var maxBatchItems = 1000
@@ -47,11 +46,9 @@ package struct GatewayConfiguration: Sendable {
     /// librdkafka's linger.ms (5 ms is librdkafka's own default). Each request waits for its batch's
     /// acknowledgement, so the linger is paid in latency (up to 5 ms on an idle gateway), but a
     /// sub-millisecond linger made the producer's broker threads spin in poll()/clock_gettime once the
-    /// monitor was really consuming: measured 2026-11-30 on the quiet 2-core machine, realistic stream,
-    /// monitor owning all partitions, wrk -c64 (perf: the producer's rdk:broker threads the top CPU
-    /// users): 0.5 ms 5.0-5.5k req/s at 230-253 us of gateway CPU each, monitor lagging 14k records;
-    /// 2 ms 9.5-10.5k at 105-119 us; 5 ms 9.9-10.5k at 75-86 us, p99 10-12 ms, monitor caught up.
-    /// One hot key (every request on one partition) prefers a short linger (`--linger-ms 0.5`).
+    /// monitor was really consuming: half the requests at three times the CPU each, with the monitor
+    /// falling behind (bench/RESULTS.md, "CPU per request"). One hot key (every request on one
+    /// partition) prefers a short linger (`--linger-ms 0.5`).
     package var linger: Duration = .milliseconds(5)
     /// How long a client waits for the brokers' answer before a 504; longer than the delivery
     /// timeout, so that a delivery failure (503) normally wins and 504 means a lost report.

@@ -56,8 +56,8 @@ package final class IdempotencyStore: Sendable {
     }
 
     /// Fixed cost of a stored answer beyond its key, headers and body bytes: dictionary slot, deque
-    /// slot, the response's arrays and strings. `IdempotencyStoreBenchmark` measured 528 resident
-    /// bytes per single-transaction answer under a UUID key (2026-11-30), about 380 beyond those bytes.
+    /// slot, the response's arrays and strings. `IdempotencyBenchmark` measured 528 resident
+    /// bytes per single-transaction answer under a UUID key, about 380 beyond those bytes.
     static let entryOverheadBytes = 400
 
     let limits: IdempotencyLimits

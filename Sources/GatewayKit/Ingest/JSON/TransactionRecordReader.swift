@@ -3,7 +3,7 @@ import Foundation
 /// Reads a `Transaction` back from a Kafka record value (the normalized JSON `TransactionJSONWriter`
 /// writes) for the monitor's consumers: one pass over the bytes with the request path's `Cursor`.
 /// Foundation's `JSONDecoder` (`Transaction.makeDecoder()`) was the largest CPU user of the consumer
-/// threads under load (perf, issue 11); it stays the reference this reader is tested against.
+/// threads under load (perf); it stays the reference this reader is tested against.
 ///
 /// Accepts what that decoder accepts and gives the same value: `id`, `account_id`, `amount`,
 /// `currency`, `timestamp` and `received_at` required; the optional fields may be `null` or absent;

@@ -17,7 +17,7 @@ final class AlertStore: Sendable {
     private struct State: Sendable {
         /// Ascending by position: oldest first, so the newest are appended in the usual case. A Deque:
         /// once the store is full every add evicts the oldest, and `Array.removeFirst` moved all
-        /// `capacity` entries each time (the largest cost of an alert storm in perf, issue 11).
+        /// `capacity` entries each time (the largest cost of an alert storm in perf).
         var entries: Deque<Entry> = []
         var ids: Set<String> = []
         var nextSequence: UInt64 = 0
