@@ -25,8 +25,9 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        // C shims: Glibc does not export epoll/eventfd, and Swift cannot call C variadics.
+        // C shims: Glibc does not export epoll/eventfd or malloc.h, and Swift cannot call C variadics.
         .target(name: "CEpoll"),
+        .target(name: "CMalloc"),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
@@ -34,7 +35,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // Small dependency-free pieces every module shares (monotonic clock, ...).
-        .target(name: "CoreSupport"),
+        .target(name: "CoreSupport", dependencies: ["CMalloc"]),
         .target(
             name: "HTTPCore",
             dependencies: ["CEpoll", "CoreSupport", .product(name: "Logging", package: "swift-log")]

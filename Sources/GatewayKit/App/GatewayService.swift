@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 import HTTPCore
 import KafkaBridge
@@ -26,6 +27,7 @@ package final class GatewayService: @unchecked Sendable {
     private var topicPartitions: Int?
     private var alertStream: AlertStreamPublisher?
     private var webhooks: WebhookDispatcher?
+    private let heapTrimmer = HeapTrimmer()
     private(set) var port = 0
     /// Whether the cluster is librdkafka's mock (the embedded one, in this process or in
     /// `gateway kafka`): it keeps about 5 MB per partition and waits out the session timeout in
@@ -40,6 +42,9 @@ package final class GatewayService: @unchecked Sendable {
     }
 
     package func start() throws {
+        // Before librdkafka's and the server's threads exist; see `HeapTrimmer`.
+        HeapTrimmer.configureAllocator(arenas: 4, mmapThreshold: 256 * 1024)
+        try heapTrimmer.start(every: .seconds(5))
         let bootstrap = try startKafka()
         let producer = try KafkaProducerPool(
             configuration: configuration.producer(bootstrapServers: bootstrap),
@@ -138,6 +143,7 @@ package final class GatewayService: @unchecked Sendable {
         let undelivered = producer?.close(timeout: budget.remaining(until: budget.flushDeadline)) ?? 0
         progress(step: "stopping the embedded cluster") { $0.recordsUndelivered = undelivered }
         cluster?.close()
+        heapTrimmer.stop()
         let report = progress(step: "stopped")
         if !report.isClean {
             logger.error("shutdown abandoned work to keep within the shutdown timeout", metadata: report.metadata)

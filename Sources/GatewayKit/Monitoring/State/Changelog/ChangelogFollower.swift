@@ -6,8 +6,14 @@ import Synchronization
 /// Every partition's statistics as the changelog says, for `/stats` to merge the partitions that
 /// other instances own. Fed by the changelog's reader (every instance follows the whole topic from
 /// its beginning, outside the consumer group, on the reader's thread): it keeps each partition's
-/// statistics buckets as they arrive and rebuilds the partition's statistics when its meta record
-/// closes a flush. Account and dedupe records are skipped by their key, without being decoded.
+/// statistics buckets as they arrive, and a meta record closing a flush fixes the partition's
+/// latest flush (its meta and a copy of its buckets, shared until the next flush changes them).
+/// Account and dedupe records are skipped by their key, without being decoded.
+///
+/// The statistics are rebuilt only when asked for, and only for partitions this instance does not
+/// hold live. Rebuilding every partition at every flush kept a second copy of all the statistics
+/// (their histograms are most of the monitor's memory outside its budget: heaptrack, 1 M accounts)
+/// and decoded every flush whether or not anyone looked.
 final class ChangelogFollower: Sendable {
     struct Entry: Sendable {
         var meta: PartitionMeta
@@ -16,7 +22,16 @@ final class ChangelogFollower: Sendable {
 
     private let configuration: MonitorConfiguration
     private let logger: Logger
-    private let latest = Mutex<[Int32: Entry]>([:])
+    private let latest = Mutex<[Int32: Flush]>([:])
+
+    /// A partition's latest complete flush, and its statistics once built.
+    private struct Flush: Sendable {
+        var meta: PartitionMeta
+        var buckets: [[UInt8]: [UInt8]]
+        var statistics: RollingStatistics?
+        /// Its buckets could not be decoded (counted once).
+        var unreadable = false
+    }
     /// Per changelog partition, the newest value of each bucket key (the reader's thread only
     /// writes it; under a lock so that it is Sendable).
     private let buckets = Mutex<[Int32: [[UInt8]: [UInt8]]]>([:])
@@ -41,22 +56,57 @@ final class ChangelogFollower: Sendable {
     private func closeFlush(_ record: KafkaRecord) {
         do {
             let meta = try PartitionMeta(decoding: record.value, precision: configuration.histogramPrecision)
-            let rows = buckets.withLock { $0[record.partition] ?? [:] }.compactMap { key, value in
-                ChangelogKey(key).map { (key: $0, value: value) }
-            }
-            let statistics = try RollingStatistics(header: meta.statistics, buckets: rows, configuration: configuration)
-            latest.withLock { $0[meta.partition] = Entry(meta: meta, statistics: statistics) }
+            let rows = buckets.withLock { $0[record.partition] ?? [:] }
+            latest.withLock { $0[meta.partition] = Flush(meta: meta, buckets: rows) }
         } catch {
-            unreadable.add(1, ordering: .relaxed)
-            logger.warning(
-                "unreadable state record in the changelog",
-                metadata: ["partition": "\(record.partition)", "offset": "\(record.offset)", "error": "\(error)"]
-            )
+            noteUnreadable(record, error)
         }
     }
 
-    /// The statistics of the partitions not in `excluded` (those this instance holds live).
+    private func noteUnreadable(_ record: KafkaRecord, _ error: any Error) {
+        unreadable.add(1, ordering: .relaxed)
+        logger.warning(
+            "unreadable state record in the changelog",
+            metadata: ["partition": "\(record.partition)", "offset": "\(record.offset)", "error": "\(error)"]
+        )
+    }
+
+    /// The statistics of the partitions not in `excluded` (those this instance holds live), built
+    /// from their latest flush if not yet; the excluded ones' built statistics are dropped.
     func statistics(excluding excluded: Set<Int32>) -> [Int32: Entry] {
-        latest.withLock { latest in latest.filter { !excluded.contains($0.key) } }
+        latest.withLock { latest in
+            var entries: [Int32: Entry] = [:]
+            for partition in Array(latest.keys) {
+                if excluded.contains(partition) {
+                    latest[partition]?.statistics = nil
+                } else if let statistics = build(&latest[partition]!) {
+                    entries[partition] = Entry(meta: latest[partition]!.meta, statistics: statistics)
+                }
+            }
+            return entries
+        }
+    }
+
+    private func build(_ flush: inout Flush) -> RollingStatistics? {
+        if let built = flush.statistics { return built }
+        guard !flush.unreadable else { return nil }
+        do {
+            let rows = flush.buckets.compactMap { key, value in ChangelogKey(key).map { (key: $0, value: value) } }
+            let statistics = try RollingStatistics(
+                header: flush.meta.statistics,
+                buckets: rows,
+                configuration: configuration
+            )
+            flush.statistics = statistics
+            return statistics
+        } catch {
+            flush.unreadable = true
+            unreadable.add(1, ordering: .relaxed)
+            logger.warning(
+                "unreadable state in the changelog",
+                metadata: ["partition": "\(flush.meta.partition)", "error": "\(error)"]
+            )
+            return nil
+        }
     }
 }
