@@ -91,7 +91,9 @@ echo "load: $acknowledged transactions in ${load_seconds}s = $(( acknowledged / 
 for _ in $(seq 1 300); do [ "$(lag)" = 0 ] && break; sleep 2; done
 sleep 3
 read -r before window_before _ < <(stats)
-echo "after the load: /stats total $before (15m window $window_before), acknowledged $acknowledged, skipped $(skipped), lag $(lag)"
+# wrk counts the answers it read; the gateway's counter of acknowledged records also has those in flight
+# when a wrk run ended (and the alerts it produced).
+echo "after the load: /stats total $before (15m window $window_before), acknowledged $acknowledged by wrk's count and $(metric gateway_kafka_produced_total) by the gateway's, skipped $(skipped), lag $(lag)"
 
 restart() {  # how: TERM or KILL
     kill "-$1" "$gateway"
