@@ -1,6 +1,5 @@
 import Foundation
 import HTTPCore
-import KafkaBridge
 import Logging
 import W3CTraceContext
 
@@ -204,7 +203,7 @@ struct TransactionsRoute: Sendable {
     /// room is released once the outcome is known. `done` gets the accepted/queued JSON or the problem.
     private func produce(
         _ transaction: Transaction,
-        headers: [KafkaHeader],
+        headers: [RecordHeader],
         request: HTTPRequest,
         trace: TraceContext,
         async: Bool,
@@ -218,16 +217,18 @@ struct TransactionsRoute: Sendable {
         let monitorGate = self.monitorGate
         do {
             try producer.produce(topic: topic, key: Array(transaction.accountId.utf8), value: value, headers: headers) {
-                result in
+                outcome in
                 pending.release()
-                switch result {
-                case .success(let report):
+                switch outcome {
+                case .accepted(let partition, let offset):
                     metrics.recordProduced()
-                    monitorGate?.acknowledged(partition: report.partition, offset: report.offset)
-                    if !async { done(.accepted(Self.acceptedJSON(id: id, report: report))) }
-                case .failure(let error):
-                    metrics.recordDeliveryError(error)
-                    if !async { done(.rejected(GatewayProblems.kafkaUnavailable(error))) }
+                    monitorGate?.acknowledged(partition: partition, offset: offset)
+                    if !async {
+                        done(.accepted(Self.acceptedJSON(id: id, topic: topic, partition: partition, offset: offset)))
+                    }
+                case .failed(let failure):
+                    metrics.recordDeliveryError(failure)
+                    if !async { done(.rejected(GatewayProblems.kafkaUnavailable(failure))) }
                 }
             }
             if async { done(.accepted(Self.queuedJSON(id: id, topic: topic))) }
@@ -247,17 +248,17 @@ struct TransactionsRoute: Sendable {
 
     // Identifiers are validated to [A-Za-z0-9._:-] and topics are ours, so no JSON escaping is needed.
     // Appended as bytes: string interpolation was a twentieth of a POST's instructions.
-    static func acceptedJSON(id: String, report: DeliveryReport) -> [UInt8] {
+    static func acceptedJSON(id: String, topic: String, partition: Int32, offset: Int64) -> [UInt8] {
         var json: [UInt8] = []
-        json.reserveCapacity(96 + id.utf8.count + report.topic.utf8.count)
+        json.reserveCapacity(96 + id.utf8.count + topic.utf8.count)
         json += #"{"id":""#.utf8
         json += id.utf8
         json += #"","status":"accepted","topic":""#.utf8
-        json += report.topic.utf8
+        json += topic.utf8
         json += #"","partition":"#.utf8
-        json += String(report.partition).utf8
+        json += String(partition).utf8
         json += #","offset":"#.utf8
-        json += String(report.offset).utf8
+        json += String(offset).utf8
         json.append(UInt8(ascii: "}"))
         return json
     }

@@ -1,6 +1,5 @@
 import Foundation
 import HTTPCore
-import KafkaBridge
 import Testing
 
 @testable import GatewayKit
