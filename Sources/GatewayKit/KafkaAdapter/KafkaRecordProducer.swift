@@ -21,6 +21,26 @@ struct KafkaRecordProducer: RecordProducer {
         }
     }
 
+    /// The header list is translated once for the whole batch.
+    func produceBatch(
+        topic: String,
+        records: [KeyedValue],
+        headers: [RecordHeader],
+        completion: @escaping @Sendable ([ProduceOutcome]) -> Void
+    ) {
+        let kafkaHeaders = headers.map(KafkaHeader.init)
+        let outcomes = BatchOutcomes(count: records.count, completion: completion)
+        for (index, record) in records.enumerated() {
+            do {
+                try pool.produce(topic: topic, key: record.key, value: record.value, headers: kafkaHeaders) { result in
+                    outcomes.record(index, ProduceOutcome(result))
+                }
+            } catch {
+                outcomes.record(index, .failed(ProduceFailure(error)))
+            }
+        }
+    }
+
     var queueDepth: Int { pool.queueDepth }
 
     var replacements: Int { pool.replacements }

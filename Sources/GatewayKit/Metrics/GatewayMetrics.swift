@@ -164,7 +164,9 @@ final class GatewayMetrics: Sendable {
         }
     }
 
-    func recordProduced() { produced.increment() }
+    func recordProduced(_ records: Int) {
+        if records > 0 { produced.increment(by: Int64(records)) }
+    }
 
     func recordDeliveryError(_ failure: ProduceFailure) { deliveryErrors(failure).increment() }
 

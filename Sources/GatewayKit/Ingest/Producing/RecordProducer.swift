@@ -12,6 +12,16 @@ package protocol RecordProducer: Sendable {
         completion: @escaping @Sendable (ProduceOutcome) -> Void
     ) throws(ProduceFailure)
 
+    /// Queues every record of a batch (one topic, one header list) and calls `completion` once,
+    /// with one outcome per record in the order given, when the last is known (a record that cannot
+    /// be queued is a `.failed` outcome, not a throw). `records` must not be empty.
+    func produceBatch(
+        topic: String,
+        records: [KeyedValue],
+        headers: [RecordHeader],
+        completion: @escaping @Sendable ([ProduceOutcome]) -> Void
+    )
+
     /// Records queued or in flight, for `/metrics`.
     var queueDepth: Int { get }
 
@@ -19,7 +29,37 @@ package protocol RecordProducer: Sendable {
     var replacements: Int { get }
 }
 
+/// A record's key and value, for `produceBatch`.
+package struct KeyedValue: Sendable {
+    package var key: [UInt8]?
+    package var value: [UInt8]
+
+    package init(key: [UInt8]?, value: [UInt8]) {
+        self.key = key
+        self.value = value
+    }
+}
+
 extension RecordProducer {
     /// A producer that is never replaced (route tests' stand-ins).
     package var replacements: Int { 0 }
+
+    /// One `produce` per record, collected into one completion.
+    package func produceBatch(
+        topic: String,
+        records: [KeyedValue],
+        headers: [RecordHeader],
+        completion: @escaping @Sendable ([ProduceOutcome]) -> Void
+    ) {
+        let outcomes = BatchOutcomes(count: records.count, completion: completion)
+        for (index, record) in records.enumerated() {
+            do {
+                try produce(topic: topic, key: record.key, value: record.value, headers: headers) { outcome in
+                    outcomes.record(index, outcome)
+                }
+            } catch {
+                outcomes.record(index, .failed(error))
+            }
+        }
+    }
 }
