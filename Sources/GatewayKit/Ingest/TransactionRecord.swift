@@ -11,6 +11,11 @@ enum TransactionRecord {
         TransactionJSONWriter.bytes(of: transaction)
     }
 
+    /// The same, for a batch's records: dates they share are formatted once.
+    static func value(of transaction: Transaction, dates: inout TransactionJSONWriter.DateMemo) -> [UInt8] {
+        TransactionJSONWriter.bytes(of: transaction, dates: &dates)
+    }
+
     static let contentType = RecordHeader("content-type", Array("application/json".utf8))
 
     static func headers(requestID: String, trace: TraceContext) -> [RecordHeader] {

@@ -174,9 +174,13 @@ struct TransactionsRoute: Sendable {
         }
         var records: [KeyedValue] = []
         records.reserveCapacity(valid)
+        var dates = TransactionJSONWriter.DateMemo()
         for case .valid(let transaction) in items {
             records.append(
-                KeyedValue(key: Array(transaction.accountId.utf8), value: TransactionRecord.value(of: transaction))
+                KeyedValue(
+                    key: Array(transaction.accountId.utf8),
+                    value: TransactionRecord.value(of: transaction, dates: &dates)
+                )
             )
         }
         let answer = BatchAnswer(items: items, topic: topic)
