@@ -4,6 +4,8 @@
 # gateway runs under valgrind. After a warm-up, counters are zeroed, exactly N realistic POSTs are
 # sent (bench/post-n.py), and the counters are dumped: instructions / N is the figure, start-up excluded.
 # Usage: bench/callgrind-per-request.sh [gateway binary] [N] [connections]
+# BATCH=B (B > 1) sends N NDJSON batches of B transactions instead and prints the count per
+# transaction, so that batches of 100 and of 1000 can be compared.
 # CONSUMERS=N (default 0) runs the monitor; OUT=dir keeps the callgrind file (default: a scratch folder).
 # Prints the total and per-request count, then the top inclusive costs (callgrind_annotate).
 set -euo pipefail
@@ -36,12 +38,13 @@ pids+=($gateway)
 for _ in $(seq 1 1500); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "gateway not ready under valgrind:"; tail -20 "$work/gateway.log"; exit 1; }
 url=http://127.0.0.1:$port/transactions
-python3 bench/post-n.py "$url" 500 "$connections" >/dev/null   # warm-up: connections, producer, caches
+BATCH=1 python3 bench/post-n.py "$url" 500 "$connections" >/dev/null   # warm-up: connections, producer, caches
 callgrind_control -z "$gateway" >/dev/null
 answered=$(python3 bench/post-n.py "$url" "$requests" "$connections")
 callgrind_control -d "$gateway" >/dev/null
 file=$(ls -t "$out"/callgrind.out* | head -1)
 total=$(awk '/^summary:|^totals:/ {print $2; exit}' "$file")
-echo "answered 2xx: $answered"
-python3 -c "print(f'{$total} instructions / $requests requests = {$total/$requests:,.0f} per request (consumers: ${CONSUMERS:-0})')"
+batch=${BATCH:-1}
+echo "answered 2xx (with BATCH: items accepted): $answered"
+python3 -c "n=$requests*$batch; print(f'{$total} instructions / {n} transactions in $requests requests = {$total/n:,.0f} per transaction (batch: $batch, consumers: ${CONSUMERS:-0})')"
 callgrind_annotate --inclusive=yes "$file" 2>/dev/null | swift demangle --simplified | head -"${TOP:-60}"

@@ -15,24 +15,8 @@ trap cleanup EXIT
 
 swift build -c release --product gateway >/dev/null
 
-mkdir -p "$work/logs"
-cat > "$work/nginx.conf" <<NGINX
-daemon off;
-worker_processes 1;
-error_log $work/logs/error.log;
-pid $work/nginx.pid;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work;
-  server {
-    listen 127.0.0.1:18081;
-    location / { return 202 '{"id":"tx-0001","status":"accepted","topic":"transactions","partition":0,"offset":0}'; }
-  }
-}
-NGINX
-nginx -c "$work/nginx.conf" -p "$work" &
-pids+=($!)
+source bench/nginx-static.sh
+start_nginx 18081
 
 GATEWAY_LOG_LEVEL=warning .build/release/gateway serve --host 127.0.0.1 --port 18080 "${@:3}" > "$work/gateway.log" 2>&1 &
 pids+=($!)

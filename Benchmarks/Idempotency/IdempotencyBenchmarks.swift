@@ -32,7 +32,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // A new key each call, claimed then finished with a 202, as a first request goes.
     Benchmark("claim + finish, new keys (store below its bounds)") { benchmark in
-        let store = IdempotencyStore.unmetered(limits: .defaults)
+        let store = IdempotencyStore(limits: .defaults)
         let keys = Keys(count: benchmark.scaledIterations.count)
         benchmark.startMeasurement()
         for index in benchmark.scaledIterations { firstRequest(store, keys[index]) }
@@ -40,7 +40,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("claim + finish, new keys (full store: each evicts the oldest)") { benchmark in
         var limits = IdempotencyLimits.defaults
         limits.capacity = 10_000
-        let store = IdempotencyStore.unmetered(limits: limits)
+        let store = IdempotencyStore(limits: limits)
         let warm = Keys(count: limits.capacity, prefix: "warm")
         for index in 0..<limits.capacity { firstRequest(store, warm[index]) }
         let keys = Keys(count: benchmark.scaledIterations.count)
@@ -52,7 +52,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     // The retry: the same key and body, answered from memory.
     Benchmark("claim, stored key (replay)") { benchmark in
-        let store = IdempotencyStore.unmetered(limits: .defaults)
+        let store = IdempotencyStore(limits: .defaults)
         let keys = Keys(count: 1)
         firstRequest(store, keys[0])
         guard case .replay = store.claim(keys[0], fingerprint) else { fatalError("no replay for a stored key") }

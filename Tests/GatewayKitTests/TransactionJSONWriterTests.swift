@@ -23,6 +23,21 @@ struct TransactionJSONWriterTests {
         #expect(failures.isEmpty, "\(failures.count) failures, first: \(failures.prefix(3).joined(separator: "\n"))")
     }
 
+    @Test func writerWithADateMemo_writesTheSameBytes_whetherDatesRepeatOrNot() {
+        var random = SplitMix64(seed: 0x7A5C_0005)
+        var dates = TransactionJSONWriter.DateMemo()
+        let shared = Self.transaction(&random).receivedAt
+        for index in 0..<500 {
+            var transaction = Self.transaction(&random)
+            if index % 3 != 0 { transaction.receivedAt = shared }  // a batch's records share it
+            if index % 5 == 0 { transaction.timestamp = shared }
+            #expect(
+                TransactionJSONWriter.bytes(of: transaction, dates: &dates)
+                    == TransactionJSONWriter.bytes(of: transaction)
+            )
+        }
+    }
+
     @Test func record_decodesBackToTheSameTransaction() throws {
         var random = SplitMix64(seed: 0x7A5C_0004)
         for _ in 0..<200 {

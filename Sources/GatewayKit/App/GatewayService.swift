@@ -71,7 +71,7 @@ package final class GatewayService: @unchecked Sendable {
             webhooks = try WebhookDispatcher(
                 settings: configuration.webhooks,
                 secret: secret,
-                producer: producer,
+                producer: KafkaRecordProducer(pool: producer),
                 logger: logger
             )
         }
@@ -186,7 +186,7 @@ package final class GatewayService: @unchecked Sendable {
         return MonitorService(
             monitor: Monitor(configuration: settings.configuration),
             alerts: AlertStore(capacity: settings.alertStoreCapacity),
-            producer: producer,
+            producer: KafkaRecordProducer(pool: producer),
             alertsTopic: configuration.alertsTopic,
             logger: logger
         )
@@ -323,18 +323,18 @@ package final class GatewayService: @unchecked Sendable {
         requestBudget: RequestBudgetGauge,
         clusterRoutes: ClusterRoutes
     ) -> HTTPRouter {
-        let probe = ReadinessProbe { producer.checkBrokers(timeout: .seconds(2)) }
+        let probe = ReadinessProbe { producer.brokerCheck(timeout: .seconds(2)) }
         var health = HealthRoutes(
             probe: probe,
-            deliveryHealth: { producer.deliveryHealth() },
+            deliveryHealth: { producer.producerHealth() },
             deliveryReadiness: configuration.deliveryReadiness,
             bootstrapServers: producer.bootstrapServers,
             embedded: cluster != nil
         )
         if let restoring = monitorService?.restoring { health.restoring = { restoring.now } }
-        let idempotency = IdempotencyStore(limits: configuration.idempotency, metrics: metrics)
+        let idempotency = IdempotencyStore(limits: configuration.idempotency)
         return GatewayRoutes(
-            producer: producer,
+            producer: KafkaRecordProducer(pool: producer),
             topic: configuration.topic,
             maxBatchItems: configuration.maxBatchItems,
             metrics: metrics,

@@ -325,12 +325,12 @@ final class WebhookDispatcher: @unchecked Sendable {
         let endpoint = endpoints[delivery.endpoint]
         var headers = [
             TransactionRecord.contentType,
-            KafkaHeader("webhook-id", Array(entry.alertID.utf8)),
-            KafkaHeader("webhook-endpoint", Array(endpoint.label.utf8)),
-            KafkaHeader("webhook-attempts", Array(String(delivery.attempts).utf8)),
-            KafkaHeader("webhook-last-error", Array(delivery.lastError.utf8)),
+            RecordHeader("webhook-id", Array(entry.alertID.utf8)),
+            RecordHeader("webhook-endpoint", Array(endpoint.label.utf8)),
+            RecordHeader("webhook-attempts", Array(String(delivery.attempts).utf8)),
+            RecordHeader("webhook-last-error", Array(delivery.lastError.utf8)),
         ]
-        if let trace = entry.trace { headers += TraceParent.kafkaHeaders(trace) }
+        if let trace = entry.trace { headers += TraceParent.recordHeaders(trace) }
         let done: @Sendable (Bool) -> Void = { [self] delivered in
             var offsets: [Int32: Int64] = [:]
             locked {
@@ -352,11 +352,11 @@ final class WebhookDispatcher: @unchecked Sendable {
                 key: Array(entry.accountID.utf8),
                 value: entry.value,
                 headers: headers
-            ) { [self] result in
-                if case .failure(let error) = result {
+            ) { [self] outcome in
+                if case .failed(let failure) = outcome {
                     logger.warning(
                         "dead-letter record not delivered",
-                        metadata: ["error": "\(error.name)", "alert_id": "\(entry.alertID)"]
+                        metadata: ["error": "\(failure.name)", "alert_id": "\(entry.alertID)"]
                     )
                     done(false)
                 } else {

@@ -1,5 +1,3 @@
-import KafkaBridge
-
 /// Judges the producers' recent delivery outcomes for `/readyz`: a broker answering metadata is
 /// not enough if records are not being acknowledged (a broker that lost its state answered
 /// metadata while every record timed out).
@@ -26,7 +24,7 @@ struct DeliveryReadiness: Sendable {
     }
 
     /// What the producers' outcomes say, read now.
-    func judge(_ producers: [DeliveryHealthSnapshot]) -> DeliveryVerdict {
+    func judge(_ producers: [ProducerHealth]) -> DeliveryVerdict {
         let failing = producers.filter {
             $0.consecutiveFailures >= failureThreshold && ($0.lastFailureAgo ?? .zero) < recentWindow
         }

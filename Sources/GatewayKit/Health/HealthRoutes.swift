@@ -1,13 +1,12 @@
 import HTTPCore
-import KafkaBridge
 
 /// `GET /healthz` (the process answers) and `GET /readyz` (produce works now: a broker answers the
 /// producer's metadata request, and deliveries are not all failing; see `DeliveryReadiness`).
 struct HealthRoutes: Sendable {
-    typealias DeliveryHealth = @Sendable () -> [DeliveryHealthSnapshot]
+    typealias DeliveryHealth = @Sendable () -> [ProducerHealth]
 
     let probe: ReadinessProbe
-    /// The producers' recent outcomes (`KafkaProducerPool.deliveryHealth`), read per probe: a few
+    /// The producers' recent outcomes (the producer pool's `producerHealth`), read per probe: a few
     /// atomic loads and one uncontended lock per producer.
     let deliveryHealth: DeliveryHealth
     let deliveryReadiness: DeliveryReadiness

@@ -1,5 +1,4 @@
 import Foundation
-import KafkaBridge
 
 /// The body of `GET /readyz`: ready or not, and why not: the brokers that answered (or the
 /// metadata error), and whether records are being acknowledged now (`DeliveryReadiness`).
@@ -18,7 +17,7 @@ struct Readiness: Sendable, Equatable {
     var monitorRestoring: [RestoreProgress.Entry] = []
 
     init(
-        _ result: Result<[String], KafkaError>,
+        _ result: Result<[String], BrokerCheckFailure>,
         delivery: DeliveryVerdict = DeliveryVerdict(),
         bootstrapServers: String,
         embeddedCluster: Bool

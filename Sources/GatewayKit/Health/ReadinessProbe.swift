@@ -1,5 +1,4 @@
 import Dispatch
-import KafkaBridge
 import Synchronization
 
 /// Answers "does a broker answer the producer now?" for `GET /readyz` without letting probes pile
@@ -7,11 +6,11 @@ import Synchronization
 /// check, and a result is reused for `freshness`. A probe storm thus costs at most one blocked
 /// thread and one metadata request per `freshness`, instead of one blocked thread per probe.
 final class ReadinessProbe: Sendable {
-    typealias Check = @Sendable () -> Result<[String], KafkaError>
-    typealias Waiter = @Sendable (Result<[String], KafkaError>) -> Void
+    typealias Check = @Sendable () -> Result<[String], BrokerCheckFailure>
+    typealias Waiter = @Sendable (Result<[String], BrokerCheckFailure>) -> Void
 
     private struct State {
-        var last: (result: Result<[String], KafkaError>, at: ContinuousClock.Instant)?
+        var last: (result: Result<[String], BrokerCheckFailure>, at: ContinuousClock.Instant)?
         var waiters: [Waiter] = []
     }
 
@@ -28,7 +27,7 @@ final class ReadinessProbe: Sendable {
     /// Calls `done` with a result no older than `freshness`, from this thread or the probe's.
     func probe(_ done: @escaping Waiter) {
         let now = ContinuousClock.now
-        let action: (cached: Result<[String], KafkaError>?, startCheck: Bool) = state.withLock { state in
+        let action: (cached: Result<[String], BrokerCheckFailure>?, startCheck: Bool) = state.withLock { state in
             if let last = state.last, now - last.at < freshness { return (last.result, false) }
             state.waiters.append(done)
             return (nil, state.waiters.count == 1)

@@ -1,5 +1,4 @@
 import Foundation
-import KafkaBridge
 import W3CTraceContext
 
 /// How a transaction is written to Kafka: the key is `account_id` (one account, one partition,
@@ -12,9 +11,14 @@ enum TransactionRecord {
         TransactionJSONWriter.bytes(of: transaction)
     }
 
-    static let contentType = KafkaHeader("content-type", Array("application/json".utf8))
+    /// The same, for a batch's records: dates they share are formatted once.
+    static func value(of transaction: Transaction, dates: inout TransactionJSONWriter.DateMemo) -> [UInt8] {
+        TransactionJSONWriter.bytes(of: transaction, dates: &dates)
+    }
 
-    static func headers(requestID: String, trace: TraceContext) -> [KafkaHeader] {
-        [contentType, KafkaHeader("request-id", Array(requestID.utf8))] + TraceParent.kafkaHeaders(trace)
+    static let contentType = RecordHeader("content-type", Array("application/json".utf8))
+
+    static func headers(requestID: String, trace: TraceContext) -> [RecordHeader] {
+        [contentType, RecordHeader("request-id", Array(requestID.utf8))] + TraceParent.recordHeaders(trace)
     }
 }

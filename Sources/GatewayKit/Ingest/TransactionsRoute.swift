@@ -1,6 +1,5 @@
 import Foundation
 import HTTPCore
-import KafkaBridge
 import Logging
 import W3CTraceContext
 
@@ -131,7 +130,7 @@ struct TransactionsRoute: Sendable {
     }
 
     /// A batch line or array element: valid, or known to be bad (malformed JSON, invalid fields).
-    private enum BatchItem {
+    enum BatchItem {
         case valid(Transaction)
         case rejected(Problem)
     }
@@ -165,13 +164,65 @@ struct TransactionsRoute: Sendable {
         _ responder: HTTPResponder,
         async: Bool
     ) {
-        guard pending.reserve(items.count { if case .valid = $0 { true } else { false } }) else {
-            return responder.respond(overloaded())
-        }
-        let batch = TransactionBatch(count: items.count, responder: responder)
+        let valid = items.count { if case .valid = $0 { true } else { false } }
+        guard pending.reserve(valid) else { return responder.respond(overloaded()) }
         // One header list for the whole batch: every record carries the same request id and trace.
         let trace = TraceParent.forRequest(request.headers)
         let headers = TransactionRecord.headers(requestID: request.requestID, trace: trace)
+        if async || valid == 0 {
+            return answerAtEnqueue(items, headers: headers, request: request, trace: trace, async: async, responder)
+        }
+        var records: [KeyedValue] = []
+        records.reserveCapacity(valid)
+        var dates = TransactionJSONWriter.DateMemo()
+        for case .valid(let transaction) in items {
+            records.append(
+                KeyedValue(
+                    key: Array(transaction.accountId.utf8),
+                    value: TransactionRecord.value(of: transaction, dates: &dates)
+                )
+            )
+        }
+        let answer = BatchAnswer(items: items, topic: topic)
+        let (metrics, pending, monitorGate, logger) = (self.metrics, self.pending, self.monitorGate, self.logger)
+        let requestID = request.requestID
+        producer.produceBatch(topic: topic, records: records, headers: headers) { outcomes in
+            pending.release(outcomes.count)
+            var acknowledged = 0
+            for outcome in outcomes {
+                switch outcome {
+                case .accepted(let partition, let offset):
+                    acknowledged += 1
+                    monitorGate?.acknowledged(partition: partition, offset: offset)
+                case .failed(let failure):
+                    metrics.recordDeliveryError(failure)
+                }
+            }
+            metrics.recordProduced(acknowledged)
+            if acknowledged < outcomes.count {
+                logger.warning(
+                    "batch records not acknowledged",
+                    metadata: [
+                        "request_id": "\(requestID)", "trace_id": "\(TraceParent.traceID(trace))",
+                        "failed": "\(outcomes.count - acknowledged)", "of": "\(outcomes.count)",
+                    ]
+                )
+            }
+            responder.respond(.json(200, answer.body(outcomes)))
+        }
+    }
+
+    /// `Prefer: respond-async` (each record answered once queued) or nothing to produce: every
+    /// item's answer is known before this returns.
+    private func answerAtEnqueue(
+        _ items: [BatchItem],
+        headers: [RecordHeader],
+        request: HTTPRequest,
+        trace: TraceContext,
+        async: Bool,
+        _ responder: HTTPResponder
+    ) {
+        let batch = TransactionBatch(count: items.count, responder: responder)
         for (index, item) in items.enumerated() {
             switch item {
             case .rejected(let problem): batch.complete(index, json: problem.jsonBytes())
@@ -204,7 +255,7 @@ struct TransactionsRoute: Sendable {
     /// room is released once the outcome is known. `done` gets the accepted/queued JSON or the problem.
     private func produce(
         _ transaction: Transaction,
-        headers: [KafkaHeader],
+        headers: [RecordHeader],
         request: HTTPRequest,
         trace: TraceContext,
         async: Bool,
@@ -218,16 +269,18 @@ struct TransactionsRoute: Sendable {
         let monitorGate = self.monitorGate
         do {
             try producer.produce(topic: topic, key: Array(transaction.accountId.utf8), value: value, headers: headers) {
-                result in
+                outcome in
                 pending.release()
-                switch result {
-                case .success(let report):
-                    metrics.recordProduced()
-                    monitorGate?.acknowledged(partition: report.partition, offset: report.offset)
-                    if !async { done(.accepted(Self.acceptedJSON(id: id, report: report))) }
-                case .failure(let error):
-                    metrics.recordDeliveryError(error)
-                    if !async { done(.rejected(GatewayProblems.kafkaUnavailable(error))) }
+                switch outcome {
+                case .accepted(let partition, let offset):
+                    metrics.recordProduced(1)
+                    monitorGate?.acknowledged(partition: partition, offset: offset)
+                    if !async {
+                        done(.accepted(Self.acceptedJSON(id: id, topic: topic, partition: partition, offset: offset)))
+                    }
+                case .failed(let failure):
+                    metrics.recordDeliveryError(failure)
+                    if !async { done(.rejected(GatewayProblems.kafkaUnavailable(failure))) }
                 }
             }
             if async { done(.accepted(Self.queuedJSON(id: id, topic: topic))) }
@@ -247,19 +300,42 @@ struct TransactionsRoute: Sendable {
 
     // Identifiers are validated to [A-Za-z0-9._:-] and topics are ours, so no JSON escaping is needed.
     // Appended as bytes: string interpolation was a twentieth of a POST's instructions.
-    static func acceptedJSON(id: String, report: DeliveryReport) -> [UInt8] {
+    static func acceptedJSON(id: String, topic: String, partition: Int32, offset: Int64) -> [UInt8] {
         var json: [UInt8] = []
-        json.reserveCapacity(96 + id.utf8.count + report.topic.utf8.count)
+        json.reserveCapacity(96 + id.utf8.count + topic.utf8.count)
+        appendAccepted(id: id, topic: topic, partition: partition, offset: offset, to: &json)
+        return json
+    }
+
+    static func appendAccepted(id: String, topic: String, partition: Int32, offset: Int64, to json: inout [UInt8]) {
         json += #"{"id":""#.utf8
         json += id.utf8
         json += #"","status":"accepted","topic":""#.utf8
-        json += report.topic.utf8
+        json += topic.utf8
         json += #"","partition":"#.utf8
-        json += String(report.partition).utf8
+        appendInteger(Int64(partition), to: &json)
         json += #","offset":"#.utf8
-        json += String(report.offset).utf8
+        appendInteger(offset, to: &json)
         json.append(UInt8(ascii: "}"))
-        return json
+    }
+
+    /// Decimal digits without a String in between (`String(offset)` allocated per record).
+    static func appendInteger(_ value: Int64, to json: inout [UInt8]) {
+        if value < 0 { json.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 digits at most, least significant first
+        let count = withUnsafeMutableBytes(of: &digits) { buffer in
+            var count = 0
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            return count
+        }
+        withUnsafeBytes(of: &digits) { buffer in
+            for index in stride(from: count - 1, through: 0, by: -1) { json.append(buffer[index]) }
+        }
     }
 
     static func queuedJSON(id: String, topic: String) -> [UInt8] {

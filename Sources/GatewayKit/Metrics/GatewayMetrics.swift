@@ -1,6 +1,5 @@
 import Foundation
 import HTTPCore
-import KafkaBridge
 import Prometheus
 
 /// The gateway's own Prometheus metrics (HTTP and producer), on swift-prometheus' registry.
@@ -13,7 +12,6 @@ final class GatewayMetrics: Sendable {
     let clients = ClientTally()
     private let produced: Counter
     private let queueDepth: Gauge
-    private let idempotency: IdempotencySeries
     private let httpSeries = SeriesCache<HTTPSeriesKey, HTTPSeries>()
     private let authenticationSeries = SeriesCache<AuthenticationKey, Counter>()
     private let deliveryErrorSeries = SeriesCache<String, Counter>()
@@ -103,13 +101,12 @@ final class GatewayMetrics: Sendable {
     static let transactionStatuses = [200, 202, 400, 401, 409, 413, 415, 422, 429, 503, 504]
     /// The delivery errors the ingest path names (a full queue, no acknowledgement in time); other
     /// librdkafka errors get their series when they first happen.
-    static let expectedDeliveryErrors: [KafkaError] = [.queueFull, .messageTimedOut]
+    static let expectedDeliveryErrors: [ProduceFailure] = [.queueFull, .timedOut]
 
     init(knownRoutes: Set<String>) {
         self.knownRoutes = knownRoutes
         produced = registry.makeCounter(descriptor: Self.producedName)
         queueDepth = registry.makeGauge(descriptor: Self.queueDepthName)
-        idempotency = IdempotencySeries(registry)
         initialiseKnownSeries()
     }
 
@@ -167,13 +164,15 @@ final class GatewayMetrics: Sendable {
         }
     }
 
-    func recordProduced() { produced.increment() }
+    func recordProduced(_ records: Int) {
+        if records > 0 { produced.increment(by: Int64(records)) }
+    }
 
-    func recordDeliveryError(_ error: KafkaError) { deliveryErrors(error).increment() }
+    func recordDeliveryError(_ failure: ProduceFailure) { deliveryErrors(failure).increment() }
 
-    private func deliveryErrors(_ error: KafkaError) -> Counter {
-        deliveryErrorSeries(error.name) {
-            registry.makeCounter(descriptor: Self.deliveryErrorsName, labels: [("error", error.name)])
+    private func deliveryErrors(_ failure: ProduceFailure) -> Counter {
+        deliveryErrorSeries(failure.name) {
+            registry.makeCounter(descriptor: Self.deliveryErrorsName, labels: [("error", failure.name)])
         }
     }
 
@@ -190,62 +189,5 @@ final class GatewayMetrics: Sendable {
 
     func setQueueDepth(_ depth: Int) { queueDepth.set(Double(depth)) }
 
-    /// What a claim came to: a replay, a 409, a 422 are counted; a new claim is not.
-    func recordIdempotency(_ claim: IdempotencyStore.Claim) {
-        switch claim {
-        case .claimed: break
-        case .replay: idempotency.replays.increment()
-        case .inFlight: idempotency.conflicts.increment()
-        case .mismatch: idempotency.mismatches.increment()
-        }
-    }
-
-    func recordIdempotencyExpirations(_ expired: Int) {
-        if expired > 0 { idempotency.expirations.increment(by: Int64(expired)) }
-    }
-
-    func recordIdempotencyEvictions(_ evicted: Int) {
-        if evicted > 0 { idempotency.evictions.increment(by: Int64(evicted)) }
-    }
-
-    func setIdempotencyEntries(_ entries: Int) { idempotency.entries.set(Double(entries)) }
-
     func render() -> [UInt8] { registry.emitToBuffer() }
-
-    /// The `Idempotency-Key` store's series: keys held now, and what happened to claims and keys.
-    private struct IdempotencySeries {
-        let entries: Gauge
-        let replays: Counter
-        let conflicts: Counter
-        let mismatches: Counter
-        let evictions: Counter
-        let expirations: Counter
-
-        init(_ registry: PrometheusCollectorRegistry) {
-            entries = registry.makeGauge(
-                descriptor: MetricNameDescriptor(
-                    namespace: "gateway",
-                    metricName: "idempotency",
-                    unitName: "entries",
-                    helpText: "Idempotency keys held: answers stored plus requests in flight"
-                )
-            )
-            func counter(_ name: String, _ help: String) -> Counter {
-                registry.makeCounter(
-                    descriptor: MetricNameDescriptor(
-                        namespace: "gateway",
-                        subsystem: "idempotency",
-                        metricName: name,
-                        unitName: "total",
-                        helpText: help
-                    )
-                )
-            }
-            replays = counter("replays", "Requests answered with the stored answer of their idempotency key")
-            conflicts = counter("conflicts", "Requests refused with 409: their key's first request was still in flight")
-            mismatches = counter("mismatches", "Requests refused with 422: their key was used with a different body")
-            evictions = counter("evictions", "Stored answers forgotten early to stay within the count or byte bound")
-            expirations = counter("expirations", "Stored answers forgotten after the key's time to live")
-        }
-    }
 }

@@ -15,8 +15,8 @@ struct MetricsRoute: Sendable {
 
     func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
         metrics.setQueueDepth(producer.queueDepth)
-        metrics.setIdempotencyEntries(idempotency.countNow())
         var body = metrics.render()
+        body += Array(IdempotencyMetrics.render(idempotency.statistics()).utf8)
         body += Array(Self.replacementsText(producer.replacements).utf8)
         body += Array(Self.pendingRecordsText(pendingRecords).utf8)
         if let requestBudget { body += Array(requestBudget.text.utf8) }

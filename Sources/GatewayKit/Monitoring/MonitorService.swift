@@ -225,13 +225,13 @@ final class MonitorService: Sendable {
             let trace = TraceParent.context(in: record.headers)
             for var alert in raised ?? [] {
                 alert.traceId = trace.map(TraceParent.traceID)
-                publish(alert, traceHeaders: trace.map(TraceParent.kafkaHeaders) ?? [])
+                publish(alert, traceHeaders: trace.map(TraceParent.recordHeaders) ?? [])
             }
         }
     }
 
     /// Stores the alert here at once and produces it for the other instances (keyed by account).
-    private func publish(_ alert: Alert, traceHeaders: [KafkaHeader]) {
+    private func publish(_ alert: Alert, traceHeaders: [RecordHeader]) {
         _ = alerts.add(alert)
         guard let value = StableJSON.bytes(alert) else { return }
         do {
@@ -240,12 +240,12 @@ final class MonitorService: Sendable {
                 key: Array(alert.accountId.utf8),
                 value: Array(value),
                 headers: [TransactionRecord.contentType] + traceHeaders
-            ) { [self] result in
-                if case .failure(let error) = result {
+            ) { [self] outcome in
+                if case .failed(let failure) = outcome {
                     alertsPublishFailed.add(1, ordering: .relaxed)
                     logger.warning(
                         "alert not published",
-                        metadata: ["alert_id": "\(alert.id)", "error": "\(error.name)"]
+                        metadata: ["alert_id": "\(alert.id)", "error": "\(failure.name)"]
                     )
                 }
             }

@@ -1,6 +1,5 @@
 import Foundation
 import HTTPCore
-import KafkaBridge
 
 /// The gateway's RFC 9457 problems, so every route words the same failure the same way.
 enum GatewayProblems {
@@ -49,15 +48,15 @@ enum GatewayProblems {
 
     /// Kafka could not take or confirm the record: a retry later may work, so 503 + Retry-After
     /// (RFC 9110 §15.6.4, §10.2.3).
-    static func kafkaUnavailable(_ error: KafkaError) -> Problem {
-        let detail: String
-        if error.isQueueFull {
-            detail = "the producer queue is full (\(error.name)); retry shortly"
-        } else if error.isTimedOut {
-            detail = "no broker acknowledged the record within the delivery timeout (\(error.name))"
-        } else {
-            detail = "Kafka refused the record: \(error.name): \(error.message)"
-        }
+    static func kafkaUnavailable(_ failure: ProduceFailure) -> Problem {
+        let detail =
+            switch failure.kind {
+            case .queueFull: "the producer queue is full (\(failure.name)); retry shortly"
+            case .timedOut: "no broker acknowledged the record within the delivery timeout (\(failure.name))"
+            case .tooLarge: "the record is larger than Kafka accepts (\(failure.name)): \(failure.reason)"
+            case .closed: "the gateway is shutting down and takes no more records (\(failure.name))"
+            case .unavailable: "Kafka refused the record: \(failure.name): \(failure.reason)"
+            }
         return Problem(status: 503, title: "Kafka unavailable", detail: detail)
     }
 

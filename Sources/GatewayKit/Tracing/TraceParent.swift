@@ -1,5 +1,4 @@
 import HTTPCore
-import KafkaBridge
 import W3CTraceContext
 
 /// W3C Trace Context (https://www.w3.org/TR/trace-context/) as the gateway carries it: a
@@ -30,17 +29,17 @@ enum TraceParent {
         TraceContext(traceID: context.traceID, spanID: .random(), flags: context.flags, state: context.state)
     }
 
-    /// `traceparent` and, when not empty, `tracestate` as Kafka record headers.
-    static func kafkaHeaders(_ context: TraceContext) -> [KafkaHeader] {
-        var headers = [KafkaHeader(parentHeader, Array(context.traceParentHeaderValue.utf8))]
+    /// `traceparent` and, when not empty, `tracestate` as record headers.
+    static func recordHeaders(_ context: TraceContext) -> [RecordHeader] {
+        var headers = [RecordHeader(parentHeader, Array(context.traceParentHeaderValue.utf8))]
         if let state = context.traceStateHeaderValue, !state.isEmpty {
-            headers.append(KafkaHeader(stateHeader, Array(state.utf8)))
+            headers.append(RecordHeader(stateHeader, Array(state.utf8)))
         }
         return headers
     }
 
-    /// The trace context carried by a Kafka record's headers; nil when absent or invalid.
-    static func context(in headers: [KafkaHeader]) -> TraceContext? {
+    /// The trace context carried by a record's headers; nil when absent or invalid.
+    static func context(in headers: [some HeaderField]) -> TraceContext? {
         guard let parent = headers.last(where: { $0.name == parentHeader }) else { return nil }
         let state = headers.last { $0.name == stateHeader }.map { String(decoding: $0.value, as: UTF8.self) }
         return try? TraceContext(

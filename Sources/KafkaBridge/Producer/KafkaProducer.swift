@@ -84,8 +84,12 @@ final class KafkaProducer: @unchecked Sendable {
             if !headers.isEmpty {
                 let list = rd_kafka_headers_new(headers.count)!
                 for header in headers {
-                    header.value.withUnsafeBytes { bytes in
-                        _ = rd_kafka_header_add(list, header.name, -1, bytes.baseAddress, bytes.count)
+                    // withCString borrows a native string's bytes; passing the String itself
+                    // would build a C copy (an allocation) per header and record.
+                    header.name.withCString { name in
+                        header.value.withUnsafeBytes { bytes in
+                            _ = rd_kafka_header_add(list, name, -1, bytes.baseAddress, bytes.count)
+                        }
                     }
                 }
                 headerList = list

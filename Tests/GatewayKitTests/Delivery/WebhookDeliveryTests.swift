@@ -113,7 +113,7 @@ import Testing
             #expect(TraceParent.traceID(fresh) != "0af7651916cd43dd8448eb211c80319c")
             #expect(TraceParent.traceID(fresh).count == 32)
         }
-        let records = TraceParent.kafkaHeaders(kept)
+        let records = TraceParent.recordHeaders(kept)
         #expect(TraceParent.context(in: records).map(TraceParent.traceID) == "0af7651916cd43dd8448eb211c80319c")
     }
 }

@@ -36,18 +36,18 @@ final class GatewayOnEmbeddedCluster: Sendable {
         self.pool = pool
         let metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
         let health = HealthRoutes(
-            probe: ReadinessProbe { pool.checkBrokers(timeout: .seconds(1)) },
-            deliveryHealth: { pool.deliveryHealth() },
+            probe: ReadinessProbe { pool.brokerCheck(timeout: .seconds(1)) },
+            deliveryHealth: { pool.producerHealth() },
             deliveryReadiness: DeliveryReadiness(deliveryTimeout: deliveryTimeout),
             bootstrapServers: cluster.bootstrapServers,
             embedded: true
         )
         let handler = GatewayRoutes(
-            producer: pool,
+            producer: KafkaRecordProducer(pool: pool),
             topic: Self.topic,
             maxBatchItems: 1000,
             metrics: metrics,
-            idempotency: IdempotencyStore(metrics: metrics),
+            idempotency: IdempotencyStore(),
             pendingRecords: PendingRecords(limit: configuration.maxPendingRecords),
             health: health,
             monitor: nil,

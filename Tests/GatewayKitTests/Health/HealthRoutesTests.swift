@@ -1,5 +1,4 @@
 import Foundation
-import KafkaBridge
 import Synchronization
 import Testing
 
@@ -15,7 +14,9 @@ import Testing
                 == #"{"bootstrap_servers":"127.0.0.1:9092","brokers":["127.0.0.1:9092"],"embedded_cluster":false,"status":"ready"}"#
         )
 
-        let down = RouteHarness(readiness: { .failure(KafkaError.messageTimedOut) })
+        let down = RouteHarness(readiness: {
+            .failure(BrokerCheckFailure(name: "_MSG_TIMED_OUT", message: "Local: Message timed out"))
+        })
         let response = try #require(await down.client.execute("GET", "/readyz"))
         #expect(response.status == 503)
         #expect(response.headers["Retry-After"] == "1")
@@ -43,7 +44,7 @@ import Testing
     // MARK: deliveries (the metadata check answers in all of these)
 
     @Test func readyz_deliveriesAllFailing_gives503WithTheReason_thoughBrokersAnswer() async throws {
-        let failing = DeliveryHealthSnapshot(
+        let failing = ProducerHealth(
             consecutiveFailures: 12,
             failingFor: .seconds(10),
             lastFailureAgo: .milliseconds(500),
@@ -52,7 +53,7 @@ import Testing
             pending: 3,
             waitingFor: .milliseconds(500)
         )
-        let harness = RouteHarness(deliveryHealth: { [failing, DeliveryHealthSnapshot()] })
+        let harness = RouteHarness(deliveryHealth: { [failing, ProducerHealth()] })
         let response = try #require(await harness.client.execute("GET", "/readyz"))
         #expect(response.status == 503)
         #expect(response.headers["Retry-After"] == "1")
@@ -67,7 +68,7 @@ import Testing
 
     @Test func readyz_readyAgainOnceADeliverySucceeds() async throws {
         let outcomes = Mutex(
-            DeliveryHealthSnapshot(
+            ProducerHealth(
                 consecutiveFailures: 5,
                 failingFor: .seconds(4),
                 lastFailureAgo: .seconds(1),
@@ -77,7 +78,7 @@ import Testing
         let harness = RouteHarness(deliveryHealth: { [outcomes.withLock { $0 }] })
         #expect(try #require(await harness.client.execute("GET", "/readyz")).status == 503)
 
-        outcomes.withLock { $0 = DeliveryHealthSnapshot(lastSuccessAgo: .milliseconds(200)) }
+        outcomes.withLock { $0 = ProducerHealth(lastSuccessAgo: .milliseconds(200)) }
         let response = try #require(await harness.client.execute("GET", "/readyz"))
         #expect(response.status == 200)
         #expect(
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test func readyz_fewFailuresOrAStaleStreak_stayReady_butShowTheLastError() async throws {
-        let two = DeliveryHealthSnapshot(
+        let two = ProducerHealth(
             consecutiveFailures: 2,
             failingFor: .seconds(1),
             lastFailureAgo: .seconds(1),
@@ -99,7 +100,7 @@ import Testing
 
         // The last failure is older than two delivery timeouts (20 s): nobody sent records since,
         // so the instance gets its chance again instead of staying out of rotation for good.
-        let stale = DeliveryHealthSnapshot(
+        let stale = ProducerHealth(
             consecutiveFailures: 40,
             failingFor: .seconds(60),
             lastFailureAgo: .seconds(21),
@@ -117,8 +118,8 @@ import Testing
             environment: ["GATEWAY_READINESS_FAILURE_WINDOW_MS": "60000"]
         )
         let readiness = configuration.deliveryReadiness
-        func streak(_ failures: Int, lastFailureAgo: Duration) -> DeliveryHealthSnapshot {
-            DeliveryHealthSnapshot(
+        func streak(_ failures: Int, lastFailureAgo: Duration) -> ProducerHealth {
+            ProducerHealth(
                 consecutiveFailures: failures,
                 failingFor: .seconds(30),
                 lastFailureAgo: lastFailureAgo,
@@ -140,7 +141,7 @@ import Testing
     }
 
     @Test func readyz_recordsWaitingWithoutAnyReportPastTheDeliveryTimeout_gives503() async throws {
-        let silent = DeliveryHealthSnapshot(
+        let silent = ProducerHealth(
             lastSuccessAgo: .seconds(30),
             pending: 40,
             waitingFor: .milliseconds(12_300)
@@ -149,14 +150,16 @@ import Testing
         #expect(response.status == 503)
         #expect(try response.json()["reason"] as? String == "no delivery report for 12.3 s with 40 records waiting")
 
-        let busy = DeliveryHealthSnapshot(lastSuccessAgo: .milliseconds(5), pending: 40, waitingFor: .milliseconds(5))
+        let busy = ProducerHealth(lastSuccessAgo: .milliseconds(5), pending: 40, waitingFor: .milliseconds(5))
         #expect(
             try #require(await RouteHarness(deliveryHealth: { [busy] }).client.execute("GET", "/readyz")).status == 200
         )
     }
 
     @Test func readyz_noBrokerAnswers_reasonNamesTheMetadataError() async throws {
-        let harness = RouteHarness(readiness: { .failure(KafkaError(code: -187)) })  // _ALL_BROKERS_DOWN
+        let harness = RouteHarness(readiness: {
+            .failure(BrokerCheckFailure(name: "_ALL_BROKERS_DOWN", message: "Local: All broker connections are down"))
+        })
         let response = try #require(await harness.client.execute("GET", "/readyz"))
         #expect(response.status == 503)
         #expect(try response.json()["reason"] as? String == "no broker answers a metadata request: _ALL_BROKERS_DOWN")

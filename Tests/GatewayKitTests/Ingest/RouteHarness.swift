@@ -2,7 +2,6 @@ import CoreSupport
 import Foundation
 import HTTPCore
 import HTTPCoreTesting
-import KafkaBridge
 import Logging
 
 @testable import GatewayKit
@@ -29,7 +28,7 @@ struct RouteHarness {
     ) {
         producer = StandInProducer(behaviour)
         metrics = GatewayMetrics(knownRoutes: GatewayRoutes.knownRoutes)
-        idempotency = IdempotencyStore(limits: limits, metrics: metrics, clock: clock)
+        idempotency = IdempotencyStore(limits: limits, clock: clock)
         pendingRecords = PendingRecords(limit: maxPendingRecords)
         let health = HealthRoutes(
             probe: ReadinessProbe(freshness: .zero, check: readiness),

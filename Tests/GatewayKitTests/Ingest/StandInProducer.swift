@@ -1,5 +1,4 @@
 import Dispatch
-import KafkaBridge
 import Synchronization
 
 @testable import GatewayKit
@@ -18,7 +17,7 @@ final class StandInProducer: RecordProducer {
         let topic: String
         let key: [UInt8]?
         let value: [UInt8]
-        let headers: [KafkaHeader]
+        let headers: [RecordHeader]
     }
 
     private struct State {
@@ -45,24 +44,23 @@ final class StandInProducer: RecordProducer {
         topic: String,
         key: [UInt8]?,
         value: [UInt8],
-        headers: [KafkaHeader],
-        completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
-    ) throws(KafkaError) {
+        headers: [RecordHeader],
+        completion: @escaping @Sendable (ProduceOutcome) -> Void
+    ) throws(ProduceFailure) {
         let partition = Int32(truncatingIfNeeded: (key ?? []).reduce(0) { $0 &+ Int($1) } % Int(Self.partitions))
         let answer: (@Sendable () -> Void)? = try state.withLock {
-            (state: inout State) throws(KafkaError) -> (@Sendable () -> Void)? in
+            (state: inout State) throws(ProduceFailure) -> (@Sendable () -> Void)? in
             switch state.behaviour {
             case .queueFull:
-                throw KafkaError.queueFull
+                throw ProduceFailure.queueFull
             case .timeOut:
                 state.produced.append(Produced(topic: topic, key: key, value: value, headers: headers))
-                return { completion(.failure(.messageTimedOut)) }
+                return { completion(.failed(.timedOut)) }
             case .accept, .hold:
                 state.produced.append(Produced(topic: topic, key: key, value: value, headers: headers))
                 let offset = state.offsets[partition, default: 0]
                 state.offsets[partition] = offset + 1
-                let report = DeliveryReport(topic: topic, partition: partition, offset: offset)
-                let deliver: @Sendable () -> Void = { completion(.success(report)) }
+                let deliver: @Sendable () -> Void = { completion(.accepted(partition: partition, offset: offset)) }
                 if state.behaviour == .hold {
                     state.held.append(deliver)
                     return nil

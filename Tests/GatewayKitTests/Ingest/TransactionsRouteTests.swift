@@ -1,6 +1,5 @@
 import Foundation
 import HTTPCore
-import KafkaBridge
 import Testing
 
 @testable import GatewayKit
@@ -131,6 +130,18 @@ import Testing
         )
         #expect(batch.status == 200)
         #expect(try batch.jsonArray().map { $0["status"] as? Int } == [503, 503])
+    }
+
+    @Test func queueFullInABatch_answersEachRecord503_keepsTheOtherItems_andGivesTheRoomBack() async throws {
+        let harness = RouteHarness(.queueFull)
+        let body = [sampleTransaction(id: "q-1"), "{not json", sampleTransaction(id: "q-3")].joined(separator: "\n")
+        let response = try #require(await harness.post(body, contentType: "application/x-ndjson"))
+        #expect(response.status == 200)
+        let items = try response.jsonArray()
+        #expect(items.map { $0["status"] as? Int } == [503, 400, 503])
+        #expect((items[0]["detail"] as? String)?.contains("_QUEUE_FULL") == true)
+        #expect(harness.pendingRecords.current == 0)
+        #expect(await harness.metricValue(#"gateway_kafka_delivery_errors_total{error="_QUEUE_FULL"}"#) == 2)
     }
 
     @Test func noReport_noAnswer_untilTheReportComes() async throws {

@@ -53,6 +53,29 @@ package final class IdempotencyStore: Sendable {
         var entries: [IdempotencyKey: Entry] = [:]
         var order: Deque<Stored> = []
         var storedBytes = 0
+        var counts = Counts()
+    }
+
+    /// What happened to claims and keys so far, kept under the store's own lock and read by
+    /// `/metrics` at scrape time (the store knows no metrics registry).
+    package struct Counts: Sendable, Equatable {
+        /// Requests answered with the stored answer of their key.
+        package var replays = 0
+        /// Requests refused with 409: the key's first request was still in flight.
+        package var conflicts = 0
+        /// Requests refused with 422: the key was used with a different body.
+        package var mismatches = 0
+        /// Stored answers forgotten early to stay within the count or byte bound.
+        package var evictions = 0
+        /// Stored answers forgotten after the key's time to live.
+        package var expirations = 0
+    }
+
+    /// The store at one moment, for `/metrics`.
+    package struct Statistics: Sendable, Equatable {
+        /// Keys held: answers stored plus requests in flight.
+        package var entries: Int
+        package var counts: Counts
     }
 
     /// Fixed cost of a stored answer beyond its key, headers and body bytes: dictionary slot, deque
@@ -64,52 +87,54 @@ package final class IdempotencyStore: Sendable {
     private let ttlNanoseconds: UInt64
     private let state = Mutex(State())
     private let clock: @Sendable () -> UInt64
-    private let metrics: GatewayMetrics?
 
     /// `clock`: monotonic nanoseconds (tests pass their own to expire keys without sleeping).
-    init(
+    package init(
         limits: IdempotencyLimits = IdempotencyLimits(),
-        metrics: GatewayMetrics? = nil,
         clock: @escaping @Sendable () -> UInt64 = MonotonicClock.now
     ) {
         precondition(limits.capacity > 0 && limits.maxBytes > 0, "idempotency store bounds must be positive")
         self.limits = limits
         let (seconds, attoseconds) = limits.ttl.components
         ttlNanoseconds = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-        self.metrics = metrics
         self.clock = clock
     }
 
-    /// A store that reports to no metrics registry (benchmarks, which see only `package` API).
-    package static func unmetered(limits: IdempotencyLimits) -> IdempotencyStore {
-        IdempotencyStore(limits: limits)
+    /// Keys remembered now, stored and in flight, after forgetting the expired ones.
+    package func countNow() -> Int {
+        statistics().entries
     }
 
-    /// Keys remembered now, stored and in flight, after forgetting the expired ones (for `/metrics`).
-    package func countNow() -> Int {
+    /// Keys remembered now and what happened so far, after forgetting the expired ones (for `/metrics`).
+    package func statistics() -> Statistics {
         let now = clock()
-        let (expired, count) = state.withLock { state in (forgetExpired(&state, now: now), state.entries.count) }
-        metrics?.recordIdempotencyExpirations(expired)
-        return count
+        return state.withLock { state in
+            forgetExpired(&state, now: now)
+            return Statistics(entries: state.entries.count, counts: state.counts)
+        }
     }
 
     package func claim(_ key: IdempotencyKey, _ fingerprint: RequestFingerprint) -> Claim {
         let now = clock()
-        let (claim, expired) = state.withLock { state -> (Claim, Int) in
-            let expired = forgetExpired(&state, now: now)
+        return state.withLock { state -> Claim in
+            forgetExpired(&state, now: now)
             guard let entry = state.entries[key] else {
                 state.entries[key] = Entry(fingerprint: fingerprint, phase: .inFlight)
-                return (.claimed, expired)
+                return .claimed
             }
-            guard entry.fingerprint == fingerprint else { return (.mismatch, expired) }
+            guard entry.fingerprint == fingerprint else {
+                state.counts.mismatches += 1
+                return .mismatch
+            }
             switch entry.phase {
-            case .inFlight: return (.inFlight, expired)
-            case .stored(let response): return (.replay(response), expired)
+            case .inFlight:
+                state.counts.conflicts += 1
+                return .inFlight
+            case .stored(let response):
+                state.counts.replays += 1
+                return .replay(response)
             }
         }
-        metrics?.recordIdempotency(claim)
-        metrics?.recordIdempotencyExpirations(expired)
-        return claim
     }
 
     /// Ends a claim with its answer: a 2xx is stored, anything else releases the key.
@@ -117,32 +142,27 @@ package final class IdempotencyStore: Sendable {
         let now = clock()
         let keep = (200..<300).contains(response.status)
         let bytes = Self.estimatedBytes(key, response)
-        let evicted = state.withLock { state -> Int in
-            guard case .inFlight? = state.entries[key]?.phase else { return 0 }
+        state.withLock { state in
+            guard case .inFlight? = state.entries[key]?.phase else { return }
             guard keep else {
                 state.entries[key] = nil
-                return 0
+                return
             }
             state.entries[key]?.phase = .stored(response)
             state.order.append(Stored(key: key, storedAt: now, bytes: bytes))
             state.storedBytes += bytes
-            var evicted = 0
             while state.order.count > limits.capacity || state.storedBytes > limits.maxBytes {
                 forgetOldest(&state)
-                evicted += 1
+                state.counts.evictions += 1
             }
-            return evicted
         }
-        metrics?.recordIdempotencyEvictions(evicted)
     }
 
-    private func forgetExpired(_ state: inout State, now: UInt64) -> Int {
-        var expired = 0
+    private func forgetExpired(_ state: inout State, now: UInt64) {
         while let oldest = state.order.first, now &- oldest.storedAt > ttlNanoseconds {
             forgetOldest(&state)
-            expired += 1
+            state.counts.expirations += 1
         }
-        return expired
     }
 
     private func forgetOldest(_ state: inout State) {

@@ -9,6 +9,21 @@ import Foundation
 /// escaped, control characters as `\b \t \n \f \r` or `\u00xx` in lower-case hex.
 package enum TransactionJSONWriter {
     package static func bytes(of transaction: Transaction) -> [UInt8] {
+        var dates = DateMemo()
+        return bytes(of: transaction, dates: &dates)
+    }
+
+    /// The last dates written and their text, so that a batch's records, which share their
+    /// `received_at` (and often their `timestamp`), format each date once.
+    package struct DateMemo {
+        fileprivate var receivedAt: (date: Date, text: [UInt8])?
+        fileprivate var timestamp: (date: Date, text: [UInt8])?
+
+        package init() {}
+    }
+
+    /// The same bytes, formatting a date only when it differs from the one `dates` holds.
+    package static func bytes(of transaction: Transaction, dates: inout DateMemo) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(estimatedSize(of: transaction))
         // Members in sorted key order; account_id is always there, so every later one starts with ','.
@@ -29,9 +44,9 @@ package enum TransactionJSONWriter {
             appendObject(metadata, to: &out)
         }
         append(#","received_at":"#, to: &out)
-        appendDate(transaction.receivedAt, to: &out)
+        appendDate(transaction.receivedAt, memo: &dates.receivedAt, to: &out)
         append(#","timestamp":"#, to: &out)
-        appendDate(transaction.timestamp, to: &out)
+        appendDate(transaction.timestamp, memo: &dates.timestamp, to: &out)
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -65,10 +80,14 @@ package enum TransactionJSONWriter {
         out.append(UInt8(ascii: "}"))
     }
 
-    private static func appendDate(_ date: Date, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        RFC3339.append(date, to: &out)
-        out.append(UInt8(ascii: "\""))
+    private static func appendDate(_ date: Date, memo: inout (date: Date, text: [UInt8])?, to out: inout [UInt8]) {
+        if let memo, memo.date == date { return out.append(contentsOf: memo.text) }
+        var text: [UInt8] = [UInt8(ascii: "\"")]
+        text.reserveCapacity(32)
+        RFC3339.append(date, to: &text)
+        text.append(UInt8(ascii: "\""))
+        out.append(contentsOf: text)
+        memo = (date, text)
     }
 }
 
