@@ -145,7 +145,7 @@ final class HTTPConnection {
             case .shutdownOutput:
                 shutdown(fd, Int32(SHUT_WR))
             case .discard:
-                state.discarded(loop.discard.withUnsafeMutableBytes { POSIXSocket.receive(fd, into: $0) })
+                state.discarded(loop.buffers.discard.withUnsafeMutableBytes { POSIXSocket.receive(fd, into: $0) })
             case .close:
                 closeSocket()
                 return
@@ -162,7 +162,7 @@ final class HTTPConnection {
 
     private func read() {
         if state.needsReadBuffer {
-            state.adoptReadBuffer(loop.borrowBuffer())
+            state.adoptReadBuffer(loop.buffers.borrowReadBuffer())
         }
         state.receive { POSIXSocket.receive(fd, into: $0) }
     }
@@ -180,15 +180,15 @@ final class HTTPConnection {
     // MARK: - Buffers and closing
 
     private func borrowOutput() {
-        state.borrowOutputBuffer(from: &loop.scratch)
+        state.borrowOutputBuffer(from: &loop.buffers.scratch)
     }
 
     private func returnBuffers() {
         if let buffer = state.takeIdleReadBuffer() {
-            loop.returnBuffer(buffer)
+            loop.buffers.returnReadBuffer(buffer)
         }
-        state.returnOutputBuffer(to: &loop.scratch)
-        loop.releaseScratchIfLarge()
+        state.returnOutputBuffer(to: &loop.buffers.scratch)
+        loop.buffers.releaseScratchIfLarge()
     }
 
     private func closeSocket() {
