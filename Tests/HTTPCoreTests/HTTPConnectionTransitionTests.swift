@@ -22,6 +22,10 @@ struct HTTPConnectionTransitionTests {
             switch state.nextAction(at: HTTPConnectionTransitionTests.time) {
             case .read: "read"
             case .dispatch(_, let sequence): "dispatch \(sequence)"
+            case .dispatchStreamingBody(_, let sequence): "dispatch \(sequence) streaming its body"
+            case .body(.data(let bytes)): "body \(String(decoding: bytes, as: UTF8.self))"
+            case .body(.end): "body end"
+            case .body(.failed): "body failed"
             case .write: "write"
             case .shutdownOutput: "shutdownOutput"
             case .discard: "discard"
@@ -46,11 +50,8 @@ struct HTTPConnectionTransitionTests {
     }
 
     /// A fresh connection's state, no socket: the test is the shell.
-    private func fresh() -> Machine {
-        let context = ServerContext(configuration: HTTPServerConfiguration(), logger: testLogger, observer: nil) {
-            _,
-            _ in
-        }
+    private func fresh(_ configuration: HTTPServerConfiguration = HTTPServerConfiguration()) -> Machine {
+        let context = ServerContext(configuration: configuration, logger: testLogger, observer: nil) { _, _ in }
         let parser = HTTPParser(limits: context.limits, remoteAddress: "192.0.2.7:4321")
         return Machine(HTTPConnectionState(context: context, parser: parser, logger: testLogger, at: Self.time))
     }
@@ -215,6 +216,43 @@ struct HTTPConnectionTransitionTests {
         #expect(busy.next() == "write")
         busy.sendAll()
         #expect(busy.next() == "shutdownOutput", "a draining server closes after the answer")
+    }
+
+    @Test func streamedBody_piecesAsTheyArrive_pauseStopsReading_endEndsTheBody() {
+        var configuration = HTTPServerConfiguration()
+        configuration.streamsRequestBody = { $0.path == "/in" }
+        let connection = fresh(configuration)
+        connection.state.becameReadable()
+        _ = connection.next()
+        connection.receive("POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+        #expect(connection.next() == "dispatch 1 streaming its body", "the head is handed over before the body ends")
+        #expect(connection.next() == "body abc")
+        connection.state.setBodyReading(false, sequence: 1)
+        connection.state.becameReadable()
+        #expect(connection.next() == "wait", "paused: not even a read")
+        connection.state.setBodyReading(true, sequence: 1)
+        #expect(connection.next() == "read")
+        connection.receive("2\r\nde\r\n0\r\n\r\n")
+        #expect(connection.next() == "body de")
+        #expect(connection.next() == "body end")
+        #expect(!connection.state.isReadingBody)
+        #expect(connection.next() == "wait", "the request is still the handler's")
+    }
+
+    @Test func streamedBody_answeredBeforeItEnds_closesAfterTheResponse() {
+        var configuration = HTTPServerConfiguration()
+        configuration.streamsRequestBody = { _ in true }
+        let connection = fresh(configuration)
+        connection.state.becameReadable()
+        _ = connection.next()
+        connection.receive("POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+        #expect(connection.next() == "dispatch 1 streaming its body")
+        let answered = connection.state.responseArrived(sequence: 1, .text(400, "no"), at: Self.time)
+        #expect(answered)
+        #expect(!connection.state.isReadingBody, "the rest of the body is not read")
+        #expect(connection.next() == "write")
+        connection.sendAll()
+        #expect(connection.next() == "shutdownOutput")
     }
 
     @Test func markClosed_waitsForever() {

@@ -42,6 +42,14 @@ extension HTTPConnectionState {
         let request: HTTPRequest?
         /// Kept only when a response timeout may need to log it.
         let requestID: String?
+        /// Set while the request's body is streamed to the handler and has not ended.
+        var body: StreamedBody?
+    }
+
+    /// A request body read while its request is handled (`HTTPRequestBody`).
+    struct StreamedBody {
+        /// The handler asked to stop reading (flow control).
+        var paused = false
     }
 
     /// A streaming response: the request it answers (later writes must name it) and how its body is
@@ -49,6 +57,8 @@ extension HTTPConnectionState {
     struct OpenStream {
         let sequence: UInt32
         let framing: ResponseSerializer.StreamFraming
+        /// Set while the request's streamed body is still being read: input is parsed, not discarded.
+        var body: StreamedBody?
         /// Input read and thrown away while streaming (bounded like a lingering close's).
         var discarded = 0
     }

@@ -18,6 +18,8 @@ final class HTTPConnection {
     private(set) var state: HTTPConnectionState
     /// The place of the streaming response this connection serves, given back when it closes.
     private var streamLease: StreamLease?
+    /// The streamed body of the request being handled, until it ended or failed.
+    private var requestBody: HTTPRequestBody?
     /// In the loop's list of connections waiting for request budget.
     private var queuedForBudget = false
 
@@ -82,7 +84,15 @@ final class HTTPConnection {
         case .streamEnd:
             guard state.streamSequence == sequence else { return }
             state.streamEnded()
+        case .bodyReading(let reading):
+            state.setBodyReading(reading, sequence: sequence)
         }
+    }
+
+    /// The handler paused its streamed body from the loop's own thread (while handling a piece of
+    /// it): takes effect at once, so that no further piece is read in this pass.
+    func pauseBody(sequence: UInt32) {
+        state.setBodyReading(false, sequence: sequence)
     }
 
     /// The request budget has room again (the loop's list of starved connections): try reading.
@@ -140,6 +150,12 @@ final class HTTPConnection {
                 read()
             case .dispatch(let request, let sequence):
                 dispatch(request, sequence: sequence)
+            case .dispatchStreamingBody(let request, let sequence):
+                dispatch(request, sequence: sequence, streamingBody: true)
+            case .body(let event):
+                let body = requestBody
+                if case .data = event {} else { requestBody = nil }
+                body?.deliver(event)
             case .write:
                 state.send { POSIXSocket.send(fd, $0) }
             case .shutdownOutput:
@@ -150,6 +166,7 @@ final class HTTPConnection {
                 closeSocket()
                 return
             case .wait:
+                if requestBody != nil, !state.isReadingBody { failRequestBody() }
                 returnBuffers()
                 if state.starvedForBudget, !queuedForBudget {
                     queuedForBudget = true
@@ -167,9 +184,15 @@ final class HTTPConnection {
         state.receive { POSIXSocket.receive(fd, into: $0) }
     }
 
-    private func dispatch(_ request: HTTPRequest, sequence: UInt32) {
+    private func dispatch(_ request: HTTPRequest, sequence: UInt32, streamingBody: Bool = false) {
         let token = ResponseToken(fd: fd, generation: generation, sequence: sequence)
         let responder = HTTPResponder(loop: loop, token: token, requestID: request.requestID)
+        var request = request
+        if streamingBody {
+            let body = HTTPRequestBody(loop: loop, token: token)
+            requestBody = body
+            request.bodyStream = body
+        }
         loop.beginDispatch(token)
         loop.context.handler(request, responder)
         if let completion = loop.endDispatch() {
@@ -191,9 +214,17 @@ final class HTTPConnection {
         loop.buffers.releaseScratchIfLarge()
     }
 
+    /// The response ended or the connection closes before the streamed body did.
+    private func failRequestBody() {
+        let body = requestBody
+        requestBody = nil
+        body?.deliver(.failed)
+    }
+
     private func closeSocket() {
         streamLease?.end()
         streamLease = nil
+        failRequestBody()
         returnBuffers()
         Glibc.close(fd)
         loop.remove(self)

@@ -109,7 +109,8 @@ extension HTTPConnectionState {
     private var willParse: Bool {
         switch lifecycle {
         case .reading, .awaitingResponse: return true
-        case .streaming, .closingAfterWrite, .lingering, .closingNow, .closed: return false
+        case .streaming(let stream): return stream.body != nil
+        case .closingAfterWrite, .lingering, .closingNow, .closed: return false
         }
     }
 

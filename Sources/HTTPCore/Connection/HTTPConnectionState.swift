@@ -24,6 +24,10 @@ struct HTTPConnectionState {
         case read
         /// Hand the request to the handler; report its answer with `responseArrived(sequence:_:at:)`.
         case dispatch(HTTPRequest, sequence: UInt32)
+        /// As `.dispatch`, for a request whose body follows as `.body` events (`HTTPRequestBody`).
+        case dispatchStreamingBody(HTTPRequest, sequence: UInt32)
+        /// Hand the next piece (or the end) of a streamed request body to the handler.
+        case body(HTTPRequestBodyEvent)
         /// Send the pending output: `send(_:)`.
         case write
         /// Shut down the sending side: the lingering close has begun (RFC 9112 §9.6).
@@ -133,8 +137,11 @@ struct HTTPConnectionState {
     @discardableResult
     mutating func responseArrived(sequence: UInt32, _ response: HTTPResponse, at time: EventTime) -> Bool {
         guard let flight = takeInFlight(sequence) else { return false }
-        // RFC 9112 §9.6: the connection closes after the response to the request that asked for it.
-        let close = !flight.keepAlive || draining || socket.inputClosed || ResponseSerializer.requestsClose(response)
+        // RFC 9112 §9.6: the connection closes after the response to the request that asked for it;
+        // and after a response given before a streamed body ended, whose rest is not read.
+        let close =
+            flight.body != nil || !flight.keepAlive || draining || socket.inputClosed
+            || ResponseSerializer.requestsClose(response)
         let framing = ResponseSerializer.Framing(
             isHead: flight.isHead,
             close: close,
@@ -164,7 +171,7 @@ struct HTTPConnectionState {
             lifecycle = .closingAfterWrite
             return false
         }
-        lifecycle = .streaming(OpenStream(sequence: sequence, framing: framing))
+        lifecycle = .streaming(OpenStream(sequence: sequence, framing: framing, body: flight.body))
         if !head.body.isEmpty { _ = streamWrite(head.body) }
         if draining || socket.inputClosed { streamEnded() }
         return isStreaming
@@ -249,6 +256,71 @@ struct HTTPConnectionState {
         lifecycle = .closingNow
     }
 
+    // MARK: - Streamed request bodies
+
+    /// Whether a streamed request body is still being read.
+    var isReadingBody: Bool {
+        switch lifecycle {
+        case .awaitingResponse(let flight): flight.body != nil
+        case .streaming(let stream): stream.body != nil
+        default: false
+        }
+    }
+
+    /// The handler stops (`false`) or resumes reading the streamed body of request `sequence`.
+    mutating func setBodyReading(_ reading: Bool, sequence: UInt32) {
+        switch lifecycle {
+        case .awaitingResponse(var flight) where flight.sequence == sequence && flight.body != nil:
+            flight.body?.paused = !reading
+            lifecycle = .awaitingResponse(flight)
+        case .streaming(var stream) where stream.sequence == sequence && stream.body != nil:
+            stream.body?.paused = !reading
+            lifecycle = .streaming(stream)
+        default:
+            break
+        }
+    }
+
+    /// The body is over (ended, failed): the request and its response go on without it.
+    private mutating func dropBody() {
+        switch lifecycle {
+        case .awaitingResponse(var flight):
+            flight.body = nil
+            lifecycle = .awaitingResponse(flight)
+        case .streaming(var stream):
+            stream.body = nil
+            lifecycle = .streaming(stream)
+        default:
+            break
+        }
+    }
+
+    /// Parses the streamed body: its next piece or its end, or a read when the buffer holds neither.
+    /// Not while paused, nor while the client does not read the response: a client that stops
+    /// reading stops being read.
+    private mutating func processBody(_ body: StreamedBody, at time: EventTime) -> Action? {
+        guard !body.paused, !socket.writeBlocked, pendingOutputCount < Self.outputHighWater else { return nil }
+        switch parseBuffered() {
+        case .bodyPart(let bytes):
+            releaseAnsweredBudget()  // the handler has its own copy
+            return .body(.data(bytes))
+        case .bodyEnd:
+            dropBody()
+            releaseAnsweredBudget()
+            return .body(.end)
+        case .failure:
+            closeNow()  // the rest of the byte stream cannot be trusted; the response has begun
+            return .body(.failed)
+        case .needMoreData, .request, .streamedRequest, .continueExpected:
+            break
+        }
+        if socket.inputClosed {
+            dropBody()
+            return .body(.failed)
+        }
+        return socket.readable && reserveReadBudget() ? .read : nil
+    }
+
     // MARK: - The next step
 
     /// What the shell should do now. Parses and dispatches as long as the connection can take a
@@ -261,6 +333,10 @@ struct HTTPConnectionState {
             return close()
         case .lingering:
             return socket.readable ? .discard : .wait
+        case .awaitingResponse(let flight) where flight.body != nil:
+            if let action = processBody(flight.body!, at: time) { return action }
+        case .streaming(let stream) where stream.body != nil:
+            if let action = processBody(stream.body!, at: time) { return action }
         case .streaming where socket.readable:
             // Input is read only to notice the client leaving (EOF, reset); what it sends is thrown
             // away, as while lingering.
@@ -282,6 +358,15 @@ struct HTTPConnectionState {
             switch parseBuffered() {
             case .request(let request):
                 return dispatch(request, at: time)
+            case .streamedRequest(let request, let continueExpected):
+                if continueExpected {
+                    prepareOutput()
+                    ResponseSerializer.writeContinue(into: &output)
+                }
+                return dispatch(request, streamingBody: true, at: time)
+            case .bodyPart, .bodyEnd:
+                assertionFailure("body events only follow a streamed request")
+                return nil
             case .continueExpected:
                 prepareOutput()
                 ResponseSerializer.writeContinue(into: &output)
@@ -310,7 +395,7 @@ struct HTTPConnectionState {
         return event
     }
 
-    private mutating func dispatch(_ request: HTTPRequest, at time: EventTime) -> Action {
+    private mutating func dispatch(_ request: HTTPRequest, streamingBody: Bool = false, at time: EventTime) -> Action {
         sequence &+= 1
         lifecycle = .awaitingResponse(
             InFlight(
@@ -321,11 +406,13 @@ struct HTTPConnectionState {
                 started: time.monotonic,
                 responseDeadline: context.responseTimeout.map { time.monotonic + $0 },
                 request: context.observer == nil ? nil : request,
-                requestID: context.responseTimeout == nil ? nil : request.requestID
+                requestID: context.responseTimeout == nil ? nil : request.requestID,
+                body: streamingBody ? StreamedBody() : nil
             )
         )
         timer.phase = .none  // the next request's timeouts start afresh
-        return .dispatch(request, sequence: sequence)
+        return streamingBody
+            ? .dispatchStreamingBody(request, sequence: sequence) : .dispatch(request, sequence: sequence)
     }
 
     /// Requests dispatched so far: 0 on a fresh connection.

@@ -27,9 +27,16 @@ extension EventLoop {
         if isLoopThread {
             if dispatching == token, inlineCompletion == nil {
                 inlineCompletion = completion
-            } else {
-                localCompletions.append((token, completion))
+                return
             }
+            // Behind completions other threads queued earlier, if any: an app that writes one stream
+            // from several threads, in an order its own lock keeps, must see that order on the wire.
+            let queued = inbox.withLock { inbox in
+                guard !inbox.completions.isEmpty else { return false }
+                inbox.completions.append((token, completion))
+                return true
+            }
+            if !queued { localCompletions.append((token, completion)) }
             return
         }
         inbox.withLock { $0.completions.append((token, completion)) }
@@ -46,6 +53,7 @@ extension EventLoop {
     }
 
     func drainInbox() {
+        runLocalCompletions()  // made before anything still in the inbox (see `deliver`)
         var counter: UInt64 = 0
         _ = read(wakeFD, &counter, MemoryLayout<UInt64>.size)
         wakePending.store(false, ordering: .sequentiallyConsistent)
@@ -83,6 +91,11 @@ extension EventLoop {
         }
         connection.resume(sequence: token.sequence, completion)
         assert(buffers.scratch.isEmpty, "a connection pass must write or drop all of its output")
+    }
+
+    /// A handler on this thread paused its request's streamed body (`HTTPRequestBody.pause`).
+    func pauseBody(_ token: ResponseToken) {
+        connection(fd: token.fd, generation: token.generation)?.pauseBody(sequence: token.sequence)
     }
 
     /// A streaming response's client read too slowly and was dropped.
