@@ -172,8 +172,7 @@ struct EmbeddedConnection {
             switch state.nextAction(at: time) {
             case .read: state.receive { socket.receive(into: $0) }
             case .dispatch(let request, let sequence): dispatch(request, sequence: sequence)
-            case .dispatchStreamingBody(let request, let sequence): dispatch(request, sequence: sequence)
-            case .body(let event): bodyEvents.append(event)
+            case .deliverBody: if let event = state.takeBodyEvent() { bodyEvents.append(event) }
             case .write: write()
             case .shutdownOutput: outputShutDown = true
             case .discard: state.discarded(socket.receive(into: nil))

@@ -21,11 +21,15 @@ struct HTTPConnectionTransitionTests {
         func next() -> String {
             switch state.nextAction(at: HTTPConnectionTransitionTests.time) {
             case .read: "read"
-            case .dispatch(_, let sequence): "dispatch \(sequence)"
-            case .dispatchStreamingBody(_, let sequence): "dispatch \(sequence) streaming its body"
-            case .body(.data(let bytes)): "body \(String(decoding: bytes, as: UTF8.self))"
-            case .body(.end): "body end"
-            case .body(.failed): "body failed"
+            case .dispatch(_, let sequence):
+                state.streamsBody(of: sequence) ? "dispatch \(sequence) streaming its body" : "dispatch \(sequence)"
+            case .deliverBody:
+                switch state.takeBodyEvent() {
+                case .data(let bytes): "body \(String(decoding: bytes, as: UTF8.self))"
+                case .end: "body end"
+                case .failed: "body failed"
+                case nil: "no body event"
+                }
             case .write: "write"
             case .shutdownOutput: "shutdownOutput"
             case .discard: "discard"

@@ -25,6 +25,24 @@ extension HTTPConnectionState {
         /// connection without an answer, a dropped stream.
         case closingNow
         case closed
+
+        /// Which state, without its associated value: what `nextAction` switches on, so that the
+        /// request in flight is not copied (and released again) on every step.
+        enum Kind {
+            case reading, awaitingResponse, streaming, closingAfterWrite, lingering, closingNow, closed
+        }
+
+        var kind: Kind {
+            switch self {
+            case .reading: .reading
+            case .awaitingResponse: .awaitingResponse
+            case .streaming: .streaming
+            case .closingAfterWrite: .closingAfterWrite
+            case .lingering: .lingering
+            case .closingNow: .closingNow
+            case .closed: .closed
+            }
+        }
     }
 
     /// The request being handled, reduced to what writing and observing its response need.
@@ -42,12 +60,14 @@ extension HTTPConnectionState {
         let request: HTTPRequest?
         /// Kept only when a response timeout may need to log it.
         let requestID: String?
-        /// Set while the request's body is streamed to the handler and has not ended.
-        var body: StreamedBody?
     }
 
-    /// A request body read while its request is handled (`HTTPRequestBody`).
+    /// A request body read while its request is handled (`HTTPRequestBody`): beside the lifecycle, in
+    /// `awaitingResponse` or `streaming` only, and kept out of their associated values so that the
+    /// hot path's checks do not copy the request in flight.
     struct StreamedBody {
+        /// The request the body belongs to.
+        let sequence: UInt32
         /// The handler asked to stop reading (flow control).
         var paused = false
     }
@@ -57,8 +77,6 @@ extension HTTPConnectionState {
     struct OpenStream {
         let sequence: UInt32
         let framing: ResponseSerializer.StreamFraming
-        /// Set while the request's streamed body is still being read: input is parsed, not discarded.
-        var body: StreamedBody?
         /// Input read and thrown away while streaming (bounded like a lingering close's).
         var discarded = 0
     }

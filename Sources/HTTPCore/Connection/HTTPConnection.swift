@@ -149,10 +149,9 @@ final class HTTPConnection {
             case .read:
                 read()
             case .dispatch(let request, let sequence):
-                dispatch(request, sequence: sequence)
-            case .dispatchStreamingBody(let request, let sequence):
-                dispatch(request, sequence: sequence, streamingBody: true)
-            case .body(let event):
+                dispatch(request, sequence: sequence, streamingBody: state.streamsBody(of: sequence))
+            case .deliverBody:
+                guard let event = state.takeBodyEvent() else { continue }
                 let body = requestBody
                 if case .data = event {} else { requestBody = nil }
                 body?.deliver(event)

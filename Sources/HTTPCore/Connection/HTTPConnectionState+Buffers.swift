@@ -109,7 +109,7 @@ extension HTTPConnectionState {
     private var willParse: Bool {
         switch lifecycle {
         case .reading, .awaitingResponse: return true
-        case .streaming(let stream): return stream.body != nil
+        case .streaming: return streamedBody != nil
         case .closingAfterWrite, .lingering, .closingNow, .closed: return false
         }
     }

@@ -24,10 +24,9 @@ struct HTTPConnectionState {
         case read
         /// Hand the request to the handler; report its answer with `responseArrived(sequence:_:at:)`.
         case dispatch(HTTPRequest, sequence: UInt32)
-        /// As `.dispatch`, for a request whose body follows as `.body` events (`HTTPRequestBody`).
-        case dispatchStreamingBody(HTTPRequest, sequence: UInt32)
-        /// Hand the next piece (or the end) of a streamed request body to the handler.
-        case body(HTTPRequestBodyEvent)
+        /// Hand the next piece (or the end) of a streamed request body to the handler: `takeBodyEvent()`.
+        /// (The actions carry no more payload than `.dispatch`'s, so that passing one stays cheap.)
+        case deliverBody
         /// Send the pending output: `send(_:)`.
         case write
         /// Shut down the sending side: the lingering close has begun (RFC 9112 §9.6).
@@ -80,6 +79,10 @@ struct HTTPConnectionState {
     var outputStart = 0
     /// The connection's share of the request budget (see `HTTPConnectionState+Budget`).
     var budget = BudgetShare()
+    /// The body of the request being handled while it is still being read (streamed bodies only).
+    var streamedBody: StreamedBody?
+    /// What `.deliverBody` hands over.
+    private var bodyEvent: HTTPRequestBodyEvent?
     /// The server stops: no new request is read once the current one is answered.
     var draining = false
     /// Requests dispatched so far; the latest one's number. 0 before the first.
@@ -139,8 +142,10 @@ struct HTTPConnectionState {
         guard let flight = takeInFlight(sequence) else { return false }
         // RFC 9112 §9.6: the connection closes after the response to the request that asked for it;
         // and after a response given before a streamed body ended, whose rest is not read.
+        let bodyUnread = streamedBody != nil
+        streamedBody = nil
         let close =
-            flight.body != nil || !flight.keepAlive || draining || socket.inputClosed
+            bodyUnread || !flight.keepAlive || draining || socket.inputClosed
             || ResponseSerializer.requestsClose(response)
         let framing = ResponseSerializer.Framing(
             isHead: flight.isHead,
@@ -171,7 +176,7 @@ struct HTTPConnectionState {
             lifecycle = .closingAfterWrite
             return false
         }
-        lifecycle = .streaming(OpenStream(sequence: sequence, framing: framing, body: flight.body))
+        lifecycle = .streaming(OpenStream(sequence: sequence, framing: framing))
         if !head.body.isEmpty { _ = streamWrite(head.body) }
         if draining || socket.inputClosed { streamEnded() }
         return isStreaming
@@ -195,6 +200,7 @@ struct HTTPConnectionState {
     /// Ends the open stream: the last chunk (chunked), then the connection closes once it is sent.
     mutating func streamEnded() {
         guard case .streaming(let stream) = lifecycle else { return }
+        streamedBody = nil
         if stream.framing == .chunked {
             prepareOutput()
             ResponseSerializer.writeLastChunk(into: &output)
@@ -222,7 +228,10 @@ struct HTTPConnectionState {
         return responseArrived(sequence: sequence, context.shutdownAnswer, at: time)
     }
 
-    var hasRequestInFlight: Bool { inFlight != nil }
+    var hasRequestInFlight: Bool {
+        if case .awaitingResponse = lifecycle { return true }  // no binding: the payload is not copied
+        return false
+    }
 
     /// The request in flight: its sequence number and (when a response timeout is set) its id.
     var inFlightIdentity: (sequence: UInt32, requestID: String?)? {
@@ -246,6 +255,7 @@ struct HTTPConnectionState {
     /// The shell closed the descriptor without asking (server stop, failed registration).
     mutating func markClosed() {
         lifecycle = .closed
+        streamedBody = nil
         releaseBudget()
     }
 
@@ -254,45 +264,37 @@ struct HTTPConnectionState {
     mutating func closeNow() {
         guard !isClosed else { return }
         lifecycle = .closingNow
+        streamedBody = nil
     }
 
     // MARK: - Streamed request bodies
 
     /// Whether a streamed request body is still being read.
-    var isReadingBody: Bool {
-        switch lifecycle {
-        case .awaitingResponse(let flight): flight.body != nil
-        case .streaming(let stream): stream.body != nil
-        default: false
-        }
+    var isReadingBody: Bool { streamedBody != nil }
+
+    /// Whether request `sequence` (just dispatched) has its body streamed (`HTTPRequestBody`).
+    func streamsBody(of sequence: UInt32) -> Bool { streamedBody?.sequence == sequence }
+
+    /// The piece (or end) of the streamed body that `.deliverBody` is about.
+    mutating func takeBodyEvent() -> HTTPRequestBodyEvent? {
+        defer { bodyEvent = nil }
+        return bodyEvent
+    }
+
+    private mutating func deliver(_ event: HTTPRequestBodyEvent) -> Action {
+        bodyEvent = event
+        return .deliverBody
     }
 
     /// The handler stops (`false`) or resumes reading the streamed body of request `sequence`.
     mutating func setBodyReading(_ reading: Bool, sequence: UInt32) {
-        switch lifecycle {
-        case .awaitingResponse(var flight) where flight.sequence == sequence && flight.body != nil:
-            flight.body?.paused = !reading
-            lifecycle = .awaitingResponse(flight)
-        case .streaming(var stream) where stream.sequence == sequence && stream.body != nil:
-            stream.body?.paused = !reading
-            lifecycle = .streaming(stream)
-        default:
-            break
-        }
+        guard streamedBody?.sequence == sequence else { return }
+        streamedBody?.paused = !reading
     }
 
     /// The body is over (ended, failed): the request and its response go on without it.
     private mutating func dropBody() {
-        switch lifecycle {
-        case .awaitingResponse(var flight):
-            flight.body = nil
-            lifecycle = .awaitingResponse(flight)
-        case .streaming(var stream):
-            stream.body = nil
-            lifecycle = .streaming(stream)
-        default:
-            break
-        }
+        streamedBody = nil
     }
 
     /// Parses the streamed body: its next piece or its end, or a read when the buffer holds neither.
@@ -303,20 +305,20 @@ struct HTTPConnectionState {
         switch parseBuffered() {
         case .bodyPart(let bytes):
             releaseAnsweredBudget()  // the handler has its own copy
-            return .body(.data(bytes))
+            return deliver(.data(bytes))
         case .bodyEnd:
             dropBody()
             releaseAnsweredBudget()
-            return .body(.end)
+            return deliver(.end)
         case .failure:
             closeNow()  // the rest of the byte stream cannot be trusted; the response has begun
-            return .body(.failed)
+            return deliver(.failed)
         case .needMoreData, .request, .streamedRequest, .continueExpected:
             break
         }
         if socket.inputClosed {
             dropBody()
-            return .body(.failed)
+            return deliver(.failed)
         }
         return socket.readable && reserveReadBudget() ? .read : nil
     }
@@ -326,17 +328,15 @@ struct HTTPConnectionState {
     /// What the shell should do now. Parses and dispatches as long as the connection can take a
     /// request, asks for reads as long as it needs bytes, then writes, then closes or waits.
     mutating func nextAction(at time: EventTime) -> Action {
-        switch lifecycle {
+        switch lifecycle.kind {
         case .closed:
             return .wait
         case .closingNow:
             return close()
         case .lingering:
             return socket.readable ? .discard : .wait
-        case .awaitingResponse(let flight) where flight.body != nil:
-            if let action = processBody(flight.body!, at: time) { return action }
-        case .streaming(let stream) where stream.body != nil:
-            if let action = processBody(stream.body!, at: time) { return action }
+        case .awaitingResponse where streamedBody != nil, .streaming where streamedBody != nil:
+            if let action = processBody(streamedBody!, at: time) { return action }
         case .streaming where socket.readable:
             // Input is read only to notice the client leaving (EOF, reset); what it sends is thrown
             // away, as while lingering.
@@ -406,13 +406,12 @@ struct HTTPConnectionState {
                 started: time.monotonic,
                 responseDeadline: context.responseTimeout.map { time.monotonic + $0 },
                 request: context.observer == nil ? nil : request,
-                requestID: context.responseTimeout == nil ? nil : request.requestID,
-                body: streamingBody ? StreamedBody() : nil
+                requestID: context.responseTimeout == nil ? nil : request.requestID
             )
         )
+        if streamingBody { streamedBody = StreamedBody(sequence: sequence) }
         timer.phase = .none  // the next request's timeouts start afresh
-        return streamingBody
-            ? .dispatchStreamingBody(request, sequence: sequence) : .dispatch(request, sequence: sequence)
+        return .dispatch(request, sequence: sequence)
     }
 
     /// Requests dispatched so far: 0 on a fresh connection.
@@ -477,6 +476,7 @@ struct HTTPConnectionState {
 
     private mutating func close() -> Action {
         lifecycle = .closed
+        streamedBody = nil
         releaseBudget()
         return .close
     }

@@ -61,7 +61,7 @@ final class EventLoop: @unchecked Sendable {
     var connections: [HTTPConnection?] = []
     private(set) var liveConnections = 0
     var nextGeneration: UInt32 = 0
-    var buffers = LoopBuffers()
+    let buffers = LoopBuffers()
     /// The time of the current pass: read after each epoll_wait.
     private(set) var time = EventTime(monotonic: 0, date: HTTPDate([]))
     var nextSweep: UInt64 = 0

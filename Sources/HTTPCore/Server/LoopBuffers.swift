@@ -2,8 +2,9 @@
 /// while a connection holds unparsed bytes, one output buffer to the connection being served, and a
 /// sink for bytes thrown away. So thousands of idle keep-alive connections cost no buffer memory.
 ///
-/// Owned by one loop and used only on its thread.
-struct LoopBuffers {
+/// Owned by one loop and used only on its thread. A class, held by a `let`, so that a connection
+/// reaches a buffer with one access to it rather than an exclusive access to the whole set.
+final class LoopBuffers {
     private static let pooledReadBuffers = 128
 
     /// The output buffer lent to the connection being served.
@@ -12,25 +13,25 @@ struct LoopBuffers {
     var discard = [UInt8](repeating: 0, count: 4096)
     private var readBuffers: [[UInt8]] = []
 
-    mutating func borrowReadBuffer() -> [UInt8] {
+    func borrowReadBuffer() -> [UInt8] {
         readBuffers.popLast() ?? [UInt8](repeating: 0, count: HTTPConnectionState.readBufferSize)
     }
 
     /// Keeps a returned buffer for the next connection, unless it grew or the pool is full.
-    mutating func returnReadBuffer(_ buffer: [UInt8]) {
+    func returnReadBuffer(_ buffer: [UInt8]) {
         if buffer.count == HTTPConnectionState.readBufferSize, readBuffers.count < Self.pooledReadBuffers {
             readBuffers.append(buffer)
         }
     }
 
     /// A response far larger than usual made the output buffer grow: let it go rather than hold it.
-    mutating func releaseScratchIfLarge() {
+    func releaseScratchIfLarge() {
         if scratch.capacity > 4 * HTTPConnectionState.outputHighWater {
             scratch = []
         }
     }
 
-    mutating func removeAll() {
+    func removeAll() {
         readBuffers = []
         scratch = []
     }
