@@ -186,14 +186,16 @@ final class HTTPConnection {
     private func dispatch(_ request: HTTPRequest, sequence: UInt32, streamingBody: Bool = false) {
         let token = ResponseToken(fd: fd, generation: generation, sequence: sequence)
         let responder = HTTPResponder(loop: loop, token: token, requestID: request.requestID)
-        var request = request
+        loop.beginDispatch(token)
         if streamingBody {
             let body = HTTPRequestBody(loop: loop, token: token)
             requestBody = body
+            var request = request  // copied only here: a plain request goes to the handler as it is
             request.bodyStream = body
+            loop.context.handler(request, responder)
+        } else {
+            loop.context.handler(request, responder)
         }
-        loop.beginDispatch(token)
-        loop.context.handler(request, responder)
         if let completion = loop.endDispatch() {
             apply(completion, sequence: sequence)
         }

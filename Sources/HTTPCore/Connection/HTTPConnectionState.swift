@@ -246,9 +246,13 @@ struct HTTPConnectionState {
     /// The request in flight if it is `sequence`; the connection goes on without it (its answer's
     /// bytes are released: the handler is done with them).
     private mutating func takeInFlight(_ sequence: UInt32) -> InFlight? {
-        guard case .awaitingResponse(let flight) = lifecycle, flight.sequence == sequence else { return nil }
-        lifecycle = .reading
+        // The request in flight is always the latest dispatched one. Checked without binding the
+        // payload, then moved out with `swap`: the request it holds is neither copied nor released here.
+        guard case .awaitingResponse = lifecycle, sequence == self.sequence else { return nil }
+        var taken = Lifecycle.reading
+        swap(&taken, &lifecycle)
         releaseAnsweredBudget()
+        guard case .awaitingResponse(let flight) = taken else { return nil }
         return flight
     }
 
