@@ -20,6 +20,8 @@ struct EmbeddedConnection {
     private(set) var writeCalls = 0
     private(set) var outputShutDown = false
     private(set) var isClosed = false
+    /// What a streamed request body delivered (`HTTPServerConfiguration.streamsRequestBody`).
+    private(set) var bodyEvents: [HTTPRequestBodyEvent] = []
 
     init(
         configure: (inout HTTPServerConfiguration) -> Void = { _ in },
@@ -170,6 +172,7 @@ struct EmbeddedConnection {
             switch state.nextAction(at: time) {
             case .read: state.receive { socket.receive(into: $0) }
             case .dispatch(let request, let sequence): dispatch(request, sequence: sequence)
+            case .deliverBody: if let event = state.takeBodyEvent() { bodyEvents.append(event) }
             case .write: write()
             case .shutdownOutput: outputShutDown = true
             case .discard: state.discarded(socket.receive(into: nil))

@@ -21,6 +21,8 @@ struct GatewayRoutes {
     var requestBudget: RequestBudgetGauge? = nil
     /// `GET /cluster`, `/cluster.html` and the embedded cluster's faults; nil: not served.
     var cluster: ClusterRoutes? = nil
+    /// Streaming `POST /transactions`: lines waiting for their result before the request stops being read.
+    var maxStreamUnanswered = TransactionsRoute.defaultMaxStreamUnanswered
     /// Ingestion waits for a lagging monitor (`--max-monitor-lag`); nil: no bound.
     var monitorGate: MonitorLagGate? = nil
     /// Partitions of the transactions topic (nil: unknown), for `/stats` while the monitor joins.
@@ -31,7 +33,7 @@ struct GatewayRoutes {
     var webhooks: WebhookDispatcher? = nil
 
     func router() -> HTTPRouter {
-        let transactions = TransactionsRoute(
+        var transactions = TransactionsRoute(
             producer: producer,
             topic: topic,
             maxBatchItems: maxBatchItems,
@@ -41,6 +43,7 @@ struct GatewayRoutes {
             monitorGate: monitorGate,
             logger: logger
         )
+        transactions.maxStreamUnanswered = maxStreamUnanswered
         var router = HTTPRouter()
         router.add("POST", "/transactions", protected(transactions.handle))
         router.add("GET", "/healthz", health.healthz)

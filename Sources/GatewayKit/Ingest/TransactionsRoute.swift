@@ -18,6 +18,8 @@ struct TransactionsRoute: Sendable {
     /// Set when ingestion waits for a lagging monitor (`--max-monitor-lag`).
     let monitorGate: MonitorLagGate?
     let logger: Logger
+    /// Streaming mode: lines waiting for their result before the request stops being read.
+    var maxStreamUnanswered = Self.defaultMaxStreamUnanswered
     private let validator = TransactionValidator()
 
     init(
@@ -47,6 +49,7 @@ struct TransactionsRoute: Sendable {
                 GatewayProblems.unsupportedContentCoding(coding).response(headers: GatewayProblems.identityOnly)
             )
         }
+        if let body = request.bodyStream { return handleStream(request, body, responder) }
         guard request.headers.contains(IdempotencyKey.fieldName) else { return process(request, responder) }
         handleIdempotent(request, responder)
     }
@@ -135,7 +138,7 @@ struct TransactionsRoute: Sendable {
         case rejected(Problem)
     }
 
-    private func check(_ payload: TransactionPayload, receivedAt: Date) -> BatchItem {
+    func check(_ payload: TransactionPayload, receivedAt: Date) -> BatchItem {
         switch validator.validate(payload, receivedAt: receivedAt) {
         case .failure(let failure): .rejected(GatewayProblems.validation(failure.errors))
         case .success(let transaction): .valid(transaction)
@@ -237,7 +240,7 @@ struct TransactionsRoute: Sendable {
         }
     }
 
-    private func monitorBehind(_ gate: MonitorLagGate) -> HTTPResponse {
+    func monitorBehind(_ gate: MonitorLagGate) -> HTTPResponse {
         let snapshot = gate.snapshot
         return GatewayProblems.response(
             GatewayProblems.monitorBehind(lag: snapshot.lag, partition: snapshot.partition, bound: gate.bound)
@@ -253,7 +256,7 @@ struct TransactionsRoute: Sendable {
 
     /// Produces one validated transaction, for which the caller reserved room in `pending`; the
     /// room is released once the outcome is known. `done` gets the accepted/queued JSON or the problem.
-    private func produce(
+    func produce(
         _ transaction: Transaction,
         headers: [RecordHeader],
         request: HTTPRequest,

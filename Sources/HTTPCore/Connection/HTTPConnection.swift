@@ -18,6 +18,8 @@ final class HTTPConnection {
     private(set) var state: HTTPConnectionState
     /// The place of the streaming response this connection serves, given back when it closes.
     private var streamLease: StreamLease?
+    /// The streamed body of the request being handled, until it ended or failed.
+    private var requestBody: HTTPRequestBody?
     /// In the loop's list of connections waiting for request budget.
     private var queuedForBudget = false
 
@@ -82,7 +84,15 @@ final class HTTPConnection {
         case .streamEnd:
             guard state.streamSequence == sequence else { return }
             state.streamEnded()
+        case .bodyReading(let reading):
+            state.setBodyReading(reading, sequence: sequence)
         }
+    }
+
+    /// The handler paused its streamed body from the loop's own thread (while handling a piece of
+    /// it): takes effect at once, so that no further piece is read in this pass.
+    func pauseBody(sequence: UInt32) {
+        state.setBodyReading(false, sequence: sequence)
     }
 
     /// The request budget has room again (the loop's list of starved connections): try reading.
@@ -139,17 +149,23 @@ final class HTTPConnection {
             case .read:
                 read()
             case .dispatch(let request, let sequence):
-                dispatch(request, sequence: sequence)
+                dispatch(request, sequence: sequence, streamingBody: state.streamsBody(of: sequence))
+            case .deliverBody:
+                guard let event = state.takeBodyEvent() else { continue }
+                let body = requestBody
+                if case .data = event {} else { requestBody = nil }
+                body?.deliver(event)
             case .write:
                 state.send { POSIXSocket.send(fd, $0) }
             case .shutdownOutput:
                 shutdown(fd, Int32(SHUT_WR))
             case .discard:
-                state.discarded(loop.discard.withUnsafeMutableBytes { POSIXSocket.receive(fd, into: $0) })
+                state.discarded(loop.buffers.discard.withUnsafeMutableBytes { POSIXSocket.receive(fd, into: $0) })
             case .close:
                 closeSocket()
                 return
             case .wait:
+                if requestBody != nil, !state.isReadingBody { failRequestBody() }
                 returnBuffers()
                 if state.starvedForBudget, !queuedForBudget {
                     queuedForBudget = true
@@ -162,16 +178,24 @@ final class HTTPConnection {
 
     private func read() {
         if state.needsReadBuffer {
-            state.adoptReadBuffer(loop.borrowBuffer())
+            state.adoptReadBuffer(loop.buffers.borrowReadBuffer())
         }
         state.receive { POSIXSocket.receive(fd, into: $0) }
     }
 
-    private func dispatch(_ request: HTTPRequest, sequence: UInt32) {
+    private func dispatch(_ request: HTTPRequest, sequence: UInt32, streamingBody: Bool = false) {
         let token = ResponseToken(fd: fd, generation: generation, sequence: sequence)
         let responder = HTTPResponder(loop: loop, token: token, requestID: request.requestID)
         loop.beginDispatch(token)
-        loop.context.handler(request, responder)
+        if streamingBody {
+            let body = HTTPRequestBody(loop: loop, token: token)
+            requestBody = body
+            var request = request  // copied only here: a plain request goes to the handler as it is
+            request.bodyStream = body
+            loop.context.handler(request, responder)
+        } else {
+            loop.context.handler(request, responder)
+        }
         if let completion = loop.endDispatch() {
             apply(completion, sequence: sequence)
         }
@@ -180,20 +204,28 @@ final class HTTPConnection {
     // MARK: - Buffers and closing
 
     private func borrowOutput() {
-        state.borrowOutputBuffer(from: &loop.scratch)
+        state.borrowOutputBuffer(from: &loop.buffers.scratch)
     }
 
     private func returnBuffers() {
         if let buffer = state.takeIdleReadBuffer() {
-            loop.returnBuffer(buffer)
+            loop.buffers.returnReadBuffer(buffer)
         }
-        state.returnOutputBuffer(to: &loop.scratch)
-        loop.releaseScratchIfLarge()
+        state.returnOutputBuffer(to: &loop.buffers.scratch)
+        loop.buffers.releaseScratchIfLarge()
+    }
+
+    /// The response ended or the connection closes before the streamed body did.
+    private func failRequestBody() {
+        let body = requestBody
+        requestBody = nil
+        body?.deliver(.failed)
     }
 
     private func closeSocket() {
         streamLease?.end()
         streamLease = nil
+        failRequestBody()
         returnBuffers()
         Glibc.close(fd)
         loop.remove(self)

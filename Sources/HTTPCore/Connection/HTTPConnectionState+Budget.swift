@@ -3,8 +3,20 @@
 /// belong to is answered or the connection closes. A request in a handler's hands keeps its bytes
 /// reserved, since the handler holds its body until it answers.
 extension HTTPConnectionState {
+    struct BudgetShare {
+        /// Bytes reserved from `context.requestBudget`.
+        var reserved = 0
+        /// How many of them reads have filled since the last answered request.
+        var filled = 0
+        /// Bytes wait to be read and the budget had no room for them: the loop resumes the connection
+        /// when some is released (`RequestBufferBudget`).
+        var starved = false
+    }
+
+    var starvedForBudget: Bool { budget.starved }
+
     /// Reserved room not yet filled: the most the next read may take.
-    var readAllowance: Int { budgetReserved - budgetFilled }
+    var readAllowance: Int { budget.reserved - budget.filled }
 
     /// What a read outside a body of known length may take: a head, pipelined requests, chunked
     /// data. Small, so that a connection that has read a head and waits for room for its body holds
@@ -12,36 +24,36 @@ extension HTTPConnectionState {
     static let partialReadBytes = 4096
 
     /// Makes room for the next read. A body of known length reserves all it still expects at once
-    /// (and the parser then allocates it whole); anything else `partialReadBytes`. False (and `starvedForBudget`) when the budget has no room:
+    /// (and the parser then allocates it whole); anything else `partialReadBytes`. False (and `budget.starved`) when the budget has no room:
     /// the bytes stay in the kernel, TCP flow control holds the client back, and the loop calls again
     /// when room is released.
     mutating func reserveReadBudget() -> Bool {
-        let budget = context.requestBudget
+        let pool = context.requestBudget
         let granted: Bool
         if let body = parser.remainingFixedBodyBytes {
             let needed = body - readAllowance
-            granted = needed <= 0 || budget.reserveWhole(needed)
+            granted = needed <= 0 || pool.reserveWhole(needed)
             if granted, needed > 0 {
-                budgetReserved += needed
+                budget.reserved += needed
                 parser.reserveBodyCapacity()
             }
         } else if readAllowance > 0 {
             granted = true
         } else {
-            granted = budget.reservePartial(Self.partialReadBytes)
-            if granted { budgetReserved += Self.partialReadBytes }
+            granted = pool.reservePartial(Self.partialReadBytes)
+            if granted { budget.reserved += Self.partialReadBytes }
         }
-        starvedForBudget = !granted
+        budget.starved = !granted
         return granted
     }
 
     /// After a read: counts what it filled, and gives back the unfilled part of a partial
     /// reservation (a body's stays: it is exactly what the body still needs).
     mutating func filled(_ count: Int) {
-        budgetFilled += count
+        budget.filled += count
         if parser.remainingFixedBodyBytes == nil {
             context.requestBudget.release(readAllowance)
-            budgetReserved = budgetFilled
+            budget.reserved = budget.filled
         }
     }
 
@@ -49,16 +61,16 @@ extension HTTPConnectionState {
     /// not parsed yet) stay reserved.
     mutating func releaseAnsweredBudget() {
         let kept = inputEnd - inputStart
-        context.requestBudget.release(budgetReserved - kept)
-        budgetReserved = kept
-        budgetFilled = kept
+        context.requestBudget.release(budget.reserved - kept)
+        budget.reserved = kept
+        budget.filled = kept
     }
 
     /// Everything back: the connection closes or will parse nothing more.
     mutating func releaseBudget() {
-        context.requestBudget.release(budgetReserved)
-        budgetReserved = 0
-        budgetFilled = 0
-        starvedForBudget = false
+        context.requestBudget.release(budget.reserved)
+        budget.reserved = 0
+        budget.filled = 0
+        budget.starved = false
     }
 }

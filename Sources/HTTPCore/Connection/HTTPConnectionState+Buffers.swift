@@ -20,7 +20,7 @@ extension HTTPConnectionState {
     /// The read buffer, once it holds nothing that will still be parsed.
     mutating func takeIdleReadBuffer() -> [UInt8]? {
         guard !input.isEmpty,
-            inputStart == inputEnd || closeAfterWrite || lingering || isClosed || streamSequence != nil
+            inputStart == inputEnd || !willParse
         else { return nil }
         defer {
             input = []
@@ -44,14 +44,14 @@ extension HTTPConnectionState {
             inputEnd += count
             // Edge-triggered: a short read emptied the socket, and new data will raise a new event.
             // After EPOLLRDHUP keep reading until recv reports the EOF itself.
-            if count < space, !peerShutdown { readable = false }
+            if count < space, !socket.peerShutdown { socket.readable = false }
         case .endOfInput:
-            inputClosed = true
-            readable = false
+            socket.inputClosed = true
+            socket.readable = false
         case .wouldBlock:
-            readable = false
+            socket.readable = false
         case .failed:
-            mustCloseNow = true
+            closeNow()
         }
         if case .transferred(let count) = outcome { filled(count) } else { filled(0) }
     }
@@ -80,16 +80,37 @@ extension HTTPConnectionState {
         }
     }
 
-    /// What a read during the lingering close did (`.discard`).
+    /// What a read during the lingering close or a stream did (`.discard`).
     mutating func discarded(_ outcome: IOOutcome) {
         switch outcome {
         case .transferred(let count):
-            lingerDiscarded += count
-            if lingerDiscarded > Self.maxLingerBytes { mustCloseNow = true }  // give up on politeness
+            let total: Int
+            switch lifecycle {
+            case .lingering(let discarded):
+                total = discarded + count
+                lifecycle = .lingering(discarded: total)
+            case .streaming(var stream):
+                stream.discarded += count
+                total = stream.discarded
+                lifecycle = .streaming(stream)
+            default:
+                total = 0
+            }
+            if total > Self.maxLingerBytes { closeNow() }  // give up on politeness
         case .wouldBlock:
-            readable = false
+            socket.readable = false
         case .endOfInput, .failed:
-            mustCloseNow = true
+            closeNow()
+        }
+    }
+
+    /// Whether bytes in the read buffer may still be parsed: not once the connection is closing or
+    /// streaming.
+    private var willParse: Bool {
+        switch lifecycle {
+        case .reading, .awaitingResponse: return true
+        case .streaming: return streamedBody != nil
+        case .closingAfterWrite, .lingering, .closingNow, .closed: return false
         }
     }
 
@@ -117,12 +138,12 @@ extension HTTPConnectionState {
                 output.removeAll(keepingCapacity: true)
                 outputStart = 0
             } else {
-                writeBlocked = true
+                socket.writeBlocked = true
             }
         case .wouldBlock:
-            writeBlocked = true
+            socket.writeBlocked = true
         case .endOfInput, .failed:
-            mustCloseNow = true
+            closeNow()
         }
     }
 

@@ -7,6 +7,12 @@ import Logging
 /// reports readiness events, asks `nextAction(at:)` what to do, performs it (recv, send, shutdown,
 /// close, calling the handler), reports the outcome, and repeats until `.wait`.
 ///
+/// Where the connection is in its life is one value, `lifecycle` (see `ConnectionLifecycle.swift`
+/// for its states and transitions); beside it only data: the parser, the buffers, what the socket
+/// last reported, the share of the request budget, and the timer of the phase it waits in. Events
+/// change the lifecycle; `nextAction` turns it into the one thing to do next, in the manner of
+/// swift-nio's `HTTPServerPipelineHandler` and swift-kafka-client's state machines.
+///
 /// Requests on a connection are handled one after another (RFC 9112 §9.3.2 allows parallel handling
 /// only for safe methods): while a handler has not answered, the connection neither parses nor reads
 /// further, and pipelined requests wait in the read buffer or the kernel. That also bounds the memory
@@ -18,6 +24,9 @@ struct HTTPConnectionState {
         case read
         /// Hand the request to the handler; report its answer with `responseArrived(sequence:_:at:)`.
         case dispatch(HTTPRequest, sequence: UInt32)
+        /// Hand the next piece (or the end) of a streamed request body to the handler: `takeBodyEvent()`.
+        /// (The actions carry no more payload than `.dispatch`'s, so that passing one stays cheap.)
+        case deliverBody
         /// Send the pending output: `send(_:)`.
         case write
         /// Shut down the sending side: the lingering close has begun (RFC 9112 §9.6).
@@ -46,19 +55,6 @@ struct HTTPConnectionState {
         case answeredResponseTimeout(requestID: String?)
     }
 
-    /// The request being handled, reduced to what writing and observing its response need.
-    private struct InFlight {
-        let sequence: UInt32
-        let isHead: Bool
-        let keepAlive: Bool
-        let isHTTP10: Bool
-        let started: UInt64
-        /// Kept only when there is an observer to hand it to.
-        let request: HTTPRequest?
-        /// Kept only when a response timeout may need to log it.
-        let requestID: String?
-    }
-
     static let readBufferSize = 16 * 1024
     /// Parsing stops answering pipelined requests once this much output is waiting, and writes first.
     static let outputHighWater = 256 * 1024
@@ -70,6 +66,10 @@ struct HTTPConnectionState {
     let context: ServerContext
     private let logger: Logger
     var parser: HTTPParser
+    /// Where the connection is in its life (see `Lifecycle`): the one value `nextAction` switches on.
+    var lifecycle = Lifecycle.reading
+    /// What the socket last reported.
+    var socket = SocketReadiness()
     /// Lent by the loop while it holds unparsed bytes (`adoptReadBuffer`); empty otherwise.
     var input: [UInt8] = []
     var inputStart = 0
@@ -77,42 +77,18 @@ struct HTTPConnectionState {
     /// Responses not yet sent, from `outputStart` on. Lent by the loop while it has content.
     var output: [UInt8] = []
     var outputStart = 0
-    /// Edge-triggered: the socket may hold unread bytes.
-    var readable = false
-    /// The socket did not take all output; EPOLLOUT will report room.
-    var writeBlocked = false
-    /// EPOLLRDHUP: the client shut down its sending side; read until EOF.
-    var peerShutdown = false
-    var inputClosed = false
-    /// Reset, failed I/O, or a timeout that ends the connection without an answer.
-    var mustCloseNow = false
-    private var inFlight: InFlight?
-    private var sequence: UInt32 = 0
-    var closeAfterWrite = false
-    var lingering = false
-    var lingerDiscarded = 0
-    /// Bytes reserved from `context.requestBudget`, and how many of them reads have filled since the
-    /// last answered request (see `HTTPConnectionState+Budget`).
-    var budgetReserved = 0
-    var budgetFilled = 0
-    /// Bytes wait to be read and the budget had no room for them: the loop resumes the connection
-    /// when some is released (`RequestBufferBudget`).
-    var starvedForBudget = false
-    private(set) var isClosed = false
+    /// The connection's share of the request budget (see `HTTPConnectionState+Budget`).
+    var budget = BudgetShare()
+    /// The body of the request being handled while it is still being read (streamed bodies only).
+    var streamedBody: StreamedBody?
+    /// What `.deliverBody` hands over.
+    private var bodyEvent: HTTPRequestBodyEvent?
+    /// The server stops: no new request is read once the current one is answered.
     var draining = false
-    var requestsSeen = 0
-    /// Set while a streaming response is open: how its body is delimited.
-    var streamFraming: ResponseSerializer.StreamFraming?
-    /// The request whose response is (or was) the stream; later writes must name it.
-    private(set) var streamSequence: UInt32?
-    var phase = Phase.none
-    var requestStarted: UInt64 = 0
-    /// Monotonic ns after which the current phase times out (`tick`); 0 for none.
-    var deadline: UInt64 = 0
-    /// Monotonic ns after which `tick` answers the request in flight with 504; 0 when no request is in
-    /// flight or no response timeout is configured. Separate from `deadline` because a handler may
-    /// still be working while earlier responses wait for the client to read them (.writing).
-    var responseDeadline: UInt64 = 0
+    /// Requests dispatched so far; the latest one's number. 0 before the first.
+    private var sequence: UInt32 = 0
+    /// The timeout of the phase the connection waits in (see `HTTPConnectionState+Timeouts`).
+    var timer = PhaseTimer()
 
     /// A freshly accepted connection; its header timeout runs from `time`.
     init(context: ServerContext, parser: HTTPParser, logger: Logger, at time: EventTime) {
@@ -120,6 +96,11 @@ struct HTTPConnectionState {
         self.parser = parser
         self.logger = logger
         updatePhase(now: time.monotonic)
+    }
+
+    var isClosed: Bool {
+        if case .closed = lifecycle { return true }
+        return false
     }
 
     // MARK: - Events
@@ -131,23 +112,26 @@ struct HTTPConnectionState {
         observe(nil, status: status, since: 0, at: time)
     }
 
-    mutating func becameReadable() { readable = true }
+    mutating func becameReadable() { socket.readable = true }
 
-    mutating func becameWritable() { writeBlocked = false }
+    mutating func becameWritable() { socket.writeBlocked = false }
 
     /// EPOLLRDHUP: the client will send nothing more, but may still read.
-    mutating func peerShutDown() { peerShutdown = true }
+    mutating func peerShutDown() { socket.peerShutdown = true }
 
     /// Reset, or both directions closed: nothing we send can arrive any more.
-    mutating func connectionBroken() { mustCloseNow = true }
+    mutating func connectionBroken() { closeNow() }
 
     /// The server stops: close now if no request is in progress, else after its response.
     mutating func beginDraining() {
         draining = true
-        if streamFraming != nil {
+        switch lifecycle {
+        case .streaming:
             streamEnded()  // streams never end by themselves: the server ends them
-        } else if !lingering, phase == .fresh || phase == .idle {
-            mustCloseNow = true
+        case .reading where timer.phase == .fresh || timer.phase == .idle:
+            closeNow()
+        default:
+            break
         }
     }
 
@@ -155,19 +139,21 @@ struct HTTPConnectionState {
     /// dropped; returns whether it was written.
     @discardableResult
     mutating func responseArrived(sequence: UInt32, _ response: HTTPResponse, at time: EventTime) -> Bool {
-        guard !isClosed, let flight = inFlight, flight.sequence == sequence else { return false }
-        inFlight = nil
-        responseDeadline = 0
-        releaseAnsweredBudget()
-        // RFC 9112 §9.6: the connection closes after the response to the request that asked for it.
-        let close = !flight.keepAlive || draining || inputClosed || ResponseSerializer.requestsClose(response)
+        guard let flight = takeInFlight(sequence) else { return false }
+        // RFC 9112 §9.6: the connection closes after the response to the request that asked for it;
+        // and after a response given before a streamed body ended, whose rest is not read.
+        let bodyUnread = streamedBody != nil
+        streamedBody = nil
+        let close =
+            bodyUnread || !flight.keepAlive || draining || socket.inputClosed
+            || ResponseSerializer.requestsClose(response)
         let framing = ResponseSerializer.Framing(
             isHead: flight.isHead,
             close: close,
             confirmKeepAlive: flight.isHTTP10 && !close
         )
         let status = write(response, framing: framing, date: time.date)
-        if close { closeAfterWrite = true }
+        lifecycle = close ? .closingAfterWrite : .reading
         observe(flight.request, status: status, since: flight.started, at: time)
         return true
     }
@@ -178,10 +164,7 @@ struct HTTPConnectionState {
     /// it (pipelined bytes are discarded). Returns whether the stream is open: not for a request no
     /// longer in flight, nor for HEAD (RFC 9110 §9.3.2: the head only), nor while draining.
     mutating func streamStarted(sequence: UInt32, _ head: HTTPResponse, at time: EventTime) -> Bool {
-        guard !isClosed, let flight = inFlight, flight.sequence == sequence else { return false }
-        inFlight = nil
-        responseDeadline = 0
-        releaseAnsweredBudget()
+        guard let flight = takeInFlight(sequence) else { return false }
         let framing: ResponseSerializer.StreamFraming = flight.isHTTP10 ? .closeDelimited : .chunked
         let status = write(
             head,
@@ -189,45 +172,52 @@ struct HTTPConnectionState {
             date: time.date
         )
         observe(flight.request, status: status, since: flight.started, at: time)
-        streamSequence = sequence
         guard !flight.isHead else {
-            closeAfterWrite = true
+            lifecycle = .closingAfterWrite
             return false
         }
-        streamFraming = framing
+        lifecycle = .streaming(OpenStream(sequence: sequence, framing: framing))
         if !head.body.isEmpty { _ = streamWrite(head.body) }
-        if draining || inputClosed { streamEnded() }
-        return streamFraming != nil
+        if draining || socket.inputClosed { streamEnded() }
+        return isStreaming
     }
 
     /// Appends `bytes` to the open stream's body. A client that has not read what is already waiting
     /// and would be left with more than `maxStreamBacklogBytes` is dropped: a slow reader must cost
     /// bounded memory, and an event stream's reader wants the present, not a backlog.
     mutating func streamWrite(_ bytes: [UInt8]) -> StreamWriteOutcome {
-        guard !isClosed, !mustCloseNow, let framing = streamFraming else { return .ignored }
+        guard case .streaming(let stream) = lifecycle else { return .ignored }
         guard !bytes.isEmpty else { return .written }
         guard pendingOutputCount + bytes.count <= context.maxStreamBacklogBytes else {
-            streamFraming = nil
-            mustCloseNow = true
+            closeNow()
             return .dropped
         }
         prepareOutput()
-        ResponseSerializer.writeStreamData(bytes, framing: framing, into: &output)
+        ResponseSerializer.writeStreamData(bytes, framing: stream.framing, into: &output)
         return .written
     }
 
     /// Ends the open stream: the last chunk (chunked), then the connection closes once it is sent.
     mutating func streamEnded() {
-        guard let framing = streamFraming else { return }
-        streamFraming = nil
-        if framing == .chunked {
+        guard case .streaming(let stream) = lifecycle else { return }
+        streamedBody = nil
+        if stream.framing == .chunked {
             prepareOutput()
             ResponseSerializer.writeLastChunk(into: &output)
         }
-        closeAfterWrite = true
+        lifecycle = .closingAfterWrite
     }
 
-    var isStreaming: Bool { streamFraming != nil }
+    var isStreaming: Bool {
+        if case .streaming = lifecycle { return true }
+        return false
+    }
+
+    /// The request whose response is the open stream; later writes must name it.
+    var streamSequence: UInt32? {
+        if case .streaming(let stream) = lifecycle { return stream.sequence }
+        return nil
+    }
 
     /// The server's grace period is over with a request still in flight: it is answered with
     /// `context.shutdownAnswer` in the handler's place, and the connection closes after it (it is
@@ -238,17 +228,103 @@ struct HTTPConnectionState {
         return responseArrived(sequence: sequence, context.shutdownAnswer, at: time)
     }
 
-    var hasRequestInFlight: Bool { inFlight != nil }
+    var hasRequestInFlight: Bool {
+        if case .awaitingResponse = lifecycle { return true }  // no binding: the payload is not copied
+        return false
+    }
 
     /// The request in flight: its sequence number and (when a response timeout is set) its id.
     var inFlightIdentity: (sequence: UInt32, requestID: String?)? {
         inFlight.map { ($0.sequence, $0.requestID) }
     }
 
+    private var inFlight: InFlight? {
+        if case .awaitingResponse(let flight) = lifecycle { return flight }
+        return nil
+    }
+
+    /// The request in flight if it is `sequence`; the connection goes on without it (its answer's
+    /// bytes are released: the handler is done with them).
+    private mutating func takeInFlight(_ sequence: UInt32) -> InFlight? {
+        // The request in flight is always the latest dispatched one. Checked without binding the
+        // payload, then moved out with `swap`: the request it holds is neither copied nor released here.
+        guard case .awaitingResponse = lifecycle, sequence == self.sequence else { return nil }
+        var taken = Lifecycle.reading
+        swap(&taken, &lifecycle)
+        releaseAnsweredBudget()
+        guard case .awaitingResponse(let flight) = taken else { return nil }
+        return flight
+    }
+
     /// The shell closed the descriptor without asking (server stop, failed registration).
     mutating func markClosed() {
-        isClosed = true
+        lifecycle = .closed
+        streamedBody = nil
         releaseBudget()
+    }
+
+    /// Reset, failed I/O, or a timeout that ends the connection without an answer: close at the next
+    /// step.
+    mutating func closeNow() {
+        guard !isClosed else { return }
+        lifecycle = .closingNow
+        streamedBody = nil
+    }
+
+    // MARK: - Streamed request bodies
+
+    /// Whether a streamed request body is still being read.
+    var isReadingBody: Bool { streamedBody != nil }
+
+    /// Whether request `sequence` (just dispatched) has its body streamed (`HTTPRequestBody`).
+    func streamsBody(of sequence: UInt32) -> Bool { streamedBody?.sequence == sequence }
+
+    /// The piece (or end) of the streamed body that `.deliverBody` is about.
+    mutating func takeBodyEvent() -> HTTPRequestBodyEvent? {
+        defer { bodyEvent = nil }
+        return bodyEvent
+    }
+
+    private mutating func deliver(_ event: HTTPRequestBodyEvent) -> Action {
+        bodyEvent = event
+        return .deliverBody
+    }
+
+    /// The handler stops (`false`) or resumes reading the streamed body of request `sequence`.
+    mutating func setBodyReading(_ reading: Bool, sequence: UInt32) {
+        guard streamedBody?.sequence == sequence else { return }
+        streamedBody?.paused = !reading
+    }
+
+    /// The body is over (ended, failed): the request and its response go on without it.
+    private mutating func dropBody() {
+        streamedBody = nil
+    }
+
+    /// Parses the streamed body: its next piece or its end, or a read when the buffer holds neither.
+    /// Not while paused, nor while the client does not read the response: a client that stops
+    /// reading stops being read.
+    private mutating func processBody(_ body: StreamedBody, at time: EventTime) -> Action? {
+        guard !body.paused, !socket.writeBlocked, pendingOutputCount < Self.outputHighWater else { return nil }
+        switch parseBuffered() {
+        case .bodyPart(let bytes):
+            releaseAnsweredBudget()  // the handler has its own copy
+            return deliver(.data(bytes))
+        case .bodyEnd:
+            dropBody()
+            releaseAnsweredBudget()
+            return deliver(.end)
+        case .failure:
+            closeNow()  // the rest of the byte stream cannot be trusted; the response has begun
+            return deliver(.failed)
+        case .needMoreData, .request, .streamedRequest, .continueExpected:
+            break
+        }
+        if socket.inputClosed {
+            dropBody()
+            return deliver(.failed)
+        }
+        return socket.readable && reserveReadBudget() ? .read : nil
     }
 
     // MARK: - The next step
@@ -256,27 +332,45 @@ struct HTTPConnectionState {
     /// What the shell should do now. Parses and dispatches as long as the connection can take a
     /// request, asks for reads as long as it needs bytes, then writes, then closes or waits.
     mutating func nextAction(at time: EventTime) -> Action {
-        if isClosed { return .wait }
-        if mustCloseNow { return close() }
-        if lingering { return readable ? .discard : .wait }
-        // While streaming, input is read only to notice the client leaving (EOF, reset); what it
-        // sends is thrown away, as while lingering.
-        if streamFraming != nil, readable { return .discard }
-        if let action = processInput(at: time) { return action }
-        if pendingOutputCount > 0 { return writeBlocked ? settle(at: time) : .write }
-        if closeAfterWrite { return beginClosing(at: time) }
+        switch lifecycle.kind {
+        case .closed:
+            return .wait
+        case .closingNow:
+            return close()
+        case .lingering:
+            return socket.readable ? .discard : .wait
+        case .awaitingResponse where streamedBody != nil, .streaming where streamedBody != nil:
+            if let action = processBody(streamedBody!, at: time) { return action }
+        case .streaming where socket.readable:
+            // Input is read only to notice the client leaving (EOF, reset); what it sends is thrown
+            // away, as while lingering.
+            return .discard
+        case .reading:
+            if let action = processInput(at: time) { return action }
+        case .awaitingResponse, .streaming, .closingAfterWrite:
+            break
+        }
+        if pendingOutputCount > 0 { return socket.writeBlocked ? settle(at: time) : .write }
+        if case .closingAfterWrite = lifecycle { return beginClosing(at: time) }
         return settle(at: time)
     }
 
     /// Parses buffered bytes and asks for more until a request is dispatched or the connection has to
     /// wait (a request in flight, output to write first, or the connection closing).
     private mutating func processInput(at time: EventTime) -> Action? {
-        while !closeAfterWrite, inFlight == nil, streamSequence == nil, !writeBlocked,
-            pendingOutputCount < Self.outputHighWater
-        {
+        while case .reading = lifecycle, !socket.writeBlocked, pendingOutputCount < Self.outputHighWater {
             switch parseBuffered() {
             case .request(let request):
                 return dispatch(request, at: time)
+            case .streamedRequest(let request, let continueExpected):
+                if continueExpected {
+                    prepareOutput()
+                    ResponseSerializer.writeContinue(into: &output)
+                }
+                return dispatch(request, streamingBody: true, at: time)
+            case .bodyPart, .bodyEnd:
+                assertionFailure("body events only follow a streamed request")
+                return nil
             case .continueExpected:
                 prepareOutput()
                 ResponseSerializer.writeContinue(into: &output)
@@ -287,11 +381,11 @@ struct HTTPConnectionState {
             case .needMoreData:
                 break
             }
-            if inputClosed {
+            if socket.inputClosed {
                 endOfInput(at: time)
                 return nil
             }
-            return readable && reserveReadBudget() ? .read : nil
+            return socket.readable && reserveReadBudget() ? .read : nil
         }
         return nil
     }
@@ -305,24 +399,27 @@ struct HTTPConnectionState {
         return event
     }
 
-    private mutating func dispatch(_ request: HTTPRequest, at time: EventTime) -> Action {
+    private mutating func dispatch(_ request: HTTPRequest, streamingBody: Bool = false, at time: EventTime) -> Action {
         sequence &+= 1
-        requestsSeen += 1
-        inFlight = InFlight(
-            sequence: sequence,
-            isHead: request.method == "HEAD",
-            keepAlive: request.keepAlive,
-            isHTTP10: request.version.minor == 0,
-            started: time.monotonic,
-            request: context.observer == nil ? nil : request,
-            requestID: context.responseTimeout == nil ? nil : request.requestID
+        lifecycle = .awaitingResponse(
+            InFlight(
+                sequence: sequence,
+                isHead: request.method == "HEAD",
+                keepAlive: request.keepAlive,
+                isHTTP10: request.version.minor == 0,
+                started: time.monotonic,
+                responseDeadline: context.responseTimeout.map { time.monotonic + $0 },
+                request: context.observer == nil ? nil : request,
+                requestID: context.responseTimeout == nil ? nil : request.requestID
+            )
         )
-        if let limit = context.responseTimeout {
-            responseDeadline = time.monotonic + limit
-        }
-        phase = .none  // the next request's timeouts start afresh
+        if streamingBody { streamedBody = StreamedBody(sequence: sequence) }
+        timer.phase = .none  // the next request's timeouts start afresh
         return .dispatch(request, sequence: sequence)
     }
+
+    /// Requests dispatched so far: 0 on a fresh connection.
+    var requestsSeen: UInt32 { sequence }
 
     /// EOF with every byte parsed: a half-received request gets a 400 (the client may still read);
     /// otherwise the connection just closes.
@@ -330,7 +427,7 @@ struct HTTPConnectionState {
         if parser.stage != .idle {
             fail(.incompleteRequest, at: time)
         } else {
-            closeAfterWrite = true
+            lifecycle = .closingAfterWrite
         }
     }
 
@@ -346,23 +443,23 @@ struct HTTPConnectionState {
             ]
         )
         let status = writeClosing(.problem(error.problem), date: time.date)
-        observe(partial, status: status, since: requestStarted, at: time)
+        observe(partial, status: status, since: timer.requestStarted, at: time)
     }
 
     /// A request that waited for the request budget until its read timeout: 503 with `Retry-After`,
     /// then close, since the rest of it is still unread (RFC 9112 §9.6).
     mutating func refuseForBudget(at time: EventTime) {
-        starvedForBudget = false
+        budget.starved = false
         let partial = context.observer == nil ? nil : parser.partialRequest()
         let status = writeClosing(context.requestBudgetAnswer, date: time.date)
-        observe(partial, status: status, since: requestStarted, at: time)
+        observe(partial, status: status, since: timer.requestStarted, at: time)
     }
 
     /// The end of a pass: the timeouts of the phase the connection is now in; idle ones close when
     /// the server is draining.
     private mutating func settle(at time: EventTime) -> Action {
         updatePhase(now: time.monotonic)
-        if draining, phase == .fresh || phase == .idle {
+        if draining, timer.phase == .fresh || timer.phase == .idle {
             return close()
         }
         return .wait
@@ -373,16 +470,17 @@ struct HTTPConnectionState {
     /// destroy the response before the client has read it.
     private mutating func beginClosing(at time: EventTime) -> Action {
         releaseBudget()  // no more input will be parsed: lingering reads go to the loop's discard buffer
-        if inputClosed { return close() }
-        lingering = true
-        readable = true  // look once: bytes that arrived before the shutdown raise no new event
-        phase = .lingering
-        deadline = time.monotonic + context.lingerTimeout
+        if socket.inputClosed { return close() }
+        lifecycle = .lingering(discarded: 0)
+        socket.readable = true  // look once: bytes that arrived before the shutdown raise no new event
+        timer.phase = .lingering
+        timer.deadline = time.monotonic + context.lingerTimeout
         return .shutdownOutput
     }
 
     private mutating func close() -> Action {
-        isClosed = true
+        lifecycle = .closed
+        streamedBody = nil
         releaseBudget()
         return .close
     }
@@ -398,7 +496,7 @@ struct HTTPConnectionState {
 
     /// Writes a response of the server's own after which the connection closes.
     private mutating func writeClosing(_ response: HTTPResponse, date: HTTPDate) -> Int {
-        closeAfterWrite = true
+        lifecycle = .closingAfterWrite
         return write(response, framing: .init(isHead: false, close: true, confirmKeepAlive: false), date: date)
     }
 

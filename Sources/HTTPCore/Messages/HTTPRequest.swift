@@ -22,6 +22,9 @@ public struct HTTPRequest: Sendable {
     /// Who sent it, once a guard in front of the handler established that (an API key's name, say);
     /// nil until then. The server never sets it.
     public var client: String?
+    /// Set when the body is streamed (`HTTPServerConfiguration.streamsRequestBody`): `body` is then
+    /// empty and the body arrives through this, while the request is handled.
+    public internal(set) var bodyStream: HTTPRequestBody?
 
     public init(
         method: String,

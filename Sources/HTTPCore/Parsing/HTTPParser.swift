@@ -24,6 +24,9 @@ struct HTTPParser {
         var maxHeaderBytes: Int
         var maxHeaderCount: Int
         var maxBodyBytes: Int
+        /// Asked once a chunked request's head is read: true hands the head to the handler at once
+        /// and its body as it arrives (`.streamedRequest`, `.bodyPart`, `.bodyEnd`); nil for never.
+        var streamsBody: (@Sendable (HTTPRequest) -> Bool)? = nil
 
         /// The longest registered method is 17 characters; 32 leaves room for extensions.
         static let maxMethodBytes = 32
@@ -37,6 +40,13 @@ struct HTTPParser {
         /// The head asked for `Expect: 100-continue` and no body byte has arrived yet (RFC 9110 §10.1.1).
         case continueExpected
         case request(HTTPRequest)
+        /// The head of a request whose chunked body follows as `.bodyPart`s and one `.bodyEnd`
+        /// (`Limits.streamsBody`); `continueExpected` as for `.continueExpected`.
+        case streamedRequest(HTTPRequest, continueExpected: Bool)
+        /// The next de-chunked bytes of a streamed body.
+        case bodyPart([UInt8])
+        /// A streamed body ended (last chunk and trailers read); the next request may follow.
+        case bodyEnd
         /// The parser is finished with this connection; the same failure is returned from then on.
         case failure(HTTPParseError)
     }
@@ -109,6 +119,8 @@ struct HTTPParser {
     private var body: [UInt8] = []
     /// Body or chunk bytes still expected.
     private var remaining = 0
+    /// The body of the current request goes out in parts instead of into `body`.
+    private var streamingBody = false
 
     init(limits: Limits, remoteAddress: String, idGenerator: RequestIDGenerator = RequestIDGenerator()) {
         self.limits = limits
@@ -148,6 +160,13 @@ struct HTTPParser {
                 offset += copyBody(input, from: offset)
                 guard remaining == 0 else { return (offset, .needMoreData) }
                 return (offset, .request(finishRequest()))
+            case .chunkData where streamingBody:
+                let count = min(remaining, input.count - offset)
+                guard count > 0 else { return (offset, .needMoreData) }
+                let part = [UInt8](UnsafeRawBufferPointer(rebasing: input[offset..<(offset + count)]))
+                remaining -= count
+                if remaining == 0 { state = .chunkDataEnd }
+                return (offset + count, .bodyPart(part))
             case .chunkData:
                 offset += copyBody(input, from: offset)
                 guard remaining == 0 else { return (offset, .needMoreData) }
@@ -226,7 +245,8 @@ struct HTTPParser {
         case .requestLine: return handleRequestLine(line)
         case .headerLines: return line.isEmpty ? finishHead(bytesAfter: bytesAfter) : handleField(line)
         case .chunkSize: return handleChunkSize(line)
-        case .trailers: return line.isEmpty ? .request(finishRequest()) : handleTrailer(line)
+        case .trailers where line.isEmpty: return streamingBody ? finishStreamedBody() : .request(finishRequest())
+        case .trailers: return handleTrailer(line)
         case .fixedBody, .chunkData, .chunkDataEnd, .failed: return nil
         }
     }
@@ -428,6 +448,10 @@ struct HTTPParser {
         let expectContinue = facts.expectContinue && facts.isHTTP11 && bytesAfter == 0
         if facts.transferEncodingSeen {
             state = .chunkSize
+            if let streamsBody = limits.streamsBody, let head = partialRequest(), streamsBody(head) {
+                streamingBody = true
+                return .streamedRequest(head, continueExpected: expectContinue)
+            }
             return expectContinue ? .continueExpected : nil
         }
         guard let length = facts.contentLength, length > 0 else {
@@ -490,7 +514,7 @@ struct HTTPParser {
             return nil
         }
         guard size <= limits.maxBodyBytes - body.count else { return fail(.bodyTooLarge) }
-        if body.capacity < body.count + size {
+        if !streamingBody, body.capacity < body.count + size {
             body.reserveCapacity(Swift.max(body.count + size, body.capacity * 2))
         }
         remaining = size
@@ -518,8 +542,9 @@ struct HTTPParser {
 
     // MARK: - Completion
 
-    /// What is known of a request the server is refusing (for the observer and logs): nil unless its
-    /// request line was parsed. The body is empty and the fields are those read so far.
+    /// What is known of a request before its body: for the observer and logs of one the server is
+    /// refusing, and as the head of one whose body is streamed. Nil unless its request line was parsed.
+    /// The body is empty and the fields are those read so far.
     mutating func partialRequest() -> HTTPRequest? {
         guard !facts.method.isEmpty else { return nil }
         return HTTPRequest(
@@ -534,6 +559,12 @@ struct HTTPParser {
             remoteAddress: remoteAddress,
             keepAlive: false
         )
+    }
+
+    private mutating func finishStreamedBody() -> Event {
+        streamingBody = false
+        _ = finishRequest()
+        return .bodyEnd
     }
 
     private mutating func finishRequest() -> HTTPRequest {

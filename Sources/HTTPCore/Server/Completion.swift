@@ -7,4 +7,6 @@ enum Completion {
     case streamStart(HTTPResponse, lease: StreamLease)
     case streamData([UInt8])
     case streamEnd
+    /// The handler stops (false) or resumes reading the request's streamed body.
+    case bodyReading(Bool)
 }

@@ -52,6 +52,12 @@ public struct HTTPServerConfiguration: Sendable {
     /// NDJSON batches of 1,000 transactions (190 kB) being read at once, and for some 150,000 single
     /// POSTs (about 450 bytes each) awaiting their answer. Raised to twice `maxBodyBytes` if lower.
     public var maxBufferedRequestBytes = 64 << 20
+    /// Asked once the head of a chunked request is read: true hands the request to its handler at
+    /// once, with its body to be read as it arrives (`HTTPRequest.bodyStream`), so that a long upload
+    /// can be answered as it goes (with `HTTPResponder.startStream`). No total body limit applies to a
+    /// streamed body (each chunk stays within `maxBodyBytes`); the response closes the connection.
+    /// nil (the default): every body is read whole before the handler sees the request.
+    public var streamsRequestBody: (@Sendable (HTTPRequest) -> Bool)? = nil
     /// listen(2) backlog per event loop.
     public var listenBacklog = 1024
 

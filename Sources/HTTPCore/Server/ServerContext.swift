@@ -61,7 +61,8 @@ final class ServerContext: Sendable {
             maxRequestLineBytes: max(16, configuration.maxRequestLineBytes),
             maxHeaderBytes: max(64, configuration.maxHeaderBytes),
             maxHeaderCount: max(1, configuration.maxHeaderCount),
-            maxBodyBytes: max(0, configuration.maxBodyBytes)
+            maxBodyBytes: max(0, configuration.maxBodyBytes),
+            streamsBody: configuration.streamsRequestBody
         )
         headerReadTimeout = configuration.headerReadTimeout.clampedNanoseconds
         idleTimeout = configuration.idleTimeout.clampedNanoseconds

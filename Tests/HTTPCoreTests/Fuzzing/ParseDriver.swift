@@ -62,6 +62,8 @@ func parse(_ chunks: [[UInt8]], limits: HTTPParser.Limits = testLimits) -> [Pars
                 outcomes.append(.failure(error))
                 return outcomes
             case .needMoreData: break
+            case .streamedRequest, .bodyPart, .bodyEnd:
+                preconditionFailure("no body is streamed without `Limits.streamsBody`")
             }
             if case .needMoreData = event { break }
         }

@@ -137,6 +137,7 @@ package struct GatewayConfiguration: Sendable {
         server.maxBufferedRequestBytes = maxBufferedRequestBytes
         server.maxStreams = maxEventStreams
         server.responseTimeout = responseTimeout
+        server.streamsRequestBody = TransactionsRoute.wantsStreaming
         return server
     }
 
