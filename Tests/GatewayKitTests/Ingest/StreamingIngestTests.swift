@@ -153,7 +153,7 @@ private final class StreamingGateway {
             self.cluster = cluster
             self.pool = pool
             standIn = nil
-            producer = pool
+            producer = KafkaRecordProducer(pool: pool)
         } else {
             let standIn = StandInProducer(.hold)
             cluster = nil
@@ -167,7 +167,7 @@ private final class StreamingGateway {
             topic: "transactions",
             maxBatchItems: 1000,
             metrics: metrics,
-            idempotency: IdempotencyStore(metrics: metrics),
+            idempotency: IdempotencyStore(),
             pendingRecords: PendingRecords(limit: 100_000),
             health: HealthRoutes(
                 probe: ReadinessProbe(freshness: .zero) { .success(["127.0.0.1:9092"]) },
