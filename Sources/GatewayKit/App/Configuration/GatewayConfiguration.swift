@@ -44,15 +44,12 @@ package struct GatewayConfiguration: Sendable {
     /// long after its latest failure such a streak counts (nil: twice the delivery timeout).
     package var readinessFailures = 3
     package var readinessFailureWindow: Duration?
-    /// librdkafka's linger.ms (5 ms is librdkafka's own default). Each request waits for its batch's
-    /// acknowledgement, so the linger is paid in latency (up to 5 ms on an idle gateway), but a
-    /// sub-millisecond linger made the producer's broker threads spin in poll()/clock_gettime once the
-    /// monitor was really consuming: measured 2026-11-30 on the quiet 2-core machine, realistic stream,
-    /// monitor owning all partitions, wrk -c64 (perf: the producer's rdk:broker threads the top CPU
-    /// users): 0.5 ms 5.0-5.5k req/s at 230-253 us of gateway CPU each, monitor lagging 14k records;
-    /// 2 ms 9.5-10.5k at 105-119 us; 5 ms 9.9-10.5k at 75-86 us, p99 10-12 ms, monitor caught up.
-    /// One hot key (every request on one partition) prefers a short linger (`--linger-ms 0.5`).
-    package var linger: Duration = .milliseconds(5)
+    /// librdkafka's linger.ms. Batches come from load instead (records that arrive while a wave is in
+    /// flight leave together, see KafkaBridge's `ProduceWaves`), so an idle request leaves at once. A
+    /// linger alone (without the waves) made librdkafka 2.0.2's broker threads spin below about 5 ms
+    /// (ARCHITECTURE.md, Kafka), and any linger under 1 ms costs a whole one (the broker thread rounds
+    /// its poll timeout up to milliseconds): idle p50 0.35 ms with 0, 1.5 ms with 0.2.
+    package var linger: Duration = .zero
     /// How long a client waits for the brokers' answer before a 504; longer than the delivery
     /// timeout, so that a delivery failure (503) normally wins and 504 means a lost report.
     package var responseTimeout: Duration = .seconds(15)
