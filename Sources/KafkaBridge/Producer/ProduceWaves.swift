@@ -2,6 +2,10 @@ import CRdKafka
 import CoreSupport
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Hands records to librdkafka in waves, so that batching follows load instead of a timer.
 ///
 /// With nothing in flight a record is enqueued at once (with a near-zero `linger.ms` it is sent at
@@ -34,6 +38,8 @@ final class ProduceWaves: @unchecked Sendable {
         var heldSince: UInt64 = 0
         /// The poll thread is in a long poll and needs a yield to see a hold deadline.
         var pollerAsleep = false
+        /// A thread is enqueueing a taken batch (outside the lock).
+        var handingOver = false
     }
 
     private let handle: OpaquePointer
@@ -69,7 +75,7 @@ final class ProduceWaves: @unchecked Sendable {
         var wake = false
         let refusal: KafkaError? = try state.withLock { state throws(KafkaError) -> KafkaError? in
             if state.outstanding == 0 && state.held.isEmpty {
-                // Under the lock, so a concurrent hand-over cannot overtake it (per-key order).
+                // Under the lock (one short enqueue), so no hand-over can overtake it (per-key order).
                 guard let refusal = record.enqueue(on: handle) else {
                     state.outstanding += 1
                     return nil
@@ -94,12 +100,10 @@ final class ProduceWaves: @unchecked Sendable {
 
     /// One delivery report was served: when it ends the wave, the held records leave as the next.
     func reported() {
-        var refusals: [(OutgoingRecord, KafkaError)] = []
-        state.withLock { state in
+        handOver { state in
             state.outstanding -= 1
-            if state.outstanding == 0 && !state.held.isEmpty { handOver(&state, refusals: &refusals) }
+            return state.outstanding == 0
         }
-        for (record, error) in refusals { refused(record, error) }
     }
 
     /// The poll thread's timeout: until the oldest held record's deadline while records are held;
@@ -119,22 +123,15 @@ final class ProduceWaves: @unchecked Sendable {
 
     /// After each poll: held records past `maxHold` are handed over without waiting for the wave.
     func handOverOverdue() {
-        var refusals: [(OutgoingRecord, KafkaError)] = []
-        state.withLock { state in
+        handOver { state in
             state.pollerAsleep = false
-            guard !state.held.isEmpty, MonotonicClock.now() &- state.heldSince >= maxHold else { return }
-            handOver(&state, refusals: &refusals)
+            return MonotonicClock.now() &- state.heldSince >= maxHold
         }
-        for (record, error) in refusals { refused(record, error) }
     }
 
-    /// Hands over everything held (at close, before the final flush).
+    /// Hands over everything held (at close, before the final flush), after any hand-over running.
     func handOverAll() {
-        var refusals: [(OutgoingRecord, KafkaError)] = []
-        state.withLock { state in
-            if !state.held.isEmpty { handOver(&state, refusals: &refusals) }
-        }
-        for (record, error) in refusals { refused(record, error) }
+        while handOver({ _ in true }) == .busy { sched_yield() }
     }
 
     /// Makes the poll thread's current `rd_kafka_poll` return (`rd_kafka_yield` only affects the
@@ -146,15 +143,43 @@ final class ProduceWaves: @unchecked Sendable {
     /// Records held, not yet given to librdkafka.
     var heldCount: Int { state.withLock { $0.held.count } }
 
-    private func handOver(_ state: inout State, refusals: inout [(OutgoingRecord, KafkaError)]) {
-        swap(&state.held, &state.spare)
-        for record in state.spare {
-            if let refusal = record.enqueue(on: handle) {
-                refusals.append((record, KafkaError(consuming: refusal)))
-            } else {
-                state.outstanding += 1
+    private enum HandOver { case done, busy }
+
+    /// Takes the held records when `due` (run under the lock, always) says so, then enqueues them
+    /// outside the lock, so event loops wait for a few counters, not for librdkafka. One hand-over
+    /// at a time keeps waves in order; new records are held meanwhile (`outstanding` is above 0).
+    @discardableResult
+    private func handOver(_ due: (inout State) -> Bool) -> HandOver {
+        var busy = false
+        var batch: [OutgoingRecord] = state.withLock { state in
+            guard due(&state), !state.held.isEmpty else { return [] }
+            guard !state.handingOver else {
+                busy = true
+                return []
             }
+            state.handingOver = true
+            state.outstanding += state.held.count
+            var batch: [OutgoingRecord] = []
+            swap(&batch, &state.spare)
+            swap(&batch, &state.held)
+            return batch
         }
-        state.spare.removeAll(keepingCapacity: true)
+        if busy { return .busy }
+        if batch.isEmpty { return .done }
+        var refusals: [(OutgoingRecord, KafkaError)] = []
+        for record in batch {
+            if let refusal = record.enqueue(on: handle) { refusals.append((record, KafkaError(consuming: refusal))) }
+        }
+        batch.removeAll(keepingCapacity: true)
+        let refused = refusals.count
+        let again = state.withLock { state in
+            state.handingOver = false
+            state.outstanding -= refused
+            swap(&batch, &state.spare)
+            return state.outstanding == 0 && !state.held.isEmpty
+        }
+        for (record, error) in refusals { self.refused(record, error) }
+        if again { handOver { _ in true } }
+        return .done
     }
 }
