@@ -5,26 +5,18 @@ over C keep-alive connections, and prints how many were answered 2xx. For instru
 With BATCH=B (B > 1), each POST is an NDJSON batch of B such transactions, and the count printed is
 of items answered "accepted" (for instructions per transaction).
 Usage: [BATCH=B] post-n.py URL N [C]"""
-import http.client, os, random, sys, threading, time, urllib.parse
+import http.client, os, sys, threading, urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from realistic import body  # noqa: E402
 
 url, total = sys.argv[1], int(sys.argv[2])
 connections = int(sys.argv[3]) if len(sys.argv) > 3 else 8
 batch = int(os.environ.get("BATCH", "1"))
 content_type = "application/x-ndjson" if batch > 1 else "application/json"
 parts = urllib.parse.urlsplit(url)
-run = f"{time.time_ns():x}"
-countries = ["BR", "BR", "BR", "AR", "US", "PT", "MX", "CL"]
-channels = ["card_present", "card_not_present", "pix", "transfer"]
-categories = ["5411", "5812", "5999", "4111", "5541", "5732"]
 lock = threading.Lock()
 state = {"next": 0, "ok": 0, "other": {}}
-
-def body(n):
-    account = random.randint(1, 1_000_000)
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return (f'{{"id":"{run}-{n}","account_id":"acc-{account}","amount":"{random.randint(5, 499)}.{random.randint(0, 99):02d}",'
-            f'"currency":"BRL","merchant_id":"m-{random.randint(1, 5000)}","merchant_category":"{random.choice(categories)}",'
-            f'"country":"{countries[account % 8]}","channel":"{random.choice(channels)}","timestamp":"{now}"}}')
 
 def payload(n):
     if batch <= 1: return body(n)

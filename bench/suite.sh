@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The benchmark suite: builds the gateway and txgen in release mode, starts `gateway kafka`
-# (the embedded cluster in its own process), `gateway serve` against it and nginx-light answering a
-# static 202, runs every case against both with the same wrk settings, and writes bench/RESULTS-suite.md.
+# The benchmark suite: builds the gateway and txgen in release mode, starts `gateway kafka` (the
+# embedded cluster in its own process), `gateway serve` against it (monitor on) and nginx-light
+# answering a static 202, runs every case against both in the same run, and writes
+# bench/RESULTS-suite.md (SUITE_OUT changes it). Cases: idle latency (one client, sequential POSTs),
+# single POSTs at 64 and 256 connections with CPU per request, `Prefer: respond-async`, NDJSON batches
+# of 100 and 1000, a rule storm, GETs while ingesting, and open-loop p99 at 50/75/90 % of the
+# 64-connection maximum (txgen --rate, nginx at the same rates).
 # Not part of the test suite. Takes about 25 minutes with the defaults; SUITE_SHORT=1 runs a smoke
 # version in a few minutes.
 #   SUITE_DURATION       wrk duration per run (default 10s; short: 3s)

@@ -126,4 +126,40 @@ import Testing
             #expect(error.message.contains("no.such.property"))
         }
     }
+
+    /// Records that arrive while a wave is in flight wait for it, but not behind a broker that is
+    /// down: past the hold bound they leave anyway, and the partitions that answer deliver them.
+    @Test func aPartitionWhoseBrokerIsDown_doesNotHoldRecordsForTheOthers() async throws {
+        let cluster = try makeCluster(topic: "w", partitions: 2)
+        defer { cluster.close() }
+        cluster.setPartitionLeader(topic: "w", partition: 0, broker: 1)
+        cluster.setPartitionLeader(topic: "w", partition: 1, broker: 2)
+        let pool = try KafkaProducerPool(
+            configuration: producerConfiguration(cluster, poolSize: 1),
+            logger: testLogger("hold")
+        )
+        defer { pool.close(timeout: .milliseconds(300)) }
+        for partition: Int32 in [0, 1] {
+            let delivered = Collector<Result<DeliveryReport, KafkaError>>()
+            try pool.produce(topic: "w", partition: partition, key: nil, value: "warm-up".bytes, headers: []) {
+                delivered.append($0)
+            }
+            #expect(await eventually(timeout: .seconds(10)) { delivered.count == 1 })
+        }
+
+        cluster.setBrokerDown(1)
+        let stuck = Collector<Result<DeliveryReport, KafkaError>>()
+        try pool.produce(topic: "w", partition: 0, key: nil, value: "to a broker that is down".bytes, headers: []) {
+            stuck.append($0)
+        }
+        let behind = Collector<Result<DeliveryReport, KafkaError>>()
+        for index in 0..<20 {
+            try pool.produce(topic: "w", partition: 1, key: nil, value: "behind \(index)".bytes, headers: []) {
+                behind.append($0)
+            }
+        }
+        #expect(await eventually(timeout: .seconds(5)) { behind.count == 20 })
+        #expect(behind.all.allSatisfy { if case .success = $0 { true } else { false } }, "\(behind.all)")
+        #expect(stuck.count == 0, "the record for the broker that is down was answered first: \(stuck.all)")
+    }
 }

@@ -25,18 +25,23 @@ final class KafkaProducer: @unchecked Sendable {
     /// Bit 0: closed. Bits 1...: calls in progress (counted in steps of 2). One atomic RMW per
     /// call keeps produce() cheap while still letting close() know when nobody uses the handle.
     private let gate = Atomic<Int>(0)
+    private let waves: ProduceWaves
     private let pollLoop: PollLoop
     private let pollThread: JoinableThread
     private let closed = Mutex(false)
     private let health: DeliveryHealth
 
     /// `health` records every outcome (it belongs to the pool's slot and outlives this producer);
-    /// `onUnrecoverable` is called from the poll thread when this handle cannot recover.
+    /// `onUnrecoverable` is called from the poll thread when this handle cannot recover. `maxQueued`
+    /// (`queue.buffering.max.messages`) and `maxHold` bound the records held behind a wave in
+    /// flight (see `ProduceWaves`).
     init(
         name: String,
         properties: [(String, String)],
         logger: Logger,
         health: DeliveryHealth,
+        maxQueued: Int,
+        maxHold: Duration,
         onUnrecoverable: @escaping @Sendable (Unrecoverable) -> Void
     ) throws(KafkaError) {
         self.name = name
@@ -52,7 +57,13 @@ final class KafkaProducer: @unchecked Sendable {
         let handle = try KafkaHandleFactory.makeHandle(type: RD_KAFKA_PRODUCER, conf: conf, context: context)
         self.handle = handle
         self.context = context
-        let pollLoop = PollLoop(handle: handle)
+        let waves = ProduceWaves(handle: handle, maxQueued: maxQueued, maxHold: maxHold) { record, error in
+            // Refused at hand-over: the caller has returned long ago, so the completion says it.
+            health.refused()
+            record.box.takeRetainedValue().completion(.failure(error))
+        }
+        self.waves = waves
+        let pollLoop = PollLoop(handle: handle, waves: waves)
         self.pollLoop = pollLoop
         // Delivery reports (and error callbacks) are only served by rd_kafka_poll; this thread is
         // where every produce() completion runs.
@@ -75,77 +86,33 @@ final class KafkaProducer: @unchecked Sendable {
         headers: [KafkaHeader],
         completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
-        try withHandle { handle throws(KafkaError) in
+        try withHandle { _ throws(KafkaError) in
             health.enqueued()
             // The box travels through librdkafka as the message opaque and is released by the
             // delivery-report callback: one allocation, no table, no lock.
-            let box = Unmanaged.passRetained(DeliveryBox(topic: topic, completion: completion))
-            var headerList: OpaquePointer? = nil
-            if !headers.isEmpty {
-                let list = rd_kafka_headers_new(headers.count)!
-                for header in headers {
-                    // withCString borrows a native string's bytes; passing the String itself
-                    // would build a C copy (an allocation) per header and record.
-                    header.name.withCString { name in
-                        header.value.withUnsafeBytes { bytes in
-                            _ = rd_kafka_header_add(list, name, -1, bytes.baseAddress, bytes.count)
-                        }
-                    }
-                }
-                headerList = list
-            }
-            let error = topic.withCString { topicName in
-                withOptionalBytes(value) { valueBytes in
-                    withOptionalBytes(key) { keyBytes in
-                        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
-                            var count = 0
-                            func append(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
-                                var vu = rd_kafka_vu_t()
-                                vu.vtype = type
-                                fill(&vu)
-                                vus.initializeElement(at: count, to: vu)
-                                count += 1
-                            }
-                            append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
-                            if let partition { append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition } }
-                            // No value at all (not an empty one) is a tombstone for compaction.
-                            if let valueBytes {
-                                append(RD_KAFKA_VTYPE_VALUE) {
-                                    $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
-                                    $0.u.mem.size = valueBytes.count
-                                }
-                            }
-                            if let keyBytes {
-                                append(RD_KAFKA_VTYPE_KEY) {
-                                    $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: keyBytes.baseAddress)
-                                    $0.u.mem.size = keyBytes.count
-                                }
-                            }
-                            // COPY: the Swift arrays are only borrowed for the duration of this call.
-                            append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-                            append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = box.toOpaque() }
-                            if let headerList {
-                                append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headerList }
-                            }
-                            defer { vus.baseAddress!.deinitialize(count: count) }
-                            return rd_kafka_produceva(handle, vus.baseAddress, count)
-                        }
-                    }
-                }
-            }
-            if let error {
+            let box = Unmanaged.passRetained(DeliveryBox(topic: topic, waves: waves, completion: completion))
+            let record = OutgoingRecord(
+                topic: topic,
+                partition: partition,
+                key: key,
+                value: value,
+                headers: headers,
+                box: box
+            )
+            do throws(KafkaError) {
+                try waves.submit(record)
+            } catch {
                 // Refused: librdkafka kept neither the opaque nor the header list.
                 health.refused()
                 box.release()
-                if let headerList { rd_kafka_headers_destroy(headerList) }
-                throw KafkaError(consuming: error)
+                throw error
             }
         }
     }
 
     /// Messages not yet acknowledged, including delivery reports not yet served.
     var queueDepth: Int {
-        (try? withHandle { handle in Int(rd_kafka_outq_len(handle)) }) ?? 0
+        (try? withHandle { handle in Int(rd_kafka_outq_len(handle)) + waves.heldCount }) ?? 0
     }
 
     /// A blocking metadata round trip: proves a broker answers, and lists the brokers it knows.
@@ -213,6 +180,9 @@ final class KafkaProducer: @unchecked Sendable {
                 spins += 1
                 if spins < 100 { sched_yield() } else { usleep(1000) }
             }
+            // Nothing new can arrive (the gate is closed and no call is in progress): what is held
+            // goes to librdkafka now, so the flush below delivers or fails it like the rest.
+            waves.handOverAll()
             var left: Int32 = 0
             if rd_kafka_flush(handle, flushFor.clampedMilliseconds) != RD_KAFKA_RESP_ERR_NO_ERROR {
                 left = rd_kafka_outq_len(handle)
@@ -249,33 +219,26 @@ final class KafkaProducer: @unchecked Sendable {
 /// thread; its owner destroys it only after `stop()` and joining the thread.
 private final class PollLoop: @unchecked Sendable {
     private let handle: OpaquePointer
+    private let waves: ProduceWaves
     private let stopping = Atomic(false)
 
-    init(handle: OpaquePointer) {
+    init(handle: OpaquePointer, waves: ProduceWaves) {
         self.handle = handle
+        self.waves = waves
     }
 
     func run() {
         while !stopping.load(ordering: .acquiring) {
-            // A short timeout bounds how long stop() waits; rd_kafka_yield cuts it shorter.
-            rd_kafka_poll(handle, 100)
+            // The timeout bounds how long stop() and a held record's deadline wait; a yield of the
+            // main queue cuts it shorter.
+            rd_kafka_poll(handle, waves.pollTimeoutMilliseconds())
+            waves.handOverOverdue()
         }
     }
 
     func stop() {
         stopping.store(true, ordering: .releasing)
-        rd_kafka_yield(handle)
-    }
-}
-
-/// What a delivery report needs to complete one produce() call.
-private final class DeliveryBox {
-    let topic: String
-    let completion: @Sendable (Result<DeliveryReport, KafkaError>) -> Void
-
-    init(topic: String, completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void) {
-        self.topic = topic
-        self.completion = completion
+        waves.wakePoller()
     }
 }
 
@@ -288,6 +251,7 @@ private let deliveryReportCallback:
         _ in
         guard let message, let opaque = message.pointee._private else { return }
         let box = Unmanaged<DeliveryBox>.fromOpaque(opaque).takeRetainedValue()
+        defer { box.waves.reported() }
         let context = handle.flatMap { ClientContext.from(rd_kafka_opaque($0)) }
         let m = message.pointee
         if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -317,8 +281,3 @@ private let deliveryReportCallback:
             box.completion(.failure(error))
         }
     }
-
-private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
-    guard let bytes else { return body(nil) }
-    return bytes.withUnsafeBytes { body($0) }
-}

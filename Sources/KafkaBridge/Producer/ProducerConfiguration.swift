@@ -12,8 +12,14 @@ public struct ProducerConfiguration: Sendable {
     /// `queue.buffering.max.messages` per producer: beyond it produce() fails with `_QUEUE_FULL`,
     /// which is the gateway's back-pressure signal.
     public var maxQueuedMessages = 100_000
-    /// `linger.ms`: batching delay; a few milliseconds buys much larger batches.
-    public var linger: Duration = .milliseconds(2)
+    /// `linger.ms`: librdkafka's batching delay. Batches come from load without it (records that
+    /// arrive while a wave is in flight leave together, see `ProduceWaves`). A fraction of a
+    /// millisecond costs a whole one: the broker thread rounds its poll timeout up to milliseconds.
+    public var linger: Duration = .zero
+    /// The longest a record waits behind an unfinished wave before it is handed over anyway (a
+    /// broker down or slow must not hold the records of the others). Held records count toward
+    /// `maxQueuedMessages`.
+    public var maxHold: Duration = .milliseconds(5)
     /// Sustained delivery failures are logged once per interval (with counts by error name), not
     /// once per record: at warning level, and at error level once they last `failureEscalation`.
     public var failureLogInterval: Duration = .seconds(10)

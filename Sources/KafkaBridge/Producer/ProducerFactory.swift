@@ -46,6 +46,8 @@ struct ProducerFactory: Sendable {
             properties: properties,
             logger: logger,
             health: health,
+            maxQueued: configuration.maxQueuedMessages,
+            maxHold: configuration.maxHold,
             onUnrecoverable: onUnrecoverable
         )
     }

@@ -43,13 +43,12 @@ package struct GatewayConfiguration: Sendable {
     /// long after its latest failure such a streak counts (nil: twice the delivery timeout).
     package var readinessFailures = 3
     package var readinessFailureWindow: Duration?
-    /// librdkafka's linger.ms (5 ms is librdkafka's own default). Each request waits for its batch's
-    /// acknowledgement, so the linger is paid in latency (up to 5 ms on an idle gateway), but a
-    /// sub-millisecond linger made the producer's broker threads spin in poll()/clock_gettime once the
-    /// monitor was really consuming: half the requests at three times the CPU each, with the monitor
-    /// falling behind (bench/RESULTS.md, "CPU per request"). One hot key (every request on one
-    /// partition) prefers a short linger (`--linger-ms 0.5`).
-    package var linger: Duration = .milliseconds(5)
+    /// librdkafka's linger.ms. Batches come from load instead (records that arrive while a wave is in
+    /// flight leave together, see KafkaBridge's `ProduceWaves`), so an idle request leaves at once. A
+    /// linger alone (without the waves) made librdkafka 2.0.2's broker threads spin below about 5 ms
+    /// (ARCHITECTURE.md, Kafka), and any linger under 1 ms costs a whole one (the broker thread rounds
+    /// its poll timeout up to milliseconds; bench/RESULTS.md has the figures).
+    package var linger: Duration = .zero
     /// How long a client waits for the brokers' answer before a 504; longer than the delivery
     /// timeout, so that a delivery failure (503) normally wins and 504 means a lost report.
     package var responseTimeout: Duration = .seconds(15)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# CPU time of the gateway per acknowledged single POST at a fixed open-loop rate (txgen --rate), with
+# the monitor on and the cluster in its own process: a rate the monitor keeps up with, so every
+# answer is a 202 and the figure is the cost of an acknowledged request, not of cheap 503s (a closed
+# loop faster than the monitor gets "Monitor behind" answers). nginx answers the same load in the
+# same run for the ratio.
+# Usage: bench/cpu-at-rate.sh [gateway binary] [rate] [duration] [txgen binary]
+# PORT (default 18731), NGINX_PORT (default 18732). Extra `gateway serve` flags: GATEWAY_ARGS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+binary=${1:-.build/release/gateway}
+rate=${2:-3000}
+duration=${3:-10s}
+txgen=${4:-$(dirname "$binary")/txgen}
+port=${PORT:-18731}
+nginx_port=${NGINX_PORT:-18732}
+source bench/cluster-and-gateway.sh
+start_cluster_and_gateway ${GATEWAY_ARGS:-}
+cluster=${pids[0]}
+mkdir -p "$work/logs"
+cat > "$work/nginx.conf" <<NGINX
+daemon off; master_process off; worker_processes 1; error_log $work/logs/error.log; pid $work/nginx.pid;
+events { worker_connections 4096; }
+http { access_log off; client_body_temp_path $work; keepalive_requests 10000000;
+  server { listen 127.0.0.1:$nginx_port; location / { return 202 '{"id":"tx","status":"accepted"}'; } } }
+NGINX
+nginx -c "$work/nginx.conf" -p "$work" &
+pids+=($!)
+nginx=$!
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+load() {  # $1 url $2 pid to measure -> "accepted ticks p50 p99"
+    local before after
+    before=$(ticks "$2")
+    "$txgen" --url "$1" --rate "$rate" --duration "$duration" --concurrency 64 --accounts 1000000 --json --quiet --start-time now > "$work/txgen.json"
+    after=$(ticks "$2")
+    python3 -c "import json; s=json.load(open('$work/txgen.json')); l=s.get('latency_from_schedule_ms', {}); print(s.get('accepted', 0), $after - $before, l.get('p50', -1), l.get('p99', -1))"
+}
+"$txgen" --url "http://127.0.0.1:$port/transactions" --rate 1000 --duration 3s --concurrency 16 --quiet --start-time now >/dev/null 2>&1 || true
+read -r n_ok n_ticks n_p50 n_p99 < <(load "http://127.0.0.1:$nginx_port/transactions" "$nginx")
+cluster_before=$(ticks "$cluster")
+read -r g_ok g_ticks g_p50 g_p99 < <(load "http://127.0.0.1:$port/transactions" "$gateway")
+cluster_after=$(ticks "$cluster")
+hz=$(getconf CLK_TCK)
+python3 -c "
+hz=$hz
+g=$g_ticks/hz/max(1,$g_ok)*1e6; n=$n_ticks/hz/max(1,$n_ok)*1e6; c=($cluster_after-$cluster_before)/hz/max(1,$g_ok)*1e6
+print(f'rate $rate/s for $duration: gateway {$g_ok} accepted, {g:.1f} us CPU per accepted POST (cluster {c:.1f}), p50/p99 from schedule {$g_p50:.2f}/{$g_p99:.2f} ms')
+print(f'nginx {$n_ok} answered, {n:.1f} us CPU per request, p50/p99 {$n_p50:.2f}/{$n_p99:.2f} ms; gateway/nginx CPU ratio {g/n:.1f}x')"
