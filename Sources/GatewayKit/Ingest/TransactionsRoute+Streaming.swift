@@ -1,6 +1,5 @@
 import Foundation
 import HTTPCore
-import KafkaBridge
 
 /// Streaming mode of `POST /transactions` (see `TransactionStream`): chosen by a client that sends
 /// NDJSON with `Transfer-Encoding: chunked` and asks for NDJSON back (`Accept: application/x-ndjson`).
