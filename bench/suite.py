@@ -77,6 +77,22 @@ def wait_ready(url, timeout=60):
     raise SystemExit(f"not ready: {url}")
 
 
+def wait_monitor_caught_up(base, timeout=60):
+    """After a load, the monitor may trail by more than --max-monitor-lag, and POST /transactions then
+    answers 503 at once: a latency case must wait until ingestion is open again, or it times refusals."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/stats", timeout=2) as answer:
+                status = json.load(answer)
+                if not (status.get("backpressure") or {}).get("active", False):
+                    return
+        except Exception:
+            pass
+        time.sleep(0.2)
+    log("the monitor did not catch up within 60 s; the idle case may count 503s")
+
+
 def start_nginx():
     os.makedirs(os.path.join(work, "logs"), exist_ok=True)
     conf = os.path.join(work, "nginx.conf")
@@ -226,6 +242,7 @@ class Suite:
                 return json.loads(out)
             except json.JSONDecodeError:
                 return {}
+        wait_monitor_caught_up(GATEWAY)
         self.idle_rows = [(run(NGINX), run(GATEWAY))]
 
     def gets_while_ingesting(self):
