@@ -7,12 +7,11 @@ import Synchronization
 /// glibc gives each thread that allocates an arena of its own (up to eight per core) and returns
 /// freed pages to the kernel only from the top of the main heap. A gateway has dozens of threads
 /// (event loops, librdkafka's, the monitor's consumers) and the monitor churns through account
-/// states and changelog rows, so freed memory piles up in the arenas: at a million accounts about
-/// a third of the resident memory was free blocks (`malloc_stats`): one `malloc_trim(0)` gave back
-/// 130 MiB of 400, and the same was touched again within 5 s. Most of that churn is large transient
-/// buffers (a flush's rows, librdkafka's batches), which glibc serves from the arenas once its
-/// dynamic mmap threshold has grown. So the process fixes the threshold (large blocks are mapped
-/// and unmapped, never left in an arena), caps its arenas at start, and trims every few seconds.
+/// states and changelog rows, so freed memory piles up in the arenas (bench/RESULTS.md has the
+/// `malloc_stats` figures at a million accounts). Most of that churn is large transient buffers (a
+/// flush's rows, librdkafka's batches), which glibc serves from the arenas once its dynamic mmap
+/// threshold has grown. So the process fixes the threshold (large blocks are mapped and unmapped,
+/// never left in an arena), caps its arenas at start, and trims every few seconds.
 public final class HeapTrimmer: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let stopping = Atomic(false)

@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// The statistics are rebuilt only when asked for, and only for partitions this instance does not
 /// hold live. Rebuilding every partition at every flush kept a second copy of all the statistics
-/// (their histograms are most of the monitor's memory outside its budget: heaptrack, 1 M accounts)
+/// (their histograms are most of the monitor's memory outside its budget)
 /// and decoded every flush whether or not anyone looked.
 final class ChangelogFollower: Sendable {
     struct Entry: Sendable {

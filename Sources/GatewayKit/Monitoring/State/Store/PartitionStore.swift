@@ -39,9 +39,8 @@ final class PartitionStore: @unchecked Sendable {
     /// Opens or creates the store of `partition` at `path`.
     ///
     /// `kv_tombstones` is what keeps `confirm` cheap: without it, deleting the confirmed tombstones
-    /// walked `kv_seq` over nearly every row (each one confirmed) and looked each up, about 0.7 s per
-    /// flush at 166,000 accounts in a partition, which is what made the monitor slow down as the
-    /// accounts grew.
+    /// walked `kv_seq` over nearly every row (each one confirmed) and looked each up, at every flush,
+    /// which made the monitor slow down as the accounts grew.
     init(path: String, partition: Int32) throws(StoreError) {
         self.partition = partition
         database = try SQLiteDatabase(path: path)
