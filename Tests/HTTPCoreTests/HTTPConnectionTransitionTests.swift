@@ -259,6 +259,49 @@ struct HTTPConnectionTransitionTests {
         #expect(connection.next() == "shutdownOutput")
     }
 
+    /// A streamed-body request answered with a stream (streaming ingest), backlog bound 1000 bytes.
+    private func streamAnsweringItsBody() -> Machine {
+        var configuration = HTTPServerConfiguration()
+        configuration.streamsRequestBody = { _ in true }
+        configuration.maxStreamBacklogBytes = 1000
+        let connection = fresh(configuration)
+        connection.state.becameReadable()
+        _ = connection.next()
+        connection.receive("POST /in HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+        #expect(connection.next() == "dispatch 1 streaming its body")
+        #expect(connection.next() == "body abc")
+        let opened = connection.state.streamStarted(sequence: 1, .text(200, ""), at: Self.time)
+        #expect(opened)
+        return connection
+    }
+
+    /// A stream that answers its request's body (streaming ingest) is held back, not dropped: once
+    /// output waits, the body is not read, and results of what was read still fit (up to four times
+    /// the backlog bound, where an event stream is dropped at once).
+    @Test func streamAnsweringItsBody_slowReader_stopsBeingRead_andIsNotDroppedAtTheBacklogBound() {
+        let connection = streamAnsweringItsBody()
+        let result = Array(repeating: UInt8(ascii: "r"), count: 300)
+        let written = (0..<10).map { _ in connection.state.streamWrite(result) }
+        #expect(written.allSatisfy { $0 == .written }, "3000 bytes waiting: past the bound, within four times it")
+        connection.state.becameReadable()
+        #expect(connection.next() == "write")
+        connection.state.send { _ in .wouldBlock }  // the client does not read
+        #expect(connection.next() == "wait", "more body bytes may wait in the socket: they are not read")
+        #expect(connection.state.streamWrite(Array(repeating: UInt8(ascii: "r"), count: 1200)) == .dropped)
+    }
+
+    /// Results still on their way to the loop count as unread output: a body is not read while
+    /// they pass the bound, even with nothing in the connection's own output yet.
+    @Test func streamAnsweringItsBody_resultsQueuedForTheLoop_holdTheBodyBack() {
+        let connection = streamAnsweringItsBody()
+        connection.sendAll()
+        connection.state.becameReadable()
+        connection.state.streamBytesQueued = 1000
+        #expect(connection.next() == "wait")
+        connection.state.streamBytesQueued = 0
+        #expect(connection.next() == "read")
+    }
+
     @Test func markClosed_waitsForever() {
         let connection = awaitingResponse()
         connection.state.markClosed()

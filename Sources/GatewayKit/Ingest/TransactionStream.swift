@@ -11,7 +11,8 @@ import Synchronization
 /// Bounded: once `maxUnanswered` lines wait for their result, the request is no longer read
 /// (`HTTPRequestBody.pause`) until half of them are answered; TCP then holds the client back. A client
 /// that stops reading the response is cut off by the server (its send timeout, or the stream backlog
-/// bound). Lines are handled on the event loop; results come from delivery-report threads.
+/// bound). Lines are handled on the event loop, the complete lines of each piece of body together
+/// (so that they can be produced as one batch); results come from delivery-report threads.
 final class TransactionStream: Sendable {
     /// The longest line read; a longer one is answered with its own problem line and skipped.
     static let maxLineBytes = 64 * 1024
@@ -35,19 +36,26 @@ final class TransactionStream: Sendable {
     private let stream: HTTPStream
     private let body: HTTPRequestBody
     private let maxUnanswered: Int
-    /// Handles one complete, non-blank line: reports its result (any thread) through `complete`.
-    private let handleLine: @Sendable (ArraySlice<UInt8>, _ index: Int, _ stream: TransactionStream) -> Void
+    /// Handles complete, non-blank lines with their indices: reports each result (any thread)
+    /// through `complete`.
+    private let handleLines: @Sendable (_ lines: [NumberedLine], _ stream: TransactionStream) -> Void
+
+    /// A complete line of the body and its index among the stream's lines.
+    struct NumberedLine {
+        var bytes: ArraySlice<UInt8>
+        var index: Int
+    }
 
     init(
         stream: HTTPStream,
         body: HTTPRequestBody,
         maxUnanswered: Int,
-        handleLine: @escaping @Sendable (ArraySlice<UInt8>, Int, TransactionStream) -> Void
+        handleLines: @escaping @Sendable ([NumberedLine], TransactionStream) -> Void
     ) {
         self.stream = stream
         self.body = body
         self.maxUnanswered = max(1, maxUnanswered)
-        self.handleLine = handleLine
+        self.handleLines = handleLines
     }
 
     /// The request body's events (on the event loop).
@@ -61,6 +69,7 @@ final class TransactionStream: Sendable {
 
     private func read(_ bytes: [UInt8]) {
         var start = 0
+        var lines: [NumberedLine] = []
         while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
             let joined: ArraySlice<UInt8>? = state.withLock { state in
                 defer {
@@ -72,9 +81,10 @@ final class TransactionStream: Sendable {
                 state.partialLine += bytes[start..<newline]
                 return state.partialLine[...]
             }
-            if let joined { line(joined) }
+            if let joined, let numbered = numbered(joined) { lines.append(numbered) }
             start = newline + 1
         }
+        if !lines.isEmpty { handleLines(lines, self) }
         keepPartial(bytes[start...])
         pauseIfTooManyUnanswered()
     }
@@ -95,9 +105,10 @@ final class TransactionStream: Sendable {
         }
     }
 
-    private func line(_ bytes: ArraySlice<UInt8>) {
-        guard !bytes.allSatisfy(TransactionsRoute.isJSONWhitespace) else { return }
-        handleLine(bytes, number(), self)
+    /// The line with its index, or nil for a blank line (it has no result).
+    private func numbered(_ bytes: ArraySlice<UInt8>) -> NumberedLine? {
+        guard !bytes.allSatisfy(TransactionsRoute.isJSONWhitespace) else { return nil }
+        return NumberedLine(bytes: bytes, index: number())
     }
 
     /// The next line's index, with a slot for its result.
@@ -123,7 +134,7 @@ final class TransactionStream: Sendable {
             defer { state.partialLine = [] }
             return state.skippingLine || state.partialLine.isEmpty ? nil : state.partialLine[...]
         }
-        if let rest { line(rest) }
+        if let rest, let numbered = numbered(rest) { handleLines([numbered], self) }
         state.withLock { state in
             state.bodyEnded = true
             closeIfDone(&state)
@@ -138,12 +149,17 @@ final class TransactionStream: Sendable {
         }
     }
 
-    /// The result of line `index` (any thread). Every finished prefix is written at once, under the
-    /// lock, so that writes from different threads reach the stream in line order.
+    /// The result of line `index` (any thread).
     func complete(_ index: Int, json: [UInt8]) {
+        complete([(index, json)])
+    }
+
+    /// Results of several lines (any thread). Every finished prefix is written at once, in one write,
+    /// under the lock, so that writes from different threads reach the stream in line order.
+    func complete(_ results: [(index: Int, json: [UInt8])]) {
         let resume: Bool = state.withLock { state in
             guard !state.closed else { return false }
-            state.results[index - state.first] = json
+            for (index, json) in results { state.results[index - state.first] = json }
             var out: [UInt8] = []
             while state.written - state.first < state.results.count,
                 let result = state.results[state.written - state.first]

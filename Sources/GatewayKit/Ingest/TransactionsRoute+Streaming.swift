@@ -33,46 +33,95 @@ extension TransactionsRoute {
         let trace = TraceParent.forRequest(request.headers)
         let headers = TransactionRecord.headers(requestID: request.requestID, trace: trace)
         let ingest = TransactionStream(stream: stream, body: body, maxUnanswered: maxStreamUnanswered) {
-            line,
-            index,
+            lines,
             results in
+            streamLines(lines, headers: headers, results)
+        }
+        body.consume { ingest.receive($0) }
+    }
+
+    /// The complete lines of one piece of body: each checked as a batch item, the valid ones
+    /// produced as one batch (one completion, one write of their results), the others answered at
+    /// once with their problem.
+    private func streamLines(
+        _ lines: [TransactionStream.NumberedLine],
+        headers: [RecordHeader],
+        _ results: TransactionStream
+    ) {
+        let receivedAt = Date()
+        var answered: [(index: Int, json: [UInt8])] = []
+        var valid: [(index: Int, transaction: Transaction)] = []
+        for line in lines {
             let item: BatchItem
             do throws(JSONSyntaxError) {
-                item = check(try TransactionJSONReader.payload(from: line), receivedAt: Date())
+                item = check(try TransactionJSONReader.payload(from: line.bytes), receivedAt: receivedAt)
             } catch {
                 item = .rejected(GatewayProblems.malformedJSON(error.description))
             }
             switch item {
-            case .rejected(let problem):
-                results.complete(index, json: problem.jsonBytes())
-            case .valid(let transaction):
-                // A stream outlives the admission check at its start: each line is admitted as a
-                // request would be, so a long stream cannot run the monitor past its bound.
-                if let monitorGate, !monitorGate.admits() {
-                    let snapshot = monitorGate.snapshot
-                    return results.complete(
-                        index,
-                        json: GatewayProblems.monitorBehind(
-                            lag: snapshot.lag,
-                            partition: snapshot.partition,
-                            bound: monitorGate.bound
-                        ).jsonBytes()
-                    )
-                }
-                guard pending.reserve(1) else {
-                    return results.complete(
-                        index,
-                        json: GatewayProblems.overloaded(pendingLimit: pending.limit).jsonBytes()
-                    )
-                }
-                produce(transaction, headers: headers, request: request, trace: trace, async: false) { outcome in
-                    switch outcome {
-                    case .accepted(let json): results.complete(index, json: json)
-                    case .rejected(let problem): results.complete(index, json: problem.jsonBytes())
-                    }
-                }
+            case .rejected(let problem): answered.append((line.index, problem.jsonBytes()))
+            case .valid(let transaction): valid.append((line.index, transaction))
             }
         }
-        body.consume { ingest.receive($0) }
+        if let refusal = streamRefusal(count: valid.count) {
+            answered += valid.map { ($0.index, refusal) }
+        } else if !valid.isEmpty {
+            produceStreamed(valid, headers: headers, results)
+        }
+        if !answered.isEmpty { results.complete(answered) }
+    }
+
+    /// The problem line every valid line of a piece gets when it may not be produced: the monitor
+    /// too far behind (a stream outlives the admission check at its start, so each piece is
+    /// admitted as a request would be), or the pending records full. nil: produce them.
+    private func streamRefusal(count: Int) -> [UInt8]? {
+        guard count > 0 else { return nil }
+        if let monitorGate, !monitorGate.admits() {
+            let snapshot = monitorGate.snapshot
+            return GatewayProblems.monitorBehind(
+                lag: snapshot.lag,
+                partition: snapshot.partition,
+                bound: monitorGate.bound
+            )
+            .jsonBytes()
+        }
+        return pending.reserve(count) ? nil : GatewayProblems.overloaded(pendingLimit: pending.limit).jsonBytes()
+    }
+
+    private func produceStreamed(
+        _ valid: [(index: Int, transaction: Transaction)],
+        headers: [RecordHeader],
+        _ results: TransactionStream
+    ) {
+        var dates = TransactionJSONWriter.DateMemo()
+        let records = valid.map {
+            KeyedValue(
+                key: Array($0.transaction.accountId.utf8),
+                value: TransactionRecord.value(of: $0.transaction, dates: &dates)
+            )
+        }
+        let settle = settlement()
+        let topic = self.topic
+        producer.produceBatch(topic: topic, records: records, headers: headers) { outcomes in
+            settle(outcomes)
+            results.complete(
+                zip(valid, outcomes).map { line, outcome in
+                    switch outcome {
+                    case .accepted(let partition, let offset):
+                        (
+                            line.index,
+                            Self.acceptedJSON(
+                                id: line.transaction.id,
+                                topic: topic,
+                                partition: partition,
+                                offset: offset
+                            )
+                        )
+                    case .failed(let failure):
+                        (line.index, GatewayProblems.kafkaUnavailable(failure).jsonBytes())
+                    }
+                }
+            )
+        }
     }
 }

@@ -187,9 +187,28 @@ struct TransactionsRoute: Sendable {
             )
         }
         let answer = BatchAnswer(items: items, topic: topic)
-        let (metrics, pending, monitorGate, logger) = (self.metrics, self.pending, self.monitorGate, self.logger)
+        let (settle, logger) = (settlement(), self.logger)
         let requestID = request.requestID
         producer.produceBatch(topic: topic, records: records, headers: headers) { outcomes in
+            let acknowledged = settle(outcomes)
+            if acknowledged < outcomes.count {
+                logger.warning(
+                    "batch records not acknowledged",
+                    metadata: [
+                        "request_id": "\(requestID)", "trace_id": "\(TraceParent.traceID(trace))",
+                        "failed": "\(outcomes.count - acknowledged)", "of": "\(outcomes.count)",
+                    ]
+                )
+            }
+            responder.respond(.json(200, answer.body(outcomes)))
+        }
+    }
+
+    /// What a batch's outcomes settle (any thread): their pending slots released, acknowledgements
+    /// counted and told to the monitor gate, failures counted by kind. Returns the acknowledged.
+    func settlement() -> @Sendable ([ProduceOutcome]) -> Int {
+        let (metrics, pending, monitorGate) = (self.metrics, self.pending, self.monitorGate)
+        return { outcomes in
             pending.release(outcomes.count)
             var acknowledged = 0
             for outcome in outcomes {
@@ -202,16 +221,7 @@ struct TransactionsRoute: Sendable {
                 }
             }
             metrics.recordProduced(acknowledged)
-            if acknowledged < outcomes.count {
-                logger.warning(
-                    "batch records not acknowledged",
-                    metadata: [
-                        "request_id": "\(requestID)", "trace_id": "\(TraceParent.traceID(trace))",
-                        "failed": "\(outcomes.count - acknowledged)", "of": "\(outcomes.count)",
-                    ]
-                )
-            }
-            responder.respond(.json(200, answer.body(outcomes)))
+            return acknowledged
         }
     }
 

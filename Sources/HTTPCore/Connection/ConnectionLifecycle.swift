@@ -77,6 +77,9 @@ extension HTTPConnectionState {
     struct OpenStream {
         let sequence: UInt32
         let framing: ResponseSerializer.StreamFraming
+        /// The stream answers its request's body as it is read (streaming ingest): a client slow to
+        /// read is held back by not reading its body, not dropped at the first backlog.
+        let answersBody: Bool
         /// Input read and thrown away while streaming (bounded like a lingering close's).
         var discarded = 0
     }

@@ -78,6 +78,7 @@ final class HTTPConnection {
             }
         case .streamData(let bytes):
             guard state.streamSequence == sequence else { return }
+            streamLease?.applied(bytes.count)
             if state.streamWrite(bytes) == .dropped {
                 loop.noteStreamDropped(remote: state.parser.remoteAddress)
             }
@@ -145,6 +146,7 @@ final class HTTPConnection {
 
     private func drive() {
         while true {
+            if let streamLease { state.streamBytesQueued = streamLease.queuedBytes }
             switch state.nextAction(at: loop.time) {
             case .read:
                 read()

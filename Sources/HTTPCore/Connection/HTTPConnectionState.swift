@@ -81,6 +81,9 @@ struct HTTPConnectionState {
     var budget = BudgetShare()
     /// The body of the request being handled while it is still being read (streamed bodies only).
     var streamedBody: StreamedBody?
+    /// Bytes the open stream's writers handed over that have not reached `output` yet (they wait in
+    /// the loop's completions): with the unsent output, what the client has yet to read.
+    var streamBytesQueued = 0
     /// What `.deliverBody` hands over.
     private var bodyEvent: HTTPRequestBodyEvent?
     /// The server stops: no new request is read once the current one is answered.
@@ -176,7 +179,7 @@ struct HTTPConnectionState {
             lifecycle = .closingAfterWrite
             return false
         }
-        lifecycle = .streaming(OpenStream(sequence: sequence, framing: framing))
+        lifecycle = .streaming(OpenStream(sequence: sequence, framing: framing, answersBody: streamedBody != nil))
         if !head.body.isEmpty { _ = streamWrite(head.body) }
         if draining || socket.inputClosed { streamEnded() }
         return isStreaming
@@ -184,11 +187,14 @@ struct HTTPConnectionState {
 
     /// Appends `bytes` to the open stream's body. A client that has not read what is already waiting
     /// and would be left with more than `maxStreamBacklogBytes` is dropped: a slow reader must cost
-    /// bounded memory, and an event stream's reader wants the present, not a backlog.
+    /// bounded memory, and an event stream's reader wants the present, not a backlog. A stream that
+    /// answers its body gets four times the bound: its body stops being read at `outputHighWater`,
+    /// and the results of what was read before still come (the handler bounds how many).
     mutating func streamWrite(_ bytes: [UInt8]) -> StreamWriteOutcome {
         guard case .streaming(let stream) = lifecycle else { return .ignored }
         guard !bytes.isEmpty else { return .written }
-        guard pendingOutputCount + bytes.count <= context.maxStreamBacklogBytes else {
+        let bound = stream.answersBody ? 4 * context.maxStreamBacklogBytes : context.maxStreamBacklogBytes
+        guard pendingOutputCount + bytes.count <= bound else {
             closeNow()
             return .dropped
         }
@@ -305,7 +311,9 @@ struct HTTPConnectionState {
     /// Not while paused, nor while the client does not read the response: a client that stops
     /// reading stops being read.
     private mutating func processBody(_ body: StreamedBody, at time: EventTime) -> Action? {
-        guard !body.paused, !socket.writeBlocked, pendingOutputCount < Self.outputHighWater else { return nil }
+        let highWater = min(Self.outputHighWater, context.maxStreamBacklogBytes)
+        let waiting = pendingOutputCount + streamBytesQueued
+        guard !body.paused, !socket.writeBlocked, waiting < highWater else { return nil }
         switch parseBuffered() {
         case .bodyPart(let bytes):
             releaseAnsweredBudget()  // the handler has its own copy

@@ -38,7 +38,9 @@ public final class HTTPStream: Sendable {
         guard lease.isOpen else { return false }
         guard !bytes.isEmpty else { return true }
         switch destination {
-        case .loop(let loop, let token): loop.deliver(token, .streamData(bytes))
+        case .loop(let loop, let token):
+            lease.queue(bytes.count)
+            loop.deliver(token, .streamData(bytes))
         case .callback(let callback): callback(bytes)
         }
         return true

@@ -38,7 +38,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// Responses that stay open (`HTTPResponder.startStream`), across all loops; more get a 503.
     public var maxStreams = 100
     /// Output a streaming response may hold unsent (the client reads slower than the stream is
-    /// written); a write beyond it drops the client. Bounds the memory a slow reader costs.
+    /// written); a write beyond it drops the client. Bounds the memory a slow reader costs. A stream
+    /// that answers a streamed request body is held back instead (its body is not read while output
+    /// waits) and may hold four times this before it is dropped.
     public var maxStreamBacklogBytes = 256 * 1024
     /// After a response that closes the connection the server stops sending and keeps reading (and
     /// discarding) for up to this long, so that unread request bytes do not make the kernel reset the

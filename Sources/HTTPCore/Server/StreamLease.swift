@@ -6,6 +6,9 @@ import Synchronization
 /// the place is given back exactly once.
 final class StreamLease: Sendable {
     private let ended = Atomic<Bool>(false)
+    /// Bytes written to the stream (any thread) that its loop has not yet put in its output: the
+    /// connection counts them with its unsent output when it decides whether to read more body.
+    private let queued = Atomic<Int>(0)
     private let context: ServerContext?
 
     /// `context` nil: a stream outside any server (a test responder), which holds no place.
@@ -14,6 +17,12 @@ final class StreamLease: Sendable {
     }
 
     var isOpen: Bool { !ended.load(ordering: .acquiring) }
+
+    var queuedBytes: Int { queued.load(ordering: .relaxed) }
+
+    func queue(_ count: Int) { queued.add(count, ordering: .relaxed) }
+
+    func applied(_ count: Int) { queued.subtract(count, ordering: .relaxed) }
 
     func end() {
         guard !ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
