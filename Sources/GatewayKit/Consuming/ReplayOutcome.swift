@@ -10,7 +10,8 @@ package struct ReplayOutcome: Sendable, Equatable {
     }
 }
 
-/// Why a replay ended before the partition's end.
+/// Why a replay ended before the partition's end: the cluster refused it (the partition is missing,
+/// the start offset is out of range), and the restore decides what follows.
 package struct ReplayFailure: Error, CustomStringConvertible {
     /// The start offset is not in the partition (before its first record, or past its end).
     package let isOffsetOutOfRange: Bool
