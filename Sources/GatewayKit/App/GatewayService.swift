@@ -107,10 +107,7 @@ package final class GatewayService: @unchecked Sendable {
                 monitorService.lag().map { ($0.partition, $0.position, $0.highWatermark) }
             }
         }
-        try webhooks?.start(
-            kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: consumerProperties()),
-            topic: configuration.alertsTopic
-        )
+        try webhooks?.start(factory: groupConsumers(bootstrap: bootstrap), topic: configuration.alertsTopic)
         logger.info(
             "gateway listening",
             metadata: [
@@ -258,12 +255,20 @@ package final class GatewayService: @unchecked Sendable {
     }
 
     private func openChangelog(bootstrap: String) throws -> StateChangelog {
-        try StateChangelog(
+        let follower = ChangelogFollower(configuration: configuration.monitor.configuration, logger: logger)
+        let log = try KafkaChangelogTopic(
             kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: configuration.kafkaProperties),
             topic: configuration.stateTopic,
-            inputTopic: configuration.topic,
-            configuration: configuration.monitor.configuration,
             deliveryTimeout: configuration.deliveryTimeout,
+            logger: logger
+        ) { follower.receive($0) }
+        return try StateChangelog(log: log, follower: follower, inputTopic: configuration.topic, logger: logger)
+    }
+
+    /// The gateway's consumer groups (the monitor's, the alert reader, the webhooks') on `bootstrap`.
+    private func groupConsumers(bootstrap: String) -> KafkaGroupConsumers {
+        KafkaGroupConsumers(
+            kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: consumerProperties()),
             logger: logger
         )
     }
@@ -282,7 +287,7 @@ package final class GatewayService: @unchecked Sendable {
 
     private func startConsumers(_ service: MonitorService, bootstrap: String, changelog: StateChangelog?) throws {
         try service.start(
-            kafka: KafkaConfiguration(bootstrapServers: bootstrap, properties: consumerProperties()),
+            factory: groupConsumers(bootstrap: bootstrap),
             topic: configuration.topic,
             groupID: configuration.monitor.groupID,
             consumers: configuration.monitor.consumers,

@@ -1,7 +1,6 @@
 import CoreSupport
 import DequeModule
 import Foundation
-import KafkaBridge
 import Logging
 import Synchronization
 import W3CTraceContext
@@ -29,7 +28,7 @@ final class WebhookDispatcher: @unchecked Sendable {
     private let logger: Logger
     private let client: WebhookHTTPClient
     private let endpoints: [WebhookEndpoint]
-    private let worker = Mutex<KafkaConsumerWorker?>(nil)
+    private let worker = Mutex<(any GroupConsumer)?>(nil)
     private let thread = Mutex<JoinableThread?>(nil)
     private let stopping = Atomic(false)
 
@@ -69,20 +68,17 @@ final class WebhookDispatcher: @unchecked Sendable {
         tallies = Array(repeating: EndpointTally(), count: endpoints.count)
     }
 
-    /// Joins the delivery group on `topic` and starts the sending thread.
-    func start(kafka: KafkaConfiguration, topic: String) throws {
-        var configuration = ConsumerConfiguration(kafka: kafka, groupID: settings.groupID, topics: [topic])
-        configuration.storesOffsetsAfterHandler = false
-        configuration.partitionListener = Listener(dispatcher: self)
+    /// Joins the delivery group on `topic` (a consumer made by `factory`) and starts the sending thread.
+    func start(factory: any GroupConsumerFactory, topic: String) throws {
+        var member = GroupMember(groupID: settings.groupID, topic: topic, name: "webhooks")
+        member.commitsHandledRecords = false
+        member.listener = Listener(dispatcher: self)
         // An alert should go out as soon as it is in Kafka: a broker answers a fetch at the first
         // byte. The embedded cluster holds every fetch for the whole wait, so the wait is also the
         // latency it adds there; 10 ms cost 3.7 % of a core while idle (measured), 50 ms about a fifth.
-        configuration.fetchMinBytes = 1
-        configuration.fetchMaxWait = .milliseconds(50)
-        let worker = try KafkaConsumerWorker(configuration: configuration, name: "webhooks", logger: logger) {
-            [self] (records: [KafkaRecord]) in
-            take(records)
-        }
+        member.fetchMinBytes = 1
+        member.fetchMaxWait = .milliseconds(50)
+        let worker = try factory.consumer(member) { [self] records in take(records) }
         self.worker.withLock { $0 = worker }
         let thread = try JoinableThread(name: "webhooks") { [self] in run() }
         self.thread.withLock { $0 = thread }
@@ -120,7 +116,7 @@ final class WebhookDispatcher: @unchecked Sendable {
 
     // MARK: - Taking alerts (the consumer's thread)
 
-    private func take(_ records: [KafkaRecord]) {
+    private func take(_ records: [ConsumedRecord]) {
         let prepared = records.map { record in (record, Prepared(record)) }
         var offsets: [Int32: Int64] = [:]
         let pauseAt: Int? = locked {
@@ -468,7 +464,7 @@ private struct Prepared {
     var rule: AlertRuleName { alert.rule }
     var severity: AlertSeverity { alert.severity }
 
-    init?(_ record: KafkaRecord) {
+    init?(_ record: ConsumedRecord) {
         guard let alert = try? JSONDecoder().decode(Alert.self, from: Data(record.value)) else { return nil }
         self.alert = alert
     }
@@ -491,7 +487,7 @@ private final class Entry: @unchecked Sendable {
     /// Its partition was revoked: the next owner sends it.
     var dropped = false
 
-    init(record: KafkaRecord, prepared: Prepared?) {
+    init(record: ConsumedRecord, prepared: Prepared?) {
         partition = record.partition
         offset = record.offset
         value = record.value
@@ -535,7 +531,7 @@ private final class Delivery: @unchecked Sendable {
 
 /// The delivery consumer's say in rebalances: revoked partitions' alerts are forgotten (their new
 /// owner sends them), a new assignment lifts a pause.
-private struct Listener: ConsumerPartitionListener {
+private struct Listener: PartitionOwnershipListener {
     let dispatcher: WebhookDispatcher
 
     func partitionsAssigned(_ partitions: [Int32]) -> [Int32: Int64] {

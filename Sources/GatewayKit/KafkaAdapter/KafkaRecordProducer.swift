@@ -83,5 +83,3 @@ extension RecordHeader {
         self.init(header.name, header.value)
     }
 }
-
-extension KafkaHeader: HeaderField {}

@@ -1,5 +1,4 @@
 import Foundation
-import KafkaBridge
 import Logging
 import Synchronization
 
@@ -7,7 +6,7 @@ import Synchronization
 /// alerts produced to the alerts topic, and a reader of that topic filling the `AlertStore`
 /// (so every instance serves every instance's alerts).
 ///
-/// Each consumer runs on its own thread (KafkaBridge's worker). With a `StateChangelog` (the
+/// Each consumer (`GroupConsumer`) runs on its own thread. With a `StateChangelog` (the
 /// gateway always has one), each consumer's `PartitionStateKeeper` restores a partition's state
 /// on assignment and checkpoints it; offsets are committed only as far as a checkpoint covers,
 /// and `/stats` merges this instance's live partitions with the others' checkpoints
@@ -19,8 +18,8 @@ final class MonitorService: Sendable {
     private let producer: any RecordProducer
     private let alertsTopic: String
     private let logger: Logger
-    private let workers: Mutex<[KafkaConsumerWorker]> = Mutex([])
-    private let alertReader: Mutex<KafkaConsumerWorker?> = Mutex(nil)
+    private let workers: Mutex<[any GroupConsumer]> = Mutex([])
+    private let alertReader: Mutex<(any GroupConsumer)?> = Mutex(nil)
     private let changelog: Mutex<StateChangelog?> = Mutex(nil)
     /// Partitions being restored now, for `/stats` and `/readyz`.
     let restoring = RestoreProgress()
@@ -43,12 +42,12 @@ final class MonitorService: Sendable {
     var invalidRecordCount: Int { invalidRecords.load(ordering: .relaxed) }
     var alertPublishFailures: Int { alertsPublishFailed.load(ordering: .relaxed) }
 
-    /// Starts `consumers` workers in `groupID` on `topic`, and the alert reader. With `changelog`,
-    /// each partition's state lives in a store under `stateDirectory`, is restored from it and the
-    /// changelog on assignment, and is flushed to both every `checkpointInterval`.
-    /// Every consumer's threads run at `threadNiceness` (see `ConsumerConfiguration.threadNiceness`).
+    /// Starts `consumers` consumers (made by `factory`) in `groupID` on `topic`, and the alert
+    /// reader. With `changelog`, each partition's state lives in a store under `stateDirectory`, is
+    /// restored from it and the changelog on assignment, and is flushed to both every
+    /// `checkpointInterval`. Every consumer's threads run at `threadNiceness` (see `GroupMember`).
     func start(
-        kafka: KafkaConfiguration,
+        factory: any GroupConsumerFactory,
         topic: String,
         groupID: String,
         consumers: Int,
@@ -60,11 +59,8 @@ final class MonitorService: Sendable {
     ) throws {
         self.changelog.withLock { $0 = changelog }
         changelog?.start()
-        var started: [KafkaConsumerWorker] = []
-        let closeBarrier = ConsumerCloseBarrier(parties: consumers)
-        for index in 0..<consumers {
-            var config = ConsumerConfiguration(kafka: kafka, groupID: groupID, topics: [topic])
-            let keeper = changelog.map { changelog in
+        let keepers = (0..<consumers).map { _ in
+            changelog.map { changelog in
                 PartitionStateKeeper(
                     monitor: monitor,
                     changelog: changelog,
@@ -75,32 +71,32 @@ final class MonitorService: Sendable {
                     logger: logger
                 )
             }
-            config.partitionListener = keeper
-            config.storesOffsetsAfterHandler = keeper == nil
-            config.threadNiceness = threadNiceness
-            config.offsetGapObserver = { [skipped, monitor] gap in
+        }
+        let members = keepers.enumerated().map { index, keeper in
+            var member = GroupMember(groupID: groupID, topic: topic, name: "monitor-\(index)")
+            member.listener = keeper
+            member.commitsHandledRecords = keeper == nil
+            member.threadNiceness = threadNiceness
+            member.onSkipped = { [skipped, monitor] gap in
                 skipped.record(gap)
                 monitor.noteSkipped(gap.count, in: gap.partition)
             }
-            config.closeBarrier = closeBarrier
-            config.uncommittedStartAtZero = uncommittedStartAtZero
-            let worker = try KafkaConsumerWorker(configuration: config, name: "monitor-\(index)", logger: logger) {
-                [self] (records: [KafkaRecord]) in
-                apply(records)
-            }
-            keeper?.attach(worker)
-            started.append(worker)
+            member.uncommittedStartAtZero = uncommittedStartAtZero
+            return member
         }
-        // Each instance reads every alert: a group of its own, from the beginning of the topic.
-        var readerConfig = ConsumerConfiguration(
-            kafka: kafka,
+        let started = try factory.consumers(leavingTogether: members) { [self] records in apply(records) }
+        for (keeper, consumer) in zip(keepers, started) { keeper?.attach(consumer) }
+        // Each instance reads every alert: a group of its own, from the beginning of the topic,
+        // one record at a time.
+        var readerMember = GroupMember(
             groupID: "gateway-alerts-\(UUID().uuidString.prefix(8))",
-            topics: [alertsTopic]
+            topic: alertsTopic,
+            name: "alert-reader"
         )
-        readerConfig.threadNiceness = threadNiceness
-        let reader = try KafkaConsumerWorker(configuration: readerConfig, name: "alert-reader", logger: logger) {
-            [self] record in
-            store(alertRecord: record)
+        readerMember.threadNiceness = threadNiceness
+        readerMember.maxBatch = 1
+        let reader = try factory.consumer(readerMember) { [self] records in
+            for record in records { store(alertRecord: record) }
         }
         for worker in started { worker.start() }
         reader.start()
@@ -182,12 +178,12 @@ final class MonitorService: Sendable {
     var stateCounts: StateChangelog.Tally? { changelog.withLock { $0 }?.counts }
 
     /// Consumer lag of every partition this instance owns now.
-    func lag() -> [PartitionLag] { workers.withLock { $0 }.flatMap { $0.lag() } }
+    func lag() -> [ConsumerLag] { workers.withLock { $0 }.flatMap { $0.lag() } }
 
     var assignedPartitionCount: Int { workers.withLock { $0 }.reduce(0) { $0 + $1.assignedPartitions.count } }
 
     /// The group's consumers, for the cluster view and its consumer faults.
-    var consumers: [KafkaConsumerWorker] { workers.withLock { $0 } }
+    var consumers: [any GroupConsumer] { workers.withLock { $0 } }
 
     /// How many of this instance's consumers have had their first assignment, of how many.
     var consumersJoined: (joined: Int, of: Int) {
@@ -207,7 +203,7 @@ final class MonitorService: Sendable {
     // MARK: record handling (consumer threads)
 
     /// Records are read outside the monitor's lock, then applied under one acquisition per batch.
-    private func apply(_ records: [KafkaRecord]) {
+    private func apply(_ records: [ConsumedRecord]) {
         let batch = records.map { record in
             let transaction = TransactionRecordReader.transaction(from: record.value)
             if transaction == nil {
@@ -255,7 +251,7 @@ final class MonitorService: Sendable {
         }
     }
 
-    private func store(alertRecord record: KafkaRecord) {
+    private func store(alertRecord record: ConsumedRecord) {
         guard let alert = try? JSONDecoder().decode(Alert.self, from: Data(record.value)) else {
             logger.debug("skipped invalid alert record", metadata: ["offset": "\(record.offset)"])
             return

@@ -1,9 +1,8 @@
-import KafkaBridge
 import Logging
 import Synchronization
 
 /// The records of the transactions topic this instance's monitor never applied because its
-/// consumers' positions jumped past them (`OffsetGap`): on the embedded cluster, which keeps about
+/// consumers' positions jumped past them (`SkippedRange`): on the embedded cluster, which keeps about
 /// 5 MB per partition, a consumer that falls further behind gets OFFSET_OUT_OF_RANGE and librdkafka
 /// moves it to the oldest record left. Each jump is logged at error level and counted per
 /// partition, and `/stats` says the statistics are not complete (`MonitorStatus`).
@@ -26,19 +25,19 @@ final class SkippedRecords: Sendable {
     }
 
     /// On a consumer's thread, before the records after the gap are applied.
-    func record(_ gap: OffsetGap) {
+    func record(_ gap: SkippedRange) {
         guard gap.count > 0 else { return }
         let total = partitions.withLock { partitions in
             partitions[gap.partition, default: Partition()].records += gap.count
-            partitions[gap.partition]?.lastFrom = gap.expected
-            partitions[gap.partition]?.lastTo = gap.received
+            partitions[gap.partition]?.lastFrom = gap.from
+            partitions[gap.partition]?.lastTo = gap.to
             return partitions[gap.partition]?.records ?? gap.count
         }
         logger.error(
             "monitor skipped records: its position moved past them (offset reset; the cluster no longer had them), so the statistics and rules never saw them",
             metadata: [
-                "topic": .string(gap.topic), "partition": "\(gap.partition)", "from_offset": "\(gap.expected)",
-                "to_offset": "\(gap.received)", "skipped": "\(gap.count)", "skipped_in_partition": "\(total)",
+                "topic": .string(gap.topic), "partition": "\(gap.partition)", "from_offset": "\(gap.from)",
+                "to_offset": "\(gap.to)", "skipped": "\(gap.count)", "skipped_in_partition": "\(total)",
             ]
         )
     }

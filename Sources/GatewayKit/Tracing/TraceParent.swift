@@ -39,7 +39,7 @@ enum TraceParent {
     }
 
     /// The trace context carried by a record's headers; nil when absent or invalid.
-    static func context(in headers: [some HeaderField]) -> TraceContext? {
+    static func context(in headers: [RecordHeader]) -> TraceContext? {
         guard let parent = headers.last(where: { $0.name == parentHeader }) else { return nil }
         let state = headers.last { $0.name == stateHeader }.map { String(decoding: $0.value, as: UTF8.self) }
         return try? TraceContext(

@@ -1,5 +1,5 @@
-/// One header of a record the gateway writes: a name and opaque bytes (names may repeat).
-package struct RecordHeader: Sendable, Equatable, HeaderField {
+/// One header of a record the gateway writes or reads: a name and opaque bytes (names may repeat).
+package struct RecordHeader: Sendable, Equatable {
     package var name: String
     package var value: [UInt8]
 
@@ -7,11 +7,4 @@ package struct RecordHeader: Sendable, Equatable, HeaderField {
         self.name = name
         self.value = value
     }
-}
-
-/// A header as readers of record headers see it (the trace context reader): the gateway's own
-/// `RecordHeader` and the headers of consumed records both are one.
-package protocol HeaderField {
-    var name: String { get }
-    var value: [UInt8] { get }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import KafkaBridge
 import Logging
 import Synchronization
 
@@ -16,7 +15,7 @@ import Synchronization
 /// ARCHITECTURE.md, "State model").
 ///
 /// Every method but the delivery callbacks runs on the consumer's thread, between records.
-final class PartitionStateKeeper: ConsumerPartitionListener {
+final class PartitionStateKeeper: PartitionOwnershipListener {
     private let monitor: Monitor
     private let changelog: StateChangelog
     private let directory: StateDirectory
@@ -57,11 +56,11 @@ final class PartitionStateKeeper: ConsumerPartitionListener {
         self.logger = logger
     }
 
-    func attach(_ worker: KafkaConsumerWorker) {
-        storeOffsets.withLock { $0 = { [weak worker] offsets in worker?.storeOffsets(offsets) } }
+    func attach(_ consumer: any GroupConsumer) {
+        storeOffsets.withLock { $0 = { [weak consumer] offsets in consumer?.storeOffsets(offsets) } }
     }
 
-    // MARK: ConsumerPartitionListener (consumer thread)
+    // MARK: PartitionOwnershipListener (consumer thread)
 
     func partitionsAssigned(_ partitions: [Int32]) -> [Int32: Int64] {
         var start: [Int32: Int64] = [:]
@@ -307,7 +306,7 @@ final class PartitionStateKeeper: ConsumerPartitionListener {
         }
         do {
             return try replay(into: store, partition: partition, from: from, estimatedEnd: marks.high)
-        } catch let error as KafkaError where error.isOffsetOutOfRange && from > marks.low {
+        } catch let error as ReplayFailure where error.isOffsetOutOfRange && from > marks.low {
             logger.warning(
                 "partition store discarded: it has changelog records the changelog does not (topic recreated?)",
                 metadata: ["partition": "\(partition)", "store_offset": "\(store.local.changelogOffset)"]

@@ -1,6 +1,5 @@
 import CoreSupport
 import Foundation
-import KafkaBridge
 import Logging
 import Synchronization
 
@@ -10,10 +9,11 @@ import Synchronization
 /// by the partition's meta record. Compaction keeps the newest record of each key, so the topic
 /// holds the whole state once and grows with the number of accounts, never with time.
 ///
-/// Owns the producer of those records (kept off the transactions' producers so they never queue
-/// behind or ahead of them), the follower that reads every partition's statistics for `/stats`,
-/// and the replays a restore reads.
+/// Writes those records through the topic (`ChangelogTopic`: a producer of its own, kept off the
+/// transactions' producers), keeps the follower that reads every partition's statistics for
+/// `/stats`, and reads the replays a restore needs.
 final class StateChangelog: Sendable {
+    /// The changelog topic's name.
     let topic: String
     /// This instance's name in the meta records it writes.
     let writer: String
@@ -24,9 +24,7 @@ final class StateChangelog: Sendable {
     let finalFlushTimeout: Duration
     /// Largest record written; state is split so that none comes near it.
     static let maxRecordBytes = 256 << 10
-    private let kafka: KafkaConfiguration
-    private let reader: KafkaTopicReader
-    private let producer: KafkaProducerPool
+    private let log: any ChangelogTopic
     private let logger: Logger
     private let tally = Mutex(Tally())
 
@@ -46,82 +44,38 @@ final class StateChangelog: Sendable {
         var incompleteRestores = 0
     }
 
-    /// Opens the changelog and checks it against the input topic; throws `StateTopicProblem` when
-    /// the topic is missing or has fewer partitions than the input (the gateway then refuses to start).
-    init(
-        kafka: KafkaConfiguration,
-        topic: String,
-        inputTopic: String,
-        configuration: MonitorConfiguration,
-        deliveryTimeout: Duration,
-        logger: Logger
-    ) throws {
-        self.topic = topic
-        self.kafka = kafka
+    /// Checks the opened changelog `log`, whose records go to `follower`, against the input topic;
+    /// throws `StateTopicProblem` when it has fewer partitions than the input (the gateway then
+    /// refuses to start), after closing it.
+    init(log: any ChangelogTopic, follower: ChangelogFollower, inputTopic: String, logger: Logger) throws {
+        topic = log.name
+        self.log = log
+        self.follower = follower
         self.logger = logger
         writer = "\(ProcessInfo.processInfo.hostName)/\(getpid())"
         finalFlushTimeout = .seconds(5)
-        let follower = ChangelogFollower(configuration: configuration, logger: logger)
-        self.follower = follower
-        let reader = try Self.openReader(kafka: kafka, topic: topic, follower: follower, logger: logger)
-        self.reader = reader
-        let inputPartitions = try reader.partitionCount(of: inputTopic, timeout: .seconds(10))
-        guard reader.partitionCount >= inputPartitions else {
-            reader.stop()
-            throw StateTopicProblem.tooFewPartitions(
-                topic: topic,
-                has: reader.partitionCount,
-                inputTopic: inputTopic,
-                needs: inputPartitions
-            )
-        }
-        clusterID = reader.clusterID(timeout: .seconds(10)) ?? "unknown-cluster"
-        var producerConfiguration = ProducerConfiguration(
-            kafka: KafkaConfiguration(
-                bootstrapServers: kafka.bootstrapServers,
-                // A flush after a long run may carry every account changed since: let many records
-                // queue, but bound their bytes (librdkafka's default is 1 GiB): past 32 MiB a flush
-                // waits for acknowledgements (`write`'s queue wait), which is its back-pressure.
-                properties: kafka.properties.merging([
-                    "compression.codec": "lz4", "queue.buffering.max.kbytes": "32768",
-                ]) { $1 }
-            )
-        )
-        producerConfiguration.poolSize = 1
-        producerConfiguration.deliveryTimeout = deliveryTimeout
-        producerConfiguration.maxQueuedMessages = 1_000_000
-        producerConfiguration.linger = .milliseconds(20)
         do {
-            producer = try KafkaProducerPool(configuration: producerConfiguration, logger: logger)
+            let inputPartitions = try log.partitionCount(of: inputTopic, timeout: .seconds(10))
+            guard log.partitionCount >= inputPartitions else {
+                throw StateTopicProblem.tooFewPartitions(
+                    topic: log.name,
+                    has: log.partitionCount,
+                    inputTopic: inputTopic,
+                    needs: inputPartitions
+                )
+            }
         } catch {
-            reader.stop()
+            log.close(timeout: .zero)
             throw error
         }
+        clusterID = log.clusterID(timeout: .seconds(10)) ?? "unknown-cluster"
     }
 
-    private static func openReader(
-        kafka: KafkaConfiguration,
-        topic: String,
-        follower: ChangelogFollower,
-        logger: Logger
-    ) throws -> KafkaTopicReader {
-        let opened = Result { () throws(KafkaError) in
-            try KafkaTopicReader(kafka: kafka, topic: topic, tail: nil, name: "state-reader", logger: logger) {
-                follower.receive($0)
-            }
-        }
-        if case .failure(let error) = opened, error.isUnknownTopic {
-            throw StateTopicProblem.missing(topic: topic, bootstrap: kafka.bootstrapServers)
-        }
-        return try opened.get()
-    }
-
-    func start() { reader.start() }
+    func start() { log.startFollowing() }
 
     /// Stops the follower and flushes the producer for at most `timeout`.
     func close(timeout: Duration) {
-        reader.stop()
-        _ = producer.close(timeout: timeout)
+        log.close(timeout: timeout)
     }
 
     var counts: Tally { tally.withLock { $0 } }
@@ -153,8 +107,8 @@ final class StateChangelog: Sendable {
             do {
                 try produceWaitingForRoom(partition: partition, row: row, until: deadline) { result in
                     switch result {
-                    case .success(let report): flush.acknowledged(metaOffset: isMeta ? report.offset : nil)
-                    case .failure: flush.failed()
+                    case .accepted(_, let offset): flush.acknowledged(metaOffset: isMeta ? offset : nil)
+                    case .failed: flush.failed()
                     }
                 }
             } catch {
@@ -173,20 +127,13 @@ final class StateChangelog: Sendable {
         partition: Int32,
         row: (key: [UInt8], value: [UInt8]?),
         until deadline: ContinuousClock.Instant,
-        completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
-    ) throws(KafkaError) {
+        completion: @escaping @Sendable (ProduceOutcome) -> Void
+    ) throws(ProduceFailure) {
         while true {
             do {
-                try producer.produce(
-                    topic: topic,
-                    partition: partition,
-                    key: row.key,
-                    value: row.value,
-                    headers: [],
-                    completion: completion
-                )
+                try log.write(partition: partition, key: row.key, value: row.value, completion: completion)
                 return
-            } catch  where error.isQueueFull && ContinuousClock.now < deadline {
+            } catch  where error.kind == .queueFull && ContinuousClock.now < deadline {
                 Thread.sleep(forTimeInterval: 0.002)
             }
         }
@@ -196,7 +143,7 @@ final class StateChangelog: Sendable {
     func watermarks(partition: Int32, shouldStop: () -> Bool) -> (low: Int64, high: Int64)? {
         var wait = 0.05
         while !shouldStop() {
-            if let marks = reader.watermarks(partition: partition, timeout: .seconds(5)) { return marks }
+            if let marks = log.watermarks(partition: partition, timeout: .seconds(5)) { return marks }
             tally.withLock { $0.restoreRetries += 1 }
             logger.warning("changelog end offset not learnt; retrying", metadata: ["partition": "\(partition)"])
             Thread.sleep(forTimeInterval: wait)
@@ -205,23 +152,14 @@ final class StateChangelog: Sendable {
         return nil
     }
 
-    /// Reads changelog `partition` from `from` to its end on the calling thread (see `KafkaPartitionReplay`).
+    /// Reads changelog `partition` from `from` to its end on the calling thread (see `ChangelogTopic.replay`).
     func replay(
         partition: Int32,
         from: Int64,
         shouldStop: () -> Bool,
-        handler: (KafkaRecord) -> Void
-    ) throws(KafkaError) -> KafkaPartitionReplay.Outcome {
-        try KafkaPartitionReplay.read(
-            kafka: kafka,
-            topic: topic,
-            partition: partition,
-            from: from,
-            name: "state-restore-\(partition)",
-            logger: logger,
-            shouldStop: shouldStop,
-            handler: handler
-        )
+        handler: (ConsumedRecord) -> Void
+    ) throws(ReplayFailure) -> ReplayOutcome {
+        try log.replay(partition: partition, from: from, shouldStop: shouldStop, handler: handler)
     }
 }
 

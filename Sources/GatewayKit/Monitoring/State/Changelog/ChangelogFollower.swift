@@ -1,5 +1,4 @@
 import Foundation
-import KafkaBridge
 import Logging
 import Synchronization
 
@@ -45,7 +44,7 @@ final class ChangelogFollower: Sendable {
     /// Meta records that could not be decoded (another version, corruption), for `/metrics`.
     var unreadableCount: Int { unreadable.load(ordering: .relaxed) }
 
-    func receive(_ record: KafkaRecord) {
+    func receive(_ record: ConsumedRecord) {
         if ChangelogKey.isBucket(record.key), let key = record.key {
             buckets.withLock { $0[record.partition, default: [:]][key] = record.isTombstone ? nil : record.value }
         } else if ChangelogKey.isMeta(record.key), !record.isTombstone {
@@ -53,7 +52,7 @@ final class ChangelogFollower: Sendable {
         }
     }
 
-    private func closeFlush(_ record: KafkaRecord) {
+    private func closeFlush(_ record: ConsumedRecord) {
         do {
             let meta = try PartitionMeta(decoding: record.value, precision: configuration.histogramPrecision)
             let rows = buckets.withLock { $0[record.partition] ?? [:] }
@@ -63,7 +62,7 @@ final class ChangelogFollower: Sendable {
         }
     }
 
-    private func noteUnreadable(_ record: KafkaRecord, _ error: any Error) {
+    private func noteUnreadable(_ record: ConsumedRecord, _ error: any Error) {
         unreadable.add(1, ordering: .relaxed)
         logger.warning(
             "unreadable state record in the changelog",
