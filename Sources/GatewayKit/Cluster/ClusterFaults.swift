@@ -77,7 +77,7 @@ final class ClusterFaults: Sendable {
         guard (0...Self.maxRoundTripMilliseconds).contains(milliseconds) else {
             return .failure(
                 Problem(
-                    status: 422,
+                    status: .unprocessableContent,
                     title: "Invalid round-trip time",
                     detail: "milliseconds must be between 0 and \(Self.maxRoundTripMilliseconds)",
                     errors: [FieldError(field: "milliseconds", message: "must be 0...\(Self.maxRoundTripMilliseconds)")]
@@ -94,7 +94,7 @@ final class ClusterFaults: Sendable {
         guard (1...Int32(cluster.brokerCount)).contains(broker) else {
             return .failure(
                 Problem(
-                    status: 422,
+                    status: .unprocessableContent,
                     title: "Unknown broker",
                     detail: "the embedded cluster's brokers are 1 to \(cluster.brokerCount)",
                     errors: [FieldError(field: "broker", message: "no such broker")]
@@ -103,7 +103,11 @@ final class ClusterFaults: Sendable {
         }
         guard !cluster.brokerFaults.down.contains(broker) else {
             return .failure(
-                Problem(status: 409, title: "Broker is down", detail: "broker \(broker) is stopped; start it first")
+                Problem(
+                    status: .conflict,
+                    title: "Broker is down",
+                    detail: "broker \(broker) is stopped; start it first"
+                )
             )
         }
         cluster.setPartitionLeader(topic: topic, partition: partition, broker: broker)
@@ -114,7 +118,9 @@ final class ClusterFaults: Sendable {
 
     func setConsumer(_ name: String, member: Bool) -> Result<FaultRecord, Problem> {
         guard let worker = monitor?.consumers.first(where: { $0.name == name }) else {
-            return .failure(Problem(status: 404, title: "Not Found", detail: "this instance has no consumer \(name)"))
+            return .failure(
+                Problem(status: .notFound, title: "Not Found", detail: "this instance has no consumer \(name)")
+            )
         }
         worker.setGroupMembership(member)
         let detail =
