@@ -258,6 +258,28 @@ class Suite:
         background.wait()
         self.gets = results
 
+    def streaming(self):
+        """One long chunked NDJSON POST per connection, answered line by line (bench/streaming.py).
+        nginx cannot answer a stream line by line, so this case has no baseline of its own."""
+        self.streams = []
+        script = os.path.join(ROOT, "bench", "streaming.py")
+        for connections in (1, 4):
+            log(f"case: streaming ingest, {connections} connection(s)")
+            wait_monitor_caught_up(GATEWAY)
+            before_records = self.kafka.records()
+            g0 = cpu_seconds(self.gateway.pid)
+            out = subprocess.run([sys.executable, script, GATEWAY + "/transactions", str(seconds(DURATION)), str(connections)],
+                                 capture_output=True, text=True).stdout
+            g1 = cpu_seconds(self.gateway.pid)
+            try:
+                result = json.loads(out)
+            except json.JSONDecodeError:
+                result = {}
+            time.sleep(1.5)
+            result["records"] = self.kafka.records() - before_records
+            result["gw_us"] = (g1 - g0) / max(1, result.get("accepted", 0)) * 1e6
+            self.streams.append(result)
+
     def open_loop(self, maximum):
         """txgen at 50/75/90 % of the gateway's closed-loop maximum, against nginx and the gateway."""
         self.open = []
@@ -290,6 +312,7 @@ class Suite:
         self.case("NDJSON batches of 100", "realistic.lua", 16, batch=100, BATCH="100")
         self.case("NDJSON batches of 1000", "realistic.lua", 4, batch=1000, BATCH="1000")
         self.case("rule storm (every transaction alerts)", "storm.lua", 64)
+        self.streaming()
         self.gets_while_ingesting()
         # The maximum the gateway acknowledges (2xx), not its rate of answers of any kind.
         self.open_loop(statistics.median(g["ok_rps"] for _, g in single))
@@ -336,6 +359,18 @@ class Suite:
                 ratios = [g["rps"] / b["rps"] for b, g in runs if b["rps"]]
                 spread = (max(rates) - min(rates)) / statistics.median(rates) if statistics.median(rates) else float("nan")
                 lines.append(f"| {name}: median of {len(runs)} | {connections} | | {statistics.median(rates):,.0f} | {statistics.median(ratios):.3f} | | | | | spread (max-min)/median {spread:.0%} |")
+        lines += ["", "## Streaming ingest (one chunked NDJSON POST per connection, results line by line; bench/streaming.py)", "",
+                  "The client writes as fast as the gateway reads; latency (line written to its result read) is at saturation, mostly socket buffers.", "",
+                  "| conns | accepted / sent | refused | transactions/s | p50 / p99 ms | gateway CPU us/tx | Kafka records = accepted |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in self.streams:
+            if "accepted" not in r:
+                lines.append("| failed | | | | | | |")
+                continue
+            check = ("yes" if r["records"] == r["accepted"] else "**no**") + f" ({r['records']} / {r['accepted']})"
+            errors = f" ({'; '.join(r['errors'])})" if r["errors"] else ""
+            lines.append(f"| {r['connections']} | {r['accepted']:,} / {r['sent']:,}{errors} | {r['refused']} | {r['tx_per_s']:,} | "
+                         f"{r['p50_ms']} / {r['p99_ms']} | {r['gw_us']:.1f} | {check} |")
         lines += ["", "## GET while ingesting (64 connections posting the realistic stream; wrk -c4 on the GET)", "",
                   "| path | nginx req/s | gateway req/s | gateway p50 / p99 ms |", "|---|---|---|---|"]
         for path, base, g in self.gets:

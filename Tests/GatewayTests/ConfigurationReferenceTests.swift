@@ -3,30 +3,30 @@ import Testing
 
 @testable import GatewayKit
 
-/// README.md's configuration reference is the settings tables rendered (`ConfigurationReference`):
-/// a flag, variable or default changed in the table and not in the README fails here.
-/// To regenerate the README's section: `UPDATE_README=1 swift test --filter ConfigurationReferenceTests`.
+/// docs/configuration.md is the settings tables rendered (`ConfigurationReference`): a flag, variable
+/// or default changed in the table and not in the reference fails here.
+/// To regenerate it: `UPDATE_REFERENCE=1 swift test --filter ConfigurationReferenceTests`.
 @Suite struct ConfigurationReferenceTests {
-    static let readme = URL(fileURLWithPath: #filePath)
+    static let document = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("README.md")
+        .appendingPathComponent("docs/configuration.md")
     static let begin =
-        "<!-- configuration-reference: generated from the settings tables; UPDATE_README=1 swift test --filter ConfigurationReferenceTests -->\n"
+        "<!-- configuration-reference: generated from the settings tables; UPDATE_REFERENCE=1 swift test --filter ConfigurationReferenceTests -->\n"
     static let end = "<!-- configuration-reference end -->"
 
-    @Test func readme_listsEveryFlagVariableAndDefault_asTheSettingsTablesDo() throws {
-        var text = try String(contentsOf: Self.readme, encoding: .utf8)
+    @Test func reference_listsEveryFlagVariableAndDefault_asTheSettingsTablesDo() throws {
+        var text = try String(contentsOf: Self.document, encoding: .utf8)
         guard let start = text.range(of: Self.begin),
             let stop = text.range(of: Self.end, range: start.upperBound..<text.endIndex)
         else {
-            Issue.record("README.md has no section between \(Self.begin) and \(Self.end)")
+            Issue.record("docs/configuration.md has no section between \(Self.begin) and \(Self.end)")
             return
         }
         let current = String(text[start.upperBound..<stop.lowerBound])
         let expected = ConfigurationReference.markdown
-        if current != expected, ProcessInfo.processInfo.environment["UPDATE_README"] == "1" {
+        if current != expected, ProcessInfo.processInfo.environment["UPDATE_REFERENCE"] == "1" {
             text.replaceSubrange(start.upperBound..<stop.lowerBound, with: expected)
-            try text.write(to: Self.readme, atomically: true, encoding: .utf8)
+            try text.write(to: Self.document, atomically: true, encoding: .utf8)
             return
         }
         let currentLines = current.split(separator: "\n", omittingEmptySubsequences: false)
@@ -38,10 +38,10 @@ import Testing
         #expect(
             same,
             """
-            README.md's configuration reference differs from the settings tables at line \(firstDifference + 1) of the section:
-              README: \(firstDifference < currentLines.count ? currentLines[firstDifference] : "(end)")
+            docs/configuration.md differs from the settings tables at line \(firstDifference + 1) of the section:
+              document: \(firstDifference < currentLines.count ? currentLines[firstDifference] : "(end)")
               tables: \(firstDifference < expectedLines.count ? expectedLines[firstDifference] : "(end)")
-            Regenerate it with UPDATE_README=1 swift test --filter ConfigurationReferenceTests
+            Regenerate it with UPDATE_REFERENCE=1 swift test --filter ConfigurationReferenceTests
             """
         )
     }

@@ -1,5 +1,3 @@
-import KafkaBridge
-
 /// The faults a student can cause on the embedded cluster and watch: a broker stopped and started,
 /// a partition's leader moved, round-trip time added, one of this instance's monitor consumers out
 /// of its group and back. Each is logged and listed (`FaultLog`).
@@ -12,14 +10,14 @@ import KafkaBridge
 ///
 /// Blocking (an inspection of the cluster first): call it off event loops.
 final class ClusterFaults: Sendable {
-    private let cluster: EmbeddedKafkaCluster
+    private let cluster: any FaultableCluster
     private let source: ClusterViewSource
     private let log: FaultLog
     private let monitor: MonitorService?
     private let groupIDs: [String]
 
     init(
-        cluster: EmbeddedKafkaCluster,
+        cluster: any FaultableCluster,
         source: ClusterViewSource,
         log: FaultLog,
         monitor: MonitorService?,
@@ -37,7 +35,7 @@ final class ClusterFaults: Sendable {
     func stopBroker(_ id: Int32) -> Result<FaultRecord, Problem> {
         let before = source.refreshNow()
         cluster.setBrokerDown(id)
-        let down = cluster.brokerFaults.down
+        let down = cluster.brokersDown
         var moved: [String] = []
         var leaderless: [String] = []
         for topic in before.topics {
@@ -101,7 +99,7 @@ final class ClusterFaults: Sendable {
                 )
             )
         }
-        guard !cluster.brokerFaults.down.contains(broker) else {
+        guard !cluster.brokersDown.contains(broker) else {
             return .failure(
                 Problem(
                     status: .conflict,

@@ -1,7 +1,6 @@
 import CoreSupport
 import Dispatch
 import Foundation
-import KafkaBridge
 import Logging
 import Synchronization
 
@@ -11,10 +10,12 @@ import Synchronization
 /// asked recently; each is bounded by `inspectionTimeout`.
 final class ClusterViewSource: Sendable {
     struct Parts: Sendable {
-        var inspector: ClusterInspector?
-        var embedded: EmbeddedKafkaCluster?
+        var inspector: (any ClusterInspecting)?
+        var embedded: (any FaultableCluster)?
         var monitor: MonitorService?
-        var producer: KafkaProducerPool?
+        /// The Kafka producers behind ingest, and the records they hold.
+        var producerCount: @Sendable () -> Int
+        var queueDepth: @Sendable () -> Int
         var clients: ClientTally
         var faults: FaultLog
         var bootstrapServers: String
@@ -37,7 +38,7 @@ final class ClusterViewSource: Sendable {
         var wantedAt: ContinuousClock.Instant?
         var stopped = false
         /// Brokers seen in any inspection: a broker missing from the metadata later is down.
-        var seenBrokers: [Int32: ClusterDescription.Broker] = [:]
+        var seenBrokers: [Int32: ClusterSnapshot.Broker] = [:]
     }
 
     private let parts: Parts
@@ -52,7 +53,7 @@ final class ClusterViewSource: Sendable {
         self.logger = logger
     }
 
-    var embedded: EmbeddedKafkaCluster? { parts.embedded }
+    var embedded: (any FaultableCluster)? { parts.embedded }
     var faultLog: FaultLog { parts.faults }
 
     func start() throws {
@@ -140,12 +141,12 @@ final class ClusterViewSource: Sendable {
 
     private func build() -> ClusterView {
         let topics = [parts.topic, parts.alertsTopic, parts.stateTopic]
-        let result = parts.inspector?.describe(
+        let result = parts.inspector?.inspect(
             topics: topics,
             watermarkTopics: [parts.topic, parts.stateTopic],
             timeout: Self.inspectionTimeout
         )
-        let description: ClusterDescription?
+        let description: ClusterSnapshot?
         var inspection = ClusterView.Inspection(tookMilliseconds: 0, truncated: false, error: nil)
         switch result {
         case nil:
@@ -159,28 +160,24 @@ final class ClusterViewSource: Sendable {
             description = nil
             inspection.error = "\(error.name): \(error.message)"
         }
-        let faults = parts.embedded?.brokerFaults ?? BrokerFaults()
+        let roundTripTimes = parts.embedded?.addedRoundTripTimes ?? [:]
         let seen = state.withLock { state in
             for broker in description?.brokers ?? [] { state.seenBrokers[broker.id] = broker }
             return state.seenBrokers
         }
         let listed = Set(description?.brokers.map(\.id) ?? [])
-        let down = faults.down.union(description == nil ? [] : Set<Int32>(seen.keys).subtracting(listed))
+        let down = (parts.embedded?.brokersDown ?? []).union(
+            description == nil ? [] : Set<Int32>(seen.keys).subtracting(listed)
+        )
         let viewTopics = (description?.topics ?? []).map { topic in
             ClusterView.Topic(
                 name: topic.name,
                 role: topic.name == parts.topic ? "transactions" : topic.name == parts.stateTopic ? "state" : "alerts",
                 partitions: topic.partitions.map { partition in
-                    ClusterView.Partition(
-                        partition: partition.id,
-                        leader: partition.leader,
-                        replicas: partition.replicas,
-                        // The mock reports every replica in sync; a broker that is down is not.
-                        inSyncReplicas: partition.inSyncReplicas.filter { !down.contains($0) },
-                        lowWatermark: partition.lowWatermark,
-                        highWatermark: partition.highWatermark,
-                        error: partition.error
-                    )
+                    var partition = partition
+                    // The mock reports every replica in sync; a broker that is down is not.
+                    partition.inSyncReplicas.removeAll { down.contains($0) }
+                    return partition
                 },
                 error: topic.error
             )
@@ -203,7 +200,7 @@ final class ClusterViewSource: Sendable {
                 port: broker.port,
                 up: !down.contains(broker.id),
                 controller: description?.controllerID == broker.id,
-                addedRoundTripMilliseconds: faults.roundTripTimes[broker.id].map {
+                addedRoundTripMilliseconds: roundTripTimes[broker.id].map {
                     Int($0.clampedNanoseconds / 1_000_000)
                 },
                 leads: leads,
@@ -236,8 +233,8 @@ final class ClusterViewSource: Sendable {
             consumers: consumers,
             producers: ClusterView.Producers(
                 clients: parts.clients.clients(),
-                kafkaProducers: parts.producer?.deliveryHealth().count ?? 0,
-                queueDepth: parts.producer?.queueDepth ?? 0
+                kafkaProducers: parts.producerCount(),
+                queueDepth: parts.queueDepth()
             ),
             faults: parts.faults.all,
             inspection: inspection
@@ -245,7 +242,7 @@ final class ClusterViewSource: Sendable {
     }
 
     private func group(
-        _ group: ClusterDescription.Group,
+        _ group: ClusterSnapshot.Group,
         topics: [ClusterView.Topic],
         consumers: [ClusterView.Consumer],
         localLag: [Int32: Int64]
@@ -255,7 +252,7 @@ final class ClusterViewSource: Sendable {
         if let described = group.members {
             source = "cluster"
             members = described.map { member in
-                var partitions = member.assignment.filter { $0.topic == parts.topic }.map(\.partition).sorted()
+                var partitions = (member.assignment[parts.topic] ?? []).sorted()
                 var clientID = member.clientID
                 // librdkafka names a member "<client.id>-<uuid>". Some brokers (Tansu) describe a
                 // member without its client id or assignment: this instance's own consumers fill

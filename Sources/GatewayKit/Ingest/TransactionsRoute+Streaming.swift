@@ -46,6 +46,19 @@ extension TransactionsRoute {
             case .rejected(let problem):
                 results.complete(index, json: problem.jsonBytes())
             case .valid(let transaction):
+                // A stream outlives the admission check at its start: each line is admitted as a
+                // request would be, so a long stream cannot run the monitor past its bound.
+                if let monitorGate, !monitorGate.admits() {
+                    let snapshot = monitorGate.snapshot
+                    return results.complete(
+                        index,
+                        json: GatewayProblems.monitorBehind(
+                            lag: snapshot.lag,
+                            partition: snapshot.partition,
+                            bound: monitorGate.bound
+                        ).jsonBytes()
+                    )
+                }
                 guard pending.reserve(1) else {
                     return results.complete(
                         index,

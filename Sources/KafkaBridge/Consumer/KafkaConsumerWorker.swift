@@ -22,7 +22,7 @@ import Synchronization
 /// Kafka brokers accept them from the current generation) makes the revocation commit fail, and
 /// records handled after the last successful commit are then delivered again to the next owner.
 public final class KafkaConsumerWorker: Sendable {
-    private enum Lifecycle {
+    private enum ThreadState {
         case created
         case running(JoinableThread)
         case closing(JoinableThread)
@@ -38,7 +38,7 @@ public final class KafkaConsumerWorker: Sendable {
     private let closeTimeout: Duration
     private let threadNiceness: Int32
     private let logger: Logger
-    private let lifecycle = Mutex(Lifecycle.created)
+    private let threadState = Mutex(ThreadState.created)
 
     /// Creates the consumer and subscribes it; consumption starts with `start()`, which should
     /// follow soon: a subscribed consumer that does not poll holds up its group's rebalances.
@@ -163,11 +163,11 @@ public final class KafkaConsumerWorker: Sendable {
 
     /// Starts the polling thread. Calling it again (or after `stop()`) does nothing.
     public func start() {
-        lifecycle.withLock { lifecycle in
-            guard case .created = lifecycle else { return }
+        threadState.withLock { threadState in
+            guard case .created = threadState else { return }
             let (loop, niceness) = (self.loop, threadNiceness)
             // pthread_create fails only when the process is out of threads or memory.
-            lifecycle = .running(
+            threadState = .running(
                 try! JoinableThread(name: "kafka-c-\(name)") {
                     ThreadNiceness.apply(niceness)
                     loop.run()
@@ -193,9 +193,9 @@ public final class KafkaConsumerWorker: Sendable {
     /// gets half of what is left); a worker never started gets a thread that only closes. Follow
     /// with `awaitStop(until:)`.
     public func requestStop(closeBy deadline: ContinuousClock.Instant) {
-        lifecycle.withLock { lifecycle in
+        threadState.withLock { threadState in
             let thread: JoinableThread
-            switch lifecycle {
+            switch threadState {
             case .created:
                 let loop = self.loop
                 loop.requestStop()
@@ -208,19 +208,19 @@ public final class KafkaConsumerWorker: Sendable {
             }
             committer.stopping(by: MonotonicClock.now() + max(.zero, deadline - .now).clampedNanoseconds)
             loop.requestStop()
-            lifecycle = .closing(thread)
+            threadState = .closing(thread)
         }
     }
 
     /// Second half of a stop: waits for the close until `deadline`; past it, abandons the thread
     /// (logged at error level). Returns whether the consumer closed.
     public func awaitStop(until deadline: ContinuousClock.Instant) -> Bool {
-        let thread: JoinableThread? = lifecycle.withLock { lifecycle in
-            if case .closing(let thread) = lifecycle { return thread }
+        let thread: JoinableThread? = threadState.withLock { threadState in
+            if case .closing(let thread) = threadState { return thread }
             return nil
         }
         guard let thread else {
-            return lifecycle.withLock { if case .stopped(let closed) = $0 { closed } else { false } }
+            return threadState.withLock { if case .stopped(let closed) = $0 { closed } else { false } }
         }
         let timeout = max(.zero, deadline - .now)
         let closed = thread.join(timeout: timeout)
@@ -230,7 +230,7 @@ public final class KafkaConsumerWorker: Sendable {
                 metadata: ["timeout": "\(timeout)"]
             )
         }
-        lifecycle.withLock { $0 = .stopped(closed: closed) }
+        threadState.withLock { $0 = .stopped(closed: closed) }
         return closed
     }
 

@@ -59,6 +59,29 @@ import Glibc
         #expect(try client.readEndOfBody())
     }
 
+    /// A stream outlives the admission check at its start: a line read while the monitor is past
+    /// `--max-monitor-lag` gets the 503 a request would get, and the stream goes on once it is back.
+    @Test func linesReadWhileTheMonitorIsBehind_get503ProblemLines_andTheStreamGoesOn() throws {
+        let gate = MonitorLagGate(bound: 100, coversUnownedPartitions: false, logger: quietLogger("gate"))
+        let gateway = try StreamingGateway(cluster: false, standInBehaviour: .accept, monitorGate: gate)
+        defer { gateway.close() }
+        let client = try LineClient(port: gateway.port)
+        try client.send(Self.head + Self.chunk(lines: [sampleTransaction(id: "m-1", account: "acc-1")]))
+        _ = try client.readHead()
+        #expect(try client.readLines(1).first?["status"] as? String == "accepted")
+        gate.acknowledged(partition: 0, offset: 499)
+        gate.update(owned: [(partition: 0, position: 0, highWatermark: 500)])  // 500 behind a bound of 100
+        try client.send(Self.chunk(lines: ["m-2", "m-3"].map { sampleTransaction(id: $0, account: "acc-1") }))
+        let refused = try client.readLines(2)
+        #expect(refused.map { $0["status"] as? Int } == [503, 503])
+        #expect(refused.allSatisfy { $0["title"] as? String == "Monitor behind" })
+        gate.update(owned: [(partition: 0, position: 500, highWatermark: 500)])
+        try client.send(Self.chunk(lines: [sampleTransaction(id: "m-4", account: "acc-1")]) + "0\r\n\r\n")
+        let after = try client.readLines(1)
+        #expect(after.first?["id"] as? String == "m-4" && after.first?["status"] as? String == "accepted")
+        #expect(try client.readEndOfBody())
+    }
+
     /// With no acknowledgement coming, the gateway reads `maxUnanswered` lines and then stops reading:
     /// the rest waits in the kernel until results are answered.
     @Test func flowControl_stopsReadingAtTheBound_andResumesAsResultsAreAnswered() throws {
@@ -134,7 +157,13 @@ private final class StreamingGateway {
     private let pool: KafkaProducerPool?
     private let standIn: StandInProducer?
 
-    init(cluster useCluster: Bool, maxUnanswered: Int = 1000, idleTimeout: Duration = .seconds(60)) throws {
+    init(
+        cluster useCluster: Bool,
+        standInBehaviour: StandInProducer.Behaviour = .hold,
+        monitorGate: MonitorLagGate? = nil,
+        maxUnanswered: Int = 1000,
+        idleTimeout: Duration = .seconds(60)
+    ) throws {
         let logger = quietLogger("streaming")
         var configuration = GatewayConfiguration()
         configuration.deliveryTimeout = .seconds(10)
@@ -155,7 +184,7 @@ private final class StreamingGateway {
             standIn = nil
             producer = KafkaRecordProducer(pool: pool)
         } else {
-            let standIn = StandInProducer(.hold)
+            let standIn = StandInProducer(standInBehaviour)
             cluster = nil
             pool = nil
             self.standIn = standIn
@@ -181,6 +210,7 @@ private final class StreamingGateway {
             logger: logger
         )
         routes.maxStreamUnanswered = maxUnanswered
+        routes.monitorGate = monitorGate
         var http = configuration.server
         http.host = "127.0.0.1"
         http.port = 0
