@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
+        // HTTPCore's request methods and response statuses (`HTTPRequest.Method`, `HTTPResponse.Status`).
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // Micro-benchmarks only (Benchmarks/): statistics, malloc counts, `swift package benchmark`.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -38,7 +40,10 @@ let package = Package(
         .target(name: "CoreSupport", dependencies: ["CMalloc"]),
         .target(
             name: "HTTPCore",
-            dependencies: ["CEpoll", "CoreSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CEpoll", "CoreSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         // The alert webhooks' HTTP client over libcurl's multi interface (curl_* stays in here).
         .target(name: "WebhookClient", dependencies: ["CCurl"]),

@@ -39,10 +39,19 @@ build() {
     http_parser)
         # HeapTrimmer needs the CMalloc C module, which only SwiftPM builds; the parser does not use it.
         module CoreSupport $(ls Sources/CoreSupport/*.swift | grep -v '/HeapTrimmer\.swift$')
+        # Methods and statuses are swift-http-types' (HTTPTypes), from SwiftPM's checkout of it, with the
+        # availability names its Package.swift defines (without them every declaration warns).
+        local types=.build/checkouts/swift-http-types
+        [ -d "$types" ] || swift package resolve
+        local availability=()
+        while IFS= read -r macro; do
+            availability+=(-enable-experimental-feature "AvailabilityMacro=$macro")
+        done < <(sed -n 's/^ *"\(HTTPTypes [0-9.]*\)": "\([^"]*\)",*$/\1: \2/p' "$types/Package.swift")
+        module HTTPTypes "${availability[@]}" "$types"/Sources/HTTPTypes/*.swift
         # HTTPRequest names the server's HTTPRequestBody, which needs the event loop: a stand-in takes its place.
         module HTTPCore Sources/HTTPCore/Parsing/*.swift Sources/HTTPCore/Messages/*.swift Sources/HTTPCore/Server/HTTPDate.swift \
             Fuzz/Targets/HTTPRequestBodyStandIn.swift
-        swiftc "${flags[@]}" -module-name HTTPParserFuzz -lHTTPCore -lCoreSupport -o "$out/http_parser" \
+        swiftc "${flags[@]}" -module-name HTTPParserFuzz -lHTTPCore -lHTTPTypes -lCoreSupport -o "$out/http_parser" \
             Fuzz/Targets/HTTPParserTarget.swift Fuzz/Targets/PropertyCheck.swift Tests/HTTPCoreTests/Fuzzing/ParseDriver.swift \
             Tests/HTTPCoreTests/Fuzzing/HTTPParserProperties.swift
         ;;

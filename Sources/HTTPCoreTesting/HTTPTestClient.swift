@@ -20,7 +20,7 @@ public struct HTTPTestClient: Sendable {
 
     /// Sends one request; nil when no answer came within `timeout` (a handler that never answers).
     public func execute(
-        _ method: String,
+        _ method: HTTPRequest.Method,
         _ target: String,
         headers: [(String, String)] = [],
         body: [UInt8] = [],
@@ -33,7 +33,7 @@ public struct HTTPTestClient: Sendable {
     }
 
     public func execute(
-        _ method: String,
+        _ method: HTTPRequest.Method,
         _ target: String,
         headers: [(String, String)] = [],
         body: String,

@@ -311,7 +311,8 @@ struct HTTPConnectionStateTests {
     @Test func observer_seesEachResponse_withStatusAndDuration() {
         let seen = Recorder<String>()
         var connection = EmbeddedConnection(
-            observer: { request, status, duration in seen.append("\(request?.path ?? "-") \(status) \(duration)") },
+            observer: { request, status, duration in seen.append("\(request?.path ?? "-") \(status.code) \(duration)")
+            },
             handler: EmbeddedConnection.never
         )
         connection.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n")

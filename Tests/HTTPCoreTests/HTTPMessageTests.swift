@@ -55,6 +55,9 @@ struct HTTPMessageTests {
         let decoded = try JSONDecoder().decode(ProblemDetails.self, from: Data(response.body))
         #expect(decoded == problem)
         #expect(ProblemDetails(status: 404).title == "Not Found")
+        #expect(ProblemDetails(status: .tooManyRequests).title == "Too Many Requests")
+        let outOfRange = Data(#"{"status":1000,"title":"x","type":"about:blank"}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ProblemDetails.self, from: outOfRange) }
     }
 
     @Test func httpDate_isIMFFixdate() {
@@ -121,6 +124,13 @@ struct HTTPMessageTests {
         #expect(text.contains("X-Echo: a  Set-Cookie: evil\r\n"))
         #expect(serialize(HTTPResponse(status: 42)).hasPrefix("HTTP/1.1 500 Internal Server Error\r\n"))
         #expect(serialize(HTTPResponse(status: 299)).hasPrefix("HTTP/1.1 299 \r\n"))
+    }
+
+    @Test func serializer_writesTheRegisteredPhrase_elseTheStatussOwn() {
+        #expect(serialize(HTTPResponse(status: .accepted)).hasPrefix("HTTP/1.1 202 Accepted\r\n"))
+        #expect(serialize(HTTPResponse(status: 202)).hasPrefix("HTTP/1.1 202 Accepted\r\n"))
+        let custom = HTTPResponse.Status(code: 299, reasonPhrase: "Fine\r\nX-Evil: 1")
+        #expect(serialize(HTTPResponse(status: custom)).hasPrefix("HTTP/1.1 299 Fine  X-Evil: 1\r\n"))
     }
 
     @Test func handlerConnectionClose_isDetectedCaseInsensitively() {

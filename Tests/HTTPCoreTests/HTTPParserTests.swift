@@ -17,6 +17,20 @@ func firstRequest(_ text: String) throws -> RequestSummary {
 
 @Suite("HTTPParser")
 struct HTTPParserTests {
+    @Test func methods_areSwiftHTTPTypesMethods_caseSensitive() {
+        func method(_ text: String) -> HTTPRequest.Method? {
+            var bytes = Array(text.utf8)
+            return bytes.withUnsafeMutableBytes { HTTPRequest.Method.parse(UnsafeRawBufferPointer($0)) }
+        }
+        let common: [HTTPRequest.Method] = [.get, .post, .head, .put, .delete, .options, .patch]
+        #expect(common.map { method($0.rawValue) } == common)
+        #expect(method("PROPFIND")?.rawValue == "PROPFIND")
+        #expect(method("get")?.rawValue == "get")
+        #expect(method("get") != HTTPRequest.Method.get)
+        #expect(method("GE T") == nil)
+        #expect(method("") == nil)
+    }
+
     @Test func validGet_parsesMethodTargetPathQueryAndHeaders() throws {
         let request = try firstRequest("GET /alerts?limit=5&x=a%20b HTTP/1.1\r\nHost: example\r\nAccept: */*\r\n\r\n")
         #expect(request.method == "GET")
@@ -125,7 +139,7 @@ struct HTTPParserTests {
     }
 
     @Test func queryItems_arePercentDecodedWithPlusAsSpace() {
-        let request = HTTPRequest(method: "GET", target: "/s?a=1&b=hello+w%C3%B6rld&c&=x&d=%zz")
+        let request = HTTPRequest(method: .get, target: "/s?a=1&b=hello+w%C3%B6rld&c&=x&d=%zz")
         let items = request.queryItems()
         #expect(items.map(\.name) == ["a", "b", "c", "", "d"])
         #expect(items.map(\.value) == ["1", "hello wörld", "", "x", "%zz"])

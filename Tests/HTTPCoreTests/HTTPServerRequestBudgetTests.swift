@@ -110,7 +110,7 @@ struct HTTPServerRequestBudgetTests {
                 $0.headerReadTimeout = .milliseconds(400)
                 $0.lingerTimeout = .milliseconds(300)
             },
-            observer: { _, status, _ in seen.append(status) },
+            observer: { _, status, _ in seen.append(status.code) },
             handler: handler
         ) { server, port in
             let first = try RawClient(port: port)

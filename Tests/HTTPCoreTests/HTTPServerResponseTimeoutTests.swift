@@ -21,7 +21,7 @@ struct HTTPServerResponseTimeoutTests {
         try withServer(
             configure: { $0.responseTimeout = .milliseconds(300) },
             observer: { request, status, duration in
-                seen.append("\(request?.path ?? "-") \(status) \(duration >= .milliseconds(250))")
+                seen.append("\(request?.path ?? "-") \(status.code) \(duration >= .milliseconds(250))")
             },
             handler: handler
         ) { _, port in

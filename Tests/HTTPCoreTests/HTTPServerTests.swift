@@ -110,7 +110,7 @@ struct HTTPServerTests {
 
     @Test func head_getsTheGetRoutesHeadersAndLength_withoutBody() throws {
         var router = HTTPRouter()
-        router.add("GET", "/doc") { _, responder in responder.respond(.text(200, "twelve bytes")) }
+        router.add(.get, "/doc") { _, responder in responder.respond(.text(200, "twelve bytes")) }
         try withServer(handler: router.handler) { _, port in
             let client = try RawClient(port: port)
             client.send("HEAD /doc HTTP/1.1\r\nHost: t\r\n\r\nGET /doc HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -150,8 +150,8 @@ struct HTTPServerTests {
 
     @Test func router_answers404ForUnknownPath_and405WithAllowForOtherMethod() throws {
         var router = HTTPRouter()
-        router.add("POST", "/transactions") { _, responder in responder.respond(.json(202, Array("{}".utf8))) }
-        router.add("GET", "/transactions") { _, responder in responder.respond(.json(200, Array("[]".utf8))) }
+        router.add(.post, "/transactions") { _, responder in responder.respond(.json(202, Array("{}".utf8))) }
+        router.add(.get, "/transactions") { _, responder in responder.respond(.json(200, Array("[]".utf8))) }
         try withServer(handler: router.handler) { _, port in
             let client = try RawClient(port: port)
             client.send("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -241,7 +241,7 @@ struct HTTPServerTests {
         let statuses = Recorder<String>()
         try withServer(
             configure: { $0.headerReadTimeout = .milliseconds(300) },
-            observer: { request, status, _ in statuses.append("\(request?.path ?? "-") \(status)") }
+            observer: { request, status, _ in statuses.append("\(request?.path ?? "-") \(status.code)") }
         ) { _, port in
             let client = try RawClient(port: port, receiveTimeout: .seconds(3))
             let started = ContinuousClock.now
@@ -311,7 +311,7 @@ struct HTTPServerTests {
 
     @Test func malformedRequest_gets400ProblemAndClose_thenTheServerStillServes() throws {
         let statuses = Recorder<String>()
-        try withServer(observer: { request, status, _ in statuses.append("\(request?.path ?? "-") \(status)") }) {
+        try withServer(observer: { request, status, _ in statuses.append("\(request?.path ?? "-") \(status.code)") }) {
             _,
             port in
             for garbage in ["NOT HTTP AT ALL\r\n\r\n", "GET / HTTP/1.1\r\nHost : t\r\n\r\n", "\u{0}\u{1}\u{2}\r\n"] {
@@ -385,8 +385,8 @@ struct HTTPServerTests {
 
     @Test func observer_seesRequestStatusAndDuration() throws {
         let seen = Recorder<String>()
-        let observer: @Sendable (HTTPRequest?, Int, Duration) -> Void = { request, status, duration in
-            seen.append("\(request?.path ?? "-") \(status) \(duration >= .zero)")
+        let observer: @Sendable (HTTPRequest?, HTTPResponse.Status, Duration) -> Void = { request, status, duration in
+            seen.append("\(request?.path ?? "-") \(status.code) \(duration >= .zero)")
         }
         try withServer(observer: observer) { _, port in
             let client = try RawClient(port: port)

@@ -8,7 +8,7 @@ import Testing
 /// Starts a server on 127.0.0.1 port 0, runs `body`, and always shuts the server down.
 func withServer<T>(
     configure: (inout HTTPServerConfiguration) -> Void = { _ in },
-    observer: (@Sendable (HTTPRequest?, Int, Duration) -> Void)? = nil,
+    observer: (@Sendable (HTTPRequest?, HTTPResponse.Status, Duration) -> Void)? = nil,
     handler: @escaping HTTPHandler = echoHandler,
     _ body: (HTTPServer, Int) throws -> T
 ) throws -> T {

@@ -38,7 +38,7 @@ private func itemJSON(id: String, status: Int) -> String {
     else { return .text(415, #"{"status":415}"#, contentType: "application/problem+json") }
     let status = stubStatus(forID: id)
     return .text(
-        status,
+        HTTPResponse.Status(code: status),
         itemJSON(id: id, status: status),
         contentType: status == 202 ? "application/json" : "application/problem+json"
     )
@@ -54,7 +54,7 @@ final class StubGateway: Sendable {
     init(answer: @escaping @Sendable (HTTPRequest) -> HTTPResponse = stubGateway) throws {
         let requests = self.requests
         var router = HTTPRouter()
-        router.add("POST", "/transactions") { request, responder in
+        router.add(.post, "/transactions") { request, responder in
             requests.increment()
             responder.respond(answer(request))
         }

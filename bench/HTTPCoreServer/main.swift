@@ -20,8 +20,8 @@ func makeRouter(answerLater: Bool) -> HTTPRouter {
     let body = Array(#"{"id":"tx-0001","status":"accepted","topic":"transactions","partition":0,"offset":0}"#.utf8)
     let completions = DispatchQueue(label: "bench-completions")
     var router = HTTPRouter()
-    router.add("POST", "/transactions") { _, responder in
-        let response = HTTPResponse.json(202, body)
+    router.add(.post, "/transactions") { _, responder in
+        let response = HTTPResponse.json(.accepted, body)
         if answerLater {
             completions.async { responder.respond(response) }
         } else {

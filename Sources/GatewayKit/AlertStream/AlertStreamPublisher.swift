@@ -98,7 +98,7 @@ final class AlertStreamPublisher: Sendable {
                 }
             }
             let response = HTTPResponse(
-                status: 200,
+                status: .ok,
                 headers: HTTPHeaders([
                     ("Content-Type", "text/event-stream"), ("Cache-Control", "no-store"),
                     // Proxies that buffer (nginx) would hold the events back.

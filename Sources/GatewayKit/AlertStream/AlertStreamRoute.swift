@@ -25,7 +25,7 @@ struct AlertStreamRoute: Sendable {
         guard problems.isEmpty else {
             return responder.respond(
                 Problem(
-                    status: 400,
+                    status: .badRequest,
                     title: "Invalid query",
                     detail: "\(problems.count) query parameter(s) are invalid",
                     errors: problems

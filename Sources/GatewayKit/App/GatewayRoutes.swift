@@ -45,11 +45,11 @@ struct GatewayRoutes {
         )
         transactions.maxStreamUnanswered = maxStreamUnanswered
         var router = HTTPRouter()
-        router.add("POST", "/transactions", protected(transactions.handle))
-        router.add("GET", "/healthz", health.healthz)
-        router.add("GET", "/readyz", health.readyz)
+        router.add(.post, "/transactions", protected(transactions.handle))
+        router.add(.get, "/healthz", health.healthz)
+        router.add(.get, "/readyz", health.readyz)
         router.add(
-            "GET",
+            .get,
             "/metrics",
             MetricsRoute(
                 producer: producer,
@@ -64,20 +64,20 @@ struct GatewayRoutes {
         )
         if let monitor {
             let routes = MonitorRoutes(service: monitor, gate: monitorGate, topicPartitions: topicPartitions)
-            router.add("GET", "/stats", protected(routes.stats))
-            router.add("GET", "/alerts", protected(routes.alerts))
+            router.add(.get, "/stats", protected(routes.stats))
+            router.add(.get, "/alerts", protected(routes.alerts))
         }
         if let alertStream {
             router.add(
-                "GET",
+                .get,
                 "/alerts/stream",
                 protected(AlertStreamRoute(publisher: alertStream).handle, queryToken: true)
             )
         }
         if let events {
             let dashboard = DashboardRoutes(publisher: events)
-            router.add("GET", "/", dashboard.page)  // the page holds no data; /events does
-            router.add("GET", "/events", protected(dashboard.events, queryToken: true))
+            router.add(.get, "/", dashboard.page)  // the page holds no data; /events does
+            router.add(.get, "/events", protected(dashboard.events, queryToken: true))
         }
         cluster?.register(into: &router) { protected($0) }
         return router

@@ -40,9 +40,9 @@ final class ClientTally: Sendable {
     private let state = Mutex(State())
 
     /// One answer to `POST /transactions` (the HTTP observer, on a loop thread).
-    func record(_ request: HTTPRequest?, status: Int) {
+    func record(_ request: HTTPRequest?, status: HTTPResponse.Status) {
         let raw = request?.headers[Self.header] ?? Self.unnamed
-        let accepted = (200..<300).contains(status) ? 1 : 0
+        let accepted = status.kind == .successful ? 1 : 0
         // On the request path: a name already counted (the usual case) costs one lookup, no copy.
         let counted = state.withLock { state -> Bool in
             guard state.counts[raw] != nil else { return false }

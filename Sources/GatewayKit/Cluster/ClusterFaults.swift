@@ -75,7 +75,7 @@ final class ClusterFaults: Sendable {
         guard (0...Self.maxRoundTripMilliseconds).contains(milliseconds) else {
             return .failure(
                 Problem(
-                    status: 422,
+                    status: .unprocessableContent,
                     title: "Invalid round-trip time",
                     detail: "milliseconds must be between 0 and \(Self.maxRoundTripMilliseconds)",
                     errors: [FieldError(field: "milliseconds", message: "must be 0...\(Self.maxRoundTripMilliseconds)")]
@@ -92,7 +92,7 @@ final class ClusterFaults: Sendable {
         guard (1...Int32(cluster.brokerCount)).contains(broker) else {
             return .failure(
                 Problem(
-                    status: 422,
+                    status: .unprocessableContent,
                     title: "Unknown broker",
                     detail: "the embedded cluster's brokers are 1 to \(cluster.brokerCount)",
                     errors: [FieldError(field: "broker", message: "no such broker")]
@@ -101,7 +101,11 @@ final class ClusterFaults: Sendable {
         }
         guard !cluster.brokersDown.contains(broker) else {
             return .failure(
-                Problem(status: 409, title: "Broker is down", detail: "broker \(broker) is stopped; start it first")
+                Problem(
+                    status: .conflict,
+                    title: "Broker is down",
+                    detail: "broker \(broker) is stopped; start it first"
+                )
             )
         }
         cluster.setPartitionLeader(topic: topic, partition: partition, broker: broker)
@@ -112,7 +116,9 @@ final class ClusterFaults: Sendable {
 
     func setConsumer(_ name: String, member: Bool) -> Result<FaultRecord, Problem> {
         guard let worker = monitor?.consumers.first(where: { $0.name == name }) else {
-            return .failure(Problem(status: 404, title: "Not Found", detail: "this instance has no consumer \(name)"))
+            return .failure(
+                Problem(status: .notFound, title: "Not Found", detail: "this instance has no consumer \(name)")
+            )
         }
         worker.setGroupMembership(member)
         let detail =

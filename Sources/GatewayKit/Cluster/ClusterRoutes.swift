@@ -21,15 +21,15 @@ struct ClusterRoutes: Sendable {
     private static let queue = DispatchQueue(label: "cluster-faults")
 
     func register(into router: inout HTTPRouter, protect: (@escaping HTTPHandler) -> HTTPHandler) {
-        router.add("GET", "/cluster", protect(view))
-        router.add("GET", "/cluster.html", DashboardRoutes.clusterPage)
+        router.add(.get, "/cluster", protect(view))
+        router.add(.get, "/cluster.html", DashboardRoutes.clusterPage)
         guard let faults, let cluster = source.embedded else { return }
         for id in 1...Int32(cluster.brokerCount) {
             let base = "/cluster/brokers/\(id)"
-            router.add("POST", base + "/stop", protect(run { _ in faults.stopBroker(id) }))
-            router.add("POST", base + "/start", protect(run { _ in faults.startBroker(id) }))
+            router.add(.post, base + "/stop", protect(run { _ in faults.stopBroker(id) }))
+            router.add(.post, base + "/start", protect(run { _ in faults.startBroker(id) }))
             router.add(
-                "POST",
+                .post,
                 base + "/rtt",
                 protect(
                     run { request in
@@ -43,7 +43,7 @@ struct ClusterRoutes: Sendable {
         for topic in topics {
             for partition in 0..<topic.partitions {
                 router.add(
-                    "POST",
+                    .post,
                     "/cluster/partitions/\(topic.name)/\(partition)/leader",
                     protect(
                         run { request in
@@ -57,12 +57,12 @@ struct ClusterRoutes: Sendable {
         }
         for name in consumerNames {
             router.add(
-                "POST",
+                .post,
                 "/cluster/consumers/\(name)/stop",
                 protect(run { _ in faults.setConsumer(name, member: false) })
             )
             router.add(
-                "POST",
+                .post,
                 "/cluster/consumers/\(name)/start",
                 protect(run { _ in faults.setConsumer(name, member: true) })
             )
@@ -73,11 +73,12 @@ struct ClusterRoutes: Sendable {
         source.view { bytes in
             guard let bytes else {
                 responder.respond(
-                    Problem(status: 503, title: "Service Unavailable", detail: "shutting down").response()
+                    Problem(status: .serviceUnavailable, title: "Service Unavailable", detail: "shutting down")
+                        .response()
                 )
                 return
             }
-            responder.respond(.json(200, bytes))
+            responder.respond(.json(.ok, bytes))
         }
     }
 
@@ -96,7 +97,7 @@ struct ClusterRoutes: Sendable {
     /// A whole number member of the request's JSON object body (`{"milliseconds": 250}`).
     static func integer(_ field: String, in request: HTTPRequest) -> Result<Int, Problem> {
         let invalid = Problem(
-            status: 422,
+            status: .unprocessableContent,
             title: "Invalid body",
             detail: "send a JSON object with a whole number \"\(field)\"",
             errors: [FieldError(field: field, message: "required, a whole number")]

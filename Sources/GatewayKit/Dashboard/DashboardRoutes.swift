@@ -26,7 +26,7 @@ struct DashboardRoutes: Sendable {
 
     private static func response(_ html: String) -> HTTPResponse {
         HTTPResponse(
-            status: 200,
+            status: .ok,
             headers: HTTPHeaders([
                 ("Content-Type", "text/html; charset=utf-8"),
                 ("Cache-Control", "no-cache"),

@@ -93,7 +93,7 @@ final class EventPublisher: Sendable {
             let welcome = state.welcome ?? makeWelcome(&state)
             state.welcome = welcome
             let head = HTTPResponse(
-                status: 200,
+                status: .ok,
                 headers: HTTPHeaders([("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")]),
                 body: welcome
             )

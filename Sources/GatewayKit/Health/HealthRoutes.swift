@@ -16,7 +16,7 @@ struct HealthRoutes: Sendable {
     var restoring: @Sendable () -> [RestoreProgress.Entry] = { [] }
 
     func healthz(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        responder.respond(.json(200, Array(#"{"status":"ok"}"#.utf8)))
+        responder.respond(.json(.ok, Array(#"{"status":"ok"}"#.utf8)))
     }
 
     /// The metadata request blocks, so the probe runs it off the event loop and answers from there.

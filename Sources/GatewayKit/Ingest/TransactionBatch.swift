@@ -25,7 +25,7 @@ final class TransactionBatch: Sendable {
             state.pending -= 1
             return state.pending == 0 ? state.results : nil
         }
-        if let finished { responder.respond(.json(200, Self.joined(finished))) }
+        if let finished { responder.respond(.json(.ok, Self.joined(finished))) }
     }
 
     private static func joined(_ results: [[UInt8]]) -> [UInt8] {

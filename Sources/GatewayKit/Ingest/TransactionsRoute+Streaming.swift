@@ -10,7 +10,7 @@ extension TransactionsRoute {
 
     /// Decides, on the request head, whether its body is streamed (`HTTPServerConfiguration.streamsRequestBody`).
     @Sendable static func wantsStreaming(_ head: HTTPRequest) -> Bool {
-        guard head.method == "POST", head.path == "/transactions" else { return false }
+        guard head.method == .post, head.path == "/transactions" else { return false }
         guard mediaType(head.headers["Content-Type"] ?? "") == "application/x-ndjson" else { return false }
         return head.headers.values("Accept").contains { value in
             value.split(separator: ",").contains { mediaType(String($0)) == "application/x-ndjson" }
@@ -21,14 +21,14 @@ extension TransactionsRoute {
         if let monitorGate, !monitorGate.admits() { return responder.respond(monitorBehind(monitorGate)) }
         if request.headers.contains(IdempotencyKey.fieldName) {
             let problem = Problem(
-                status: 400,
+                status: .badRequest,
                 title: "Idempotency-Key not supported when streaming",
                 detail:
                     "A streamed request is answered line by line; send Idempotency-Key with a batch request instead."
             )
             return responder.respond(problem.response())
         }
-        let head = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/x-ndjson")]))
+        let head = HTTPResponse(status: .ok, headers: HTTPHeaders([("Content-Type", "application/x-ndjson")]))
         guard let stream = responder.startStream(head) else { return }
         let trace = TraceParent.forRequest(request.headers)
         let headers = TransactionRecord.headers(requestID: request.requestID, trace: trace)

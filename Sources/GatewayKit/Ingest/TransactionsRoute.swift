@@ -94,7 +94,7 @@ struct TransactionsRoute: Sendable {
             produce(transaction, headers: headers, request: request, trace: trace, async: async) { outcome in
                 switch outcome {
                 case .accepted(let body):
-                    responder.respond(.json(202, body, headers: async ? Self.asyncApplied : HTTPHeaders()))
+                    responder.respond(.json(.accepted, body, headers: async ? Self.asyncApplied : HTTPHeaders()))
                 case .rejected(let problem): responder.respond(GatewayProblems.response(problem))
                 }
             }
@@ -200,7 +200,7 @@ struct TransactionsRoute: Sendable {
                     ]
                 )
             }
-            responder.respond(.json(200, answer.body(outcomes)))
+            responder.respond(.json(.ok, answer.body(outcomes)))
         }
     }
 

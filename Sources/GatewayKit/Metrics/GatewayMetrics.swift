@@ -24,6 +24,7 @@ final class GatewayMetrics: Sendable {
     private struct HTTPSeriesKey: Hashable {
         var route: String
         var method: String
+        /// The code: the label is the code, and an `Int` hashes without a call into swift-http-types.
         var status: Int
     }
 
@@ -33,7 +34,7 @@ final class GatewayMetrics: Sendable {
     }
     /// Routes we label by name; anything else is "unmatched" so a scanner cannot explode cardinality.
     private let knownRoutes: Set<String>
-    private static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+    private static let knownMethods: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .delete, .patch, .options]
     private static let latencyBuckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
         .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
@@ -98,7 +99,10 @@ final class GatewayMetrics: Sendable {
     }
 
     /// What `POST /transactions` answers itself (openapi.yaml), so its series exist at 0 from the start.
-    static let transactionStatuses = [200, 202, 400, 401, 409, 413, 415, 422, 429, 503, 504]
+    static let transactionStatuses: [HTTPResponse.Status] = [
+        .ok, .accepted, .badRequest, .unauthorized, .conflict, .contentTooLarge, .unsupportedMediaType,
+        .unprocessableContent, .tooManyRequests, .serviceUnavailable, .gatewayTimeout,
+    ]
     /// The delivery errors the ingest path names (a full queue, no acknowledgement in time); other
     /// librdkafka errors get their series when they first happen.
     static let expectedDeliveryErrors: [ProduceFailure] = [.queueFull, .timedOut]
@@ -122,14 +126,14 @@ final class GatewayMetrics: Sendable {
         }
         if knownRoutes.contains("/transactions") {
             for status in Self.transactionStatuses {
-                _ = series(HTTPSeriesKey(route: "/transactions", method: "POST", status: status))
+                _ = series(HTTPSeriesKey(route: "/transactions", method: "POST", status: status.code))
             }
         }
         for error in Self.expectedDeliveryErrors { _ = deliveryErrors(error) }
     }
 
     /// HTTPServer's observer: one call per response written.
-    func observe(_ request: HTTPRequest?, status: Int, duration: Duration) {
+    func observe(_ request: HTTPRequest?, status: HTTPResponse.Status, duration: Duration) {
         // Read in place: `request.map` copied the whole request (fields, body) twice per response.
         var route = "unparsed"
         var method = "unknown"
@@ -137,9 +141,9 @@ final class GatewayMetrics: Sendable {
             route = knownRoutes.contains(path) ? path : "unmatched"
         }
         if let requestMethod = request?.method {
-            method = Self.knownMethods.contains(requestMethod) ? requestMethod : "other"
+            method = Self.knownMethods.contains(requestMethod) ? requestMethod.rawValue : "other"
         }
-        let http = series(HTTPSeriesKey(route: route, method: method, status: status))
+        let http = series(HTTPSeriesKey(route: route, method: method, status: status.code))
         http.requests.increment()
         http.duration.record(duration)
         if route == "/transactions", method == "POST" {

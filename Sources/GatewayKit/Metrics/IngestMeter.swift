@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 import Histogram
 import Synchronization
 
@@ -34,14 +35,14 @@ final class IngestMeter: Sendable {
     private let current = Mutex(Interval(started: .now))
 
     /// One answer to `POST /transactions` (the HTTP observer, on a loop thread).
-    func record(status: Int, duration: Duration) {
+    func record(status: HTTPResponse.Status, duration: Duration) {
         // Clamped to the histogram's range: a minute is "very slow" whatever the exact figure.
         let micros = min(duration.clampedNanoseconds / 1_000, Self.highestMicroseconds)
         current.withLock { interval in
             interval.requests += 1
-            switch status {
-            case 200..<300: interval.accepted += 1
-            case 400..<500: interval.refused += 1
+            switch status.kind {
+            case .successful: interval.accepted += 1
+            case .clientError: interval.refused += 1
             default: interval.failed += 1
             }
             _ = interval.latency.record(micros)

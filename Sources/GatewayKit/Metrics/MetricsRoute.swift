@@ -23,7 +23,7 @@ struct MetricsRoute: Sendable {
         if let monitor { body += Array(MonitorMetrics.render(monitor).utf8) }
         if let monitorGate { body += Array(Self.monitorGateText(monitorGate).utf8) }
         if let webhooks { body += Array(WebhookMetrics.render(webhooks.snapshot).utf8) }
-        responder.respond(HTTPResponse(status: 200, headers: Self.contentType, body: body))
+        responder.respond(HTTPResponse(status: .ok, headers: Self.contentType, body: body))
     }
 
     /// Read from the pool at scrape time (the pool counts; KafkaBridge knows no Prometheus).

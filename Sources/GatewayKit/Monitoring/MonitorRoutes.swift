@@ -35,7 +35,7 @@ struct MonitorRoutes: Sendable {
             let errors = failure.problems
             responder.respond(
                 Problem(
-                    status: 400,
+                    status: .badRequest,
                     title: "Invalid query",
                     detail: "\(errors.count) query parameter(s) are invalid",
                     errors: errors
@@ -55,11 +55,11 @@ struct MonitorRoutes: Sendable {
     static func json(bytes: [UInt8]?) -> HTTPResponse {
         guard let body = bytes else {
             return Problem(
-                status: 500,
+                status: .internalServerError,
                 title: "Internal Server Error",
                 detail: "the document could not be encoded as JSON"
             ).response()
         }
-        return .json(200, body)
+        return .json(.ok, body)
     }
 }

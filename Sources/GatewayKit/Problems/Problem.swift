@@ -7,17 +7,35 @@ import HTTPCore
 struct Problem: Encodable, Sendable, Equatable {
     var type = "about:blank"
     var title: String
-    var status: Int
+    var status: HTTPResponse.Status
     var detail: String?
     var instance: String?
     var errors: [FieldError]?
 
-    init(status: Int, title: String, detail: String? = nil, instance: String? = nil, errors: [FieldError]? = nil) {
+    init(
+        status: HTTPResponse.Status,
+        title: String,
+        detail: String? = nil,
+        instance: String? = nil,
+        errors: [FieldError]? = nil
+    ) {
         self.title = title
         self.status = status
         self.detail = detail
         self.instance = instance
         self.errors = errors
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case errors
+    }
+
+    /// HTTPCore's members as `ProblemDetails` writes them (the status as its bare code), then `errors`.
+    func encode(to encoder: any Encoder) throws {
+        let members = ProblemDetails(status: status, title: title, detail: detail, type: type, instance: instance)
+        try members.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(errors, forKey: .errors)
     }
 
     func jsonBytes() -> [UInt8] {

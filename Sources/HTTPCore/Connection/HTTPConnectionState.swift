@@ -110,7 +110,10 @@ struct HTTPConnectionState {
 
     /// Over the connection limit: answer 503 and close without reading a request.
     mutating func reject(at time: EventTime) {
-        let problem = ProblemDetails(status: 503, detail: "The server is at its connection limit; retry shortly.")
+        let problem = ProblemDetails(
+            status: .serviceUnavailable,
+            detail: "The server is at its connection limit; retry shortly."
+        )
         let status = writeClosing(.problem(problem, headers: HTTPHeaders([("Retry-After", "1")])), date: time.date)
         observe(nil, status: status, since: 0, at: time)
     }
@@ -412,7 +415,7 @@ struct HTTPConnectionState {
         lifecycle = .awaitingResponse(
             InFlight(
                 sequence: sequence,
-                isHead: request.method == "HEAD",
+                isHead: request.method == .head,
                 keepAlive: request.keepAlive,
                 isHTTP10: request.version.minor == 0,
                 started: time.monotonic,
@@ -446,7 +449,7 @@ struct HTTPConnectionState {
         logger.debug(
             "refusing request",
             metadata: [
-                "status": "\(error.status)", "reason": "\(error)", "remote": "\(parser.remoteAddress)",
+                "status": "\(error.status.code)", "reason": "\(error)", "remote": "\(parser.remoteAddress)",
                 "request_id": "\(partial?.requestID ?? "-")", "target": "\(partial?.target ?? "-")",
             ]
         )
@@ -496,20 +499,25 @@ struct HTTPConnectionState {
     // MARK: - Responses
 
     /// Serializes `response` into the output and returns the status actually written.
-    private mutating func write(_ response: HTTPResponse, framing: ResponseSerializer.Framing, date: HTTPDate) -> Int {
+    private mutating func write(
+        _ response: HTTPResponse,
+        framing: ResponseSerializer.Framing,
+        date: HTTPDate
+    ) -> HTTPResponse.Status {
         prepareOutput()
         ResponseSerializer.write(response, framing: framing, date: date, into: &output)
         return ResponseSerializer.finalStatus(response.status)
     }
 
     /// Writes a response of the server's own after which the connection closes.
-    private mutating func writeClosing(_ response: HTTPResponse, date: HTTPDate) -> Int {
+    private mutating func writeClosing(_ response: HTTPResponse, date: HTTPDate) -> HTTPResponse.Status {
         lifecycle = .closingAfterWrite
         return write(response, framing: .init(isHead: false, close: true, confirmKeepAlive: false), date: date)
     }
 
     /// Reports a written response to the observer, with the time since `start` (monotonic ns).
-    private func observe(_ request: HTTPRequest?, status: Int, since start: UInt64, at time: EventTime) {
+    private func observe(_ request: HTTPRequest?, status: HTTPResponse.Status, since start: UInt64, at time: EventTime)
+    {
         guard let observer = context.observer else { return }
         let elapsed = start == 0 || time.monotonic < start ? 0 : time.monotonic - start
         observer(request, status, .nanoseconds(Int64(clamping: elapsed)))

@@ -1,7 +1,12 @@
+import HTTPTypes
+
 /// One parsed request, body included (de-chunked).
 public struct HTTPRequest: Sendable {
-    /// As received, e.g. "POST". Methods are case-sensitive (RFC 9110 §9.1).
-    public let method: String
+    /// swift-http-types' method: a token, case-sensitive (RFC 9110 §9.1), with constants such as `.post`.
+    public typealias Method = HTTPTypes.HTTPRequest.Method
+
+    /// As received, e.g. `.post`.
+    public let method: Method
     /// The raw request-target (RFC 9112 §3.2).
     public let target: String
     /// The target's path: up to '?' for origin-form, the path part of an absolute-form target, "*" for
@@ -27,7 +32,7 @@ public struct HTTPRequest: Sendable {
     public internal(set) var bodyStream: HTTPRequestBody?
 
     public init(
-        method: String,
+        method: Method,
         target: String,
         version: HTTPVersion = .http1_1,
         headers: HTTPHeaders = HTTPHeaders(),
@@ -53,7 +58,7 @@ public struct HTTPRequest: Sendable {
     }
 
     internal init(
-        method: String,
+        method: Method,
         target: String,
         path: String,
         query: String?,

@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// A response a handler hands to its `HTTPResponder`.
 ///
 /// The server owns framing: it writes `Content-Length`, `Date` and `Connection` itself and ignores
@@ -5,17 +7,21 @@
 /// `Content-Length` on a response to HEAD (RFC 9110 §9.3.2) and `Connection: close` to end the
 /// connection after this response.
 public struct HTTPResponse: Sendable {
-    public var status: Int
+    /// swift-http-types' status: a code with constants such as `.accepted` (an integer literal works too).
+    /// The status line's reason phrase comes from the code (see `ResponseSerializer`).
+    public typealias Status = HTTPTypes.HTTPResponse.Status
+
+    public var status: Status
     public var headers: HTTPHeaders
     public var body: [UInt8]
 
-    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    public init(status: Status, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
-    public static func json(_ status: Int, _ body: [UInt8], headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+    public static func json(_ status: Status, _ body: [UInt8], headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
         var headers = headers
         if !headers.contains("Content-Type") {
             headers.add("Content-Type", "application/json")
@@ -24,7 +30,7 @@ public struct HTTPResponse: Sendable {
     }
 
     public static func text(
-        _ status: Int,
+        _ status: Status,
         _ body: String,
         contentType: String = "text/plain; charset=utf-8"
     ) -> HTTPResponse {

@@ -43,14 +43,14 @@ enum ResponseSerializer {
     }
 
     /// A status the wire format can carry as a final response; anything else is reported as 500.
-    static func finalStatus(_ status: Int) -> Int {
-        (200...999).contains(status) ? status : 500
+    static func finalStatus(_ status: HTTPResponse.Status) -> HTTPResponse.Status {
+        (200...999).contains(status.code) ? status : .internalServerError
     }
 
     static func write(_ response: HTTPResponse, framing: Framing, date: HTTPDate, into out: inout [UInt8]) {
         let status = finalStatus(response.status)
         // RFC 9110 §6.4.1: 204 and 304 never have content; §8.6: 204 has no Content-Length either.
-        let bodyAllowed = status != 204 && status != 304
+        let bodyAllowed = status.code != 204 && status.code != 304
         writeStatusLine(status, into: &out)
         var handlerContentLength: String?
         for field in response.headers {
@@ -125,12 +125,19 @@ enum ResponseSerializer {
         appendStatic("HTTP/1.1 100 Continue\r\n\r\n", to: &out)
     }
 
-    private static func writeStatusLine(_ status: Int, into out: inout [UInt8]) {
+    private static func writeStatusLine(_ status: HTTPResponse.Status, into out: inout [UInt8]) {
         // RFC 9110 §6.2: a server sends its highest conformant version with the request's major version.
         appendStatic("HTTP/1.1 ", to: &out)
-        appendDecimal(status, to: &out)
+        appendDecimal(status.code, to: &out)
         out.append(ASCII.space)
-        appendStatic(HTTPStatus.staticReasonPhrase(status), to: &out)
+        let phrase = status.staticReasonPhrase
+        if phrase.utf8CodeUnitCount > 0 {
+            appendStatic(phrase, to: &out)
+        } else {
+            // An unregistered code's own phrase: swift-http-types already replaced what a status line
+            // cannot carry (CR, LF, controls) with spaces.
+            out.append(contentsOf: status.reasonPhrase.utf8)
+        }
         appendStatic("\r\n", to: &out)
     }
 

@@ -30,16 +30,16 @@ enum HTTPParseError: Error, Equatable, Sendable {
     case headerTimeout
     case bodyTimeout
 
-    var status: Int {
+    var status: HTTPResponse.Status {
         switch self {
-        case .unsupportedVersion: 505
-        case .requestLineTooLong: 414
-        case .headersTooLarge, .tooManyHeaders: 431
-        case .unsupportedTransferEncoding: 501
-        case .bodyTooLarge: 413
-        case .unsupportedExpectation: 417
-        case .headerTimeout, .bodyTimeout: 408
-        default: 400
+        case .unsupportedVersion: .httpVersionNotSupported
+        case .requestLineTooLong: .uriTooLong
+        case .headersTooLarge, .tooManyHeaders: .requestHeaderFieldsTooLarge
+        case .unsupportedTransferEncoding: .notImplemented
+        case .bodyTooLarge: .contentTooLarge
+        case .unsupportedExpectation: .expectationFailed
+        case .headerTimeout, .bodyTimeout: .requestTimeout
+        default: .badRequest
         }
     }
 

@@ -72,7 +72,7 @@ struct HTTPParser {
     /// What the header fields said about framing and connection handling, gathered while parsing the
     /// fields so that nothing has to be looked up again afterwards.
     private struct HeadFacts {
-        var method = ""
+        var method: HTTPRequest.Method?
         var target = ""
         var path = ""
         var query: String?
@@ -279,7 +279,9 @@ struct HTTPParser {
     private mutating func parseRequestLine(_ line: UnsafeRawBufferPointer) -> HTTPParseError? {
         guard let firstSpace = line.firstIndex(of: ASCII.space), firstSpace > 0 else { return .invalidRequestLine }
         let method = UnsafeRawBufferPointer(rebasing: line[0..<firstSpace])
-        guard method.count <= Limits.maxMethodBytes, method.allSatisfy(ASCII.isToken) else { return .invalidMethod }
+        guard method.count <= Limits.maxMethodBytes, method.allSatisfy(ASCII.isToken),
+            let parsedMethod = HTTPRequest.Method.parse(method)
+        else { return .invalidMethod }
         guard let secondSpace = line[(firstSpace + 1)...].firstIndex(of: ASCII.space),
             secondSpace > firstSpace + 1
         else { return .invalidRequestLine }
@@ -295,7 +297,7 @@ struct HTTPParser {
         guard target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
             let parts = RequestTarget.parse(target, method: method)
         else { return .invalidTarget }
-        facts.method = ASCII.string(method)
+        facts.method = parsedMethod
         facts.target = ASCII.string(target)
         if parts.path == 0..<target.count {
             facts.path = facts.target  // the common case shares one string
@@ -546,9 +548,9 @@ struct HTTPParser {
     /// refusing, and as the head of one whose body is streamed. Nil unless its request line was parsed.
     /// The body is empty and the fields are those read so far.
     mutating func partialRequest() -> HTTPRequest? {
-        guard !facts.method.isEmpty else { return nil }
+        guard let method = facts.method else { return nil }
         return HTTPRequest(
-            method: facts.method,
+            method: method,
             target: facts.target,
             path: facts.path,
             query: facts.query,
@@ -570,7 +572,7 @@ struct HTTPParser {
     private mutating func finishRequest() -> HTTPRequest {
         let keepAlive = facts.isHTTP11 ? !facts.connectionClose : facts.connectionKeepAlive && !facts.connectionClose
         let request = HTTPRequest(
-            method: facts.method,
+            method: facts.method ?? .get,  // always set: the request line comes before any body
             target: facts.target,
             path: facts.path,
             query: facts.query,

@@ -74,9 +74,9 @@ enum RequestTarget {
     }
 
     /// String convenience for `HTTPRequest`'s public initializer; an invalid target keeps itself as path.
-    static func split(_ target: String, method: String) -> (path: String, query: String?) {
+    static func split(_ target: String, method: HTTPRequest.Method) -> (path: String, query: String?) {
         var target = target
-        var method = method
+        var method = method.rawValue
         return target.withUTF8 { targetBytes in
             method.withUTF8 { methodBytes in
                 let raw = UnsafeRawBufferPointer(targetBytes)

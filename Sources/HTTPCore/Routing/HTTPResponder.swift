@@ -88,7 +88,10 @@ public final class HTTPResponder: Sendable {
                 metadata: ["request_id": "\(requestID)"]
             )
         }
-        let problem = ProblemDetails(status: 500, detail: "The request handler did not produce a response.")
+        let problem = ProblemDetails(
+            status: .internalServerError,
+            detail: "The request handler did not produce a response."
+        )
         deliver(.problem(problem))
     }
 }

@@ -4,11 +4,11 @@
 /// HEAD is served by the GET route unless one is registered for HEAD (the server drops the body,
 /// RFC 9110 §9.3.2); OPTIONS on a known path without its own route answers 204 with `Allow`.
 public struct HTTPRouter: Sendable {
-    private var routes: [String: [String: HTTPHandler]] = [:]
+    private var routes: [String: [HTTPRequest.Method: HTTPHandler]] = [:]
 
     public init() {}
 
-    public mutating func add(_ method: String, _ path: String, _ handler: @escaping HTTPHandler) {
+    public mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping HTTPHandler) {
         routes[path, default: [:]][method] = handler
     }
 
@@ -18,21 +18,23 @@ public struct HTTPRouter: Sendable {
         return { request, responder in
             guard let methods = routes[request.path] else {
                 responder.respond(
-                    .problem(ProblemDetails(status: 404, detail: "No resource at this path.", instance: request.path))
+                    .problem(
+                        ProblemDetails(status: .notFound, detail: "No resource at this path.", instance: request.path)
+                    )
                 )
                 return
             }
-            if let handler = methods[request.method] ?? (request.method == "HEAD" ? methods["GET"] : nil) {
+            if let handler = methods[request.method] ?? (request.method == .head ? methods[.get] : nil) {
                 handler(request, responder)
                 return
             }
             let allowed = allow[request.path] ?? ""
-            if request.method == "OPTIONS" {
-                responder.respond(HTTPResponse(status: 204, headers: HTTPHeaders([("Allow", allowed)])))
+            if request.method == .options {
+                responder.respond(HTTPResponse(status: .noContent, headers: HTTPHeaders([("Allow", allowed)])))
                 return
             }
             let problem = ProblemDetails(
-                status: 405,
+                status: .methodNotAllowed,
                 detail: "\(request.method) is not supported here; allowed: \(allowed).",
                 instance: request.path
             )
@@ -40,8 +42,8 @@ public struct HTTPRouter: Sendable {
         }
     }
 
-    private static func allowValue(_ methods: [String: HTTPHandler]) -> String {
-        var names = Set(methods.keys)
+    private static func allowValue(_ methods: [HTTPRequest.Method: HTTPHandler]) -> String {
+        var names = Set(methods.keys.map(\.rawValue))
         if names.contains("GET") { names.insert("HEAD") }
         return names.sorted().joined(separator: ", ")
     }

@@ -33,7 +33,7 @@ public final class HTTPServer: Sendable {
     public init(
         configuration: HTTPServerConfiguration,
         logger: Logger,
-        observer: (@Sendable (HTTPRequest?, Int, Duration) -> Void)? = nil,
+        observer: (@Sendable (HTTPRequest?, HTTPResponse.Status, Duration) -> Void)? = nil,
         handler: @escaping HTTPHandler
     ) {
         self.configuration = configuration

@@ -5,7 +5,7 @@ import Synchronization
 /// What every loop of one server shares: configuration turned into the units the loops use, the
 /// handler and observer, and the server-wide connection count. Immutable apart from that atomic.
 final class ServerContext: Sendable {
-    typealias Observer = @Sendable (HTTPRequest?, Int, Duration) -> Void
+    typealias Observer = @Sendable (HTTPRequest?, HTTPResponse.Status, Duration) -> Void
 
     let limits: HTTPParser.Limits
     let headerReadTimeout: UInt64
@@ -22,7 +22,7 @@ final class ServerContext: Sendable {
     /// client at a retry, which another instance serves.
     let shutdownAnswer = HTTPResponse.problem(
         ProblemDetails(
-            status: 503,
+            status: .serviceUnavailable,
             detail:
                 "The server shut down before this request was answered; it may or may not have taken effect. Retry it."
         ),
@@ -35,7 +35,10 @@ final class ServerContext: Sendable {
     let maxStreamBacklogBytes: Int
     /// The 503 for a stream over `maxStreams` (RFC 9110 §15.6.4).
     let streamLimitAnswer = HTTPResponse.problem(
-        ProblemDetails(status: 503, detail: "The server is at its limit of open streams; retry shortly."),
+        ProblemDetails(
+            status: .serviceUnavailable,
+            detail: "The server is at its limit of open streams; retry shortly."
+        ),
         headers: HTTPHeaders([("Retry-After", "5")])
     )
     /// Request bytes held across all connections (`HTTPServerConfiguration.maxBufferedRequestBytes`).
@@ -44,7 +47,7 @@ final class ServerContext: Sendable {
     /// the server, not the client, was slow, so 408 would be the wrong answer.
     let requestBudgetAnswer = HTTPResponse.problem(
         ProblemDetails(
-            status: 503,
+            status: .serviceUnavailable,
             detail:
                 "The server holds as many request bytes as it may and could not read this request in time; retry shortly."
         ),
@@ -71,7 +74,7 @@ final class ServerContext: Sendable {
         responseTimeout = configuration.responseTimeout?.clampedNanoseconds
         responseTimeoutAnswer = .problem(
             ProblemDetails(
-                status: 504,
+                status: .gatewayTimeout,
                 detail: "The request was not answered within \(configuration.responseTimeout ?? .zero)."
             )
         )

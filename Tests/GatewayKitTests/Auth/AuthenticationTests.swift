@@ -67,7 +67,7 @@ import Testing
     @Test func probesAndScrapers_stayOpen() async throws {
         let harness = try Self.harness()
         for path in ["/healthz", "/readyz", "/metrics"] {
-            #expect(try #require(await harness.client.execute("GET", path)).status == 200, "\(path)")
+            #expect(try #require(await harness.client.execute(.get, path)).status == 200, "\(path)")
         }
     }
 

@@ -8,7 +8,7 @@ import Testing
     static func post(_ name: String?) -> HTTPRequest {
         var headers = HTTPHeaders()
         if let name { headers.add(ClientTally.header, name) }
-        return HTTPRequest(method: "POST", target: "/transactions", headers: headers)
+        return HTTPRequest(method: .post, target: "/transactions", headers: headers)
     }
 
     @Test func answers_areCountedPerClientName_acceptedApart() {

@@ -8,7 +8,7 @@ import Testing
     static func request(_ target: String = "/", acceptLanguage: String? = nil) -> HTTPRequest {
         var headers = HTTPHeaders()
         if let acceptLanguage { headers.add("Accept-Language", acceptLanguage) }
-        return HTTPRequest(method: "GET", target: target, headers: headers)
+        return HTTPRequest(method: .get, target: target, headers: headers)
     }
 
     @Test(arguments: [

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func page_isOneSelfContainedDocument_thatLoadsOnlyItsEvents() async throws {
-        let page = try #require(await Self.harness().client.execute("GET", "/"))
+        let page = try #require(await Self.harness().client.execute(.get, "/"))
         #expect(page.status == 200)
         #expect(page.headers["Content-Type"] == "text/html; charset=utf-8")
         #expect(page.headers["Content-Security-Policy"]?.hasPrefix("default-src 'none';") == true)
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func events_answerWithAnEventStream() async throws {
-        let events = try #require(await Self.harness().client.execute("GET", "/events"))
+        let events = try #require(await Self.harness().client.execute(.get, "/events"))
         #expect(events.status == 200)
         #expect(events.headers["Content-Type"] == "text/event-stream")
         #expect(events.text.hasPrefix("retry: 2000\n\nevent: ingest\n"))
@@ -43,10 +43,10 @@ import Testing
     /// The page holds no data; the feed carries what /stats and /alerts do and is protected like them.
     @Test func withAPIKeys_eventsNeedAKey_thePageDoesNot() async throws {
         let harness = try Self.harness(keys: true)
-        #expect(try #require(await harness.client.execute("GET", "/events")).status == 401)
-        #expect(try #require(await harness.client.execute("GET", "/")).status == 200)
+        #expect(try #require(await harness.client.execute(.get, "/events")).status == 401)
+        #expect(try #require(await harness.client.execute(.get, "/")).status == 200)
         let authorized = try #require(
-            await harness.client.execute("GET", "/events", headers: [("Authorization", "Bearer s3cret-one")])
+            await harness.client.execute(.get, "/events", headers: [("Authorization", "Bearer s3cret-one")])
         )
         #expect(authorized.status == 200)
     }

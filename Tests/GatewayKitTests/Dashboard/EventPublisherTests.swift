@@ -69,7 +69,9 @@ import Testing
         #expect(subscriber.welcome.contains("event: stats\ndata: {\"total\":{\"count\":3}}\n\n"))
         #expect(alertIDs(in: subscriber.welcome) == [alert(1).id], "the newest alerts so far")
 
-        for status in [202, 202, 202, 422] { meter.record(status: status, duration: .milliseconds(4)) }
+        for status: HTTPResponse.Status in [.accepted, .accepted, .accepted, .unprocessableContent] {
+            meter.record(status: status, duration: .milliseconds(4))
+        }
         alerts.add(alert(2))
         alerts.add(alert(3))
         publisher.publish()

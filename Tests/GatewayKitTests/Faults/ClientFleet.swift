@@ -82,7 +82,7 @@ final class ClientFleet: Sendable {
             sequence += 1
             let start = ContinuousClock.now
             let response = await client.execute(
-                "POST",
+                .post,
                 "/transactions",
                 headers: [("Content-Type", "application/json")],
                 body: sampleTransaction(id: id, account: account),
@@ -93,7 +93,7 @@ final class ClientFleet: Sendable {
                     Sent(
                         id: id,
                         account: account,
-                        status: response?.status,
+                        status: response?.status.code,
                         retryAfter: response?.headers["Retry-After"],
                         contentType: response?.headers["Content-Type"],
                         elapsed: ContinuousClock.now - start

@@ -7,7 +7,7 @@ import Testing
 @Suite struct HealthRoutesTests {
     @Test func readyz_ready_namesBrokers_andNotReady_gives503WithTheKafkaError() async throws {
         let ready = RouteHarness(readiness: { .success(["127.0.0.1:9092"]) })
-        let up = try #require(await ready.client.execute("GET", "/readyz"))
+        let up = try #require(await ready.client.execute(.get, "/readyz"))
         #expect(up.status == 200)
         #expect(
             up.text
@@ -17,11 +17,11 @@ import Testing
         let down = RouteHarness(readiness: {
             .failure(BrokerCheckFailure(name: "_MSG_TIMED_OUT", message: "Local: Message timed out"))
         })
-        let response = try #require(await down.client.execute("GET", "/readyz"))
+        let response = try #require(await down.client.execute(.get, "/readyz"))
         #expect(response.status == 503)
         #expect(response.headers["Retry-After"] == "1")
         #expect(try response.json()["error"] as? String == "_MSG_TIMED_OUT: Local: Message timed out")
-        #expect(try #require(await down.client.execute("GET", "/healthz")).status == 200)
+        #expect(try #require(await down.client.execute(.get, "/healthz")).status == 200)
     }
 
     @Test func concurrentProbes_shareOneCheck() async throws {
@@ -54,7 +54,7 @@ import Testing
             waitingFor: .milliseconds(500)
         )
         let harness = RouteHarness(deliveryHealth: { [failing, ProducerHealth()] })
-        let response = try #require(await harness.client.execute("GET", "/readyz"))
+        let response = try #require(await harness.client.execute(.get, "/readyz"))
         #expect(response.status == 503)
         #expect(response.headers["Retry-After"] == "1")
         let body = try response.json()
@@ -76,10 +76,10 @@ import Testing
             )
         )
         let harness = RouteHarness(deliveryHealth: { [outcomes.withLock { $0 }] })
-        #expect(try #require(await harness.client.execute("GET", "/readyz")).status == 503)
+        #expect(try #require(await harness.client.execute(.get, "/readyz")).status == 503)
 
         outcomes.withLock { $0 = ProducerHealth(lastSuccessAgo: .milliseconds(200)) }
-        let response = try #require(await harness.client.execute("GET", "/readyz"))
+        let response = try #require(await harness.client.execute(.get, "/readyz"))
         #expect(response.status == 200)
         #expect(
             response.text
@@ -94,7 +94,7 @@ import Testing
             lastFailureAgo: .seconds(1),
             lastError: "_MSG_TIMED_OUT"
         )
-        let few = try #require(await RouteHarness(deliveryHealth: { [two] }).client.execute("GET", "/readyz"))
+        let few = try #require(await RouteHarness(deliveryHealth: { [two] }).client.execute(.get, "/readyz"))
         #expect(few.status == 200)
         #expect(try few.json()["last_delivery_error"] as? String == "_MSG_TIMED_OUT")
 
@@ -106,7 +106,7 @@ import Testing
             lastFailureAgo: .seconds(21),
             lastError: "_MSG_TIMED_OUT"
         )
-        let old = try #require(await RouteHarness(deliveryHealth: { [stale] }).client.execute("GET", "/readyz"))
+        let old = try #require(await RouteHarness(deliveryHealth: { [stale] }).client.execute(.get, "/readyz"))
         #expect(old.status == 200)
         #expect(try old.json()["reason"] == nil)
     }
@@ -146,13 +146,13 @@ import Testing
             pending: 40,
             waitingFor: .milliseconds(12_300)
         )
-        let response = try #require(await RouteHarness(deliveryHealth: { [silent] }).client.execute("GET", "/readyz"))
+        let response = try #require(await RouteHarness(deliveryHealth: { [silent] }).client.execute(.get, "/readyz"))
         #expect(response.status == 503)
         #expect(try response.json()["reason"] as? String == "no delivery report for 12.3 s with 40 records waiting")
 
         let busy = ProducerHealth(lastSuccessAgo: .milliseconds(5), pending: 40, waitingFor: .milliseconds(5))
         #expect(
-            try #require(await RouteHarness(deliveryHealth: { [busy] }).client.execute("GET", "/readyz")).status == 200
+            try #require(await RouteHarness(deliveryHealth: { [busy] }).client.execute(.get, "/readyz")).status == 200
         )
     }
 
@@ -160,13 +160,13 @@ import Testing
         let harness = RouteHarness(readiness: {
             .failure(BrokerCheckFailure(name: "_ALL_BROKERS_DOWN", message: "Local: All broker connections are down"))
         })
-        let response = try #require(await harness.client.execute("GET", "/readyz"))
+        let response = try #require(await harness.client.execute(.get, "/readyz"))
         #expect(response.status == 503)
         #expect(try response.json()["reason"] as? String == "no broker answers a metadata request: _ALL_BROKERS_DOWN")
     }
 
     @Test func metrics_countProducerReplacements() async throws {
-        let response = try #require(await RouteHarness().client.execute("GET", "/metrics"))
+        let response = try #require(await RouteHarness().client.execute(.get, "/metrics"))
         #expect(
             response.text.contains(
                 "# TYPE gateway_kafka_producer_replacements_total counter\ngateway_kafka_producer_replacements_total 0\n"

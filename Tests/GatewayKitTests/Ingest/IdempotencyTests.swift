@@ -236,7 +236,7 @@ final class TestClock: Sendable {
 extension RouteHarness {
     /// The value of an unlabelled series in `GET /metrics`.
     func metricValue(_ name: String) async -> Double? {
-        guard let text = await client.execute("GET", "/metrics")?.text else { return nil }
+        guard let text = await client.execute(.get, "/metrics")?.text else { return nil }
         let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
         return line.flatMap { Double($0.split(separator: " ")[1]) }
     }

@@ -58,7 +58,7 @@ struct RouteHarness {
         contentType: String = "application/json",
         headers: [(String, String)] = []
     ) async -> HTTPResponse? {
-        await client.execute("POST", "/transactions", headers: [("Content-Type", contentType)] + headers, body: body)
+        await client.execute(.post, "/transactions", headers: [("Content-Type", contentType)] + headers, body: body)
     }
 }
 

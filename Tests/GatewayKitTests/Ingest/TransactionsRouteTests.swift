@@ -148,7 +148,7 @@ import Testing
         let harness = RouteHarness(.hold)
         #expect(
             await harness.client.execute(
-                "POST",
+                .post,
                 "/transactions",
                 headers: [("Content-Type", "application/json")],
                 body: sampleTransaction(),
@@ -172,8 +172,8 @@ import Testing
 
     @Test func unknownPath_404_wrongMethod_405WithAllow() async throws {
         let harness = RouteHarness()
-        #expect(try #require(await harness.client.execute("GET", "/nope")).status == 404)
-        let wrong = try #require(await harness.client.execute("GET", "/transactions"))
+        #expect(try #require(await harness.client.execute(.get, "/nope")).status == 404)
+        let wrong = try #require(await harness.client.execute(.get, "/transactions"))
         #expect(wrong.status == 405)
         #expect(wrong.headers["Allow"] == "POST")
     }

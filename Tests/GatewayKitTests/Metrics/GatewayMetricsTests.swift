@@ -9,9 +9,9 @@ import Testing
         for status in GatewayMetrics.transactionStatuses {
             #expect(
                 text.contains(
-                    #"gateway_http_requests_total{route="/transactions",method="POST",status="\#(status)"} 0"#
+                    #"gateway_http_requests_total{route="/transactions",method="POST",status="\#(status.code)"} 0"#
                 ),
-                "\(status)"
+                "\(status.code)"
             )
         }
         for route in GatewayRoutes.knownRoutes {

@@ -30,7 +30,7 @@ struct RequestSummary: Equatable {
     var requestID: String
 
     init(_ request: HTTPRequest) {
-        method = request.method
+        method = request.method.rawValue
         target = request.target
         path = request.path
         query = request.query

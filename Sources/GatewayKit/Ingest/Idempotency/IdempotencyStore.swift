@@ -140,7 +140,7 @@ package final class IdempotencyStore: Sendable {
     /// Ends a claim with its answer: a 2xx is stored, anything else releases the key.
     package func finish(_ key: IdempotencyKey, with response: HTTPResponse) {
         let now = clock()
-        let keep = (200..<300).contains(response.status)
+        let keep = response.status.kind == .successful
         let bytes = Self.estimatedBytes(key, response)
         state.withLock { state in
             guard case .inFlight? = state.entries[key]?.phase else { return }

@@ -1,13 +1,17 @@
-/// Reason phrases for status lines and problem titles (RFC 9110 §15).
-public enum HTTPStatus {
-    /// The RFC 9110 reason phrase, or "" for an unregistered code (RFC 9112 §4 allows an empty one).
-    public static func reasonPhrase(_ status: Int) -> String {
-        String(describing: staticReasonPhrase(status))
+/// Reason phrases for status lines and problem titles (RFC 9110 §15), taken from the code: a status
+/// written as an integer literal (`404`) carries no phrase of its own, `.notFound` does.
+extension HTTPResponse.Status {
+    /// The RFC 9110 reason phrase of the code; for an unregistered code, the status's own phrase,
+    /// which may be "" (RFC 9112 §4 allows an empty one).
+    public var registeredReasonPhrase: String {
+        let phrase = staticReasonPhrase
+        return phrase.utf8CodeUnitCount == 0 ? reasonPhrase : String(describing: phrase)
     }
 
-    /// The same phrase as a `StaticString`, so that the serializer copies it without allocating.
-    static func staticReasonPhrase(_ status: Int) -> StaticString {
-        switch status {
+    /// The registered phrase as a `StaticString`, so that the serializer copies it without allocating;
+    /// "" for an unregistered code.
+    var staticReasonPhrase: StaticString {
+        switch code {
         case 100: "Continue"
         case 101: "Switching Protocols"
         case 200: "OK"
