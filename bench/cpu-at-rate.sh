@@ -6,6 +6,7 @@
 # same run for the ratio.
 # Usage: bench/cpu-at-rate.sh [gateway binary] [rate] [duration] [txgen binary]
 # PORT (default 18731), NGINX_PORT (default 18732). Extra `gateway serve` flags: GATEWAY_ARGS.
+# PERF_OUT=file records a call-graph profile of the gateway during its load (perf record -g).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${1:-.build/release/gateway}
@@ -38,8 +39,13 @@ load() {  # $1 url $2 pid to measure -> "accepted ticks p50 p99"
 "$txgen" --url "http://127.0.0.1:$port/transactions" --rate 1000 --duration 3s --concurrency 16 --quiet --start-time now >/dev/null 2>&1 || true
 read -r n_ok n_ticks n_p50 n_p99 < <(load "http://127.0.0.1:$nginx_port/transactions" "$nginx")
 cluster_before=$(ticks "$cluster")
+if [ -n "${PERF_OUT:-}" ]; then
+    perf record -q -g -p "$gateway" -o "$PERF_OUT" 2>/dev/null &
+    perf_pid=$!
+fi
 read -r g_ok g_ticks g_p50 g_p99 < <(load "http://127.0.0.1:$port/transactions" "$gateway")
 cluster_after=$(ticks "$cluster")
+if [ -n "${PERF_OUT:-}" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
 hz=$(getconf CLK_TCK)
 python3 -c "
 hz=$hz

@@ -63,7 +63,17 @@ final class SQLiteDatabase: @unchecked Sendable {
 
     /// Runs `body` inside one transaction: committed if it returns, rolled back if it throws.
     func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try execute("BEGIN IMMEDIATE")
+        try inTransaction(beginning: "BEGIN IMMEDIATE", body)
+    }
+
+    /// Runs `body` inside one deferred (read) transaction: its reads see one snapshot and take the
+    /// file's locks once instead of once per statement.
+    func reading<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try inTransaction(beginning: "BEGIN", body)
+    }
+
+    private func inTransaction<T>(beginning begin: String, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")
