@@ -6,7 +6,10 @@
 # same run for the ratio.
 # Usage: bench/cpu-at-rate.sh [gateway binary] [rate] [duration] [txgen binary]
 # PORT (default 18731), NGINX_PORT (default 18732). Extra `gateway serve` flags: GATEWAY_ARGS.
-# PERF_OUT=file records a call-graph profile of the gateway during its load (perf record -g).
+# PERF_OUT=file records a call-graph profile of the gateway during its load (perf record -g; of
+# PERF_EVENTS, e.g. syscalls:sys_enter_poll, if given).
+# PERF_STAT=events counts perf events in the gateway during its load, e.g. system calls:
+# PERF_STAT=raw_syscalls:sys_enter,syscalls:sys_enter_fcntl,context-switches (printed per accepted POST).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${1:-.build/release/gateway}
@@ -40,15 +43,23 @@ load() {  # $1 url $2 pid to measure -> "accepted ticks p50 p99"
 read -r n_ok n_ticks n_p50 n_p99 < <(load "http://127.0.0.1:$nginx_port/transactions" "$nginx")
 cluster_before=$(ticks "$cluster")
 if [ -n "${PERF_OUT:-}" ]; then
-    perf record -q -g -p "$gateway" -o "$PERF_OUT" 2>/dev/null &
+    perf record -q -g ${PERF_EVENTS:+-e "$PERF_EVENTS"} -p "$gateway" -o "$PERF_OUT" 2>/dev/null &
     perf_pid=$!
+fi
+if [ -n "${PERF_STAT:-}" ]; then
+    perf stat -x, -e "$PERF_STAT" -p "$gateway" -o "$work/perf-stat.txt" &
+    stat_pid=$!
 fi
 read -r g_ok g_ticks g_p50 g_p99 < <(load "http://127.0.0.1:$port/transactions" "$gateway")
 cluster_after=$(ticks "$cluster")
 if [ -n "${PERF_OUT:-}" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
+if [ -n "${PERF_STAT:-}" ]; then kill -INT "$stat_pid"; wait "$stat_pid" || true; fi
 hz=$(getconf CLK_TCK)
 python3 -c "
 hz=$hz
 g=$g_ticks/hz/max(1,$g_ok)*1e6; n=$n_ticks/hz/max(1,$n_ok)*1e6; c=($cluster_after-$cluster_before)/hz/max(1,$g_ok)*1e6
 print(f'rate $rate/s for $duration: gateway {$g_ok} accepted, {g:.1f} us CPU per accepted POST (cluster {c:.1f}), p50/p99 from schedule {$g_p50:.2f}/{$g_p99:.2f} ms')
 print(f'nginx {$n_ok} answered, {n:.1f} us CPU per request, p50/p99 {$n_p50:.2f}/{$n_p99:.2f} ms; gateway/nginx CPU ratio {g/n:.1f}x')"
+if [ -n "${PERF_STAT:-}" ]; then
+    awk -F, -v n="$g_ok" '$3 != "" && $1 ~ /^[0-9.]+$/ {printf "%s: %.2f per accepted POST\n", $3, $1 / (n > 0 ? n : 1)}' "$work/perf-stat.txt"
+fi

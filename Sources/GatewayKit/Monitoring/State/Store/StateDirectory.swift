@@ -52,8 +52,10 @@ struct StoredAccounts: AccountBacking {
     func states(of accounts: [String]) -> [String: AccountState?] {
         var states: [String: AccountState?] = [:]
         states.reserveCapacity(accounts.count)
-        _ = try? store.reading { () throws(StoreError) in
-            for account in accounts { states[account] = .some(state(of: account)) }
+        if accounts.count > 1 {
+            _ = try? store.reading { () throws(StoreError) in
+                for account in accounts { states[account] = .some(state(of: account)) }
+            }
         }
         for account in accounts where states[account] == nil { states[account] = .some(state(of: account)) }
         return states
