@@ -10,6 +10,7 @@
 # PERF_EVENTS, e.g. syscalls:sys_enter_poll, if given).
 # PERF_STAT=events counts perf events in the gateway during its load, e.g. system calls:
 # PERF_STAT=raw_syscalls:sys_enter,syscalls:sys_enter_fcntl,context-switches (printed per accepted POST).
+# THREADS=1 prints the gateway's CPU per accepted POST by thread name (rdk:broker* of every client together).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${1:-.build/release/gateway}
@@ -46,12 +47,15 @@ if [ -n "${PERF_OUT:-}" ]; then
     perf record -q -g ${PERF_EVENTS:+-e "$PERF_EVENTS"} -p "$gateway" -o "$PERF_OUT" 2>/dev/null &
     perf_pid=$!
 fi
+thread_ticks() { for t in /proc/"$gateway"/task/*; do echo "$(cat "$t/comm" | tr ' ' _) $(awk '{print $14 + $15}' "$t/stat")"; done 2>/dev/null; }
+[ "${THREADS:-0}" = 1 ] && thread_ticks > "$work/threads-before.txt"
 if [ -n "${PERF_STAT:-}" ]; then
     perf stat -x, -e "$PERF_STAT" -p "$gateway" -o "$work/perf-stat.txt" &
     stat_pid=$!
 fi
 read -r g_ok g_ticks g_p50 g_p99 < <(load "http://127.0.0.1:$port/transactions" "$gateway")
 cluster_after=$(ticks "$cluster")
+[ "${THREADS:-0}" = 1 ] && thread_ticks > "$work/threads-after.txt"
 if [ -n "${PERF_OUT:-}" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
 if [ -n "${PERF_STAT:-}" ]; then kill -INT "$stat_pid"; wait "$stat_pid" || true; fi
 hz=$(getconf CLK_TCK)
@@ -62,4 +66,10 @@ print(f'rate $rate/s for $duration: gateway {$g_ok} accepted, {g:.1f} us CPU per
 print(f'nginx {$n_ok} answered, {n:.1f} us CPU per request, p50/p99 {$n_p50:.2f}/{$n_p99:.2f} ms; gateway/nginx CPU ratio {g/n:.1f}x')"
 if [ -n "${PERF_STAT:-}" ]; then
     awk -F, -v n="$g_ok" '$3 != "" && $1 ~ /^[0-9.]+$/ {printf "%s: %.2f per accepted POST\n", $3, $1 / (n > 0 ? n : 1)}' "$work/perf-stat.txt"
+fi
+if [ "${THREADS:-0}" = 1 ]; then
+    # Threads that ended during the load are missing from the after list; those that began count from 0.
+    awk -v n="$g_ok" -v hz="$(getconf CLK_TCK)" 'NR == FNR {before[$1] += $2; next} {after[$1] += $2}
+        END {for (name in after) { d = after[name] - before[name]; if (d > 0) printf "  %-18s %6.1f us per accepted POST\n", name, d / hz / (n > 0 ? n : 1) * 1e6 }}' \
+        "$work/threads-before.txt" "$work/threads-after.txt" | sort -k2 -n -r
 fi
