@@ -120,12 +120,7 @@ package final class Monitor: Sendable {
             }
         }
         var read: [Int32: [String: AccountState?]] = [:]
-        for (partition, backing, missing) in misses {
-            var states: [String: AccountState?] = [:]
-            states.reserveCapacity(missing.count)
-            for account in missing { states[account] = .some(backing.state(of: account)) }
-            read[partition] = states
-        }
+        for (partition, backing, missing) in misses { read[partition] = backing.states(of: missing) }
         return read
     }
 

@@ -31,11 +31,34 @@ enum TraceParent {
 
     /// `traceparent` and, when not empty, `tracestate` as record headers.
     static func recordHeaders(_ context: TraceContext) -> [RecordHeader] {
-        var headers = [RecordHeader(parentHeader, Array(context.traceParentHeaderValue.utf8))]
+        var headers = [RecordHeader(parentHeader, parentValue(of: context))]
         if let state = context.traceStateHeaderValue, !state.isEmpty {
             headers.append(RecordHeader(stateHeader, Array(state.utf8)))
         }
         return headers
+    }
+
+    /// `traceparent`'s value (§3.2, version 00) written as bytes: `traceParentHeaderValue` builds the
+    /// same text through String interpolation, which cost about 6.5 k instructions a POST.
+    static func parentValue(of context: TraceContext) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(55)
+        out.append(contentsOf: "00-".utf8)
+        withUnsafeBytes(of: context.traceID.bytes) { appendHex($0, to: &out) }
+        out.append(UInt8(ascii: "-"))
+        withUnsafeBytes(of: context.spanID.bytes) { appendHex($0, to: &out) }
+        out.append(UInt8(ascii: "-"))
+        withUnsafeBytes(of: context.flags.rawValue) { appendHex($0, to: &out) }
+        return out
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func appendHex(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        for byte in bytes {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0F)])
+        }
     }
 
     /// The trace context carried by a record's headers; nil when absent or invalid.

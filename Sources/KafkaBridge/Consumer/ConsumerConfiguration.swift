@@ -19,6 +19,13 @@ public struct ConsumerConfiguration: Sendable {
     /// wait short when data arrives).
     public var fetchMinBytes = 64 * 1024
     public var fetchMaxWait: Duration = .milliseconds(100)
+    /// For a batch handler: when the previous batch was handed over less than this long ago (the
+    /// consumer is under load), the next one gathers records for up to this long before it is
+    /// handed over, so that the handler's costs per batch (locks, store transactions) are shared by
+    /// more records. A broker that answers fetches as soon as any record is there (the embedded
+    /// cluster ignores `fetch.min.bytes`) otherwise hands over batches of one or two records.
+    /// A first record after a quiet spell is handed over at once. Zero: never wait.
+    public var gatherWindow: Duration = .milliseconds(5)
 
     /// Told of assignments and revocations, and called after each poll (see the protocol).
     public var partitionListener: (any ConsumerPartitionListener)?

@@ -148,6 +148,7 @@ public final class KafkaConsumerWorker: Sendable {
             storesOffsets: configuration.storesOffsetsAfterHandler,
             topics: configuration.topics,
             maxBatch: max(1, maxBatch),
+            gatherWindow: configuration.gatherWindow,
             commitInterval: .milliseconds(max(1, commitInterval)),
             gapObserver: configuration.offsetGapObserver,
             handler: batchHandler
@@ -296,9 +297,10 @@ public final class KafkaConsumerWorker: Sendable {
 /// (the rebalance callback, which hands `pending` over, runs inside its polls), and the handle is
 /// destroyed by that same thread at the end, after `ConsumerGroupState.detachHandle()`.
 ///
-/// Batches: after a poll that waited, polls that do not wait gather what the queue holds (at most
+/// Batches: after a poll that waited, further polls gather what the queue holds (at most
 /// `maxBatch`: 512 for the monitor, enough to take its lock once per hundreds of records and small
-/// enough to keep a batch's delay and memory short), and the handler gets them together. A poll may run the rebalance callback, which
+/// enough to keep a batch's delay and memory short), waiting up to `gatherWindow` for more while
+/// under load, and the handler gets them together. A poll may run the rebalance callback, which
 /// first hands the gathered messages over (`handlePending`), so revoked partitions never have
 /// records still waiting for the handler, as with one record per poll.
 private final class ConsumerLoop: @unchecked Sendable {
@@ -312,6 +314,9 @@ private final class ConsumerLoop: @unchecked Sendable {
     let topics: [String]
     let gapObserver: (@Sendable (OffsetGap) -> Void)?
     let commitInterval: Duration
+    let gatherWindow: Duration
+    /// When the last batch was handed over; nil before the first.
+    private var lastBatch: ContinuousClock.Instant?
     let consumed = Atomic<Int>(0)
     let wantsMembership = Atomic(true)
     /// Whether the handle is subscribed; the loop's thread follows `wantsMembership` with it.
@@ -328,11 +333,13 @@ private final class ConsumerLoop: @unchecked Sendable {
         storesOffsets: Bool,
         topics: [String],
         maxBatch: Int,
+        gatherWindow: Duration,
         commitInterval: Duration,
         gapObserver: (@Sendable (OffsetGap) -> Void)?,
         handler: @escaping @Sendable ([KafkaRecord]) -> Void
     ) {
         self.maxBatch = maxBatch
+        self.gatherWindow = gatherWindow
         self.topics = topics
         self.gapObserver = gapObserver
         self.commitInterval = commitInterval
@@ -357,8 +364,9 @@ private final class ConsumerLoop: @unchecked Sendable {
             // 100 ms bounds how long stop() waits for the loop to notice.
             if let message = rd_kafka_consumer_poll(handle, 100) {
                 pending.append(message)
-                while pending.count < maxBatch, let next = rd_kafka_consumer_poll(handle, 0) { pending.append(next) }
+                gatherBatch()
                 handlePending()
+                lastBatch = .now
             } else if storedSinceCommit {
                 // Caught up: commit now (async) instead of waiting for the auto-commit timer, so
                 // that a crash or a rebalance right after a burst does not redeliver the burst.
@@ -442,6 +450,21 @@ private final class ConsumerLoop: @unchecked Sendable {
     /// assignment follows that SyncGroup, so a consumer that had one is safe to destroy.
     private static func destroyMayAbort(cooperative: Bool, joined: Bool) -> Bool {
         cooperative && !joined && rd_kafka_version() < 0x0202_0100
+    }
+
+    /// Adds to `pending` what the queue holds, at most `maxBatch`; under load (the previous batch
+    /// was handed over less than `gatherWindow` ago) waits up to `gatherWindow` for more.
+    private func gatherBatch() {
+        let underLoad = lastBatch.map { ContinuousClock.now - $0 < gatherWindow } ?? false
+        let deadline = ContinuousClock.now + (underLoad ? gatherWindow : .zero)
+        while pending.count < maxBatch {
+            let timeout = (deadline - .now).clampedMilliseconds
+            guard let next = rd_kafka_consumer_poll(handle, timeout) else {
+                if timeout == 0 { return }
+                continue
+            }
+            pending.append(next)
+        }
     }
 
     /// Hands the gathered records to the handler, stores their offsets and frees the messages.

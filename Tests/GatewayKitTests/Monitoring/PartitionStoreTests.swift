@@ -131,6 +131,29 @@ import Testing
         #expect(monitor.counters.accountsLoaded == 1)
     }
 
+    @Test func aConsumerBatch_readsItsEvictedAccountsBackTogether_andKeepsTheirRules() throws {
+        let store = try Self.store()
+        let monitor = Self.monitor(backedBy: store, rules: [.velocity], accounts: 2) { $0.rules.velocity.count = 3 }
+        var chunks = DedupeChunks()
+        // acc-a and acc-b each have two transactions, then two other accounts push both out of memory.
+        let earlier = ["acc-a", "acc-a", "acc-b", "acc-b", "acc-c", "acc-d"].enumerated().map { index, account in
+            Fixture.tx("e-\(index)", account: account, at: Double(index + 1))
+        }
+        Self.feed(monitor, earlier)
+        try Self.flush(monitor, into: store, chunks: &chunks)
+        // One batch: both evicted accounts (read in one store transaction) and one never stored.
+        let batch = [
+            Fixture.tx("a-3", account: "acc-a", at: 7), Fixture.tx("b-3", account: "acc-b", at: 8),
+            Fixture.tx("n-1", account: "acc-new", at: 9),
+        ]
+        let alerts = monitor.record(
+            batch: batch.enumerated().map { (transaction: $1, partition: 0, offset: Int64(6 + $0)) },
+            now: Date(timeIntervalSince1970: 10)
+        )
+        #expect(alerts.map { $0?.map(\.rule) } == [[.velocity], [.velocity], []])
+        #expect(monitor.counters.accountsLoaded == 2)
+    }
+
     @Test func evictedBeforeAFlush_isStillRemembered() throws {
         let store = try Self.store()
         let monitor = Self.monitor(backedBy: store, rules: [.velocity], accounts: 1) { $0.rules.velocity.count = 3 }

@@ -9,7 +9,8 @@ import Foundation
 /// escaped, control characters as `\b \t \n \f \r` or `\u00xx` in lower-case hex.
 package enum TransactionJSONWriter {
     package static func bytes(of transaction: Transaction) -> [UInt8] {
-        var dates = DateMemo()
+        // One record: its dates are written straight into the bytes, with no copy kept.
+        var dates = DateMemo(remembering: false)
         return bytes(of: transaction, dates: &dates)
     }
 
@@ -18,8 +19,12 @@ package enum TransactionJSONWriter {
     package struct DateMemo {
         fileprivate var receivedAt: (date: Date, text: [UInt8])?
         fileprivate var timestamp: (date: Date, text: [UInt8])?
+        /// Whether a date written is kept for the next record (an array per date).
+        fileprivate let remembering: Bool
 
-        package init() {}
+        package init() { remembering = true }
+
+        fileprivate init(remembering: Bool) { self.remembering = remembering }
     }
 
     /// The same bytes, formatting a date only when it differs from the one `dates` holds.
@@ -44,9 +49,9 @@ package enum TransactionJSONWriter {
             appendObject(metadata, to: &out)
         }
         append(#","received_at":"#, to: &out)
-        appendDate(transaction.receivedAt, memo: &dates.receivedAt, to: &out)
+        appendDate(transaction.receivedAt, memo: &dates.receivedAt, remembering: dates.remembering, to: &out)
         append(#","timestamp":"#, to: &out)
-        appendDate(transaction.timestamp, memo: &dates.timestamp, to: &out)
+        appendDate(transaction.timestamp, memo: &dates.timestamp, remembering: dates.remembering, to: &out)
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -80,14 +85,18 @@ package enum TransactionJSONWriter {
         out.append(UInt8(ascii: "}"))
     }
 
-    private static func appendDate(_ date: Date, memo: inout (date: Date, text: [UInt8])?, to out: inout [UInt8]) {
+    private static func appendDate(
+        _ date: Date,
+        memo: inout (date: Date, text: [UInt8])?,
+        remembering: Bool,
+        to out: inout [UInt8]
+    ) {
         if let memo, memo.date == date { return out.append(contentsOf: memo.text) }
-        var text: [UInt8] = [UInt8(ascii: "\"")]
-        text.reserveCapacity(32)
-        RFC3339.append(date, to: &text)
-        text.append(UInt8(ascii: "\""))
-        out.append(contentsOf: text)
-        memo = (date, text)
+        let start = out.count
+        out.append(UInt8(ascii: "\""))
+        RFC3339.append(date, to: &out)
+        out.append(UInt8(ascii: "\""))
+        if remembering { memo = (date, Array(out[start...])) }
     }
 }
 

@@ -198,6 +198,18 @@ struct AccountTable: Sendable {
 /// had to evict before the next flush.
 protocol AccountBacking: Sendable {
     func state(of account: String) -> AccountState?
+    /// The states of several accounts (nil inside: none stored), read together where the store can
+    /// do that more cheaply than one read each.
+    func states(of accounts: [String]) -> [String: AccountState?]
     /// Returns false when they could not be written (the table then keeps them in memory).
     func spill(_ accounts: [String: AccountState]) -> Bool
+}
+
+extension AccountBacking {
+    func states(of accounts: [String]) -> [String: AccountState?] {
+        var states: [String: AccountState?] = [:]
+        states.reserveCapacity(accounts.count)
+        for account in accounts { states[account] = .some(state(of: account)) }
+        return states
+    }
 }

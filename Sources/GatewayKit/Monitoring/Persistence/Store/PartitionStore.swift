@@ -110,6 +110,11 @@ final class PartitionStore: @unchecked Sendable {
         return found
     }
 
+    /// Runs `body`'s reads in one read transaction (one set of file locks for all of them).
+    func reading<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try database.reading(body)
+    }
+
     /// Every live row whose key starts with `prefix` (ASCII), in key order.
     func rows(withPrefix prefix: String) throws(StoreError) -> [(key: [UInt8], value: [UInt8])] {
         var upper = Array(prefix.utf8)

@@ -12,6 +12,7 @@ import CSQLite
 final class SQLiteDatabase: @unchecked Sendable {
     private var handle: OpaquePointer?
     let path: String
+    private var readStatements: (begin: Statement, commit: Statement)?
 
     /// Opens (creating if needed) the database at `path`, in write-ahead-log mode with
     /// `synchronous=NORMAL`: a committed transaction survives the process being killed (not
@@ -40,6 +41,7 @@ final class SQLiteDatabase: @unchecked Sendable {
 
     func close() {
         guard let handle else { return }
+        readStatements = nil  // finalized before the connection closes
         sqlite3_close_v2(handle)
         self.handle = nil
     }
@@ -67,6 +69,22 @@ final class SQLiteDatabase: @unchecked Sendable {
         do {
             let result = try body()
             try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` inside one deferred (read) transaction: its reads see one snapshot and take the
+    /// file's locks once instead of once per statement.
+    /// Its BEGIN and COMMIT are prepared once: `sqlite3_exec` would compile them at every call.
+    func reading<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        if readStatements == nil { readStatements = (try prepare("BEGIN"), try prepare("COMMIT")) }
+        try readStatements!.begin.run([])
+        do {
+            let result = try body()
+            try readStatements!.commit.run([])
             return result
         } catch {
             try? execute("ROLLBACK")

@@ -47,6 +47,20 @@ struct StoredAccounts: AccountBacking {
         }
     }
 
+    /// In one read transaction: each read on its own takes and releases the file's shared locks
+    /// (several `fcntl` calls). Should the transaction not begin, the reads run one by one.
+    func states(of accounts: [String]) -> [String: AccountState?] {
+        var states: [String: AccountState?] = [:]
+        states.reserveCapacity(accounts.count)
+        if accounts.count > 1 {
+            _ = try? store.reading { () throws(StoreError) in
+                for account in accounts { states[account] = .some(state(of: account)) }
+            }
+        }
+        for account in accounts where states[account] == nil { states[account] = .some(state(of: account)) }
+        return states
+    }
+
     func spill(_ accounts: [String: AccountState]) -> Bool {
         let rows = accounts.map { account, state in
             var out = StateWriter(reservingCapacity: 256)
