@@ -4,7 +4,7 @@
 # answering a static 202, runs every case against both in the same run, and writes
 # bench/RESULTS-suite.md (SUITE_OUT changes it). Cases: idle latency (one client, sequential POSTs),
 # single POSTs at 64 and 256 connections with CPU per request, `Prefer: respond-async`, NDJSON batches
-# of 100 and 1000, a rule storm, GETs while ingesting, and open-loop p99 at 50/75/90 % of the
+# of 100 and 1000, a rule storm, streaming ingest on 1 and 4 connections, GETs while ingesting, and open-loop p99 at 50/75/90 % of the
 # 64-connection maximum (txgen --rate, nginx at the same rates).
 # Not part of the test suite. Takes about 25 minutes with the defaults; SUITE_SHORT=1 runs a smoke
 # version in a few minutes.
