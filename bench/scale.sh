@@ -38,7 +38,9 @@ mkdir -p "$out"
 samples="$out/samples.csv"
 echo "seconds,rss_mib,changelog_bytes,largest_record,lag,skipped,total" > "$samples"
 
-metric() { curl -fsS "$base/metrics" 2>/dev/null | awk -v n="$1" '$1 == n {print $2; exit}'; }
+# awk stops at the first match: curl may then die of SIGPIPE, which pipefail must not turn into an
+# exit of this script (it did, at random, once /metrics outgrew the pipe's buffer).
+metric() { { curl -fsS -m 10 "$base/metrics" 2>/dev/null || true; } | awk -v n="$1" '$1 == n {print $2; exit}'; }
 lag() { curl -fsS "$base/metrics" 2>/dev/null | awk '/^gateway_consumer_lag\{/ {s += $2} END {print s + 0}'; }
 skipped() { curl -fsS "$base/metrics" 2>/dev/null | awk '/^gateway_monitor_skipped_records_total/ {s += $2} END {print s + 0}'; }
 stats() {  # total and 15m count, and whether all 6 partitions are live
