@@ -52,13 +52,7 @@ extension TransactionsRoute {
         var answered: [(index: Int, json: [UInt8])] = []
         var valid: [(index: Int, transaction: Transaction)] = []
         for line in lines {
-            let item: BatchItem
-            do throws(JSONSyntaxError) {
-                item = check(try TransactionJSONReader.payload(from: line.bytes), receivedAt: receivedAt)
-            } catch {
-                item = .rejected(GatewayProblems.malformedJSON(error.description))
-            }
-            switch item {
+            switch item(line: line.bytes, receivedAt: receivedAt) {
             case .rejected(let problem): answered.append((line.index, problem.jsonBytes()))
             case .valid(let transaction): valid.append((line.index, transaction))
             }
@@ -76,15 +70,7 @@ extension TransactionsRoute {
     /// admitted as a request would be), or the pending records full. nil: produce them.
     private func streamRefusal(count: Int) -> [UInt8]? {
         guard count > 0 else { return nil }
-        if let monitorGate, !monitorGate.admits() {
-            let snapshot = monitorGate.snapshot
-            return GatewayProblems.monitorBehind(
-                lag: snapshot.lag,
-                partition: snapshot.partition,
-                bound: monitorGate.bound
-            )
-            .jsonBytes()
-        }
+        if let monitorGate, !monitorGate.admits() { return Self.monitorBehindProblem(monitorGate).jsonBytes() }
         return pending.reserve(count) ? nil : GatewayProblems.overloaded(pendingLimit: pending.limit).jsonBytes()
     }
 

@@ -122,13 +122,7 @@ struct TransactionsRoute: Sendable {
             .filter { !$0.allSatisfy(Self.isJSONWhitespace) }
         if let refusal = batchRefusal(count: lines.count) { return responder.respond(refusal) }
         let receivedAt = Date()
-        let items: [BatchItem] = lines.map { line in
-            do throws(JSONSyntaxError) {
-                return check(try TransactionJSONReader.payload(from: line), receivedAt: receivedAt)
-            } catch {
-                return .rejected(GatewayProblems.malformedJSON(error.description))
-            }
-        }
+        let items = lines.map { item(line: $0, receivedAt: receivedAt) }
         handleBatch(items, request, responder, async: async)
     }
 
@@ -136,6 +130,15 @@ struct TransactionsRoute: Sendable {
     enum BatchItem {
         case valid(Transaction)
         case rejected(Problem)
+    }
+
+    /// One NDJSON line as a batch item: its JSON read and its fields checked.
+    func item(line: ArraySlice<UInt8>, receivedAt: Date) -> BatchItem {
+        do throws(JSONSyntaxError) {
+            return check(try TransactionJSONReader.payload(from: line), receivedAt: receivedAt)
+        } catch {
+            return .rejected(GatewayProblems.malformedJSON(error.description))
+        }
     }
 
     func check(_ payload: TransactionPayload, receivedAt: Date) -> BatchItem {
@@ -251,10 +254,12 @@ struct TransactionsRoute: Sendable {
     }
 
     func monitorBehind(_ gate: MonitorLagGate) -> HTTPResponse {
+        GatewayProblems.response(Self.monitorBehindProblem(gate))
+    }
+
+    static func monitorBehindProblem(_ gate: MonitorLagGate) -> Problem {
         let snapshot = gate.snapshot
-        return GatewayProblems.response(
-            GatewayProblems.monitorBehind(lag: snapshot.lag, partition: snapshot.partition, bound: gate.bound)
-        )
+        return GatewayProblems.monitorBehind(lag: snapshot.lag, partition: snapshot.partition, bound: gate.bound)
     }
 
     /// The answer at the pending-records bound: 503 with Retry-After, nothing produced.
